@@ -1,0 +1,1 @@
+"""Business rules and persistence. Never imports strawberry, starlette, schema or resolvers."""

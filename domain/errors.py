@@ -1,0 +1,71 @@
+"""Named rule violations. Each carries a stable code and the input field it is about."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_PHONE = "INVALID_PHONE"
+    INVALID_POSTAL_CODE = "INVALID_POSTAL_CODE"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+    UNKNOWN_SKU = "UNKNOWN_SKU"
+    PRODUCT_INACTIVE = "PRODUCT_INACTIVE"
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    EMPTY_ORDER = "EMPTY_ORDER"
+    TOO_MANY_LINES = "TOO_MANY_LINES"
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    NO_LOCATION = "NO_LOCATION"
+    COMPARE_FAILED = "COMPARE_FAILED"
+    NEGATIVE_STOCK = "NEGATIVE_STOCK"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    ORDER_NOT_CANCELLABLE = "ORDER_NOT_CANCELLABLE"
+    ALREADY_PAID = "ALREADY_PAID"
+    STALE_VERSION = "STALE_VERSION"
+
+
+class DomainError(Exception):
+    """An expected failure: becomes a userError, never a 500."""
+
+    def __init__(self, code: Code, message: str, field: Sequence[str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = list(field) if field else None
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code}, {self.message!r}, {self.field})"
+
+
+class Rejected(Exception):
+    """One or more rule violations found together; the use case changed nothing."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = list(errors)
+
+
+class Problems:
+    """Collects violations so a request learns about all of them at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def add(self, code: Code, message: str, *field: str | int) -> None:
+        self.errors.append(DomainError(code, message, [str(f) for f in field]))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise Rejected(self.errors)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)

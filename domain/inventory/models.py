@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.db import Base, new_id, utcnow
+from domain.events.base import EventSource
+from domain.inventory.events import InventoryLevelChanged
+
+
+class AdjustReason(StrEnum):
+    RECEIVED = "RECEIVED"
+    RETURNED = "RETURNED"
+    FOUND = "FOUND"
+    CORRECTION = "CORRECTION"
+    CYCLE_COUNT = "CYCLE_COUNT"
+    DAMAGED = "DAMAGED"
+    LOST = "LOST"
+    THEFT = "THEFT"
+
+
+INCREASES = {AdjustReason.RECEIVED, AdjustReason.RETURNED, AdjustReason.FOUND}
+DECREASES = {AdjustReason.DAMAGED, AdjustReason.LOST, AdjustReason.THEFT}
+
+
+class MovementKind(StrEnum):
+    RECEIVED = "RECEIVED"
+    RETURNED = "RETURNED"
+    FOUND = "FOUND"
+    CORRECTION = "CORRECTION"
+    CYCLE_COUNT = "CYCLE_COUNT"
+    DAMAGED = "DAMAGED"
+    LOST = "LOST"
+    THEFT = "THEFT"
+    SET = "SET"
+    RESERVED = "RESERVED"
+    RELEASED = "RELEASED"
+
+
+class InventoryMovement(Base):
+    """The append-only ledger: every change of onHand or committed, with the balance after it."""
+
+    __tablename__ = "inventory_movements"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    level_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inventory_levels.id"))
+    product_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    location_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[MovementKind] = mapped_column(String(16))
+    on_hand_delta: Mapped[int] = mapped_column(Integer)
+    committed_delta: Mapped[int] = mapped_column(Integer)
+    on_hand_after: Mapped[int] = mapped_column(Integer)
+    committed_after: Mapped[int] = mapped_column(Integer)
+    order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    note: Mapped[str | None] = mapped_column(String(500))
+    actor: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+    __table_args__ = (
+        Index("ix_inventory_movements_product", "tenant_id", "product_id", "id"),
+        Index("ix_inventory_movements_level", "level_id", "id"),
+    )
+
+
+class InventoryLevel(EventSource, Base):
+    """Stock of one product at one location. available = onHand - committed - safetyStock."""
+
+    __tablename__ = "inventory_levels"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
+    location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("locations.id"))
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    committed: Mapped[int] = mapped_column(Integer, default=0)
+    incoming: Mapped[int] = mapped_column(Integer, default=0)
+    safety_stock: Mapped[int] = mapped_column(Integer, default=0)
+    reorder_point: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True),
+        default=utcnow,
+        onupdate=utcnow,
+        server_default=func.now(),
+    )
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "product_id", "location_id"),
+        Index("ix_inventory_levels_location", "tenant_id", "location_id"),
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("committed >= 0", name="committed_not_negative"),
+        CheckConstraint("incoming >= 0", name="incoming_not_negative"),
+        CheckConstraint("safety_stock >= 0", name="safety_stock_not_negative"),
+        CheckConstraint("reorder_point >= 0", name="reorder_point_not_negative"),
+    )
+
+    @property
+    def sellable(self) -> int:
+        """What can still be promised to new orders here (may be negative after a shrinkage)."""
+        return self.on_hand - self.committed - self.safety_stock
+
+    def move(
+        self,
+        kind: MovementKind,
+        on_hand_delta: int = 0,
+        committed_delta: int = 0,
+        order_id: uuid.UUID | None = None,
+        note: str | None = None,
+        actor: str | None = None,
+    ) -> InventoryMovement:
+        """Applies a change and returns its ledger row; the caller has checked the rules."""
+        self.on_hand += on_hand_delta
+        self.committed += committed_delta
+        self.record(
+            InventoryLevelChanged(
+                self.id,
+                product_id=self.product_id,
+                location_id=self.location_id,
+                kind=kind.value,
+                on_hand=self.on_hand,
+                committed=self.committed,
+                on_hand_delta=on_hand_delta,
+                committed_delta=committed_delta,
+            )
+        )
+        return InventoryMovement(
+            tenant_id=self.tenant_id,
+            level_id=self.id,
+            product_id=self.product_id,
+            location_id=self.location_id,
+            kind=kind,
+            on_hand_delta=on_hand_delta,
+            committed_delta=committed_delta,
+            on_hand_after=self.on_hand,
+            committed_after=self.committed,
+            order_id=order_id,
+            note=note,
+            actor=actor,
+        )

@@ -1,0 +1,228 @@
+"""Use cases that change stock, and the reservation steps that order use cases call."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from domain.catalog.models import Location, Product
+from domain.errors import Code, DomainError, Problems, Rejected
+from domain.inventory.allocation import Allocation, Need, allocate
+from domain.inventory.models import (
+    DECREASES,
+    INCREASES,
+    AdjustReason,
+    InventoryLevel,
+    MovementKind,
+)
+from domain.uow import UnitOfWork
+
+MAX_UNITS = 1_000_000_000
+
+
+@dataclass
+class SetInput:
+    sku: str
+    location_id: uuid.UUID | None
+    on_hand: int
+    compare_on_hand: int | None = None
+    safety_stock: int | None = None
+    reorder_point: int | None = None
+    incoming: int | None = None
+
+
+@dataclass
+class AdjustInput:
+    sku: str
+    location_id: uuid.UUID | None
+    delta: int
+    reason: AdjustReason
+    note: str | None = None
+
+
+async def set_level(uow: UnitOfWork, data: SetInput) -> tuple[InventoryLevel, Product]:
+    problems = Problems()
+    for name, value in (
+        ("onHand", data.on_hand),
+        ("safetyStock", data.safety_stock),
+        ("reorderPoint", data.reorder_point),
+        ("incoming", data.incoming),
+    ):
+        if value is not None and not 0 <= value <= MAX_UNITS:
+            problems.add(Code.INVALID_QUANTITY, f"{name} must be between 0 and {MAX_UNITS}", name)
+    problems.raise_if_any()
+    async with uow:
+        product, level = await _level_for_update(uow, data.sku, data.location_id)
+        if data.compare_on_hand is not None and level.on_hand != data.compare_on_hand:
+            raise DomainError(
+                Code.COMPARE_FAILED,
+                f"onHand is {level.on_hand}, not the expected {data.compare_on_hand}; nothing changed",
+                ["compareOnHand"],
+            )
+        for name in ("safety_stock", "reorder_point", "incoming"):
+            if getattr(data, name) is not None:
+                setattr(level, name, getattr(data, name))
+        delta = data.on_hand - level.on_hand
+        if delta or uow.session.is_modified(level):
+            uow.session.add(level.move(MovementKind.SET, on_hand_delta=delta, actor=uow.actor))
+        await uow.commit()
+    return level, product
+
+
+async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLevel, Product]:
+    if data.delta == 0 or abs(data.delta) > MAX_UNITS:
+        raise DomainError(Code.INVALID_QUANTITY, "delta must be a non-zero number of units", ["delta"])
+    if (data.reason in INCREASES and data.delta < 0) or (data.reason in DECREASES and data.delta > 0):
+        direction = "add" if data.reason in INCREASES else "remove"
+        raise DomainError(
+            Code.INVALID_QUANTITY,
+            f"{data.reason} can only {direction} units",
+            ["delta"],
+        )
+    async with uow:
+        product, level = await _level_for_update(uow, data.sku, data.location_id)
+        if level.on_hand + data.delta < 0:
+            raise DomainError(
+                Code.NEGATIVE_STOCK,
+                f"onHand is {level.on_hand}; removing {-data.delta} would make it negative",
+                ["delta"],
+            )
+        movement = level.move(
+            MovementKind(data.reason.value),
+            on_hand_delta=data.delta,
+            note=(data.note or "").strip()[:500] or None,
+            actor=uow.actor,
+        )
+        uow.session.add(movement)
+        await uow.commit()
+    return level, product
+
+
+async def _level_for_update(
+    uow: UnitOfWork, sku: str, location_id: uuid.UUID | None
+) -> tuple[Product, InventoryLevel]:
+    product = (
+        await uow.session.execute(
+            select(Product).where(Product.tenant_id == uow.tenant_id, Product.sku == sku.strip())
+        )
+    ).scalar_one_or_none()
+    location = None
+    if location_id is not None:
+        location = (
+            await uow.session.execute(
+                select(Location).where(Location.tenant_id == uow.tenant_id, Location.id == location_id)
+            )
+        ).scalar_one_or_none()
+    problems = Problems()
+    if product is None:
+        problems.add(Code.UNKNOWN_SKU, f"No product with SKU {sku!r}", "sku")
+    if location is None:
+        problems.add(Code.NOT_FOUND, "Location not found", "locationId")
+    problems.raise_if_any()
+    assert product is not None and location is not None
+    levels = await lock_levels(uow, [product.id], ensure=[(product.id, location.id)])
+    return product, levels[product.id, location.id]
+
+
+async def lock_levels(
+    uow: UnitOfWork,
+    product_ids: list[uuid.UUID],
+    ensure: list[tuple[uuid.UUID, uuid.UUID]] = (),  # type: ignore[assignment]
+) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
+    """Locks every level of these products, always in (product, location) order so that
+    concurrent orders touching the same SKUs queue up instead of deadlocking."""
+    if ensure:
+        await uow.session.execute(
+            insert(InventoryLevel)
+            .values(
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "tenant_id": uow.tenant_id,
+                        "product_id": p,
+                        "location_id": loc,
+                    }
+                    for p, loc in ensure
+                ]
+            )
+            .on_conflict_do_nothing()
+        )
+    rows = (
+        await uow.session.execute(
+            select(InventoryLevel)
+            .where(
+                InventoryLevel.tenant_id == uow.tenant_id,
+                InventoryLevel.product_id.in_(product_ids),
+            )
+            .order_by(InventoryLevel.product_id, InventoryLevel.location_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalars()
+    return {(lv.product_id, lv.location_id): lv for lv in rows}
+
+
+async def reserve(uow: UnitOfWork, order_id: uuid.UUID, needs: list[Need]) -> list[Allocation]:
+    """Reserves every line or none. Each short line becomes its own INSUFFICIENT_STOCK problem."""
+    locations = list(
+        (
+            await uow.session.execute(
+                select(Location.id)
+                .where(Location.tenant_id == uow.tenant_id, Location.active.is_(True))
+                .order_by(Location.priority, Location.code)
+            )
+        ).scalars()
+    )
+    if not locations:
+        raise DomainError(Code.NO_LOCATION, "There is no active location to ship from", ["lines"])
+    product_ids = sorted({n.product_id for n in needs})
+    levels = await lock_levels(uow, product_ids)
+    active = set(locations)
+    stock = {key: lv.sellable for key, lv in levels.items() if key[1] in active}
+    plan = allocate(needs, locations, stock)
+    if plan.shortages:
+        raise Rejected(
+            [
+                DomainError(
+                    Code.INSUFFICIENT_STOCK,
+                    f"Only {s.available} of {s.requested} units are available",
+                    ["lines", str(s.index), "quantity"],
+                )
+                for s in plan.shortages
+            ]
+        )
+    by_index = {n.index: n for n in needs}
+    missing = sorted({(by_index[a.index].product_id, a.location_id) for a in plan.allocations} - set(levels))
+    if missing:  # backorders waiting at a location that never stocked the product
+        levels = await lock_levels(uow, product_ids, ensure=missing)
+    for a in sorted(plan.allocations, key=lambda a: (by_index[a.index].product_id, a.location_id)):
+        level = levels[by_index[a.index].product_id, a.location_id]
+        uow.session.add(
+            level.move(
+                MovementKind.RESERVED,
+                committed_delta=a.quantity,
+                order_id=order_id,
+                actor=uow.actor,
+            )
+        )
+    return plan.allocations
+
+
+async def release(uow: UnitOfWork, order_id: uuid.UUID, held: list[tuple[uuid.UUID, uuid.UUID, int]]) -> None:
+    """Gives back reserved units: (product, location, quantity) triples."""
+    if not held:
+        return
+    levels = await lock_levels(uow, sorted({p for p, _, _ in held}))
+    for product_id, location_id, quantity in sorted(held):
+        level = levels[product_id, location_id]
+        uow.session.add(
+            level.move(
+                MovementKind.RELEASED,
+                committed_delta=-quantity,
+                order_id=order_id,
+                actor=uow.actor,
+            )
+        )

@@ -1,0 +1,13 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from domain.catalog import models as catalog
+from domain.customers import models as customers
+from domain.db import Base
+from domain.events import models as events
+from domain.inventory import models as inventory
+from domain.orders import models as orders
+from domain.tenancy import models as tenancy
+
+metadata = Base.metadata
+
+__all__ = ["catalog", "customers", "events", "inventory", "metadata", "orders", "tenancy"]

@@ -1,0 +1,88 @@
+"""Money as integer minor units plus an ISO 4217 currency; never a float."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import pycountry
+
+# ISO 4217 currencies whose minor unit is not 2 digits.
+_EXPONENTS = {
+    **dict.fromkeys(
+        [
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ],
+        0,
+    ),
+    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
+    **dict.fromkeys(["CLF", "UYW"], 4),
+}
+# Precious metals, test and fund codes are not money a shop is paid in.
+_NOT_TENDER = {
+    "XAG",
+    "XAU",
+    "XBA",
+    "XBB",
+    "XBC",
+    "XBD",
+    "XDR",
+    "XPD",
+    "XPT",
+    "XSU",
+    "XTS",
+    "XUA",
+    "XXX",
+}
+
+CURRENCIES: tuple[str, ...] = tuple(
+    sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in _NOT_TENDER)
+)
+COUNTRIES: tuple[str, ...] = tuple(sorted(c.alpha_2 for c in pycountry.countries))
+
+
+def exponent(currency: str) -> int:
+    return _EXPONENTS.get(currency, 2)
+
+
+class AmountError(ValueError):
+    pass
+
+
+def to_minor(amount: Decimal | str, currency: str) -> int:
+    """'19.99' USD -> 1999. Refuses more decimals than the currency has, and non-numbers."""
+    try:
+        value = Decimal(amount)
+    except (InvalidOperation, TypeError) as exc:
+        raise AmountError(f"{amount!r} is not a decimal number") from exc
+    if not value.is_finite():
+        raise AmountError(f"{amount!r} is not a finite number")
+    scaled = value.scaleb(exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise AmountError(f"{currency} amounts have at most {exponent(currency)} decimal places")
+    return int(scaled)
+
+
+def to_decimal(minor: int, currency: str) -> Decimal:
+    exp = exponent(currency)
+    return Decimal(minor).scaleb(-exp).quantize(Decimal(1).scaleb(-exp))
+
+
+def apply_rate(minor: int, rate_bps: int) -> int:
+    """A rate in basis points applied to an amount, rounded half up to a whole minor unit."""
+    return int((Decimal(minor) * rate_bps / 10_000).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from domain.events.base import Event
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderCreated(Event):
+    type: ClassVar[str] = "ORDER_CREATED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    channel: str
+    total: int
+    currency: str
+
+    def message(self) -> str:
+        return f"Order {self.number} was placed via {self.channel}"
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderStatusChanged(Event):
+    type: ClassVar[str] = "ORDER_STATUS_CHANGED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    old_status: str
+    new_status: str
+    reason: str | None = None
+
+    def message(self) -> str:
+        text = f"Status changed from {self.old_status} to {self.new_status}"
+        return f"{text}: {self.reason}" if self.reason else text
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderPaid(Event):
+    type: ClassVar[str] = "ORDER_PAYMENT_RECORDED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    amount: int
+    currency: str
+    reference: str
+    payment_status: str
+
+    def message(self) -> str:
+        return f"Payment {self.reference} recorded; payment status {self.payment_status}"
+
+
+@dataclasses.dataclass(frozen=True)
+class StockReserved(Event):
+    type: ClassVar[str] = "ORDER_STOCK_RESERVED"
+    aggregate_type: ClassVar[str] = "Order"
+    allocations: list[dict[str, object]]
+
+    def message(self) -> str:
+        units = sum(int(str(a["quantity"])) for a in self.allocations)
+        return f"{units} units reserved at {len({a['locationId'] for a in self.allocations})} location(s)"
+
+
+@dataclasses.dataclass(frozen=True)
+class StockReleased(Event):
+    type: ClassVar[str] = "ORDER_STOCK_RELEASED"
+    aggregate_type: ClassVar[str] = "Order"
+    units: int
+
+    def message(self) -> str:
+        return f"{self.units} reserved units released"

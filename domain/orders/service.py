@@ -1,0 +1,322 @@
+"""Order use cases: place, confirm, record a payment, cancel. One unit of work each."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from domain.catalog.models import BackorderPolicy, Product
+from domain.customers.service import upsert_customer
+from domain.errors import Code, DomainError, Problems
+from domain.inventory import service as inventory
+from domain.inventory.allocation import Need
+from domain.money import AmountError, to_minor
+from domain.orders.events import OrderCreated, StockReleased, StockReserved
+from domain.orders.inputs import OrderInput
+from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
+from domain.orders.pricing import price_order
+from domain.orders.validation import check_address, check_order, request_hash
+from domain.tenancy.models import Tenant
+from domain.uow import UnitOfWork
+
+UNIQUE_REQUEST = (
+    "uq_orders_tenant_id_idempotency_key",
+    "uq_orders_tenant_id_channel_external_id",
+)
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: Order
+    created: bool  # False when an idempotent repeat returned the first order
+
+
+async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
+    problems = Problems()
+    check_order(problems, data)
+    shipping = check_address(problems, data.shipping_address, "shippingAddress")
+    billing = (
+        check_address(problems, data.billing_address, "billingAddress") if data.billing_address else None
+    )
+    problems.raise_if_any()
+    fingerprint = request_hash(data)
+    try:
+        async with uow:
+            existing = await _find_repeat(uow, data, fingerprint)
+            if existing is not None:
+                return Placed(existing, created=False)
+            order = await _place(uow, data, fingerprint, shipping, billing)
+            await uow.commit()
+            return Placed(order, created=True)
+    except IntegrityError as exc:
+        if not any(name in str(exc.orig) for name in UNIQUE_REQUEST):
+            raise
+    # A concurrent request with the same key or external id won the race: answer with its order.
+    async with uow:
+        existing = await _find_repeat(uow, data, fingerprint)
+        if existing is None:
+            raise DomainError(
+                Code.DUPLICATE,
+                "A concurrent request conflicted; retry",
+                ["idempotencyKey"],
+            )
+        return Placed(existing, created=False)
+
+
+async def _find_repeat(uow: UnitOfWork, data: OrderInput, fingerprint: str) -> Order | None:
+    if data.idempotency_key:
+        order = await _one(uow, Order.idempotency_key == data.idempotency_key)
+        if order is not None:
+            if order.request_hash != fingerprint:
+                raise DomainError(
+                    Code.IDEMPOTENCY_KEY_REUSED,
+                    "This idempotency key was used for a different order request",
+                    ["idempotencyKey"],
+                )
+            return order
+    if data.external_id:
+        return await _one(uow, Order.channel == data.channel, Order.external_id == data.external_id)
+    return None
+
+
+async def _one(uow: UnitOfWork, *where: object) -> Order | None:
+    return (
+        await uow.session.execute(select(Order).where(Order.tenant_id == uow.tenant_id, *where))  # type: ignore[arg-type]
+    ).scalar_one_or_none()
+
+
+async def _place(
+    uow: UnitOfWork,
+    data: OrderInput,
+    fingerprint: str,
+    shipping: dict,
+    billing: dict | None,
+) -> Order:
+    tenant = await uow.session.get_one(Tenant, uow.tenant_id)
+    products = await _products(uow, data)
+    currency = next(iter(products.values())).currency
+    rate = tenant.shipping_rates.get(data.shipping_method, "0")
+    try:
+        totals = price_order(
+            [(products[line.sku].price, line.quantity) for line in data.lines],
+            rate,
+            currency,
+            tenant.tax_rate_bps,
+        )
+    except AmountError as exc:
+        raise DomainError(Code.INVALID_AMOUNT, f"Shipping rate: {exc}", ["shippingMethod"]) from exc
+    order_id = uuid.uuid4()
+    needs = [
+        Need(
+            i,
+            products[line.sku].id,
+            line.quantity,
+            products[line.sku].backorder_policy == BackorderPolicy.ALLOW,
+        )
+        for i, line in enumerate(data.lines)
+    ]
+    allocations = await inventory.reserve(uow, order_id, needs)
+    c = data.customer
+    customer_id = await upsert_customer(uow, c.email, c.first_name, c.last_name, c.phone)
+    # Taken last: the tenant row stays locked from here to commit, so keep that short.
+    number = (
+        await uow.session.execute(
+            update(Tenant)
+            .where(Tenant.id == uow.tenant_id)
+            .values(next_order_number=Tenant.next_order_number + 1)
+            .returning(Tenant.next_order_number - 1)
+        )
+    ).scalar_one()
+    order = Order(
+        id=order_id,
+        tenant_id=uow.tenant_id,
+        number=number,
+        channel=data.channel,
+        external_id=data.external_id,
+        idempotency_key=data.idempotency_key,
+        request_hash=fingerprint,
+        customer_id=customer_id,
+        email=c.email,
+        currency=currency,
+        subtotal=totals.subtotal,
+        shipping=totals.shipping,
+        tax=totals.tax,
+        total=totals.total,
+        shipping_method=data.shipping_method,
+        shipping_address=shipping,
+        billing_address=billing,
+        note=data.note,
+        tags=data.tags,
+    )
+    uow.session.add(order)
+    await uow.session.flush()
+    line_ids = [uuid.uuid4() for _ in data.lines]
+    await uow.session.execute(
+        insert(OrderLine),
+        [
+            {
+                "id": line_ids[i],
+                "tenant_id": uow.tenant_id,
+                "order_id": order_id,
+                "position": i,
+                "product_id": products[line.sku].id,
+                "sku": line.sku,
+                "name": products[line.sku].name,
+                "quantity": line.quantity,
+                "unit_price": priced.unit_price,
+                "subtotal": priced.subtotal,
+                "tax": priced.tax,
+                "customizations": [{"name": n.strip(), "value": v} for n, v in line.customizations],
+            }
+            for i, (line, priced) in enumerate(zip(data.lines, totals.lines, strict=True))
+        ],
+    )
+    await uow.session.execute(
+        insert(OrderAllocation),
+        [
+            {
+                "id": uuid.uuid4(),
+                "tenant_id": uow.tenant_id,
+                "order_id": order_id,
+                "line_id": line_ids[a.index],
+                "product_id": needs[a.index].product_id,
+                "location_id": a.location_id,
+                "quantity": a.quantity,
+            }
+            for a in allocations
+        ],
+    )
+    order.record(
+        OrderCreated(
+            order_id,
+            number=order.display_number,
+            channel=data.channel,
+            total=totals.total,
+            currency=currency,
+        )
+    )
+    order.record(
+        StockReserved(
+            order_id,
+            allocations=[
+                {
+                    "sku": data.lines[a.index].sku,
+                    "locationId": str(a.location_id),
+                    "quantity": a.quantity,
+                }
+                for a in allocations
+            ],
+        )
+    )
+    return order
+
+
+async def _products(uow: UnitOfWork, data: OrderInput) -> dict[str, Product]:
+    skus = sorted({line.sku for line in data.lines})
+    found = {
+        p.sku: p
+        for p in (
+            await uow.session.execute(
+                select(Product).where(Product.tenant_id == uow.tenant_id, Product.sku.in_(skus))
+            )
+        ).scalars()
+    }
+    problems = Problems()
+    currencies = {p.currency for p in found.values()}
+    for i, line in enumerate(data.lines):
+        product = found.get(line.sku)
+        if product is None:
+            problems.add(Code.UNKNOWN_SKU, f"No product with SKU {line.sku!r}", "lines", i, "sku")
+        elif not product.active:
+            problems.add(Code.PRODUCT_INACTIVE, f"{line.sku} is not for sale", "lines", i, "sku")
+    if len(currencies) > 1:
+        problems.add(
+            Code.CURRENCY_MISMATCH,
+            f"All lines must be priced in one currency, not {', '.join(sorted(currencies))}",
+            "lines",
+        )
+    problems.raise_if_any()
+    return found
+
+
+async def _lock(uow: UnitOfWork, order_id: uuid.UUID) -> Order:
+    order = (
+        await uow.session.execute(
+            select(Order).where(Order.tenant_id == uow.tenant_id, Order.id == order_id).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if order is None:
+        raise DomainError(Code.NOT_FOUND, "Order not found", ["id"])
+    return order
+
+
+async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID) -> Order:
+    async with uow:
+        order = await _lock(uow, order_id)
+        order.confirm()
+        await uow.commit()
+    return order
+
+
+async def cancel_order(uow: UnitOfWork, order_id: uuid.UUID, reason: str | None) -> Order:
+    reason = (reason or "").strip()[:500] or None
+    async with uow:
+        order = await _lock(uow, order_id)
+        order.cancel(reason)
+        held = list(
+            (
+                await uow.session.execute(
+                    select(OrderAllocation)
+                    .where(
+                        OrderAllocation.order_id == order.id,
+                        OrderAllocation.status == "RESERVED",
+                    )
+                    .with_for_update()
+                )
+            ).scalars()
+        )
+        await inventory.release(uow, order.id, [(a.product_id, a.location_id, a.quantity) for a in held])
+        for allocation in held:
+            allocation.status = "RELEASED"
+        if held:
+            order.record(StockReleased(order.id, units=sum(a.quantity for a in held)))
+        await uow.commit()
+    return order
+
+
+async def record_payment(uow: UnitOfWork, order_id: uuid.UUID, reference: str, amount: str | None) -> Order:
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 128:
+        raise DomainError(
+            Code.REQUIRED,
+            "A payment reference of 1 to 128 characters is required",
+            ["reference"],
+        )
+    async with uow:
+        order = await _lock(uow, order_id)
+        repeat = (
+            await uow.session.execute(
+                select(Payment.id).where(Payment.order_id == order.id, Payment.reference == reference)
+            )
+        ).first()
+        if repeat is not None:  # the same payment reported twice: nothing more to do
+            return order
+        try:
+            minor = order.total - order.paid if amount is None else to_minor(amount, order.currency)
+        except AmountError as exc:
+            raise DomainError(Code.INVALID_AMOUNT, str(exc), ["amount"]) from exc
+        order.record_payment(minor, reference)
+        uow.session.add(
+            Payment(
+                tenant_id=uow.tenant_id,
+                order_id=order.id,
+                amount=minor,
+                currency=order.currency,
+                reference=reference,
+            )
+        )
+        await uow.commit()
+    return order

@@ -1,0 +1,95 @@
+"""Keyset pagination for Relay connections: stable under inserts, no OFFSET scans."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.errors import Code, DomainError
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row[Any]]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+
+def _encode(value: Any, row_id: Any) -> str:
+    if isinstance(value, datetime):
+        value = {"t": value.isoformat()}
+    raw = json.dumps([value, str(row_id)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, field: str, id_type: type) -> tuple[Any, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, row_id = json.loads(raw)
+        if isinstance(value, dict):
+            value = datetime.fromisoformat(value["t"])
+        return value, id_type(row_id)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise DomainError(Code.INVALID, f"{field} is not a cursor from this list", [field]) from exc
+
+
+def _size(value: int | None, field: str) -> int | None:
+    if value is not None and not 0 <= value <= MAX_PAGE:
+        raise DomainError(Code.INVALID, f"{field} must be between 0 and {MAX_PAGE}", [field])
+    return value
+
+
+async def paginate(
+    conn: AsyncConnection,
+    stmt: Select[Any],
+    sort: ColumnElement[Any],
+    row_id: ColumnElement[Any],
+    page: PageRequest,
+    sort_name: str,
+) -> Page:
+    """Runs `stmt` ordered by (sort, id), one page of it, fetching one extra row to learn
+    whether there is more. Cursors carry the sort value and id of their row."""
+    first, last = _size(page.first, "first"), _size(page.last, "last")
+    if first is not None and last is not None:
+        raise DomainError(Code.INVALID, "Give first or last, not both", ["first"])
+    backward = last is not None
+    limit = last if backward else (first if first is not None else DEFAULT_PAGE)
+    descending = page.reverse != backward  # walking backwards flips the order
+    key = tuple_(sort, row_id)
+    id_type = row_id.type.python_type
+    if page.after:
+        value = _decode(page.after, "after", id_type)
+        stmt = stmt.where(key < tuple_(*value) if page.reverse else key > tuple_(*value))
+    if page.before:
+        value = _decode(page.before, "before", id_type)
+        stmt = stmt.where(key > tuple_(*value) if page.reverse else key < tuple_(*value))
+    order = (sort.desc(), row_id.desc()) if descending else (sort.asc(), row_id.asc())
+    rows = list((await conn.execute(stmt.order_by(*order).limit(limit + 1))).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backward:
+        rows.reverse()
+    cursors = [_encode(getattr(r, sort_name), r.id) for r in rows]
+    if backward:
+        return Page(rows, cursors, has_next=page.before is not None, has_previous=more)
+    return Page(rows, cursors, has_next=more, has_previous=page.after is not None)

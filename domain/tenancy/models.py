@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.db import Base, Timestamps, new_id
+
+DEFAULT_SHIPPING_RATES = {
+    "STANDARD": "5.00",
+    "EXPRESS": "15.00",
+    "OVERNIGHT": "30.00",
+    "PICKUP": "0",
+}
+
+
+class Role(StrEnum):
+    ADMIN = "ADMIN"
+    STAFF = "STAFF"
+    STOREFRONT = "STOREFRONT"
+    PARTNER = "PARTNER"
+
+
+class Tenant(Timestamps, Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # Tax applied to lines and shipping, in basis points (825 = 8.25 %).
+    tax_rate_bps: Mapped[int] = mapped_column(Integer, default=0)
+    # Flat rate per shipping method, as decimal strings in the order's currency.
+    shipping_rates: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=lambda: dict(DEFAULT_SHIPPING_RATES)
+    )
+    next_order_number: Mapped[int] = mapped_column(Integer, default=1001)
+
+    __table_args__ = (CheckConstraint("tax_rate_bps >= 0 AND tax_rate_bps <= 10000", name="tax_rate_range"),)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(String(16))
+    # The public part of the key, used to find it; the whole key is only stored as a hash.
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("role IN ('ADMIN', 'STAFF', 'STOREFRONT', 'PARTNER')", name="role_known"),
+    )

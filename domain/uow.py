@@ -1,0 +1,96 @@
+"""The unit of work: one transaction for one tenant; rolls back unless committed explicitly."""
+
+from __future__ import annotations
+
+import uuid
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from domain.db import new_id, set_tenant
+from domain.events.base import Event, EventSource
+from domain.events.models import OutboxEvent, TimelineEntry
+
+
+class UnitOfWork:
+    def __init__(self, engine: AsyncEngine, tenant_id: uuid.UUID, actor: str | None = None) -> None:
+        self.engine = engine
+        self.tenant_id = tenant_id
+        self.actor = actor
+        self._events: list[Event] = []
+        self._committed = False
+
+    async def __aenter__(self) -> Self:
+        self._events = []
+        self._committed = False
+        self.session = AsyncSession(self.engine, expire_on_commit=False, autoflush=False)
+        await self.session.begin()
+        await set_tenant(await self.session.connection(), self.tenant_id)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    def record(self, event: Event) -> None:
+        self._events.append(event)
+
+    def collect_events(self) -> list[Event]:
+        for obj in list(self.session.identity_map.values()) + list(self.session.new):
+            if isinstance(obj, EventSource):
+                self._events.extend(obj.take_events())
+        events, self._events = self._events, []
+        return events
+
+    async def commit(self) -> list[Event]:
+        """Flush changes, write their events to the outbox and the timelines, then commit."""
+        await self.session.flush()
+        events = self.collect_events()
+        if events:
+            await self._write_events(events)
+        await self.session.commit()
+        self._committed = True
+        return events
+
+    async def _write_events(self, events: list[Event]) -> None:
+        outbox, timeline = [], []
+        for e in events:
+            event_id = new_id()
+            payload = e.payload()
+            outbox.append(
+                {
+                    "id": event_id,
+                    "tenant_id": self.tenant_id,
+                    "type": e.type,
+                    "aggregate_type": e.aggregate_type,
+                    "aggregate_id": e.aggregate_id,
+                    "payload": payload,
+                    "actor": self.actor,
+                }
+            )
+            subject = e.timeline_subject()
+            if subject is not None:
+                timeline.append(
+                    {
+                        "tenant_id": self.tenant_id,
+                        "subject_id": subject,
+                        "event_id": event_id,
+                        "type": e.type,
+                        "message": e.message()[:500],
+                        "data": payload,
+                        "actor": self.actor,
+                    }
+                )
+        await self.session.execute(insert(OutboxEvent), outbox)
+        if timeline:
+            await self.session.execute(insert(TimelineEntry), timeline)

@@ -1,0 +1,54 @@
+"""Small input checks shared by the contexts; each adds to a Problems list instead of raising."""
+
+from __future__ import annotations
+
+import re
+
+from domain.errors import Code, Problems
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+PHONE = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def text(
+    problems: Problems,
+    value: str | None,
+    field: tuple[str | int, ...],
+    max_len: int,
+    required: bool = True,
+) -> str | None:
+    """Trimmed text, or None; adds REQUIRED or TOO_LONG problems."""
+    cleaned = value.strip() if value is not None else None
+    if not cleaned:
+        if required:
+            problems.add(Code.REQUIRED, f"{field[-1]} is required", *field)
+        return None
+    if len(cleaned) > max_len:
+        problems.add(Code.TOO_LONG, f"{field[-1]} is longer than {max_len} characters", *field)
+    return cleaned
+
+
+def email(problems: Problems, value: str | None, field: tuple[str | int, ...]) -> str | None:
+    cleaned = text(problems, value, field, 254)
+    if cleaned and not EMAIL.match(cleaned):
+        problems.add(Code.INVALID_EMAIL, f"{cleaned!r} is not an email address", *field)
+    return cleaned.lower() if cleaned else None
+
+
+def phone(problems: Problems, value: str | None, field: tuple[str | int, ...]) -> str | None:
+    cleaned = text(problems, value, field, 32, required=False)
+    if cleaned and not PHONE.match(cleaned):
+        problems.add(Code.INVALID_PHONE, f"{cleaned!r} is not a phone number", *field)
+    return cleaned
+
+
+def code(problems: Problems, value: str, field: tuple[str | int, ...], max_len: int = 64) -> str:
+    cleaned = text(problems, value, field, max_len) or ""
+    if cleaned and not CODE.match(cleaned):
+        problems.add(
+            Code.INVALID,
+            f"{field[-1]} may hold letters, digits, '.', '_' and '-' only",
+            *field,
+        )
+    return cleaned

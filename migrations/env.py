@@ -1,0 +1,40 @@
+"""Alembic environment: runs on a connection handed over by `baton migrate`, or on DATABASE_URL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from domain.db import make_engine
+from domain.metadata import metadata
+
+config = context.config
+
+
+def run(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=metadata, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_on_url(url: str) -> None:
+    engine = make_engine(url)
+    async with engine.connect() as conn:
+        await conn.run_sync(run)
+        await conn.commit()
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline migrations are not supported; run `baton migrate`.")
+connection = config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
+    if not url:
+        raise SystemExit("Set DATABASE_URL to run alembic directly.")
+    asyncio.run(run_on_url(url))

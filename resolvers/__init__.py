@@ -1,0 +1,1 @@
+"""Thin glue between GraphQL arguments and domain use cases; dataloaders; the request context."""

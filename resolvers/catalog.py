@@ -1,0 +1,62 @@
+"""Locations and products."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Row
+
+from domain.catalog import queries, service
+from domain.catalog.models import Location, Product
+from domain.catalog.service import LocationInput, ProductInput
+from domain.pagination import Page, PageRequest
+from resolvers.context import EVERYONE, MANAGERS, Context
+from resolvers.errors import as_bad_input
+from resolvers.ids import require_id
+from resolvers.outcome import Outcome, attempt
+
+
+async def location_create(ctx: Context, data: LocationInput) -> Outcome[Location]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.create_location(uow, data))
+
+
+async def location_update(ctx: Context, gid: str, data: LocationInput) -> Outcome[Location]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.update_location(uow, require_id(gid, "Location"), data))
+
+
+async def product_create(ctx: Context, data: ProductInput) -> Outcome[Product]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.create_product(uow, data))
+
+
+async def product_update(ctx: Context, gid: str, data: ProductInput) -> Outcome[Product]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.update_product(uow, require_id(gid, "Product"), data))
+
+
+async def products_import(ctx: Context, items: list[ProductInput]) -> Outcome[list[Product]]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.import_products(uow, items))
+
+
+async def product_by_sku(ctx: Context, sku: str) -> Row[Any] | None:
+    ctx.require(EVERYONE)
+    return await ctx.loaders.product_by_sku.load(sku.strip())
+
+
+@as_bad_input
+async def products(
+    ctx: Context, where: queries.ProductFilter, page: PageRequest, sort: queries.ProductSort
+) -> Page:
+    ctx.require(EVERYONE)
+    async with ctx.reader() as conn:
+        return await queries.list_products(conn, ctx.tenant_id, where, page, sort)
+
+
+@as_bad_input
+async def locations(ctx: Context, page: PageRequest, active: bool | None, sort: queries.LocationSort) -> Page:
+    ctx.require(EVERYONE)
+    async with ctx.reader() as conn:
+        return await queries.list_locations(conn, ctx.tenant_id, page, active, sort)

@@ -1,0 +1,58 @@
+"""The request context: who is calling, their tenant, and per-request loaders."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.db import tenant_reader
+from domain.tenancy.models import Role
+from domain.tenancy.service import Principal
+from domain.uow import UnitOfWork
+from resolvers.errors import Forbidden, Unauthenticated
+from resolvers.loaders import Loaders
+
+EVERYONE = frozenset(Role)
+ORDER_TAKERS = frozenset({Role.ADMIN, Role.STAFF, Role.STOREFRONT})
+MANAGERS = frozenset({Role.ADMIN, Role.STAFF})
+
+
+@dataclass
+class Context:
+    engine: AsyncEngine
+    principal: Principal | None
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    request: Any = None
+    response: Any = None
+    connection_params: Any = None
+
+    def require(self, roles: frozenset[Role] = EVERYONE) -> Principal:
+        if self.principal is None:
+            raise Unauthenticated("Send an API key: Authorization: Bearer <key>")
+        if self.principal.role not in roles:
+            allowed = ", ".join(sorted(roles))
+            raise Forbidden(f"A {self.principal.role} key cannot do this; it needs one of {allowed}")
+        return self.principal
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        return self.require().tenant_id
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.engine, self.tenant_id)
+
+    def uow(self, roles: frozenset[Role]) -> UnitOfWork:
+        principal = self.require(roles)
+        return UnitOfWork(self.engine, principal.tenant_id, principal.actor)
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncConnection]:
+        async with tenant_reader(self.engine, self.tenant_id) as conn:
+            yield conn

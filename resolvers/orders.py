@@ -1,0 +1,61 @@
+"""Order operations: each mutation is one use case; each list one keyset-paginated query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Row
+
+from domain.orders import queries, service
+from domain.orders.inputs import OrderInput
+from domain.orders.models import Order
+from domain.orders.service import Placed
+from domain.pagination import Page, PageRequest
+from resolvers.context import EVERYONE, MANAGERS, ORDER_TAKERS, Context
+from resolvers.errors import as_bad_input
+from resolvers.ids import local_id, require_id
+from resolvers.outcome import Outcome, attempt
+
+
+async def create(ctx: Context, data: OrderInput) -> Outcome[Placed]:
+    uow = ctx.uow(ORDER_TAKERS)
+    return await attempt(lambda: service.place_order(uow, data))
+
+
+async def confirm(ctx: Context, gid: str) -> Outcome[Order]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.confirm_order(uow, require_id(gid, "Order")))
+
+
+async def cancel(ctx: Context, gid: str, reason: str | None) -> Outcome[Order]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.cancel_order(uow, require_id(gid, "Order"), reason))
+
+
+async def mark_paid(ctx: Context, gid: str, reference: str, amount: str | None) -> Outcome[Order]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.record_payment(uow, require_id(gid, "Order"), reference, amount))
+
+
+async def by_id(ctx: Context, gid: str) -> Row[Any] | None:
+    ctx.require(EVERYONE)
+    order_id = local_id(gid, "Order")
+    return await ctx.loaders.order_by_id.load(order_id) if order_id else None
+
+
+async def by_number(ctx: Context, number: str) -> Row[Any] | None:
+    ctx.require(EVERYONE)
+    parsed = queries.parse_number(number)
+    if parsed is None:
+        return None
+    async with ctx.reader() as conn:
+        return await queries.by_number(conn, ctx.tenant_id, parsed)
+
+
+@as_bad_input
+async def listing(
+    ctx: Context, where: queries.OrderFilter, page: PageRequest, sort: queries.OrderSort
+) -> Page:
+    ctx.require(EVERYONE)
+    async with ctx.reader() as conn:
+        return await queries.list_orders(conn, ctx.tenant_id, where, page, sort)

@@ -1,0 +1,1 @@
+"""GraphQL types, inputs, enums, error types and the Schema object."""

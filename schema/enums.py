@@ -1,0 +1,49 @@
+"""GraphQL enums. Most wrap the domain's own enums so the two can never disagree."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from domain.catalog.models import BackorderPolicy, LocationKind
+from domain.catalog.queries import LocationSort, ProductSort
+from domain.errors import Code
+from domain.inventory.models import AdjustReason, MovementKind
+from domain.money import COUNTRIES, CURRENCIES
+from domain.orders.queries import OrderSort
+from domain.orders.status import OrderStatus, PaymentStatus, SalesChannel, ShippingMethod
+from domain.tenancy.models import Role
+
+CountryCode = strawberry.enum(
+    Enum("CountryCode", {c: c for c in COUNTRIES}), description="ISO 3166-1 alpha-2 country code"
+)
+CurrencyCode = strawberry.enum(
+    Enum("CurrencyCode", {c: c for c in CURRENCIES}), description="ISO 4217 currency code"
+)
+UserErrorCode = strawberry.enum(Code, name="UserErrorCode", description="Why a request was refused")
+BackorderPolicyEnum = strawberry.enum(
+    BackorderPolicy, name="BackorderPolicy", description="Whether a product may be sold beyond stock"
+)
+LocationKindEnum = strawberry.enum(LocationKind, name="LocationKind")
+InventoryAdjustReason = strawberry.enum(
+    AdjustReason,
+    name="InventoryAdjustReason",
+    description="Why stock changed. RECEIVED, RETURNED and FOUND add units; DAMAGED, LOST and "
+    "THEFT remove them; CORRECTION and CYCLE_COUNT go either way.",
+)
+InventoryMovementKind = strawberry.enum(MovementKind, name="InventoryMovementKind")
+OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
+PaymentStatusEnum = strawberry.enum(PaymentStatus, name="PaymentStatus")
+SalesChannelEnum = strawberry.enum(SalesChannel, name="SalesChannel")
+ShippingMethodEnum = strawberry.enum(ShippingMethod, name="ShippingMethod")
+ApiKeyRole = strawberry.enum(Role, name="ApiKeyRole")
+OrderSortKey = strawberry.enum(
+    Enum("OrderSortKey", {k.name: k.value for k in OrderSort}), name="OrderSortKey"
+)
+ProductSortKey = strawberry.enum(
+    Enum("ProductSortKey", {k.name: k.value for k in ProductSort}), name="ProductSortKey"
+)
+LocationSortKey = strawberry.enum(
+    Enum("LocationSortKey", {k.name: k.value for k in LocationSort}), name="LocationSortKey"
+)

@@ -1,0 +1,87 @@
+"""inventorySet, inventoryAdjust."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from domain.catalog.models import BackorderPolicy
+from domain.inventory.models import AdjustReason
+from domain.inventory.service import AdjustInput, SetInput
+from resolvers import inventory as resolve
+from resolvers.ids import local_id
+from resolvers.outcome import Outcome
+from schema.enums import InventoryAdjustReason
+from schema.errors import UserError, user_errors
+from schema.types.catalog import InventoryLevel
+
+
+@strawberry.input
+class InventorySetInput:
+    sku: str
+    location_id: strawberry.ID
+    on_hand: int
+    compare_on_hand: int | None = strawberry.field(
+        default=None, description="Refuse with COMPARE_FAILED unless onHand is this now"
+    )
+    safety_stock: int | None = None
+    reorder_point: int | None = None
+    incoming: int | None = None
+
+
+@strawberry.input
+class InventoryAdjustInput:
+    sku: str
+    location_id: strawberry.ID
+    delta: int
+    reason: InventoryAdjustReason  # type: ignore[valid-type]
+    note: str | None = None
+
+
+@strawberry.type
+class InventoryLevelPayload:
+    inventory_level: InventoryLevel | None
+    user_errors: list[UserError]
+
+
+def _payload(outcome: Outcome[Any]) -> InventoryLevelPayload:
+    level = None
+    if outcome.value:
+        row, product = outcome.value
+        level = InventoryLevel.of(row, product.sku, product.backorder_policy == BackorderPolicy.ALLOW)
+    return InventoryLevelPayload(inventory_level=level, user_errors=user_errors(outcome.errors))
+
+
+@strawberry.type
+class InventoryMutations:
+    @strawberry.mutation(
+        description="Sets onHand (and optionally safety stock, reorder point, incoming) for a SKU at a "
+        "location, writing a SET movement. STAFF and ADMIN keys."
+    )
+    async def inventory_set(self, info: strawberry.Info, input: InventorySetInput) -> InventoryLevelPayload:
+        data = SetInput(
+            sku=input.sku,
+            location_id=local_id(input.location_id, "Location"),
+            on_hand=input.on_hand,
+            compare_on_hand=input.compare_on_hand,
+            safety_stock=input.safety_stock,
+            reorder_point=input.reorder_point,
+            incoming=input.incoming,
+        )
+        return _payload(await resolve.set_level(info.context, data))
+
+    @strawberry.mutation(
+        description="Changes onHand by delta for a reason, writing a movement. STAFF and ADMIN keys."
+    )
+    async def inventory_adjust(
+        self, info: strawberry.Info, input: InventoryAdjustInput
+    ) -> InventoryLevelPayload:
+        data = AdjustInput(
+            sku=input.sku,
+            location_id=local_id(input.location_id, "Location"),
+            delta=input.delta,
+            reason=AdjustReason(input.reason),
+            note=input.note,
+        )
+        return _payload(await resolve.adjust_level(info.context, data))

@@ -1,0 +1,172 @@
+"""orderCreate, orderConfirm, orderMarkPaid, orderCancel."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from domain.orders import inputs
+from domain.orders.status import SalesChannel, ShippingMethod
+from resolvers import orders as resolve
+from resolvers.outcome import Outcome
+from schema.enums import CountryCode, SalesChannelEnum, ShippingMethodEnum
+from schema.errors import UserError, user_errors
+from schema.types.orders import Order
+
+
+@strawberry.input
+class CustomerInput:
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+
+
+@strawberry.input
+class AddressInput:
+    name: str
+    company: str | None = None
+    line1: str
+    line2: str | None = None
+    city: str
+    region: str | None = None
+    postal_code: str
+    country_code: CountryCode  # type: ignore[valid-type]
+    phone: str | None = None
+
+    def to_domain(self) -> inputs.AddressInput:
+        return inputs.AddressInput(
+            name=self.name,
+            company=self.company,
+            line1=self.line1,
+            line2=self.line2,
+            city=self.city,
+            region=self.region,
+            postal_code=self.postal_code,
+            country_code=self.country_code.value,
+            phone=self.phone,
+        )
+
+
+@strawberry.input
+class CustomizationInput:
+    name: str
+    value: str
+
+
+@strawberry.input
+class OrderLineInput:
+    sku: str
+    quantity: int
+    customizations: list[CustomizationInput] | None = None
+
+
+@strawberry.input(description="Prices come from the catalog; the client never sends them.")
+class OrderCreateInput:
+    channel: SalesChannelEnum  # type: ignore[valid-type]
+    customer: CustomerInput
+    shipping_address: AddressInput
+    billing_address: AddressInput | None = None
+    shipping_method: ShippingMethodEnum = ShippingMethod.STANDARD  # type: ignore[valid-type]
+    lines: list[OrderLineInput]
+    note: str | None = None
+    tags: list[str] | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="A repeat with the same key returns the first order"
+    )
+    external_id: str | None = strawberry.field(
+        default=None, description="The order's id in the channel; unique per channel"
+    )
+
+    def to_domain(self) -> inputs.OrderInput:
+        c = self.customer
+        return inputs.OrderInput(
+            channel=SalesChannel(self.channel),
+            customer=inputs.CustomerInput(c.email, c.first_name, c.last_name, c.phone),
+            shipping_address=self.shipping_address.to_domain(),
+            billing_address=self.billing_address.to_domain() if self.billing_address else None,
+            shipping_method=ShippingMethod(self.shipping_method),
+            lines=[
+                inputs.LineInput(
+                    line.sku, line.quantity, [(x.name, x.value) for x in line.customizations or []]
+                )
+                for line in self.lines
+            ],
+            note=self.note,
+            tags=list(self.tags or []),
+            idempotency_key=self.idempotency_key,
+            external_id=self.external_id,
+        )
+
+
+@strawberry.type
+class OrderCreatePayload:
+    order: Order | None
+    created: bool = strawberry.field(description="False when an idempotent repeat returned the first order")
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class OrderIdInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class OrderCancelInput:
+    id: strawberry.ID
+    reason: str | None = None
+
+
+@strawberry.input
+class OrderMarkPaidInput:
+    id: strawberry.ID
+    reference: str = strawberry.field(description="The payment provider's reference; a repeat is ignored")
+    amount: Decimal | None = strawberry.field(default=None, description="Defaults to the balance due")
+
+
+@strawberry.type
+class OrderPayload:
+    order: Order | None
+    user_errors: list[UserError]
+
+
+def _payload(outcome: Outcome[Any]) -> OrderPayload:
+    return OrderPayload(
+        order=Order.of(outcome.value) if outcome.value else None, user_errors=user_errors(outcome.errors)
+    )
+
+
+@strawberry.type
+class OrderMutations:
+    @strawberry.mutation(
+        description="Places an order: prices it from the catalog, reserves stock for every line or "
+        "none, and numbers it. STOREFRONT, STAFF and ADMIN keys."
+    )
+    async def order_create(self, info: strawberry.Info, input: OrderCreateInput) -> OrderCreatePayload:
+        outcome = await resolve.create(info.context, input.to_domain())
+        placed = outcome.value
+        return OrderCreatePayload(
+            order=Order.of(placed.order) if placed else None,
+            created=bool(placed and placed.created),
+            user_errors=user_errors(outcome.errors),
+        )
+
+    @strawberry.mutation(description="PENDING -> CONFIRMED. STAFF and ADMIN keys.")
+    async def order_confirm(self, info: strawberry.Info, input: OrderIdInput) -> OrderPayload:
+        return _payload(await resolve.confirm(info.context, input.id))
+
+    @strawberry.mutation(
+        description="Records a payment; the order becomes PAID once payments cover its total."
+    )
+    async def order_mark_paid(self, info: strawberry.Info, input: OrderMarkPaidInput) -> OrderPayload:
+        amount = str(input.amount) if input.amount is not None else None
+        return _payload(await resolve.mark_paid(info.context, input.id, input.reference, amount))
+
+    @strawberry.mutation(
+        description="Cancels an open order and releases its reserved stock. Refused with "
+        "ORDER_NOT_CANCELLABLE once the order is past that point."
+    )
+    async def order_cancel(self, info: strawberry.Info, input: OrderCancelInput) -> OrderPayload:
+        return _payload(await resolve.cancel(info.context, input.id, input.reason))

@@ -1,0 +1,214 @@
+"""Every read. Lists are cursor connections with a hard page maximum."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from domain.catalog.queries import LocationSort, ProductFilter, ProductSort
+from domain.orders.queries import OrderFilter, OrderSort
+from resolvers import catalog, customers, inventory, orders
+from resolvers.context import Context
+from resolvers.errors import BadInput
+from resolvers.ids import local_id, parse_global
+from schema.connection import Connection, connection, page_request
+from schema.enums import (
+    LocationSortKey,
+    OrderSortKey,
+    OrderStatusEnum,
+    PaymentStatusEnum,
+    ProductSortKey,
+    SalesChannelEnum,
+)
+from schema.node import Node
+from schema.types.catalog import Location, Product
+from schema.types.customers import Customer
+from schema.types.inventory import InventoryMovement
+from schema.types.orders import Order, OrderLine
+
+MAX_NODES = 100
+
+
+@strawberry.input
+class OrderFilterInput:
+    status: list[OrderStatusEnum] | None = None  # type: ignore[valid-type]
+    payment_status: list[PaymentStatusEnum] | None = None  # type: ignore[valid-type]
+    channel: list[SalesChannelEnum] | None = None  # type: ignore[valid-type]
+    customer_email: str | None = None
+    customer_id: strawberry.ID | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    tags: list[str] | None = strawberry.field(default=None, description="Orders carrying all of these tags")
+
+    def to_domain(self) -> OrderFilter:
+        customer_id = local_id(self.customer_id, "Customer") if self.customer_id else None
+        if self.customer_id and customer_id is None:
+            raise BadInput("customerId is not a Customer ID")
+        return OrderFilter(
+            statuses=[s.value for s in self.status or []],
+            payment_statuses=[s.value for s in self.payment_status or []],
+            channels=[c.value for c in self.channel or []],
+            email=self.customer_email,
+            customer_id=customer_id,
+            created_after=self.created_after,
+            created_before=self.created_before,
+            tags=list(self.tags or []),
+        )
+
+
+@strawberry.input
+class ProductFilterInput:
+    query: str | None = strawberry.field(default=None, description="Part of a SKU or name")
+    active: bool | None = None
+    skus: list[str] | None = None
+
+
+async def _node(ctx: Context, gid: str) -> Any:
+    parsed = parse_global(gid)
+    if parsed is None:
+        return None
+    kind, key = parsed
+    loaders = ctx.loaders
+    if kind == "Order":
+        row = await loaders.order_by_id.load(key)
+        return Order.of(row) if row else None
+    if kind == "OrderLine":
+        row = await loaders.line_by_id.load(key)
+        order = await loaders.order_by_id.load(row.order_id) if row else None
+        return OrderLine.of(row, order.currency) if order else None
+    builders = {
+        "Product": (loaders.product_by_id, Product.of),
+        "Location": (loaders.location_by_id, Location.of),
+        "Customer": (loaders.customer_by_id, Customer.of),
+    }
+    if kind not in builders:
+        return None
+    loader, build = builders[kind]
+    row = await loader.load(key)
+    return build(row) if row else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any object by its global ID; null when it is not this tenant's")
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+        info.context.require()
+        return await _node(info.context, id)
+
+    @strawberry.field(description=f"Several objects by global ID, at most {MAX_NODES}")
+    async def nodes(self, info: strawberry.Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        info.context.require()
+        if len(ids) > MAX_NODES:
+            raise BadInput(f"At most {MAX_NODES} ids")
+        return [await _node(info.context, gid) for gid in ids]
+
+    @strawberry.field
+    async def order(self, info: strawberry.Info, id: strawberry.ID) -> Order | None:
+        row = await orders.by_id(info.context, id)
+        return Order.of(row) if row else None
+
+    @strawberry.field(description='An order by its number: "#1001" or "1001"')
+    async def order_by_number(self, info: strawberry.Info, number: str) -> Order | None:
+        row = await orders.by_number(info.context, number)
+        return Order.of(row) if row else None
+
+    @strawberry.field(description="Orders, newest first by default")
+    async def orders(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: OrderFilterInput | None = None,
+        sort_key: OrderSortKey = OrderSort.CREATED_AT,  # type: ignore[valid-type]
+        reverse: bool = False,
+    ) -> Connection[Order]:
+        where = filter.to_domain() if filter else OrderFilter()
+        default_desc = sort_key.value in (OrderSort.CREATED_AT, OrderSort.UPDATED_AT)
+        page = await orders.listing(
+            info.context,
+            where,
+            page_request(first, after, last, before, reverse != default_desc),
+            OrderSort(sort_key.value),
+        )
+        return connection(page, Order.of)
+
+    @strawberry.field
+    async def product(self, info: strawberry.Info, sku: str) -> Product | None:
+        row = await catalog.product_by_sku(info.context, sku)
+        return Product.of(row) if row else None
+
+    @strawberry.field
+    async def products(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ProductFilterInput | None = None,
+        sort_key: ProductSortKey = ProductSort.SKU,  # type: ignore[valid-type]
+        reverse: bool = False,
+    ) -> Connection[Product]:
+        f = filter or ProductFilterInput()
+        page = await catalog.products(
+            info.context,
+            ProductFilter(query=f.query, active=f.active, skus=f.skus),
+            page_request(first, after, last, before, reverse),
+            ProductSort(sort_key.value),
+        )
+        return connection(page, Product.of)
+
+    @strawberry.field(description="Locations, in fulfillment priority order by default")
+    async def locations(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        active: bool | None = None,
+        sort_key: LocationSortKey = LocationSort.PRIORITY,  # type: ignore[valid-type]
+        reverse: bool = False,
+    ) -> Connection[Location]:
+        page = await catalog.locations(
+            info.context,
+            page_request(first, after, last, before, reverse),
+            active,
+            LocationSort(sort_key.value),
+        )
+        return connection(page, Location.of)
+
+    @strawberry.field(description="Customers by email")
+    async def customers(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        email: str | None = None,
+        reverse: bool = False,
+    ) -> Connection[Customer]:
+        page = await customers.listing(info.context, page_request(first, after, last, before, reverse), email)
+        return connection(page, Customer.of)
+
+    @strawberry.field(description="The stock ledger of one SKU, newest first; null for an unknown SKU")
+    async def inventory_movements(
+        self,
+        info: strawberry.Info,
+        sku: str,
+        location_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        reverse: bool = False,
+    ) -> Connection[InventoryMovement] | None:
+        page = await inventory.movements(
+            info.context, sku, location_id, page_request(first, after, last, before, reverse)
+        )
+        return connection(page, InventoryMovement.of) if page else None

@@ -1,0 +1,53 @@
+"""The Schema object with its always-on extensions."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from schema.extensions import MaskUnexpected
+from schema.mutations.catalog import CatalogMutations
+from schema.mutations.inventory import InventoryMutations
+from schema.mutations.orders import OrderMutations
+from schema.query import Query
+from schema.types.catalog import Location, Product
+from schema.types.customers import Customer
+from schema.types.orders import Order, OrderLine
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+@strawberry.type
+class Mutation(OrderMutations, CatalogMutations, InventoryMutations):
+    pass
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[Order, OrderLine, Product, Location, Customer],
+    extensions=[
+        MaskUnexpected,
+        functools.partial(ParserCache, maxsize=512),
+        functools.partial(ValidationCache, maxsize=512),
+        functools.partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        functools.partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        functools.partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+    ],
+)
+
+
+def sdl() -> str:
+    return schema.as_str() + "\n"

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from domain.orders.queries import OrderFilter, OrderSort
+from resolvers import orders as order_resolvers
+from resolvers.ids import to_global
+from schema.connection import Connection, connection, page_request
+from schema.node import Node
+from schema.types.orders import Order
+
+
+@strawberry.type
+class Customer(Node):
+    id: strawberry.ID
+    email: str
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
+    created_at: datetime
+    row_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="This customer's orders, newest first unless reversed")
+    async def orders(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        reverse: bool = False,
+    ) -> Connection[Order]:
+        page = await order_resolvers.listing(
+            info.context,
+            OrderFilter(customer_id=self.row_id),
+            page_request(first, after, last, before, not reverse),
+            OrderSort.CREATED_AT,
+        )
+        return connection(page, Order.of)
+
+    @classmethod
+    def of(cls, r: Any) -> Customer:
+        return cls(
+            id=strawberry.ID(to_global("Customer", r.id)),
+            email=r.email,
+            first_name=r.first_name,
+            last_name=r.last_name,
+            phone=r.phone,
+            created_at=r.created_at,
+            row_id=r.id,
+        )

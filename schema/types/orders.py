@@ -1,0 +1,194 @@
+"""Orders, their lines, allocations, payments and timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from domain.orders.status import OrderStatus, PaymentStatus, SalesChannel, ShippingMethod
+from resolvers.ids import to_global
+from schema.enums import OrderStatusEnum, PaymentStatusEnum, SalesChannelEnum, ShippingMethodEnum
+from schema.node import Node
+from schema.types.catalog import Location, Product
+from schema.types.money import Address, Money, address, money
+
+if TYPE_CHECKING:
+    from schema.types.customers import Customer
+
+
+@strawberry.type
+class Customization:
+    name: str
+    value: str
+
+
+@strawberry.type(description="Units of a line reserved at one location.")
+class Allocation:
+    quantity: int
+    status: str
+    location_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def location(self, info: strawberry.Info) -> Location:
+        return Location.of(await info.context.loaders.location_by_id.load(self.location_id))
+
+
+@strawberry.type
+class OrderLine(Node):
+    id: strawberry.ID
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+    subtotal: Money
+    tax: Money
+    customizations: list[Customization]
+    row_id: strawberry.Private[uuid.UUID]
+    product_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The catalog product, as it is now")
+    async def product(self, info: strawberry.Info) -> Product | None:
+        row = await info.context.loaders.product_by_id.load(self.product_id)
+        return Product.of(row) if row else None
+
+    @strawberry.field(description="Where this line's units are reserved")
+    async def allocations(self, info: strawberry.Info) -> list[Allocation]:
+        rows = await info.context.loaders.allocations_by_line.load(self.row_id)
+        return [Allocation(quantity=r.quantity, status=r.status, location_id=r.location_id) for r in rows]
+
+    @classmethod
+    def of(cls, r: Any, currency: str) -> OrderLine:
+        return cls(
+            id=strawberry.ID(to_global("OrderLine", r.id)),
+            sku=r.sku,
+            name=r.name,
+            quantity=r.quantity,
+            unit_price=money(r.unit_price, currency),
+            subtotal=money(r.subtotal, currency),
+            tax=money(r.tax, currency),
+            customizations=[Customization(name=c["name"], value=c["value"]) for c in r.customizations],
+            row_id=r.id,
+            product_id=r.product_id,
+        )
+
+
+@strawberry.type(description="One entry of an order's timeline: what happened, when, by which key.")
+class OrderEvent:
+    id: strawberry.ID
+    type: str
+    message: str
+    actor: str | None
+    data: JSON
+    occurred_at: datetime
+
+
+@strawberry.type
+class Payment:
+    amount: Money
+    reference: str
+    created_at: datetime
+
+
+@strawberry.type
+class Order(Node):
+    id: strawberry.ID
+    number: str = strawberry.field(description='The human order number, e.g. "#1001"')
+    status: OrderStatusEnum  # type: ignore[valid-type]
+    payment_status: PaymentStatusEnum  # type: ignore[valid-type]
+    channel: SalesChannelEnum  # type: ignore[valid-type]
+    external_id: str | None
+    email: str
+    shipping_method: ShippingMethodEnum  # type: ignore[valid-type]
+    shipping_address: Address
+    billing_address: Address | None
+    note: str | None
+    tags: list[str]
+    subtotal: Money
+    shipping: Money
+    tax: Money
+    total: Money
+    paid: Money
+    balance_due: Money
+    cancel_reason: str | None
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int = strawberry.field(description="Increases with every change to the order")
+    row_id: strawberry.Private[uuid.UUID]
+    customer_id: strawberry.Private[uuid.UUID]
+    currency: strawberry.Private[str]
+
+    @strawberry.field
+    async def lines(self, info: strawberry.Info) -> list[OrderLine]:
+        rows = await info.context.loaders.lines_by_order.load(self.row_id)
+        return [OrderLine.of(r, self.currency) for r in rows]
+
+    @strawberry.field
+    async def customer(
+        self, info: strawberry.Info
+    ) -> Annotated[Customer, strawberry.lazy("schema.types.customers")] | None:
+        from schema.types.customers import Customer
+
+        row = await info.context.loaders.customer_by_id.load(self.customer_id)
+        return Customer.of(row) if row else None
+
+    @strawberry.field(description="The timeline, oldest first")
+    async def events(self, info: strawberry.Info) -> list[OrderEvent]:
+        rows = await info.context.loaders.timeline_by_order.load(self.row_id)
+        return [
+            OrderEvent(
+                id=strawberry.ID(str(r.event_id)),
+                type=r.type,
+                message=r.message,
+                actor=r.actor,
+                data=r.data,
+                occurred_at=r.occurred_at,
+            )
+            for r in rows
+        ]
+
+    @strawberry.field
+    async def payments(self, info: strawberry.Info) -> list[Payment]:
+        rows = await info.context.loaders.payments_by_order.load(self.row_id)
+        return [
+            Payment(amount=money(r.amount, r.currency), reference=r.reference, created_at=r.created_at)
+            for r in rows
+        ]
+
+    @classmethod
+    def of(cls, r: Any) -> Order:
+        cur = r.currency
+        return cls(
+            id=strawberry.ID(to_global("Order", r.id)),
+            number=f"#{r.number}",
+            status=OrderStatus(r.status),
+            payment_status=PaymentStatus(r.payment_status),
+            channel=SalesChannel(r.channel),
+            external_id=r.external_id,
+            email=r.email,
+            shipping_method=ShippingMethod(r.shipping_method),
+            shipping_address=address(r.shipping_address),  # type: ignore[arg-type]
+            billing_address=address(r.billing_address),
+            note=r.note,
+            tags=list(r.tags),
+            subtotal=money(r.subtotal, cur),
+            shipping=money(r.shipping, cur),
+            tax=money(r.tax, cur),
+            total=money(r.total, cur),
+            paid=money(r.paid, cur),
+            balance_due=money(r.total - r.paid, cur),
+            cancel_reason=r.cancel_reason,
+            confirmed_at=r.confirmed_at,
+            cancelled_at=r.cancelled_at,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            version=r.version,
+            row_id=r.id,
+            customer_id=r.customer_id,
+            currency=cur,
+        )

@@ -1,0 +1,1 @@
+"""Composition root: settings, the Starlette app, the CLI, the embedded Postgres."""

@@ -1,0 +1,117 @@
+"""The Starlette application: /graphql (HTTP and WebSocket), /healthz, /readyz."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from cross_web import HTTPException
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from domain.db import make_engine
+from resolvers.context import Context
+from schema.schema import schema
+from server.auth import KeyCache, bearer
+from server.settings import Settings
+
+log = logging.getLogger("baton.app")
+MAX_SUBSCRIPTIONS = 20
+
+
+def _unauthenticated(message: str) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+class BatonGraphQL(GraphQL):
+    """Strawberry's ASGI view with our context: every operation runs as one API key's tenant."""
+
+    def __init__(self, engine: AsyncEngine, keys: KeyCache, development: bool) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if development else None,
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS,
+        )
+        self.engine = engine
+        self.keys = keys
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        principal = getattr(request.state, "principal", None)
+        request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:16]
+        return Context(self.engine, principal, request_id=request_id, request=request, response=response)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        params = context.connection_params or {}
+        secret = params.get("Authorization") or params.get("authorization") or params.get("apiKey")
+        token = bearer(secret) or (secret if isinstance(secret, str) else None)
+        principal = await self.keys.principal(token) if token else None
+        if principal is None:
+            raise ConnectionRejectionError({"message": "Unauthenticated"})
+        context.principal = principal
+
+    async def http(self, request: Request) -> Response:
+        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        wants_ide = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+        if not wants_ide:
+            token = bearer(request.headers.get("authorization"))
+            if token is None:
+                return _unauthenticated("Send an API key: Authorization: Bearer <key>")
+            request.state.principal = await self.keys.principal(token)
+            if request.state.principal is None:
+                return _unauthenticated("Unknown or revoked API key")
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+        response.headers["x-request-id"] = request.state.request_id
+        return response
+
+    async def websocket(self, websocket: WebSocket) -> None:
+        await self.run(websocket)
+
+
+def create_app(settings: Settings, database_url: str) -> Starlette:
+    engine = make_engine(database_url, pool_size=settings.pool_size)
+    view = BatonGraphQL(engine, KeyCache(engine, settings.auth_cache_seconds), settings.development)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("database not reachable")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", view.http, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view.websocket),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    return app

@@ -1,0 +1,167 @@
+"""The `baton` command: serve, migrate, demo, tenant create, apikey create."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import uuid
+
+from domain.db import make_engine
+from domain.errors import DomainError
+from domain.tenancy import service as tenancy
+from domain.tenancy.models import Role
+from server.settings import Settings
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL when set, else the embedded server under BATON_DATA_DIR."""
+    if settings.database_url:
+        return settings.database_url
+    from server.embedded_pg import start
+
+    return start(settings.data_dir)
+
+
+def _migrate(url: str) -> None:
+    from server.migrate import migrate
+
+    asyncio.run(migrate(url))
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    url = database_url(settings)
+    _migrate(url)
+    if args.demo:
+        from server.demo import ensure_demo
+
+        key = ensure_demo(url, settings.data_dir)
+        host, port = args.host or settings.host, args.port or settings.port
+        print(f"\nBaton is serving GraphQL at http://{host}:{port}/graphql")
+        print(f"Demo tenant API key (ADMIN): {key}")
+        query = json.dumps({"query": "{ orders(first: 3) { nodes { number status } } }"})
+        print(f'Try: curl -s http://{host}:{port}/graphql -H "Authorization: Bearer {key}" \\')
+        print(f"       -H 'Content-Type: application/json' -d '{query}'\n")
+    app = create_app(settings, url)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    _migrate(database_url(settings))
+    print("migrations applied")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from server.demo import ensure_demo
+
+    url = database_url(settings)
+    _migrate(url)
+    key = ensure_demo(url, settings.data_dir)
+    print(f"Demo tenant API key (ADMIN): {key}")
+    return 0
+
+
+async def _create_tenant(url: str, name: str, currency: str, tax_bps: int) -> dict:
+    engine = make_engine(url, pool_size=1)
+    try:
+        tenant, issued = await tenancy.create_tenant(engine, name, currency, tax_bps)
+    finally:
+        await engine.dispose()
+    return {
+        "tenant": {"id": str(tenant.id), "name": tenant.name, "currency": tenant.currency},
+        "apiKey": issued.secret,
+        "role": str(issued.key.role),
+    }
+
+
+async def _create_key(url: str, tenant_id: uuid.UUID, role: Role, name: str) -> dict:
+    engine = make_engine(url, pool_size=1)
+    try:
+        issued = await tenancy.create_api_key(engine, tenant_id, role, name)
+    finally:
+        await engine.dispose()
+    return {"apiKey": issued.secret, "id": str(issued.key.id), "tenantId": str(tenant_id), "role": str(role)}
+
+
+def _print(result: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+
+
+def cmd_tenant_create(args: argparse.Namespace, settings: Settings) -> int:
+    url = database_url(settings)
+    _migrate(url)
+    result = asyncio.run(_create_tenant(url, args.name, args.currency, args.tax_rate_bps))
+    _print(result, args.json)
+    return 0
+
+
+def cmd_apikey_create(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        tenant_id = uuid.UUID(args.tenant)
+    except ValueError:
+        print("error: --tenant must be a tenant id (a UUID)", file=sys.stderr)
+        return 2
+    url = database_url(settings)
+    result = asyncio.run(_create_key(url, tenant_id, Role(args.role), args.name or ""))
+    _print(result, args.json)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="baton", description="Baton: order management over GraphQL")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="migrate, then serve GraphQL")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--demo", action="store_true", help="seed a demo tenant first and print its key")
+    serve.set_defaults(run=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    sub.add_parser("demo", help="seed the demo tenant (once) and print its key").set_defaults(run=cmd_demo)
+    tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(dest="action", required=True)
+    create = tenant.add_parser("create", help="create a tenant and its first ADMIN key")
+    create.add_argument("name")
+    create.add_argument("--currency", default="USD")
+    create.add_argument("--tax-rate-bps", type=int, default=0, help="tax in basis points (825 = 8.25%%)")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(run=cmd_tenant_create)
+    apikey = sub.add_parser("apikey", help="manage API keys").add_subparsers(dest="action", required=True)
+    key = apikey.add_parser("create", help="issue an API key; it is shown once")
+    key.add_argument("--tenant", required=True)
+    key.add_argument("--role", required=True, choices=[r.value for r in Role])
+    key.add_argument("--name")
+    key.add_argument("--json", action="store_true")
+    key.set_defaults(run=cmd_apikey_create)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    try:
+        return args.run(args, settings)
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""A demo tenant with locations, products, stock, customers and orders, created through the same
+use cases the API calls. Its ADMIN key is kept in the data directory so each run can print it."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.catalog.models import BackorderPolicy, LocationKind
+from domain.catalog.service import LocationInput, ProductInput, create_location, import_products
+from domain.db import make_engine
+from domain.inventory.service import SetInput, set_level
+from domain.orders import service as orders
+from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
+from domain.orders.status import SalesChannel, ShippingMethod
+from domain.tenancy import service as tenancy
+from domain.tenancy.models import Role
+from domain.uow import UnitOfWork
+
+NAME = "Demo Shop"
+LOCATIONS = [
+    ("Main Warehouse", "main", 10, LocationKind.WAREHOUSE),
+    ("East Coast DC", "east", 20, LocationKind.WAREHOUSE),
+    ("Downtown Store", "downtown", 50, LocationKind.STORE),
+]
+PRODUCTS = [
+    ("TEE-BLK-M", "Classic Tee, Black, M", "24.00", {"main": 40, "east": 12, "downtown": 5}),
+    ("TEE-BLK-L", "Classic Tee, Black, L", "24.00", {"main": 35, "east": 10}),
+    ("HOODIE-GRY-M", "Zip Hoodie, Grey, M", "68.00", {"main": 15, "downtown": 3}),
+    ("MUG-LOGO", "Logo Mug", "14.50", {"main": 120, "east": 60, "downtown": 20}),
+    ("CAP-NAVY", "Baseball Cap, Navy", "29.00", {"east": 25}),
+    ("BOTTLE-STEEL", "Steel Bottle 750 ml", "32.00", {"main": 8}),
+    ("SOCKS-3PK", "Socks, 3 pack", "18.00", {"main": 200, "east": 80}),
+    ("PREORDER-JACKET", "Rain Jacket (pre-order)", "149.00", {}),
+]
+CUSTOMERS = [
+    ("ada@example.com", "Ada", "Lovelace", "10 Downing St", "London", "SW1A 2AA", "GB"),
+    ("grace@example.com", "Grace", "Hopper", "1 Navy Way", "Arlington", "22202", "US"),
+    ("alan@example.com", "Alan", "Turing", "Bletchley Park", "Milton Keynes", "MK3 6EB", "GB"),
+]
+
+
+def ensure_demo(url: str, data_dir: Path) -> str:
+    """Creates the demo tenant the first time; returns its ADMIN key either way."""
+    key_file = data_dir / "demo-api-key"
+    known = key_file.read_text().strip() if key_file.exists() else None
+    secret = asyncio.run(_ensure(url, known))
+    if secret != known:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secret + "\n")
+        key_file.chmod(0o600)
+    return secret
+
+
+async def _ensure(url: str, known: str | None) -> str:
+    engine = make_engine(url, pool_size=2)
+    try:
+        tenant = await tenancy.find_tenant(engine, NAME)
+        if tenant is not None and known and await tenancy.authenticate(engine, known):
+            return known
+        if tenant is None:
+            tenant, issued = await tenancy.create_tenant(engine, NAME, "USD", tax_rate_bps=825)
+            await _seed(engine, tenant.id, f"apikey:{issued.key.id}")
+        else:
+            issued = await tenancy.create_api_key(engine, tenant.id, Role.ADMIN, "demo admin key")
+        return issued.secret
+    finally:
+        await engine.dispose()
+
+
+async def _seed(engine: AsyncEngine, tenant_id: uuid.UUID, actor: str) -> None:
+    def uow() -> UnitOfWork:
+        return UnitOfWork(engine, tenant_id, actor)
+
+    ids = {}
+    for name, code, priority, kind in LOCATIONS:
+        ids[code] = (await create_location(uow(), LocationInput(name, code, priority, kind))).id
+    await import_products(
+        uow(),
+        [
+            ProductInput(
+                sku=sku,
+                name=name,
+                price=price,
+                weight_grams=250,
+                backorder_policy=BackorderPolicy.ALLOW if not stock else BackorderPolicy.DENY,
+            )
+            for sku, name, price, stock in PRODUCTS
+        ],
+    )
+    for sku, _, _, stock in PRODUCTS:
+        for code, units in stock.items():
+            await set_level(uow(), SetInput(sku, ids[code], units, reorder_point=5))
+    placed = []
+    baskets = [
+        (SalesChannel.WEB, [("TEE-BLK-M", 2), ("MUG-LOGO", 1)]),
+        (SalesChannel.MOBILE_APP, [("HOODIE-GRY-M", 1), ("CAP-NAVY", 1)]),
+        (SalesChannel.PHONE, [("SOCKS-3PK", 3)]),
+        (SalesChannel.POS, [("MUG-LOGO", 2)]),
+        (SalesChannel.MARKETPLACE, [("PREORDER-JACKET", 1)]),
+    ]
+    for i, (channel, lines) in enumerate(baskets):
+        email, first, last, line1, city, postal, country = CUSTOMERS[i % len(CUSTOMERS)]
+        order = await orders.place_order(
+            uow(),
+            OrderInput(
+                channel=channel,
+                customer=CustomerInput(email, first, last),
+                shipping_address=AddressInput(f"{first} {last}", line1, city, postal, country),
+                lines=[LineInput(sku, qty) for sku, qty in lines],
+                shipping_method=ShippingMethod.EXPRESS if i % 2 else ShippingMethod.STANDARD,
+                tags=["demo"],
+            ),
+        )
+        placed.append(order.order.id)
+    await orders.confirm_order(uow(), placed[0])
+    await orders.record_payment(uow(), placed[0], "demo-payment-1", None)
+    await orders.confirm_order(uow(), placed[1])
+    await orders.cancel_order(uow(), placed[3], "Customer changed their mind")
