@@ -1,0 +1,40 @@
+# The two front doors: `make run` and `make test`. Both set themselves up (a virtualenv in .venv with
+# the pinned dependencies) and are safe to run again.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LOCAL_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test lint schema bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Baton needs Python 3.11 or newer"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/baton serve --demo
+
+test: $(STAMP) lint
+	$(BIN)/pytest -q
+	@if [ -z "$$TEST_DATABASE_URL" ] && $(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncpg.connect('$(LOCAL_PG_URL)', timeout=3))" 2>/dev/null; then \
+		echo "Integration tests again, on the PostgreSQL at $(LOCAL_PG_URL)"; \
+		TEST_DATABASE_URL=$(LOCAL_PG_URL) $(BIN)/pytest -q tests/integration; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Rewrites schema/schema.graphql from the code; tests fail while the two differ.
+schema: $(STAMP)
+	$(BIN)/python -c "from schema.schema import SDL_PATH, sdl; SDL_PATH.write_text(sdl())"
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.order_by_number
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
