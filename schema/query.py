@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -102,7 +103,7 @@ class Query:
         info.context.require()
         if len(ids) > MAX_NODES:
             raise BadInput(f"At most {MAX_NODES} ids")
-        return [await _node(info.context, gid) for gid in ids]
+        return list(await asyncio.gather(*(_node(info.context, gid) for gid in ids)))
 
     @strawberry.field
     async def order(self, info: strawberry.Info, id: strawberry.ID) -> Order | None:

@@ -55,7 +55,8 @@ class StockReserved(Event):
 
     def message(self) -> str:
         units = sum(int(str(a["quantity"])) for a in self.allocations)
-        return f"{units} units reserved at {len({a['locationId'] for a in self.allocations})} location(s)"
+        places = len({a["locationId"] for a in self.allocations})
+        return f"{units} unit(s) reserved at {places} location(s)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,4 +66,4 @@ class StockReleased(Event):
     units: int
 
     def message(self) -> str:
-        return f"{self.units} reserved units released"
+        return f"{self.units} reserved unit(s) released"

@@ -1,0 +1,30 @@
+import uuid
+
+import pytest
+
+from domain.errors import DomainError
+from domain.pagination import _decode, _encode
+from resolvers.ids import local_id, parse_global, to_global
+
+
+def test_a_global_id_round_trips_and_names_its_type():
+    key = uuid.uuid4()
+    gid = to_global("Order", key)
+    assert parse_global(gid) == ("Order", key)
+    assert local_id(gid, "Order") == key
+
+
+@pytest.mark.parametrize("gid", ["", "garbage", to_global("Product", uuid.uuid4()), "T3JkZXI6bm90LWEtdXVpZA"])
+def test_a_malformed_or_foreign_type_id_is_not_an_order(gid):
+    assert local_id(gid, "Order") is None
+
+
+def test_a_cursor_round_trips_its_sort_value_and_id():
+    key = uuid.uuid4()
+    assert _decode(_encode("SKU-1", key), "after", uuid.UUID) == ("SKU-1", key)
+
+
+def test_a_cursor_that_is_not_ours_is_a_clear_error():
+    with pytest.raises(DomainError) as refused:
+        _decode("bm90IGEgY3Vyc29y", "after", uuid.UUID)
+    assert refused.value.field == ["after"]

@@ -1,0 +1,78 @@
+from domain.errors import Code, Problems
+from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
+from domain.orders.status import SalesChannel
+from domain.orders.validation import check_address, check_order, request_hash
+
+
+def address(**changes) -> AddressInput:
+    base = {
+        "name": "Ada",
+        "line1": "1 Main St",
+        "city": "Springfield",
+        "postal_code": "12345",
+        "country_code": "US",
+    }
+    return AddressInput(**{**base, **changes})
+
+
+def request(**changes) -> OrderInput:
+    base = {
+        "channel": SalesChannel.WEB,
+        "customer": CustomerInput("Ada@Example.com"),
+        "shipping_address": address(),
+        "lines": [LineInput("SKU-1", 1)],
+    }
+    return OrderInput(**{**base, **changes})
+
+
+def codes(problems: Problems) -> list[tuple[str, list[str] | None]]:
+    return [(e.code, e.field) for e in problems.errors]
+
+
+def test_a_good_request_has_no_problems_and_is_normalised():
+    problems = Problems()
+    data = request(tags=[" vip ", "vip", "gift"])
+    check_order(problems, data)
+    assert not problems
+    assert data.customer.email == "ada@example.com"
+    assert data.tags == ["gift", "vip"]
+
+
+def test_every_problem_is_reported_at_once_with_its_field():
+    problems = Problems()
+    check_order(
+        problems, request(customer=CustomerInput("not-an-email"), lines=[LineInput("A", 0), LineInput("", 2)])
+    )
+    assert codes(problems) == [
+        (Code.INVALID_EMAIL, ["customer", "email"]),
+        (Code.INVALID_QUANTITY, ["lines", "0", "quantity"]),
+        (Code.REQUIRED, ["lines", "1", "sku"]),
+    ]
+
+
+def test_an_order_without_lines_is_empty():
+    problems = Problems()
+    check_order(problems, request(lines=[]))
+    assert codes(problems) == [(Code.EMPTY_ORDER, ["lines"])]
+
+
+def test_postal_codes_are_checked_for_the_country():
+    problems = Problems()
+    check_address(problems, address(postal_code="ABCDE"), "shippingAddress")
+    check_address(problems, address(postal_code="SW1A 2AA", country_code="GB"), "billingAddress")
+    assert codes(problems) == [(Code.INVALID_POSTAL_CODE, ["shippingAddress", "postalCode"])]
+
+
+def test_missing_address_fields_are_required():
+    problems = Problems()
+    check_address(problems, address(name=" ", city=""), "shippingAddress")
+    assert codes(problems) == [
+        (Code.REQUIRED, ["shippingAddress", "name"]),
+        (Code.REQUIRED, ["shippingAddress", "city"]),
+    ]
+
+
+def test_the_request_hash_ignores_the_idempotency_key_but_not_the_lines():
+    one, two = request(idempotency_key="a"), request(idempotency_key="b")
+    assert request_hash(one) == request_hash(two)
+    assert request_hash(request(lines=[LineInput("SKU-1", 2)])) != request_hash(one)
