@@ -21,6 +21,7 @@ from resolvers.loaders import Loaders
 EVERYONE = frozenset(Role)
 ORDER_TAKERS = frozenset({Role.ADMIN, Role.STAFF, Role.STOREFRONT})
 MANAGERS = frozenset({Role.ADMIN, Role.STAFF})
+ADMINS = frozenset({Role.ADMIN})
 
 
 @dataclass

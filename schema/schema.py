@@ -18,7 +18,9 @@ from schema.extensions import MaskUnexpected
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.inventory import InventoryMutations
 from schema.mutations.orders import OrderMutations
-from schema.query import Query
+from schema.mutations.tenancy import TenancyMutations
+from schema.query import Query as OrderAndCatalogQuery
+from schema.tenancy_query import TenancyQuery
 from schema.types.catalog import Location, Product
 from schema.types.customers import Customer
 from schema.types.orders import Order, OrderLine
@@ -30,7 +32,12 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 
 @strawberry.type
-class Mutation(OrderMutations, CatalogMutations, InventoryMutations):
+class Mutation(OrderMutations, CatalogMutations, InventoryMutations, TenancyMutations):
+    pass
+
+
+@strawberry.type
+class Query(OrderAndCatalogQuery, TenancyQuery):
     pass
 
 

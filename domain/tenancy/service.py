@@ -59,7 +59,7 @@ async def create_tenant(
         tenant = Tenant(name=name, currency=currency, tax_rate_bps=tax_rate_bps)
         session.add(tenant)
         await session.flush()
-        issued = _add_key(session, tenant.id, Role.ADMIN, "initial admin key")
+        issued = add_key(session, tenant.id, Role.ADMIN, "initial admin key")
     return tenant, issued
 
 
@@ -67,10 +67,10 @@ async def create_api_key(engine: AsyncEngine, tenant_id: uuid.UUID, role: Role, 
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
         if await session.get(Tenant, tenant_id) is None:
             raise DomainError(Code.NOT_FOUND, "No such tenant", ["tenant"])
-        return _add_key(session, tenant_id, role, name or f"{role.lower()} key")
+        return add_key(session, tenant_id, role, name or f"{role.lower()} key")
 
 
-def _add_key(session: AsyncSession, tenant_id: uuid.UUID, role: Role, name: str) -> IssuedKey:
+def add_key(session: AsyncSession, tenant_id: uuid.UUID, role: Role, name: str) -> IssuedKey:
     prefix, secret = _new_secret()
     key = ApiKey(
         tenant_id=tenant_id,

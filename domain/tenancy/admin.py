@@ -1,0 +1,94 @@
+"""A tenant managing itself through the API: its shop settings and its API keys."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from domain import validation
+from domain.db import utcnow
+from domain.errors import Code, DomainError, Problems
+from domain.money import AmountError, to_minor
+from domain.orders.status import ShippingMethod
+from domain.tenancy.events import ApiKeyIssued, ApiKeyRevoked, ShopUpdated
+from domain.tenancy.models import ApiKey, Role, Tenant
+from domain.tenancy.service import IssuedKey, add_key
+from domain.uow import UnitOfWork
+
+
+@dataclass
+class ShopInput:
+    name: str | None = None
+    tax_rate_percent: str | None = None  # "8.25"
+    shipping_rates: dict[ShippingMethod, str] | None = None  # method -> "5.00"
+
+
+def _tax_bps(problems: Problems, percent: str) -> int | None:
+    try:
+        bps = Decimal(percent) * 100
+    except InvalidOperation:
+        bps = Decimal("NaN")
+    if not bps.is_finite() or bps != bps.to_integral_value() or not 0 <= bps <= 10_000:
+        problems.add(Code.INVALID, "taxRate is a percentage from 0 to 100 with at most 2 decimals", "taxRate")
+        return None
+    return int(bps)
+
+
+async def update_shop(uow: UnitOfWork, data: ShopInput) -> Tenant:
+    async with uow:
+        tenant = (
+            await uow.session.execute(select(Tenant).where(Tenant.id == uow.tenant_id).with_for_update())
+        ).scalar_one()
+        problems = Problems()
+        name = validation.text(problems, data.name, ("name",), 200) if data.name is not None else None
+        bps = _tax_bps(problems, data.tax_rate_percent) if data.tax_rate_percent is not None else None
+        rates = dict(tenant.shipping_rates)
+        for i, (method, amount) in enumerate((data.shipping_rates or {}).items()):
+            try:
+                if to_minor(amount, tenant.currency) < 0:
+                    raise AmountError("a shipping rate cannot be negative")
+                rates[method.value] = str(Decimal(amount))
+            except AmountError as exc:
+                problems.add(Code.INVALID_AMOUNT, str(exc), "shippingRates", i, "amount")
+        problems.raise_if_any()
+        updates = {"name": name, "tax_rate_bps": bps, "shipping_rates": rates}
+        changed = [f for f, v in updates.items() if v is not None and getattr(tenant, f) != v]
+        for field in changed:
+            setattr(tenant, field, updates[field])
+        if changed:
+            uow.record(ShopUpdated(tenant.id, fields=changed))
+        await uow.commit()
+    return tenant
+
+
+async def issue_key(uow: UnitOfWork, role: Role, name: str) -> IssuedKey:
+    problems = Problems()
+    cleaned = validation.text(problems, name, ("name",), 200)
+    problems.raise_if_any()
+    async with uow:
+        issued = add_key(uow.session, uow.tenant_id, role, cleaned or "")
+        await uow.session.flush()
+        uow.record(ApiKeyIssued(issued.key.id, name=issued.key.name, role=role.value))
+        await uow.commit()
+    return issued
+
+
+async def revoke_key(uow: UnitOfWork, key_id: uuid.UUID, caller_key_id: uuid.UUID) -> ApiKey:
+    if key_id == caller_key_id:
+        raise DomainError(Code.INVALID, "A key cannot revoke itself; use another ADMIN key", ["id"])
+    async with uow:
+        key = (
+            await uow.session.execute(
+                select(ApiKey).where(ApiKey.tenant_id == uow.tenant_id, ApiKey.id == key_id).with_for_update()
+            )
+        ).scalar_one_or_none()
+        if key is None:
+            raise DomainError(Code.NOT_FOUND, "API key not found", ["id"])
+        if key.revoked_at is None:
+            key.revoked_at = utcnow()
+            uow.record(ApiKeyRevoked(key.id, name=key.name, role=key.role))
+        await uow.commit()
+    return key
