@@ -6,7 +6,7 @@ import uuid
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.db import new_id, set_tenant
@@ -26,6 +26,9 @@ class UnitOfWork:
         self._events = []
         self._committed = False
         self.session = AsyncSession(self.engine, expire_on_commit=False, autoflush=False)
+        # The identity map holds clean objects weakly: an aggregate flushed mid-use-case and then
+        # dropped by its caller would take its recorded events with it, so gather them before each flush.
+        event.listen(self.session.sync_session, "before_flush", lambda *_: self._gather_events())
         await self.session.begin()
         await set_tenant(await self.session.connection(), self.tenant_id)
         return self
@@ -38,6 +41,10 @@ class UnitOfWork:
     ) -> None:
         try:
             if not self._committed:
+                if exc_type is None:
+                    # A use case that decided to change nothing may still return what it read:
+                    # detach it so the rollback does not expire it under the caller.
+                    self.session.expunge_all()
                 await self.session.rollback()
         finally:
             await self.session.close()
@@ -45,10 +52,13 @@ class UnitOfWork:
     def record(self, event: Event) -> None:
         self._events.append(event)
 
-    def collect_events(self) -> list[Event]:
+    def _gather_events(self) -> None:
         for obj in list(self.session.identity_map.values()) + list(self.session.new):
             if isinstance(obj, EventSource):
                 self._events.extend(obj.take_events())
+
+    def collect_events(self) -> list[Event]:
+        self._gather_events()
         events, self._events = self._events, []
         return events
 

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -14,7 +13,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, Timestamps, new_id, utcnow
@@ -48,6 +47,7 @@ class Order(Timestamps, EventSource, Base):
     shipping_address: Mapped[dict[str, Any]] = mapped_column(JSONB)
     billing_address: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     note: Mapped[str | None] = mapped_column(String(2000))
+    # PostgreSQL's ARRAY: the generic one has no contains() (@>), which the tags filter uses.
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list)
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.catalog.models import BackorderPolicy, Product
@@ -45,6 +45,7 @@ async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
     fingerprint = request_hash(data)
     try:
         async with uow:
+            await _queue_repeats(uow, data)
             existing = await _find_repeat(uow, data, fingerprint)
             if existing is not None:
                 return Placed(existing, created=False)
@@ -64,6 +65,16 @@ async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
                 ["idempotencyKey"],
             )
         return Placed(existing, created=False)
+
+
+async def _queue_repeats(uow: UnitOfWork, data: OrderInput) -> None:
+    """Requests with the same idempotency key or external id wait here for each other (until commit),
+    so a retry racing its original finds the original's order instead of competing for its stock."""
+    names = [f"key:{data.idempotency_key}"] if data.idempotency_key else []
+    names += [f"ext:{data.channel}:{data.external_id}"] if data.external_id else []
+    for name in names:  # always key before external id, so two requests cannot wait on each other
+        lock_id = func.hashtextextended(f"{uow.tenant_id}:{name}", 0)
+        await uow.session.execute(select(func.pg_advisory_xact_lock(lock_id)))
 
 
 async def _find_repeat(uow: UnitOfWork, data: OrderInput, fingerprint: str) -> Order | None:

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 
 from server.app import create_app
 from server.settings import Settings
+from tests.api import documents
+from tests.conftest import TenantKeys
 
 
 class Api:
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, app: Starlette) -> None:
         self.client = client
+        self.app = app
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The app's own engine, e.g. to count the SQL statements a request runs."""
+        return self.app.state.engine
 
     async def post(
         self, key: str | None, query: str, variables: dict[str, Any] | None = None
@@ -43,5 +53,40 @@ async def api(db: AsyncEngine, database_url: str, app_settings: Settings) -> Asy
     app = create_app(app_settings, database_url)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://baton.test") as client:
-        yield Api(client)
+        yield Api(client, app)
     await app.state.engine.dispose()
+
+
+@dataclass
+class Shop:
+    """A tenant with one warehouse and two stocked products, set up through the API."""
+
+    tenant: TenantKeys
+    location_id: str
+    tee_id: str
+    mug_id: str
+
+    @property
+    def admin(self) -> str:
+        return self.tenant.admin
+
+
+async def open_shop(api: Api, tenant: TenantKeys) -> Shop:
+    location_id = await documents.create_location(api, tenant.admin, "Main Warehouse")
+    tee_id = await documents.create_product(api, tenant.admin, "TEE", "19.99")
+    mug_id = await documents.create_product(api, tenant.admin, "MUG", "8.50")
+    await documents.set_stock(api, tenant.admin, "TEE", location_id, 10)
+    await documents.set_stock(api, tenant.admin, "MUG", location_id, 5)
+    return Shop(tenant, location_id, tee_id, mug_id)
+
+
+@pytest.fixture
+async def shop(api: Api, tenant: TenantKeys) -> Shop:
+    """Acme (10 % tax): a Main Warehouse holding 10 TEE at 19.99 and 5 MUG at 8.50."""
+    return await open_shop(api, tenant)
+
+
+@pytest.fixture
+async def other_shop(api: Api, other_tenant: TenantKeys) -> Shop:
+    """Globex, set up like Acme (same SKUs, no tax): the tenant that must never show through."""
+    return await open_shop(api, other_tenant)

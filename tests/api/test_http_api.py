@@ -1,0 +1,61 @@
+"""The HTTP surface around GraphQL: GET for reads only, no batching, request ids, health checks."""
+
+from __future__ import annotations
+
+from tests.api.documents import LOCATION_CREATE, place_order
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def test_a_query_may_be_sent_with_get(api, shop):
+    await place_order(api, shop.admin, [("TEE", 1)])
+
+    response = await api.client.get(
+        "/graphql", params={"query": "{ orders { nodes { number } } }"}, headers=auth(shop.admin)
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"data": {"orders": {"nodes": [{"number": "#1001"}]}}}
+
+
+async def test_a_mutation_sent_with_get_is_refused_and_changes_nothing(api, shop):
+    document = 'mutation { locationCreate(input: {name: "Sneaky"}) { location { id } } }'
+
+    response = await api.client.get("/graphql", params={"query": document}, headers=auth(shop.admin))
+
+    assert response.status_code == 400
+    names = (await api(shop.admin, "{ locations { nodes { name } } }"))["data"]["locations"]["nodes"]
+    assert names == [{"name": "Main Warehouse"}]
+
+
+async def test_batched_requests_are_refused(api, shop):
+    response = await api.client.post(
+        "/graphql",
+        json=[{"query": LOCATION_CREATE, "variables": {"name": "One"}}, {"query": "{ __typename }"}],
+        headers=auth(shop.admin),
+    )
+
+    assert response.status_code == 400
+
+
+async def test_a_body_that_is_not_json_is_a_bad_request(api, shop):
+    response = await api.client.post(
+        "/graphql", content="{ orders", headers={**auth(shop.admin), "Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+
+
+async def test_an_answered_request_carries_a_fresh_request_id(api, tenant):
+    first = await api.post(tenant.admin, "{ __typename }")
+    second = await api.post(tenant.admin, "{ __typename }")
+
+    assert len(first.headers["x-request-id"]) >= 8
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+async def test_health_and_readiness_need_no_key(api):
+    assert (await api.client.get("/healthz")).json() == {"status": "ok"}
+    assert (await api.client.get("/readyz")).json() == {"status": "ok"}

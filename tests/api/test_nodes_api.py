@@ -1,0 +1,58 @@
+"""Relay global IDs: node(id) and nodes(ids) for every Node type."""
+
+from __future__ import annotations
+
+from tests.api.documents import NODE, NODES, ORDER_DETAIL, error_codes, global_id, place_order
+
+
+async def every_kind_of_node(api, shop) -> dict[str, tuple[str, dict]]:
+    order = await place_order(api, shop.admin, [("TEE", 2), ("MUG", 1)])
+    detail = (await api(shop.admin, ORDER_DETAIL, id=order["id"]))["data"]["order"]
+    return {
+        "Order": (order["id"], {"number": "#1001"}),
+        "OrderLine": (detail["lines"][1]["id"], {"sku": "MUG"}),
+        "Product": (shop.tee_id, {"sku": "TEE"}),
+        "Location": (shop.location_id, {"code": "main-warehouse"}),
+        "Customer": (detail["customer"]["id"], {"email": "grace@example.com"}),
+    }
+
+
+async def test_every_node_type_is_found_by_its_global_id(api, shop):
+    for type_name, (node_id, fields) in (await every_kind_of_node(api, shop)).items():
+        body = await api(shop.admin, NODE, id=node_id)
+        assert body == {"data": {"node": {"__typename": type_name, "id": node_id, **fields}}}, type_name
+
+
+async def test_nodes_returns_each_id_in_order_with_null_for_the_unknown(api, shop):
+    found = await every_kind_of_node(api, shop)
+    ids = [node_id for node_id, _ in found.values()]
+    unknown = [global_id("Order"), global_id("Widget"), "not-base64!"]
+
+    body = await api(shop.admin, NODES, ids=[*ids, *unknown])
+
+    assert body["data"]["nodes"] == [
+        *({"__typename": type_name, "id": node_id} for type_name, (node_id, _) in found.items()),
+        None,
+        None,
+        None,
+    ]
+
+
+async def test_global_ids_are_opaque_and_distinct_per_type(api, shop):
+    found = await every_kind_of_node(api, shop)
+    ids = [node_id for node_id, _ in found.values()]
+
+    assert len(set(ids)) == len(ids)
+    assert not any("-" in i and len(i) == 36 for i in ids)  # not raw UUIDs
+
+
+async def test_an_unknown_or_malformed_node_id_is_null(api, shop):
+    for node_id in (global_id("Order"), global_id("Product"), "", "%%%", global_id("Location").lower()):
+        body = await api(shop.admin, NODE, id=node_id)
+        assert body == {"data": {"node": None}}, node_id
+
+
+async def test_more_than_one_hundred_ids_are_bad_user_input(api, shop):
+    body = await api(shop.admin, NODES, ids=[global_id("Order") for _ in range(101)])
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]

@@ -1,0 +1,133 @@
+"""Nested reads batch through dataloaders: the number of SQL statements must not grow with the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from tests.api.documents import (
+    NODES,
+    ORDER_CREATE,
+    ORDERS_NESTED,
+    PRODUCTS_IMPORT,
+    ok,
+    order_input,
+    set_stock,
+)
+
+MAX_STATEMENTS = 12
+
+ORDERS_DEEP = """
+query($first: Int!) {
+  orders(first: $first) {
+    nodes {
+      number total { amount }
+      customer { email }
+      events { type }
+      payments { reference }
+      lines { sku product { sku } allocations { quantity location { code } } }
+    }
+  }
+}
+"""
+
+PRODUCTS_WITH_STOCK = """
+query($first: Int!) {
+  products(first: $first) { nodes { sku inventory { onHand levels { onHand location { code } } } } }
+}
+"""
+
+
+class Statements:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.seen.append(statement)
+
+    def __len__(self) -> int:
+        return len(self.seen)
+
+
+@contextmanager
+def counting(api) -> Iterator[Statements]:
+    """Counts every statement the app's own engine sends while the block runs."""
+    statements = Statements()
+    event.listen(api.engine.sync_engine, "before_cursor_execute", statements)
+    try:
+        yield statements
+    finally:
+        event.remove(api.engine.sync_engine, "before_cursor_execute", statements)
+
+
+async def statements_for(api, key, document, **variables) -> int:
+    with counting(api) as statements:
+        body = await api(key, document, **variables)
+    assert "errors" not in body, body
+    return len(statements)
+
+
+@pytest.fixture
+async def fifty_orders(api, shop):
+    await set_stock(api, shop.admin, "TEE", shop.location_id, 1000)
+    await set_stock(api, shop.admin, "MUG", shop.location_id, 1000)
+    for i in range(50):
+        body = await api(
+            shop.admin,
+            ORDER_CREATE,
+            input=order_input([("TEE", 1), ("MUG", 2)], email=f"buyer{i % 7}@example.com"),
+        )
+        ok(body, "orderCreate")
+
+
+async def test_listing_fifty_orders_with_lines_customer_and_totals_runs_as_many_statements_as_five(
+    api, shop, fifty_orders
+):
+    five = await statements_for(api, shop.admin, ORDERS_NESTED, first=5)
+    fifty = await statements_for(api, shop.admin, ORDERS_NESTED, first=50)
+
+    assert fifty == five
+    assert five <= MAX_STATEMENTS
+
+
+async def test_the_page_really_holds_fifty_orders_with_their_nested_data(api, shop, fifty_orders):
+    body = await api(shop.admin, ORDERS_NESTED, first=50)
+
+    nodes = body["data"]["orders"]["nodes"]
+    assert len(nodes) == 50
+    assert all(len(n["lines"]) == 2 and n["customer"]["email"].startswith("buyer") for n in nodes)
+    assert {n["total"]["amount"] for n in nodes} == {"46.19"}  # 19.99 + 17.00 + 5.00 shipping + 4.20 tax
+
+
+async def test_a_deeper_order_listing_does_not_grow_with_the_page_either(api, shop, fifty_orders):
+    five = await statements_for(api, shop.admin, ORDERS_DEEP, first=5)
+    fifty = await statements_for(api, shop.admin, ORDERS_DEEP, first=50)
+
+    assert fifty == five
+    assert five <= 2 * MAX_STATEMENTS
+
+
+async def test_listing_products_with_stock_per_location_does_not_grow_with_the_page(api, shop):
+    products = [{"sku": f"SKU-{i:02}", "name": f"Thing {i}", "price": "1.00"} for i in range(40)]
+    ok(await api(shop.admin, PRODUCTS_IMPORT, products=products), "productsImport")
+    for i in range(0, 40, 4):
+        await set_stock(api, shop.admin, f"SKU-{i:02}", shop.location_id, i + 1)
+
+    four = await statements_for(api, shop.admin, PRODUCTS_WITH_STOCK, first=4)
+    forty = await statements_for(api, shop.admin, PRODUCTS_WITH_STOCK, first=40)
+
+    assert forty == four
+    assert four <= MAX_STATEMENTS
+
+
+async def test_fetching_many_nodes_does_not_grow_with_the_number_of_ids(api, shop, fifty_orders):
+    ids = [n["id"] for n in (await api(shop.admin, ORDERS_NESTED, first=50))["data"]["orders"]["nodes"]]
+
+    five = await statements_for(api, shop.admin, NODES, ids=ids[:5])
+    fifty = await statements_for(api, shop.admin, NODES, ids=ids)
+
+    assert fifty == five
+    assert five <= MAX_STATEMENTS
