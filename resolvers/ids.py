@@ -1,25 +1,13 @@
-"""Opaque global IDs: base64 of '<Type>:<uuid>'. A foreign or malformed ID is simply not found."""
+"""Global IDs in arguments: a foreign or malformed ID is simply not found."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 
 from domain.errors import Code, DomainError
+from domain.ids import parse_global, to_global
 
-
-def to_global(type_name: str, value: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{value}".encode()).decode().rstrip("=")
-
-
-def parse_global(gid: str) -> tuple[str, uuid.UUID] | None:
-    try:
-        raw = base64.urlsafe_b64decode(gid + "=" * (-len(gid) % 4)).decode()
-        type_name, _, value = raw.partition(":")
-        return type_name, uuid.UUID(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None
+__all__ = ["local_id", "parse_global", "require_id", "to_global"]
 
 
 def local_id(gid: str | None, type_name: str) -> uuid.UUID | None:

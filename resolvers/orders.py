@@ -22,19 +22,23 @@ async def create(ctx: Context, data: OrderInput) -> Outcome[Placed]:
     return await attempt(lambda: service.place_order(uow, data))
 
 
-async def confirm(ctx: Context, gid: str) -> Outcome[Order]:
+async def confirm(ctx: Context, gid: str, version: int | None) -> Outcome[Order]:
     uow = ctx.uow(MANAGERS)
-    return await attempt(lambda: service.confirm_order(uow, require_id(gid, "Order")))
+    return await attempt(lambda: service.confirm_order(uow, require_id(gid, "Order"), version))
 
 
-async def cancel(ctx: Context, gid: str, reason: str | None) -> Outcome[Order]:
+async def cancel(ctx: Context, gid: str, reason: str | None, version: int | None) -> Outcome[Order]:
     uow = ctx.uow(MANAGERS)
-    return await attempt(lambda: service.cancel_order(uow, require_id(gid, "Order"), reason))
+    return await attempt(lambda: service.cancel_order(uow, require_id(gid, "Order"), reason, version))
 
 
-async def mark_paid(ctx: Context, gid: str, reference: str, amount: str | None) -> Outcome[Order]:
+async def mark_paid(
+    ctx: Context, gid: str, reference: str, amount: str | None, version: int | None
+) -> Outcome[Order]:
     uow = ctx.uow(MANAGERS)
-    return await attempt(lambda: service.record_payment(uow, require_id(gid, "Order"), reference, amount))
+    return await attempt(
+        lambda: service.record_payment(uow, require_id(gid, "Order"), reference, amount, version)
+    )
 
 
 async def by_id(ctx: Context, gid: str) -> Row[Any] | None:

@@ -12,7 +12,7 @@ from domain.errors import Code
 from domain.inventory.models import AdjustReason, MovementKind
 from domain.money import COUNTRIES, CURRENCIES
 from domain.orders.queries import OrderSort
-from domain.orders.status import OrderStatus, PaymentStatus, SalesChannel, ShippingMethod
+from domain.orders.status import AllocationStatus, OrderStatus, PaymentStatus, SalesChannel, ShippingMethod
 from domain.tenancy.models import Role
 
 CountryCode = strawberry.enum(
@@ -34,6 +34,7 @@ InventoryAdjustReason = strawberry.enum(
 )
 InventoryMovementKind = strawberry.enum(MovementKind, name="InventoryMovementKind")
 OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
+AllocationStatusEnum = strawberry.enum(AllocationStatus, name="AllocationStatus")
 PaymentStatusEnum = strawberry.enum(PaymentStatus, name="PaymentStatus")
 SalesChannelEnum = strawberry.enum(SalesChannel, name="SalesChannel")
 ShippingMethodEnum = strawberry.enum(ShippingMethod, name="ShippingMethod")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 
 from resolvers.errors import PublicError
@@ -34,3 +34,23 @@ class MaskUnexpected(MaskErrors):
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
         return masked
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return with_codes(super()._process_errors(errors))
+
+
+def with_codes(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """Every error leaves with an extensions.code, so clients can branch on it. Syntax errors never
+    reach the masking extension (parsing fails before it runs), so the HTTP view calls this too."""
+    for error in errors:
+        if not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": _code_of(error)}
+    return errors
+
+
+def _code_of(error: GraphQLError) -> str:
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable "):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"

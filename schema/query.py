@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -39,8 +39,12 @@ class OrderFilterInput:
     channel: list[SalesChannelEnum] | None = None  # type: ignore[valid-type]
     customer_email: str | None = None
     customer_id: strawberry.ID | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
+    created_after: datetime | None = strawberry.field(
+        default=None, description="Inclusive; a time without an offset is taken as UTC"
+    )
+    created_before: datetime | None = strawberry.field(
+        default=None, description="Exclusive; a time without an offset is taken as UTC"
+    )
     tags: list[str] | None = strawberry.field(default=None, description="Orders carrying all of these tags")
 
     def to_domain(self) -> OrderFilter:
@@ -53,10 +57,14 @@ class OrderFilterInput:
             channels=[c.value for c in self.channel or []],
             email=self.customer_email,
             customer_id=customer_id,
-            created_after=self.created_after,
-            created_before=self.created_before,
+            created_after=_utc(self.created_after),
+            created_before=_utc(self.created_before),
             tags=list(self.tags or []),
         )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
 @strawberry.input

@@ -18,10 +18,13 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from domain.db import make_engine
 from resolvers.context import Context
+from schema.extensions import with_codes
 from schema.schema import schema
 from server.auth import KeyCache, bearer
 from server.settings import Settings
@@ -53,6 +56,11 @@ class BatonGraphQL(GraphQL):
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:16]
         return Context(self.engine, principal, request_id=request_id, request=request, response=response)
 
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if result.errors:
+            with_codes(result.errors)
+        return await super().process_result(request, result)
+
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params or {}
         secret = params.get("Authorization") or params.get("authorization") or params.get("apiKey")
@@ -65,19 +73,24 @@ class BatonGraphQL(GraphQL):
     async def http(self, request: Request) -> Response:
         request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         wants_ide = request.method == "GET" and "text/html" in request.headers.get("accept", "")
-        if not wants_ide:
-            token = bearer(request.headers.get("authorization"))
-            if token is None:
-                return _unauthenticated("Send an API key: Authorization: Bearer <key>")
-            request.state.principal = await self.keys.principal(token)
-            if request.state.principal is None:
-                return _unauthenticated("Unknown or revoked API key")
-        try:
-            response = await self.run(request)
-        except HTTPException as exc:
-            response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+        response = await self._authenticated(request) if not wants_ide else await self._run(request)
         response.headers["x-request-id"] = request.state.request_id
         return response
+
+    async def _authenticated(self, request: Request) -> Response:
+        token = bearer(request.headers.get("authorization"))
+        if token is None:
+            return _unauthenticated("Send an API key: Authorization: Bearer <key>")
+        request.state.principal = await self.keys.principal(token)
+        if request.state.principal is None:
+            return _unauthenticated("Unknown or revoked API key")
+        return await self._run(request)
+
+    async def _run(self, request: Request) -> Response:
+        try:
+            return await self.run(request)
+        except HTTPException as exc:
+            return PlainTextResponse(exc.reason, status_code=exc.status_code)
 
     async def websocket(self, websocket: WebSocket) -> None:
         await self.run(websocket)

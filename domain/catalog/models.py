@@ -18,6 +18,9 @@ from domain.catalog.events import LocationChanged, ProductChanged
 from domain.db import Base, Timestamps, new_id
 from domain.events.base import EventSource
 
+# How the API spells the attributes whose names differ, for the `fields` of change events.
+API_NAMES = {"currency": "currencyCode", "weight_grams": "weightGrams", "backorder_policy": "backorderPolicy"}
+
 
 class BackorderPolicy(StrEnum):
     DENY = "DENY"
@@ -69,4 +72,5 @@ class Product(Timestamps, EventSource, Base):
     )
 
     def changed(self, fields: list[str]) -> None:
-        self.record(ProductChanged(self.id, sku=self.sku, fields=sorted(fields)))
+        names = sorted(API_NAMES.get(f, f) for f in fields)
+        self.record(ProductChanged(self.id, sku=self.sku, fields=names))

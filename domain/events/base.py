@@ -6,6 +6,9 @@ import dataclasses
 import uuid
 from typing import Any, ClassVar
 
+from domain.ids import to_global
+from domain.money import to_decimal
+
 
 @dataclasses.dataclass(frozen=True)
 class Event:
@@ -14,9 +17,10 @@ class Event:
     aggregate_id: uuid.UUID
 
     def payload(self) -> dict[str, Any]:
+        """The event's fields as the API spells them: camelCase keys, global IDs."""
         data = dataclasses.asdict(self)
         data.pop("aggregate_id")
-        return {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in data.items()}
+        return {_camel(k): _public(k, v) for k, v in data.items()}
 
     def message(self) -> str:
         return self.type.replace("_", " ").capitalize()
@@ -24,6 +28,26 @@ class Event:
     def timeline_subject(self) -> uuid.UUID | None:
         """The order whose timeline shows this event; None keeps it off every timeline."""
         return self.aggregate_id if self.aggregate_type == "Order" else None
+
+
+# Fields that name another object, by the object's API type.
+ID_FIELDS = {"product_id": "Product", "location_id": "Location", "order_id": "Order"}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _public(name: str, value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return to_global(ID_FIELDS[name], value) if name in ID_FIELDS else str(value)
+    return value
+
+
+def money(minor: int, currency: str) -> dict[str, str]:
+    """Money in an event payload, as the API shows it."""
+    return {"amount": str(to_decimal(minor, currency)), "currencyCode": currency}
 
 
 class EventSource:

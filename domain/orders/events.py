@@ -12,8 +12,7 @@ class OrderCreated(Event):
     aggregate_type: ClassVar[str] = "Order"
     number: str
     channel: str
-    total: int
-    currency: str
+    total: dict[str, str]
 
     def message(self) -> str:
         return f"Order {self.number} was placed via {self.channel}"
@@ -38,8 +37,7 @@ class OrderPaid(Event):
     type: ClassVar[str] = "ORDER_PAYMENT_RECORDED"
     aggregate_type: ClassVar[str] = "Order"
     number: str
-    amount: int
-    currency: str
+    amount: dict[str, str]
     reference: str
     payment_status: str
 

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, Timestamps, new_id, utcnow
 from domain.errors import Code, DomainError
-from domain.events.base import EventSource
+from domain.events.base import EventSource, money
 from domain.orders.events import OrderPaid, OrderStatusChanged
-from domain.orders.status import OPEN, OrderStatus, PaymentStatus, can_move
+from domain.orders.status import OPEN, AllocationStatus, OrderStatus, PaymentStatus, can_move
 
 
 class Order(Timestamps, EventSource, Base):
@@ -124,8 +124,7 @@ class Order(Timestamps, EventSource, Base):
             OrderPaid(
                 self.id,
                 number=self.display_number,
-                amount=amount,
-                currency=self.currency,
+                amount=money(amount, self.currency),
                 reference=reference,
                 payment_status=self.payment_status,
             )
@@ -167,7 +166,7 @@ class OrderAllocation(Base):
     product_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("locations.id"))
     quantity: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="RESERVED")
+    status: Mapped[AllocationStatus] = mapped_column(String(16), default=AllocationStatus.RESERVED)
 
     __table_args__ = (
         Index("ix_order_allocations_order", "order_id"),

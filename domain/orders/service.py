@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from domain.catalog.models import BackorderPolicy, Product
 from domain.customers.service import upsert_customer
 from domain.errors import Code, DomainError, Problems
+from domain.events.base import money
+from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
 from domain.money import AmountError, to_minor
@@ -18,6 +20,7 @@ from domain.orders.events import OrderCreated, StockReleased, StockReserved
 from domain.orders.inputs import OrderInput
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
 from domain.orders.pricing import price_order
+from domain.orders.status import AllocationStatus
 from domain.orders.validation import check_address, check_order, request_hash
 from domain.tenancy.models import Tenant
 from domain.uow import UnitOfWork
@@ -205,8 +208,7 @@ async def _place(
             order_id,
             number=order.display_number,
             channel=data.channel,
-            total=totals.total,
-            currency=currency,
+            total=money(totals.total, currency),
         )
     )
     order.record(
@@ -215,7 +217,7 @@ async def _place(
             allocations=[
                 {
                     "sku": data.lines[a.index].sku,
-                    "locationId": str(a.location_id),
+                    "locationId": to_global("Location", a.location_id),
                     "quantity": a.quantity,
                 }
                 for a in allocations
@@ -253,7 +255,7 @@ async def _products(uow: UnitOfWork, data: OrderInput) -> dict[str, Product]:
     return found
 
 
-async def _lock(uow: UnitOfWork, order_id: uuid.UUID) -> Order:
+async def _lock(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None) -> Order:
     order = (
         await uow.session.execute(
             select(Order).where(Order.tenant_id == uow.tenant_id, Order.id == order_id).with_for_update()
@@ -261,21 +263,30 @@ async def _lock(uow: UnitOfWork, order_id: uuid.UUID) -> Order:
     ).scalar_one_or_none()
     if order is None:
         raise DomainError(Code.NOT_FOUND, "Order not found", ["id"])
+    if expected_version is not None and order.version != expected_version:
+        raise DomainError(
+            Code.STALE_VERSION,
+            f"Order {order.display_number} is at version {order.version}, not {expected_version}: "
+            "it changed since you read it",
+            ["expectedVersion"],
+        )
     return order
 
 
-async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID) -> Order:
+async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:
     async with uow:
-        order = await _lock(uow, order_id)
+        order = await _lock(uow, order_id, expected_version)
         order.confirm()
         await uow.commit()
     return order
 
 
-async def cancel_order(uow: UnitOfWork, order_id: uuid.UUID, reason: str | None) -> Order:
+async def cancel_order(
+    uow: UnitOfWork, order_id: uuid.UUID, reason: str | None, expected_version: int | None = None
+) -> Order:
     reason = (reason or "").strip()[:500] or None
     async with uow:
-        order = await _lock(uow, order_id)
+        order = await _lock(uow, order_id, expected_version)
         order.cancel(reason)
         held = list(
             (
@@ -283,7 +294,7 @@ async def cancel_order(uow: UnitOfWork, order_id: uuid.UUID, reason: str | None)
                     select(OrderAllocation)
                     .where(
                         OrderAllocation.order_id == order.id,
-                        OrderAllocation.status == "RESERVED",
+                        OrderAllocation.status == AllocationStatus.RESERVED,
                     )
                     .with_for_update()
                 )
@@ -291,14 +302,20 @@ async def cancel_order(uow: UnitOfWork, order_id: uuid.UUID, reason: str | None)
         )
         await inventory.release(uow, order.id, [(a.product_id, a.location_id, a.quantity) for a in held])
         for allocation in held:
-            allocation.status = "RELEASED"
+            allocation.status = AllocationStatus.RELEASED
         if held:
             order.record(StockReleased(order.id, units=sum(a.quantity for a in held)))
         await uow.commit()
     return order
 
 
-async def record_payment(uow: UnitOfWork, order_id: uuid.UUID, reference: str, amount: str | None) -> Order:
+async def record_payment(
+    uow: UnitOfWork,
+    order_id: uuid.UUID,
+    reference: str,
+    amount: str | None,
+    expected_version: int | None = None,
+) -> Order:
     reference = (reference or "").strip()
     if not reference or len(reference) > 128:
         raise DomainError(
@@ -307,7 +324,7 @@ async def record_payment(uow: UnitOfWork, order_id: uuid.UUID, reference: str, a
             ["reference"],
         )
     async with uow:
-        order = await _lock(uow, order_id)
+        order = await _lock(uow, order_id, expected_version)
         repeat = (
             await uow.session.execute(
                 select(Payment.id).where(Payment.order_id == order.id, Payment.reference == reference)

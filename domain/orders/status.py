@@ -33,6 +33,11 @@ class ShippingMethod(StrEnum):
     PICKUP = "PICKUP"
 
 
+class AllocationStatus(StrEnum):
+    RESERVED = "RESERVED"
+    RELEASED = "RELEASED"
+
+
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
     OrderStatus.CONFIRMED: frozenset({OrderStatus.CANCELLED}),

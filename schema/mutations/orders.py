@@ -111,12 +111,18 @@ class OrderCreatePayload:
 @strawberry.input
 class OrderIdInput:
     id: strawberry.ID
+    expected_version: int | None = strawberry.field(
+        default=None, description="Refuse with STALE_VERSION unless the order is at this version"
+    )
 
 
 @strawberry.input
 class OrderCancelInput:
     id: strawberry.ID
     reason: str | None = None
+    expected_version: int | None = strawberry.field(
+        default=None, description="Refuse with STALE_VERSION unless the order is at this version"
+    )
 
 
 @strawberry.input
@@ -124,6 +130,9 @@ class OrderMarkPaidInput:
     id: strawberry.ID
     reference: str = strawberry.field(description="The payment provider's reference; a repeat is ignored")
     amount: Decimal | None = strawberry.field(default=None, description="Defaults to the balance due")
+    expected_version: int | None = strawberry.field(
+        default=None, description="Refuse with STALE_VERSION unless the order is at this version"
+    )
 
 
 @strawberry.type
@@ -155,18 +164,23 @@ class OrderMutations:
 
     @strawberry.mutation(description="PENDING -> CONFIRMED. STAFF and ADMIN keys.")
     async def order_confirm(self, info: strawberry.Info, input: OrderIdInput) -> OrderPayload:
-        return _payload(await resolve.confirm(info.context, input.id))
+        return _payload(await resolve.confirm(info.context, input.id, input.expected_version))
 
     @strawberry.mutation(
-        description="Records a payment; the order becomes PAID once payments cover its total."
+        description="Records a payment; the order becomes PAID once payments cover its total. "
+        "A repeated reference is ignored. STAFF and ADMIN keys."
     )
     async def order_mark_paid(self, info: strawberry.Info, input: OrderMarkPaidInput) -> OrderPayload:
         amount = str(input.amount) if input.amount is not None else None
-        return _payload(await resolve.mark_paid(info.context, input.id, input.reference, amount))
+        outcome = await resolve.mark_paid(
+            info.context, input.id, input.reference, amount, input.expected_version
+        )
+        return _payload(outcome)
 
     @strawberry.mutation(
         description="Cancels an open order and releases its reserved stock. Refused with "
-        "ORDER_NOT_CANCELLABLE once the order is past that point."
+        "ORDER_NOT_CANCELLABLE once the order is past that point. STAFF and ADMIN keys."
     )
     async def order_cancel(self, info: strawberry.Info, input: OrderCancelInput) -> OrderPayload:
-        return _payload(await resolve.cancel(info.context, input.id, input.reason))
+        outcome = await resolve.cancel(info.context, input.id, input.reason, input.expected_version)
+        return _payload(outcome)

@@ -9,9 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from domain.orders.status import OrderStatus, PaymentStatus, SalesChannel, ShippingMethod
+from domain.orders.status import AllocationStatus, OrderStatus, PaymentStatus, SalesChannel, ShippingMethod
 from resolvers.ids import to_global
-from schema.enums import OrderStatusEnum, PaymentStatusEnum, SalesChannelEnum, ShippingMethodEnum
+from schema.enums import (
+    AllocationStatusEnum,
+    OrderStatusEnum,
+    PaymentStatusEnum,
+    SalesChannelEnum,
+    ShippingMethodEnum,
+)
 from schema.node import Node
 from schema.types.catalog import Location, Product
 from schema.types.money import Address, Money, address, money
@@ -29,7 +35,7 @@ class Customization:
 @strawberry.type(description="Units of a line reserved at one location.")
 class Allocation:
     quantity: int
-    status: str
+    status: AllocationStatusEnum  # type: ignore[valid-type]
     location_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field
@@ -58,7 +64,10 @@ class OrderLine(Node):
     @strawberry.field(description="Where this line's units are reserved")
     async def allocations(self, info: strawberry.Info) -> list[Allocation]:
         rows = await info.context.loaders.allocations_by_line.load(self.row_id)
-        return [Allocation(quantity=r.quantity, status=r.status, location_id=r.location_id) for r in rows]
+        return [
+            Allocation(quantity=r.quantity, status=AllocationStatus(r.status), location_id=r.location_id)
+            for r in rows
+        ]
 
     @classmethod
     def of(cls, r: Any, currency: str) -> OrderLine:

@@ -6,6 +6,7 @@ import pytest
 
 from domain.catalog.models import BackorderPolicy
 from domain.errors import Code, DomainError, Rejected
+from domain.ids import to_global
 from domain.inventory.service import SetInput, set_level
 from domain.orders.service import cancel_order, place_order
 from tests.integration.builders import (
@@ -36,7 +37,7 @@ async def test_one_location_that_can_ship_everything_is_preferred_over_a_split_b
     assert (await level(db, mug, first.id)).committed == 0
     assert (await level(db, tee, first.id)).committed == 0
     reserved = (await outbox(db, tenant.id, aggregate_id=order.id, type="ORDER_STOCK_RESERVED"))[0]
-    assert {a["locationId"] for a in reserved.payload["allocations"]} == {str(second.id)}
+    assert {a["locationId"] for a in reserved.payload["allocations"]} == {to_global("Location", second.id)}
     await assert_ledger_reconciles(db, tenant.id)
 
 

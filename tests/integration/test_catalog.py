@@ -141,4 +141,4 @@ async def test_changing_a_products_currency_needs_a_price(db, tenant):
     updated = await update_product(uow(db, tenant.id), created.id, ProductInput(currency="JPY", price="150"))
     assert (updated.currency, updated.price) == ("JPY", 150)
     events = await outbox(db, tenant.id, type="PRODUCT_CHANGED")
-    assert [e.payload["fields"] for e in events] == [["created"], ["currency", "price"]]
+    assert [e.payload["fields"] for e in events] == [["created"], ["currencyCode", "price"]]

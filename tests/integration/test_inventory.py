@@ -45,7 +45,7 @@ async def test_setting_stock_the_first_time_creates_the_level_with_one_movement(
     ]
     (changed,) = await outbox(db, tenant.id, type="INVENTORY_LEVEL_CHANGED")
     assert (changed.aggregate_type, changed.aggregate_id) == ("InventoryLevel", stored.id)
-    assert changed.payload["on_hand"] == 7 and changed.payload["on_hand_delta"] == 7
+    assert changed.payload["onHand"] == 7 and changed.payload["onHandDelta"] == 7
     await assert_ledger_reconciles(db, tenant.id)
 
 

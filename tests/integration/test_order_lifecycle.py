@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import Code, DomainError
+from domain.ids import to_global
 from domain.orders.service import cancel_order, confirm_order, place_order, record_payment
 from domain.orders.status import OrderStatus, PaymentStatus
 from tests.integration.builders import (
@@ -60,14 +61,16 @@ async def test_cancelling_an_order_releases_every_reservation(db, tenant):
     changed = (await outbox(db, tenant.id, aggregate_id=order.id, type="ORDER_STATUS_CHANGED"))[0]
     assert changed.payload == {
         "number": "#1001",
-        "old_status": "PENDING",
-        "new_status": "CANCELLED",
+        "oldStatus": "PENDING",
+        "newStatus": "CANCELLED",
         "reason": "customer changed their mind",
     }
     released = (await outbox(db, tenant.id, aggregate_id=order.id, type="ORDER_STOCK_RELEASED"))[0]
     assert released.payload == {"units": 3}
     level_events = await outbox(db, tenant.id, type="INVENTORY_LEVEL_CHANGED")
-    assert [e.payload["kind"] for e in level_events if e.payload["location_id"] == str(west.id)] == [
+    assert [
+        e.payload["kind"] for e in level_events if e.payload["locationId"] == to_global("Location", west.id)
+    ] == [
         "SET",
         "RESERVED",
         "RELEASED",
@@ -122,7 +125,7 @@ async def test_confirming_an_order_keeps_its_reservation_and_it_can_still_be_can
     assert confirmed.version == order.version + 1
     assert (await level(db, mug, west.id)).committed == 4
     changed = await outbox(db, tenant.id, aggregate_id=order.id, type="ORDER_STATUS_CHANGED")
-    assert [(e.payload["old_status"], e.payload["new_status"]) for e in changed] == [("PENDING", "CONFIRMED")]
+    assert [(e.payload["oldStatus"], e.payload["newStatus"]) for e in changed] == [("PENDING", "CONFIRMED")]
     assert [t.type for t in await timeline(db, tenant.id, order.id)].count("ORDER_STATUS_CHANGED") == 1
 
     with pytest.raises(DomainError) as refused:
@@ -158,10 +161,10 @@ async def test_a_partial_then_a_final_payment_makes_the_order_paid(db, tenant):
 
     events = await outbox(db, tenant.id, aggregate_id=order.id, type="ORDER_PAYMENT_RECORDED")
     assert sorted(
-        (e.payload["reference"], e.payload["amount"], e.payload["payment_status"]) for e in events
+        (e.payload["reference"], e.payload["amount"]["amount"], e.payload["paymentStatus"]) for e in events
     ) == [
-        ("pay-1", 1000, "PARTIALLY_PAID"),
-        ("pay-2", 1750, "PAID"),
+        ("pay-1", "10.00", "PARTIALLY_PAID"),
+        ("pay-2", "17.50", "PAID"),
     ]
     assert [t.type for t in await timeline(db, tenant.id, order.id)].count("ORDER_PAYMENT_RECORDED") == 2
     assert await count(db, "payments", tenant.id) == 2

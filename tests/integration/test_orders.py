@@ -7,6 +7,8 @@ import pytest
 
 from domain.catalog.service import ProductInput, create_product
 from domain.errors import Code, Rejected
+from domain.ids import to_global
+from domain.money import to_decimal
 from domain.orders.models import OrderLine
 from domain.orders.service import place_order
 from domain.orders.status import OrderStatus, PaymentStatus, ShippingMethod
@@ -54,17 +56,21 @@ async def test_placing_an_order_reserves_stock_and_writes_ledger_outbox_and_time
     events = await outbox(db, tenant.id, aggregate_id=order.id)
     assert sorted(e.type for e in events) == ["ORDER_CREATED", "ORDER_STOCK_RESERVED"]
     created = next(e for e in events if e.type == "ORDER_CREATED")
-    assert created.payload == {"number": "#1001", "channel": "WEB", "total": order.total, "currency": "USD"}
+    assert created.payload == {
+        "number": "#1001",
+        "channel": "WEB",
+        "total": {"amount": str(to_decimal(order.total, "USD")), "currencyCode": "USD"},
+    }
     assert created.actor == "test"
     reserved_event = next(e for e in events if e.type == "ORDER_STOCK_RESERVED")
     assert reserved_event.payload["allocations"] == [
-        {"sku": "MUG", "locationId": str(main.id), "quantity": 2}
+        {"sku": "MUG", "locationId": to_global("Location", main.id), "quantity": 2}
     ]
     level_events = await outbox(
         db, tenant.id, type="INVENTORY_LEVEL_CHANGED", aggregate_id=reserved[0].level_id
     )
     assert [
-        (e.payload["kind"], e.payload["committed"], e.payload["committed_delta"]) for e in level_events
+        (e.payload["kind"], e.payload["committed"], e.payload["committedDelta"]) for e in level_events
     ] == [
         ("SET", 0, 0),
         ("RESERVED", 2, 2),
@@ -132,7 +138,7 @@ async def test_totals_are_priced_on_the_server_with_the_tenants_tax_and_shipping
         ("PIN", 5, 1, 5, 1),
     ]
     created = await outbox(db, tenant.id, aggregate_id=order.id, type="ORDER_CREATED")
-    assert created[0].payload["total"] == 4954
+    assert created[0].payload["total"] == {"amount": "49.54", "currencyCode": "USD"}
 
     express = (
         await place_order(uow(db, tenant.id), order_input(("MUG", 1), method=ShippingMethod.EXPRESS))
