@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 import uuid
 
@@ -49,6 +50,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f'Try: curl -s http://{host}:{port}/graphql -H "Authorization: Bearer {key}" \\')
         print(f"       -H 'Content-Type: application/json' -d '{query}'\n")
     app = create_app(settings, url)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exiting normally on it instead lets the
+    # embedded Postgres be stopped on the way out (atexit), as it is on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         app,
         host=args.host or settings.host,

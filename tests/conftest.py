@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,35 +24,51 @@ from domain.tenancy.models import Role
 ROOT = Path(__file__).resolve().parent.parent
 
 
+APP_ROLE = os.environ.get("BATON_TEST_ROLE", "baton_test")
+
+
 def _server_url() -> str:
+    """A superuser URL of the server the tests use."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return url
     from server.embedded_pg import start
 
-    return start(Path(os.environ.get("BATON_TEST_DATA_DIR", ROOT / ".baton" / "test")), "postgres")
+    data_dir = Path(os.environ.get("BATON_TEST_DATA_DIR", ROOT / ".baton" / "test"))
+    return start(data_dir, "postgres", role=None)
 
 
-def _dsn(url: str, database: str) -> str:
+def _dsn(url: str, database: str, user: str | None = None) -> str:
     """A plain libpq-style DSN for asyncpg (it does not take the +asyncpg driver name)."""
     u = make_url(url).set(drivername="postgresql", database=database)
+    if user:
+        u = u.set(username=user, password=None)
     return u.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
-def database_url() -> AsyncIterator[str]:
+def database_url() -> Iterator[str]:
+    """A fresh database, owned by an ordinary role that the tests (and the app under test) connect
+    as, so row-level security applies as it does in production. Built by the migrations."""
     server = _server_url()
     name = f"baton_test_{uuid.uuid4().hex[:10]}"
 
-    async def admin(sql: str) -> None:
+    async def admin(*statements: str) -> None:
         conn = await asyncpg.connect(_dsn(server, "postgres"))
         try:
-            await conn.execute(sql)
+            for sql in statements:
+                await conn.execute(sql)
         finally:
             await conn.close()
 
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = _dsn(server, name)
+    asyncio.run(
+        admin(
+            f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER; "
+            "EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+            f'CREATE DATABASE "{name}" OWNER {APP_ROLE}',
+        )
+    )
+    url = _dsn(server, name, APP_ROLE)
     from server.migrate import migrate
 
     asyncio.run(migrate(url))
