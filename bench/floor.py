@@ -4,11 +4,13 @@ Starlette + asyncpg on the same uvicorn settings as `baton serve`, sending Postg
 sends for that request (captured with a statement log; `python -m bench.order_by_number --show-sql`
 prints Baton's side again):
 
-    BEGIN; SELECT set_config('app.tenant_id', $tenant, true); SELECT <order by tenant+number>; COMMIT;
-    BEGIN; SELECT set_config('app.tenant_id', $tenant, true); SELECT <lines by order id>; COMMIT;
+    BEGIN READ ONLY; SELECT set_config('app.tenant_id', '<tenant>', true)   -- one round trip
+    SELECT <order by tenant + number>;  COMMIT
+    BEGIN READ ONLY; SELECT set_config('app.tenant_id', '<tenant>', true)
+    SELECT <lines by order id>;  COMMIT
 
-BEGIN/COMMIT go as simple-protocol queries and the SELECTs as cached prepared statements, as with
-SQLAlchemy's asyncpg dialect. Same SQL text, same codecs, a fixed pool of connections. No GraphQL:
+The SELECTs are the very Query objects Baton's read path runs, as cached prepared statements on the
+asyncpg connection, as Baton runs them. Same codecs, a fixed pool of connections. No GraphQL:
 the JSON answer is built by hand and must equal Baton's (the benchmark checks that before measuring).
 
 Not part of the product: run by the benchmark as `python -m bench.floor --port P` with DATABASE_URL,
@@ -23,6 +25,7 @@ import contextlib
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -33,36 +36,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-# Verbatim what SQLAlchemy renders for domain.db.set_tenant, orders.by_number and orders.lines_by_order.
-SET_TENANT = "SELECT set_config($1::VARCHAR, $2::VARCHAR, $3::BOOLEAN) AS set_config_1"
-ORDER_BY_NUMBER = (
-    "SELECT orders.id, orders.tenant_id, orders.number, orders.channel, orders.external_id, "
-    "orders.idempotency_key, orders.request_hash, orders.customer_id, orders.email, orders.status, "
-    "orders.payment_status, orders.currency, orders.subtotal, orders.shipping, orders.tax, orders.total, "
-    "orders.paid, orders.shipping_method, orders.shipping_address, orders.billing_address, orders.note, "
-    "orders.tags, orders.cancel_reason, orders.confirmed_at, orders.cancelled_at, orders.version, "
-    "orders.created_at, orders.updated_at \nFROM orders \n"
-    "WHERE orders.tenant_id = $1::UUID AND orders.number = $2::INTEGER"
-)
-LINES_BY_ORDER = (
-    "SELECT order_lines.id, order_lines.tenant_id, order_lines.order_id, order_lines.position, "
-    "order_lines.product_id, order_lines.sku, order_lines.name, order_lines.quantity, "
-    "order_lines.unit_price, order_lines.subtotal, order_lines.tax, order_lines.customizations \n"
-    "FROM order_lines \n"
-    "WHERE order_lines.tenant_id = $1::UUID AND order_lines.order_id IN ($2::UUID) "
-    "ORDER BY order_lines.order_id, order_lines.position"
-)
-# What one request sends, in order; the benchmark compares it with a statement log of Baton.
-STATEMENTS = (
-    "BEGIN;",
-    SET_TENANT,
-    ORDER_BY_NUMBER,
-    "COMMIT;",
-    "BEGIN;",
-    SET_TENANT,
-    LINES_BY_ORDER,
-    "COMMIT;",
-)
+from domain.orders import queries as orders
+
+# The very statements Baton's read path runs (compiled once in domain/orders/queries.py).
+BEGIN_FOR_TENANT = "BEGIN READ ONLY; SELECT set_config('app.tenant_id', '{tenant}', true)"
+ORDER_BY_NUMBER = orders.ORDER_BY_NUMBER.sql
+LINES_BY_ORDER = orders.LINES_BY_ORDER.sql
+# What one request sends, in order (the tenant written into the first); the benchmark compares it with
+# a statement log of Baton.
+STATEMENTS = (BEGIN_FOR_TENANT, ORDER_BY_NUMBER, "COMMIT", BEGIN_FOR_TENANT, LINES_BY_ORDER, "COMMIT")
 POOL_SIZE = 10
 EXPONENTS = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
 
@@ -92,14 +74,13 @@ class Pool:
     async def transaction(self, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
         conn = await self.idle.get()
         try:
-            await conn.execute("BEGIN;")
+            await conn.execute(BEGIN_FOR_TENANT.format(tenant=uuid.UUID(tenant_id)))
             try:
-                await conn.fetchval(SET_TENANT, "app.tenant_id", tenant_id, True)
                 yield conn
             except BaseException:
-                await conn.execute("ROLLBACK;")
+                await conn.execute("ROLLBACK")
                 raise
-            await conn.execute("COMMIT;")
+            await conn.execute("COMMIT")
         finally:
             self.idle.put_nowait(conn)
 
@@ -130,11 +111,11 @@ def create_app(url: str, api_key: str, tenant_id: str) -> Starlette:
         if not text.isdigit():
             return JSONResponse({"data": {"orderByNumber": None}})
         async with pool.transaction(tenant) as conn:
-            order = await conn.fetchrow(ORDER_BY_NUMBER, tenant, int(text))
+            order = await conn.fetchrow(ORDER_BY_NUMBER, uuid.UUID(tenant), int(text))
         if order is None:
             return JSONResponse({"data": {"orderByNumber": None}})
         async with pool.transaction(tenant) as conn:
-            lines = await conn.fetch(LINES_BY_ORDER, tenant, order["id"])
+            lines = await conn.fetch(LINES_BY_ORDER, uuid.UUID(tenant), [order["id"]])
         cur = order["currency"]
         data = {
             "id": global_id("Order", order["id"]),

@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, tuple_
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import Code, DomainError
+from domain.reading import Reader, Row
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -29,7 +28,7 @@ class PageRequest:
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[Row[Any]]
+    rows: list[Row]
     cursors: list[str]
     has_next: bool
     has_previous: bool
@@ -60,7 +59,7 @@ def _size(value: int | None, field: str) -> int | None:
 
 
 async def paginate(
-    conn: AsyncConnection,
+    reader: Reader,
     stmt: Select[Any],
     sort: ColumnElement[Any],
     row_id: ColumnElement[Any],
@@ -84,7 +83,7 @@ async def paginate(
         value = _decode(page.before, "before", id_type)
         stmt = stmt.where(key > tuple_(*value) if page.reverse else key < tuple_(*value))
     order = (sort.desc(), row_id.desc()) if descending else (sort.asc(), row_id.asc())
-    rows = list((await conn.execute(stmt.order_by(*order).limit(limit + 1))).all())
+    rows = await reader.all(stmt.order_by(*order).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     if backward:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy.engine import Row
-
 from domain.catalog import queries, service
 from domain.catalog.models import Location, Product
 from domain.catalog.service import LocationInput, ProductInput
 from domain.pagination import Page, PageRequest
+from domain.reading import Row
 from resolvers.context import EVERYONE, MANAGERS, Context
 from resolvers.errors import as_bad_input
 from resolvers.ids import require_id
@@ -41,7 +38,7 @@ async def products_import(ctx: Context, items: list[ProductInput]) -> Outcome[li
     return await attempt(lambda: service.import_products(uow, items))
 
 
-async def product_by_sku(ctx: Context, sku: str) -> Row[Any] | None:
+async def product_by_sku(ctx: Context, sku: str) -> Row | None:
     ctx.require(EVERYONE)
     return await ctx.loaders.product_by_sku.load(sku.strip())
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.db import tenant_reader
+from domain.reading import Reader, tenant_reader
 from domain.tenancy.models import Role
 from domain.tenancy.service import Principal
 from domain.uow import UnitOfWork
@@ -54,6 +54,6 @@ class Context:
         return UnitOfWork(self.engine, principal.tenant_id, principal.actor)
 
     @asynccontextmanager
-    async def reader(self) -> AsyncIterator[AsyncConnection]:
+    async def reader(self) -> AsyncIterator[Reader]:
         async with tenant_reader(self.engine, self.tenant_id) as conn:
             yield conn

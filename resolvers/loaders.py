@@ -1,53 +1,58 @@
-"""Per-request dataloaders, named <thing>_by_<key>. Each batch runs in its own short transaction."""
+"""Per-request dataloaders, named <thing>_by_<key>. Each batch runs in its own short transaction.
+A loader is made the first time a request asks for it: most requests need one or two."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Hashable
+from types import ModuleType
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.catalog import queries as catalog
 from domain.customers import queries as customers
-from domain.db import tenant_reader
 from domain.inventory import queries as inventory
 from domain.orders import queries as orders
+from domain.reading import Reader, tenant_reader
 
-Batch = Callable[[AsyncConnection, uuid.UUID, list[Any]], Awaitable[dict[Any, Any]]]
+Batch = Callable[[Reader, uuid.UUID, list[Any]], Awaitable[dict[Any, Any]]]
+
+# name -> (queries module, its batch function, whether a key has many results). Looked up when a
+# loader is made, not at import, so the batch functions stay replaceable.
+BATCHES: dict[str, tuple[ModuleType, str, bool]] = {
+    "order_by_id": (orders, "by_ids", False),
+    "lines_by_order": (orders, "lines_by_order", True),
+    "line_by_id": (orders, "lines_by_ids", False),
+    "allocations_by_line": (orders, "allocations_by_line", True),
+    "timeline_by_order": (orders, "timeline_by_order", True),
+    "payments_by_order": (orders, "payments_by_order", True),
+    "product_by_id": (catalog, "products_by_ids", False),
+    "product_by_sku": (catalog, "products_by_skus", False),
+    "location_by_id": (catalog, "locations_by_ids", False),
+    "customer_by_id": (customers, "by_ids", False),
+    "levels_by_product": (inventory, "levels_by_product", True),
+}
 
 
 class Loaders:
     def __init__(self, engine: AsyncEngine, tenant_id: uuid.UUID) -> None:
         self.engine = engine
         self.tenant_id = tenant_id
-        self.order_by_id = self._one(orders.by_ids)
-        self.lines_by_order = self._many(orders.lines_by_order)
-        self.allocations_by_line = self._many(orders.allocations_by_line)
-        self.timeline_by_order = self._many(orders.timeline_by_order)
-        self.payments_by_order = self._many(orders.payments_by_order)
-        self.line_by_id = self._one(orders.lines_by_ids)
-        self.product_by_id = self._one(catalog.products_by_ids)
-        self.product_by_sku = self._one(catalog.products_by_skus)
-        self.location_by_id = self._one(catalog.locations_by_ids)
-        self.customer_by_id = self._one(customers.by_ids)
-        self.levels_by_product = self._many(inventory.levels_by_product)
 
-    async def _run(self, batch: Batch, keys: list[Hashable]) -> dict[Any, Any]:
-        async with tenant_reader(self.engine, self.tenant_id) as conn:
-            return await batch(conn, self.tenant_id, list(keys))
+    def __getattr__(self, name: str) -> DataLoader:
+        if name not in BATCHES:
+            raise AttributeError(name)
+        module, function, many = BATCHES[name]
+        loader = DataLoader(self._loader(getattr(module, function), many))
+        setattr(self, name, loader)
+        return loader
 
-    def _one(self, batch: Batch) -> DataLoader:
+    def _loader(self, batch: Batch, many: bool) -> Callable[[list[Hashable]], Awaitable[list[Any]]]:
         async def load(keys: list[Hashable]) -> list[Any]:
-            found = await self._run(batch, keys)
-            return [found.get(k) for k in keys]
+            async with tenant_reader(self.engine, self.tenant_id) as conn:
+                found = await batch(conn, self.tenant_id, list(keys))
+            return [found.get(k, [] if many else None) for k in keys]
 
-        return DataLoader(load)
-
-    def _many(self, batch: Batch) -> DataLoader:
-        async def load(keys: list[Hashable]) -> list[Any]:
-            found = await self._run(batch, keys)
-            return [found.get(k, []) for k in keys]
-
-        return DataLoader(load)
+        return load

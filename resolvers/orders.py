@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy.engine import Row
-
 from domain.orders import queries, service
 from domain.orders.inputs import OrderInput
 from domain.orders.models import Order
 from domain.orders.service import Placed
 from domain.pagination import Page, PageRequest
+from domain.reading import Row
 from resolvers.context import EVERYONE, MANAGERS, ORDER_TAKERS, Context
 from resolvers.errors import as_bad_input
 from resolvers.ids import local_id, require_id
@@ -41,13 +38,13 @@ async def mark_paid(
     )
 
 
-async def by_id(ctx: Context, gid: str) -> Row[Any] | None:
+async def by_id(ctx: Context, gid: str) -> Row | None:
     ctx.require(EVERYONE)
     order_id = local_id(gid, "Order")
     return await ctx.loaders.order_by_id.load(order_id) if order_id else None
 
 
-async def by_number(ctx: Context, number: str) -> Row[Any] | None:
+async def by_number(ctx: Context, number: str) -> Row | None:
     ctx.require(EVERYONE)
     parsed = queries.parse_number(number)
     if parsed is None:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy.engine import Row
-
 from domain.pagination import Page, PageRequest
+from domain.reading import Row
 from domain.tenancy import admin, queries
 from domain.tenancy.models import ApiKey, Role, Tenant
 from domain.tenancy.service import IssuedKey
@@ -16,7 +13,7 @@ from resolvers.ids import require_id
 from resolvers.outcome import Outcome, attempt
 
 
-async def shop(ctx: Context) -> Row[Any]:
+async def shop(ctx: Context) -> Row:
     ctx.require(EVERYONE)
     async with ctx.reader() as conn:
         return await queries.shop(conn, ctx.tenant_id)

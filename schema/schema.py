@@ -6,13 +6,9 @@ import functools
 from pathlib import Path
 
 import strawberry
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from schema.extensions import MaskUnexpected
 from schema.mutations.catalog import CatalogMutations
@@ -29,6 +25,9 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 SDL_PATH = Path(__file__).with_name("schema.graphql")
+# Built once: ValidationCache keys on the rule classes, and QueryDepthLimiter/MaxAliasesLimiter would
+# make new ones for every request, so no validation would ever be served from the cache.
+LIMIT_RULES = [depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIASES)]
 
 
 @strawberry.type
@@ -49,8 +48,7 @@ schema = strawberry.Schema(
         MaskUnexpected,
         functools.partial(ParserCache, maxsize=512),
         functools.partial(ValidationCache, maxsize=512),
-        functools.partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        functools.partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        functools.partial(AddValidationRules, LIMIT_RULES),
         functools.partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
     ],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import signal
@@ -50,6 +51,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f'Try: curl -s http://{host}:{port}/graphql -H "Authorization: Bearer {key}" \\')
         print(f"       -H 'Content-Type: application/json' -d '{query}'\n")
     app = create_app(settings, url)
+    _tune_gc()
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting normally on it instead lets the
     # embedded Postgres be stopped on the way out (atexit), as it is on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -61,6 +63,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=True,
     )
     return 0
+
+
+def _tune_gc() -> None:
+    """Everything loaded at start-up lives for good: keep the collector from walking it again and
+    again, and let the young generation grow, since a GraphQL request makes many short-lived objects."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:

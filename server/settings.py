@@ -31,7 +31,7 @@ class Settings:
             host=env.get("BATON_HOST", "127.0.0.1"),
             port=int(env.get("BATON_PORT", "8000")),
             environment=env.get("BATON_ENV", "development"),
-            pool_size=int(env.get("BATON_DB_POOL_SIZE", "10")),
+            pool_size=int(env.get("BATON_DB_POOL_SIZE", "30")),
             log_level=env.get("BATON_LOG_LEVEL", "info"),
             auth_cache_seconds=float(env.get("BATON_AUTH_CACHE_SECONDS", "10")),
         )

@@ -5,14 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalog.models import Location, Product
 from domain.pagination import Page, PageRequest, paginate
+from domain.reading import Reader, Row, by_keys, one_each
 
 products = Product.__table__
 locations = Location.__table__
@@ -39,29 +37,27 @@ class ProductFilter:
     skus: list[str] | None = None
 
 
-async def products_by_ids(
-    conn: AsyncConnection, tenant_id: uuid.UUID, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, Row[Any]]:
-    stmt = select(products).where(products.c.tenant_id == tenant_id, products.c.id.in_(ids))
-    return {r.id: r for r in await conn.execute(stmt)}
+PRODUCTS_BY_ID = by_keys(products, "id")
+PRODUCTS_BY_SKU = by_keys(products, "sku")
+LOCATIONS_BY_ID = by_keys(locations, "id")
 
 
-async def products_by_skus(
-    conn: AsyncConnection, tenant_id: uuid.UUID, skus: list[str]
-) -> dict[str, Row[Any]]:
-    stmt = select(products).where(products.c.tenant_id == tenant_id, products.c.sku.in_(skus))
-    return {r.sku: r for r in await conn.execute(stmt)}
+async def products_by_ids(reader: Reader, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
+    return one_each(await reader.all(PRODUCTS_BY_ID, tenant=tenant_id, keys=ids), "id")
+
+
+async def products_by_skus(reader: Reader, tenant_id: uuid.UUID, skus: list[str]) -> dict[str, Row]:
+    return one_each(await reader.all(PRODUCTS_BY_SKU, tenant=tenant_id, keys=skus), "sku")
 
 
 async def locations_by_ids(
-    conn: AsyncConnection, tenant_id: uuid.UUID, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, Row[Any]]:
-    stmt = select(locations).where(locations.c.tenant_id == tenant_id, locations.c.id.in_(ids))
-    return {r.id: r for r in await conn.execute(stmt)}
+    reader: Reader, tenant_id: uuid.UUID, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Row]:
+    return one_each(await reader.all(LOCATIONS_BY_ID, tenant=tenant_id, keys=ids), "id")
 
 
 async def list_products(
-    conn: AsyncConnection,
+    reader: Reader,
     tenant_id: uuid.UUID,
     where: ProductFilter,
     page: PageRequest,
@@ -76,11 +72,11 @@ async def list_products(
         stmt = stmt.where(c.active.is_(where.active))
     if where.skus:
         stmt = stmt.where(c.sku.in_(where.skus))
-    return await paginate(conn, stmt, c[sort.value], c.id, page, sort.value)
+    return await paginate(reader, stmt, c[sort.value], c.id, page, sort.value)
 
 
 async def list_locations(
-    conn: AsyncConnection,
+    reader: Reader,
     tenant_id: uuid.UUID,
     page: PageRequest,
     active: bool | None = None,
@@ -90,4 +86,4 @@ async def list_locations(
     stmt = select(locations).where(c.tenant_id == tenant_id)
     if active is not None:
         stmt = stmt.where(c.active.is_(active))
-    return await paginate(conn, stmt, c[sort.value], c.id, page, sort.value)
+    return await paginate(reader, stmt, c[sort.value], c.id, page, sort.value)

@@ -1,30 +1,28 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.customers.models import Customer
 from domain.pagination import Page, PageRequest, paginate
+from domain.reading import Reader, Row, by_keys, one_each
 
 customers = Customer.__table__
 
 
-async def by_ids(
-    conn: AsyncConnection, tenant_id: uuid.UUID, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, Row[Any]]:
-    stmt = select(customers).where(customers.c.tenant_id == tenant_id, customers.c.id.in_(ids))
-    return {r.id: r for r in await conn.execute(stmt)}
+CUSTOMERS_BY_ID = by_keys(customers, "id")
+
+
+async def by_ids(reader: Reader, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
+    return one_each(await reader.all(CUSTOMERS_BY_ID, tenant=tenant_id, keys=ids), "id")
 
 
 async def list_customers(
-    conn: AsyncConnection, tenant_id: uuid.UUID, page: PageRequest, email: str | None = None
+    reader: Reader, tenant_id: uuid.UUID, page: PageRequest, email: str | None = None
 ) -> Page:
     c = customers.c
     stmt = select(customers).where(c.tenant_id == tenant_id)
     if email:
         stmt = stmt.where(c.email == email.strip().lower())
-    return await paginate(conn, stmt, c.email, c.id, page, "email")
+    return await paginate(reader, stmt, c.email, c.id, page, "email")

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.catalog.models import Location
 from domain.inventory.models import InventoryLevel, InventoryMovement
 from domain.pagination import Page, PageRequest, paginate
+from domain.reading import Query, Reader, Row, grouped
 
 levels = InventoryLevel.__table__
 movements = InventoryMovement.__table__
@@ -24,24 +22,27 @@ def available(on_hand: int, committed: int, safety_stock: int, allow_backorder: 
     return units if allow_backorder else max(0, units)
 
 
-async def levels_by_product(
-    conn: AsyncConnection, tenant_id: uuid.UUID, product_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[Row[Any]]]:
-    loc = Location.__table__
-    stmt = (
-        select(levels)
-        .join(loc, loc.c.id == levels.c.location_id)
-        .where(levels.c.tenant_id == tenant_id, levels.c.product_id.in_(product_ids))
-        .order_by(levels.c.product_id, loc.c.priority, loc.c.code)
+_locations = Location.__table__
+# A product's levels in the order its stock is promised: by location priority.
+LEVELS_BY_PRODUCT = Query(
+    select(levels)
+    .join(_locations, _locations.c.id == levels.c.location_id)
+    .where(
+        levels.c.tenant_id == bindparam("tenant"),
+        levels.c.product_id == any_(bindparam("keys", type_=ARRAY(levels.c.product_id.type))),
     )
-    found: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
-    for row in await conn.execute(stmt):
-        found[row.product_id].append(row)
-    return found
+    .order_by(levels.c.product_id, _locations.c.priority, _locations.c.code)
+)
+
+
+async def levels_by_product(
+    reader: Reader, tenant_id: uuid.UUID, product_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Row]]:
+    return grouped(await reader.all(LEVELS_BY_PRODUCT, tenant=tenant_id, keys=product_ids), "product_id")
 
 
 async def list_movements(
-    conn: AsyncConnection,
+    reader: Reader,
     tenant_id: uuid.UUID,
     product_id: uuid.UUID,
     page: PageRequest,
@@ -53,4 +54,4 @@ async def list_movements(
     if location_id is not None:
         stmt = stmt.where(c.location_id == location_id)
     flipped = PageRequest(page.first, page.after, page.last, page.before, reverse=not page.reverse)
-    return await paginate(conn, stmt, c.id, c.id, flipped, "id")
+    return await paginate(reader, stmt, c.id, c.id, flipped, "id")

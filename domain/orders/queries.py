@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, select
 
 from domain.events.models import TimelineEntry
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
 from domain.pagination import Page, PageRequest, paginate
+from domain.reading import Query, Reader, Row, by_keys, grouped, one_each
 
 orders = Order.__table__
 lines = OrderLine.__table__
+allocations = OrderAllocation.__table__
+timeline = TimelineEntry.__table__
+payments = Payment.__table__
 
 
 class OrderSort(StrEnum):
@@ -46,78 +46,55 @@ def parse_number(text: str) -> int | None:
     return int(digits) if digits.isdigit() and len(digits) < 10 else None
 
 
-async def by_ids(
-    conn: AsyncConnection, tenant_id: uuid.UUID, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, Row[Any]]:
-    rows = await conn.execute(select(orders).where(orders.c.tenant_id == tenant_id, orders.c.id.in_(ids)))
-    return {r.id: r for r in rows}
+ORDERS_BY_ID = by_keys(orders, "id")
+ORDER_BY_NUMBER = Query(
+    select(orders).where(orders.c.tenant_id == bindparam("tenant"), orders.c.number == bindparam("number"))
+)
+LINES_BY_ORDER = by_keys(lines, "order_id", "order_id", "position")
+LINES_BY_ID = by_keys(lines, "id")
+ALLOCATIONS_BY_LINE = by_keys(allocations, "line_id", "line_id", "location_id")
+TIMELINE_BY_ORDER = by_keys(timeline, "subject_id", "subject_id", "id")
+PAYMENTS_BY_ORDER = by_keys(payments, "order_id", "order_id", "created_at")
 
 
-async def by_number(conn: AsyncConnection, tenant_id: uuid.UUID, number: int) -> Row[Any] | None:
-    stmt = select(orders).where(orders.c.tenant_id == tenant_id, orders.c.number == number)
-    return (await conn.execute(stmt)).first()
+async def by_ids(reader: Reader, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
+    return one_each(await reader.all(ORDERS_BY_ID, tenant=tenant_id, keys=ids), "id")
+
+
+async def by_number(reader: Reader, tenant_id: uuid.UUID, number: int) -> Row | None:
+    return await reader.first(ORDER_BY_NUMBER, tenant=tenant_id, number=number)
 
 
 async def lines_by_order(
-    conn: AsyncConnection, tenant_id: uuid.UUID, order_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[Row[Any]]]:
-    stmt = (
-        select(lines)
-        .where(lines.c.tenant_id == tenant_id, lines.c.order_id.in_(order_ids))
-        .order_by(lines.c.order_id, lines.c.position)
-    )
-    found: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
-    for row in await conn.execute(stmt):
-        found[row.order_id].append(row)
-    return found
+    reader: Reader, tenant_id: uuid.UUID, order_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Row]]:
+    return grouped(await reader.all(LINES_BY_ORDER, tenant=tenant_id, keys=order_ids), "order_id")
 
 
-async def lines_by_ids(
-    conn: AsyncConnection, tenant_id: uuid.UUID, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, Row[Any]]:
-    stmt = select(lines).where(lines.c.tenant_id == tenant_id, lines.c.id.in_(ids))
-    return {r.id: r for r in await conn.execute(stmt)}
+async def lines_by_ids(reader: Reader, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
+    return one_each(await reader.all(LINES_BY_ID, tenant=tenant_id, keys=ids), "id")
 
 
 async def allocations_by_line(
-    conn: AsyncConnection, tenant_id: uuid.UUID, line_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[Row[Any]]]:
-    t = OrderAllocation.__table__
-    stmt = select(t).where(t.c.tenant_id == tenant_id, t.c.line_id.in_(line_ids)).order_by(t.c.location_id)
-    found: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
-    for row in await conn.execute(stmt):
-        found[row.line_id].append(row)
-    return found
+    reader: Reader, tenant_id: uuid.UUID, line_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Row]]:
+    return grouped(await reader.all(ALLOCATIONS_BY_LINE, tenant=tenant_id, keys=line_ids), "line_id")
 
 
 async def timeline_by_order(
-    conn: AsyncConnection, tenant_id: uuid.UUID, order_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[Row[Any]]]:
-    t = TimelineEntry.__table__
-    stmt = (
-        select(t)
-        .where(t.c.tenant_id == tenant_id, t.c.subject_id.in_(order_ids))
-        .order_by(t.c.subject_id, t.c.id)
-    )
-    found: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
-    for row in await conn.execute(stmt):
-        found[row.subject_id].append(row)
-    return found
+    reader: Reader, tenant_id: uuid.UUID, order_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Row]]:
+    return grouped(await reader.all(TIMELINE_BY_ORDER, tenant=tenant_id, keys=order_ids), "subject_id")
 
 
 async def payments_by_order(
-    conn: AsyncConnection, tenant_id: uuid.UUID, order_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[Row[Any]]]:
-    t = Payment.__table__
-    stmt = select(t).where(t.c.tenant_id == tenant_id, t.c.order_id.in_(order_ids)).order_by(t.c.created_at)
-    found: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
-    for row in await conn.execute(stmt):
-        found[row.order_id].append(row)
-    return found
+    reader: Reader, tenant_id: uuid.UUID, order_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Row]]:
+    return grouped(await reader.all(PAYMENTS_BY_ORDER, tenant=tenant_id, keys=order_ids), "order_id")
 
 
 async def list_orders(
-    conn: AsyncConnection,
+    reader: Reader,
     tenant_id: uuid.UUID,
     where: OrderFilter,
     page: PageRequest,
@@ -141,4 +118,4 @@ async def list_orders(
         stmt = stmt.where(c.created_at < where.created_before)
     if where.tags:
         stmt = stmt.where(c.tags.contains(where.tags))
-    return await paginate(conn, stmt, c[sort.value], c.id, page, sort.value)
+    return await paginate(reader, stmt, c[sort.value], c.id, page, sort.value)

@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
-from domain.db import new_id, tenant_reader
+from domain.db import new_id
 from domain.orders.service import place_order
+from domain.reading import tenant_reader
+from domain.uow import UnitOfWork
 from tests.integration.builders import location, order_input, product, uow
 
 EXEMPT = {"tenants", "api_keys"}  # read before any tenant is known: to authenticate a key
@@ -45,10 +47,10 @@ async def test_a_query_without_a_tenant_filter_still_sees_only_its_tenants_rows(
         await product(db, owner.id, "MUG", stock={main.id: 10})
         await place_order(uow(db, owner.id), order_input(("MUG", 1)))
         await place_order(uow(db, owner.id), order_input(("MUG", 2)))
-    async with tenant_reader(db, tenant.id) as conn:
-        seen = (await conn.execute(text("SELECT DISTINCT tenant_id FROM orders"))).scalars().all()
-        lines = (await conn.execute(text("SELECT count(*) FROM order_lines"))).scalar_one()
-        events = (await conn.execute(text("SELECT DISTINCT tenant_id FROM outbox_events"))).scalars().all()
+    async with tenant_reader(db, tenant.id) as reader:
+        seen = [r.tenant_id for r in await reader.all(text("SELECT DISTINCT tenant_id FROM orders"))]
+        lines = (await reader.first(text("SELECT count(*) AS n FROM order_lines"))).n
+        events = [r.tenant_id for r in await reader.all(text("SELECT DISTINCT tenant_id FROM outbox_events"))]
     assert seen == [tenant.id] and events == [tenant.id]
     assert lines == 2
 
@@ -59,5 +61,5 @@ async def test_a_row_written_for_another_tenant_is_refused(db, tenant, other_ten
         "VALUES (:id, :tenant, 'Sneaky', 'sneaky', 'WAREHOUSE', 1, true)"
     )
     with pytest.raises(ProgrammingError, match="row-level security"):
-        async with tenant_reader(db, tenant.id) as conn:
-            await conn.execute(insert, {"id": new_id(), "tenant": other_tenant.id})
+        async with UnitOfWork(db, tenant.id) as uow:
+            await uow.session.execute(insert, {"id": new_id(), "tenant": other_tenant.id})
