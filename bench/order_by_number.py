@@ -215,11 +215,7 @@ def baton_statements(url: str, key: str, number: int) -> list[tuple[str, str]]:
             if "typeinfo_tree" not in record.query and "'jit'" not in record.query:  # driver cache fills
                 log.append((record.query, str(record.args) if record.args else ""))
 
-        event.listen(
-            engine,
-            "checkout",
-            lambda dbapi_conn, record, proxy: dbapi_conn.driver_connection.add_query_logger(logged),
-        )
+        app.state.reads.watch(logged)
         event.listen(
             engine,
             "before_cursor_execute",
@@ -236,6 +232,7 @@ def baton_statements(url: str, key: str, number: int) -> list[tuple[str, str]]:
             log.clear()
             await client.post("/graphql", json=body, headers=headers)
             await asyncio.sleep(0.05)  # asyncpg hands records to its loggers on a later loop turn
+        await app.state.reads.close()
         await app.state.engine.dispose()
         return log
 

@@ -1,12 +1,15 @@
-"""The read side's path to Postgres: one tenant's read-only transaction on the asyncpg connection,
-running statements compiled once. Reads are the hot path; this costs a fraction of what the ORM layers
-cost per statement, and the statements are still built with SQLAlchemy."""
+"""The read side's path to Postgres: one tenant's read-only transaction on a plain asyncpg connection,
+running statements compiled once. Reads are the hot path, and this costs a fraction of what the ORM's
+session, connection and pool layers cost per statement; the statements are still built with SQLAlchemy.
+Writes go through the unit of work (domain/uow.py) and its SQLAlchemy session."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -14,7 +17,7 @@ import asyncpg
 from sqlalchemy import Executable, Table, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import make_url
 
 
 class Row(asyncpg.Record):
@@ -60,23 +63,70 @@ class Reader:
         return rows[0] if rows else None
 
 
-@asynccontextmanager
-async def tenant_reader(engine: AsyncEngine, tenant_id: uuid.UUID) -> AsyncIterator[Reader]:
-    """A short read-only transaction for one loader batch or one list query. BEGIN and the tenant
-    setting travel in one round trip (the id is a UUID, so it is safe to write into the text)."""
-    tenant = uuid.UUID(str(tenant_id))
-    async with engine.connect() as conn:
-        driver = (await conn.get_raw_connection()).driver_connection
-        try:
-            await driver.execute(f"BEGIN READ ONLY; SELECT set_config('app.tenant_id', '{tenant}', true)")
-            yield Reader(driver)
-            await driver.execute("COMMIT")
-        except BaseException:
+QueryLogger = Callable[[Any], None]
+
+
+class ReadPool:
+    """The process's connections for reads: plain asyncpg, opened on first use. A read holds one for
+    a single short transaction, which always ends before the connection goes back (and everything it
+    sets is transaction-local), so nothing needs resetting in between."""
+
+    def __init__(self, url: str, size: int) -> None:
+        self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._size = size
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+        self._loggers: set[QueryLogger] = set()
+
+    async def _connections(self) -> asyncpg.Pool:
+        if self._pool is None:
+            async with self._opening:
+                if self._pool is None:
+                    self._pool = await asyncpg.create_pool(
+                        self._dsn, min_size=1, max_size=self._size, init=_codecs, reset=_end_transaction
+                    )
+        return self._pool
+
+    @asynccontextmanager
+    async def tenant(self, tenant_id: uuid.UUID) -> AsyncIterator[Reader]:
+        """A read-only transaction for one tenant. BEGIN and the tenant setting travel in one round
+        trip (the id is a UUID, so it is safe to write into the text)."""
+        begin = f"BEGIN READ ONLY; SELECT set_config('app.tenant_id', '{uuid.UUID(str(tenant_id))}', true)"
+        pool = await self._connections()
+        async with pool.acquire() as driver:
+            for logger in self._loggers:
+                driver.add_query_logger(logger)
             try:
-                await driver.execute("ROLLBACK")
-            except BaseException:
-                await conn.invalidate()  # never pool a connection left inside a transaction
-            raise
+                await driver.execute(begin)
+                yield Reader(driver)
+                await driver.execute("COMMIT")
+            finally:
+                for logger in self._loggers:
+                    driver.remove_query_logger(logger)
+
+    def watch(self, logger: QueryLogger) -> None:
+        """Calls `logger` with every statement reads send from now on (asyncpg's LoggedQuery)."""
+        self._loggers.add(logger)
+
+    def unwatch(self, logger: QueryLogger) -> None:
+        self._loggers.discard(logger)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+async def _codecs(driver: asyncpg.Connection) -> None:
+    """JSON columns decode to Python values, as they do through SQLAlchemy."""
+    for kind in ("json", "jsonb"):
+        await driver.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def _end_transaction(driver: asyncpg.Connection) -> None:
+    """On release: a read interrupted mid-way (an error, a cancelled request) is rolled back."""
+    if driver.is_in_transaction():
+        await driver.execute("ROLLBACK")
 
 
 def by_keys(table: Table, key: str, *order: str) -> Query:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.reading import Reader, tenant_reader
+from domain.reading import Reader, ReadPool
 from domain.tenancy.models import Role
 from domain.tenancy.service import Principal
 from domain.uow import UnitOfWork
@@ -26,7 +26,8 @@ ADMINS = frozenset({Role.ADMIN})
 
 @dataclass
 class Context:
-    engine: AsyncEngine
+    engine: AsyncEngine  # writes: units of work
+    reads: ReadPool
     principal: Principal | None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     request: Any = None
@@ -47,7 +48,7 @@ class Context:
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.engine, self.tenant_id)
+        return Loaders(self.reads, self.tenant_id)
 
     def uow(self, roles: frozenset[Role]) -> UnitOfWork:
         principal = self.require(roles)
@@ -55,5 +56,5 @@ class Context:
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[Reader]:
-        async with tenant_reader(self.engine, self.tenant_id) as conn:
+        async with self.reads.tenant(self.tenant_id) as conn:
             yield conn

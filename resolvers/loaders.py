@@ -9,13 +9,12 @@ from types import ModuleType
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.catalog import queries as catalog
 from domain.customers import queries as customers
 from domain.inventory import queries as inventory
 from domain.orders import queries as orders
-from domain.reading import Reader, tenant_reader
+from domain.reading import Reader, ReadPool
 
 Batch = Callable[[Reader, uuid.UUID, list[Any]], Awaitable[dict[Any, Any]]]
 
@@ -37,8 +36,8 @@ BATCHES: dict[str, tuple[ModuleType, str, bool]] = {
 
 
 class Loaders:
-    def __init__(self, engine: AsyncEngine, tenant_id: uuid.UUID) -> None:
-        self.engine = engine
+    def __init__(self, reads: ReadPool, tenant_id: uuid.UUID) -> None:
+        self.reads = reads
         self.tenant_id = tenant_id
 
     def __getattr__(self, name: str) -> DataLoader:
@@ -51,7 +50,7 @@ class Loaders:
 
     def _loader(self, batch: Batch, many: bool) -> Callable[[list[Hashable]], Awaitable[list[Any]]]:
         async def load(keys: list[Hashable]) -> list[Any]:
-            async with tenant_reader(self.engine, self.tenant_id) as conn:
+            async with self.reads.tenant(self.tenant_id) as conn:
                 found = await batch(conn, self.tenant_id, list(keys))
             return [found.get(k, [] if many else None) for k in keys]
 

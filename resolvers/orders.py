@@ -44,13 +44,19 @@ async def by_id(ctx: Context, gid: str) -> Row | None:
     return await ctx.loaders.order_by_id.load(order_id) if order_id else None
 
 
-async def by_number(ctx: Context, number: str) -> Row | None:
+async def by_number(ctx: Context, number: str, with_lines: bool = False) -> Row | None:
+    """The order; with_lines also reads its lines in the same transaction and hands them to the
+    lines loader, saving the hottest request (an order screen) a second round of reads."""
     ctx.require(EVERYONE)
     parsed = queries.parse_number(number)
     if parsed is None:
         return None
-    async with ctx.reader() as conn:
-        return await queries.by_number(conn, ctx.tenant_id, parsed)
+    async with ctx.reader() as reader:
+        order = await queries.by_number(reader, ctx.tenant_id, parsed)
+        if order is not None and with_lines:
+            lines = await queries.lines_by_order(reader, ctx.tenant_id, [order.id])
+            ctx.loaders.lines_by_order.prime(order.id, lines.get(order.id, []))
+    return order
 
 
 @as_bad_input

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from domain.catalog.queries import LocationSort, ProductFilter, ProductSort
 from domain.orders.queries import OrderFilter, OrderSort
@@ -74,6 +75,19 @@ class ProductFilterInput:
     skus: list[str] | None = None
 
 
+def _selects(info: strawberry.Info, name: str) -> bool:
+    """Whether the query asks for this field of the object being resolved (fragments included)."""
+    pending = [s for field in info.selected_fields for s in field.selections]
+    while pending:
+        selection = pending.pop()
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                return True
+        else:  # a fragment spread or an inline fragment: look inside
+            pending.extend(selection.selections)
+    return False
+
+
 async def _node(ctx: Context, gid: str) -> Any:
     parsed = parse_global(gid)
     if parsed is None:
@@ -120,7 +134,7 @@ class Query:
 
     @strawberry.field(description='An order by its number: "#1001" or "1001"')
     async def order_by_number(self, info: strawberry.Info, number: str) -> Order | None:
-        row = await orders.by_number(info.context, number)
+        row = await orders.by_number(info.context, number, with_lines=_selects(info, "lines"))
         return Order.of(row) if row else None
 
     @strawberry.field(description="Orders, newest first by default")

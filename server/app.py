@@ -23,6 +23,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from domain.db import make_engine
+from domain.reading import ReadPool
 from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
@@ -41,7 +42,7 @@ def _unauthenticated(message: str) -> JSONResponse:
 class BatonGraphQL(GraphQL):
     """Strawberry's ASGI view with our context: every operation runs as one API key's tenant."""
 
-    def __init__(self, engine: AsyncEngine, keys: KeyCache, development: bool) -> None:
+    def __init__(self, engine: AsyncEngine, reads: ReadPool, keys: KeyCache, development: bool) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if development else None,
@@ -49,12 +50,15 @@ class BatonGraphQL(GraphQL):
             max_subscriptions_per_connection=MAX_SUBSCRIPTIONS,
         )
         self.engine = engine
+        self.reads = reads
         self.keys = keys
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal = getattr(request.state, "principal", None)
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:16]
-        return Context(self.engine, principal, request_id=request_id, request=request, response=response)
+        return Context(
+            self.engine, self.reads, principal, request_id=request_id, request=request, response=response
+        )
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
@@ -97,8 +101,10 @@ class BatonGraphQL(GraphQL):
 
 
 def create_app(settings: Settings, database_url: str) -> Starlette:
-    engine = make_engine(database_url, pool_size=settings.pool_size)
-    view = BatonGraphQL(engine, KeyCache(engine, settings.auth_cache_seconds), settings.development)
+    # Reads (most requests) and writes each get a pool of their own; see domain/reading.py.
+    engine = make_engine(database_url, pool_size=max(2, settings.pool_size // 3))
+    reads = ReadPool(database_url, settings.pool_size)
+    view = BatonGraphQL(engine, reads, KeyCache(engine, settings.auth_cache_seconds), settings.development)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -115,6 +121,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        await reads.close()
         await engine.dispose()
 
     app = Starlette(
@@ -127,4 +134,5 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.reads = reads
     return app

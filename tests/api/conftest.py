@@ -54,6 +54,7 @@ async def api(db: AsyncEngine, database_url: str, app_settings: Settings) -> Asy
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://baton.test") as client:
         yield Api(client, app)
+    await app.state.reads.close()
     await app.state.engine.dispose()
 
 

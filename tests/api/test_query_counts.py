@@ -71,22 +71,14 @@ class Statements:
 def counting(api) -> Iterator[Statements]:
     """Counts every statement sent on the app's connections while the block runs."""
     statements = Statements()
-    watched = []
-
-    def watch(dbapi_connection, record, proxy) -> None:
-        driver = dbapi_connection.driver_connection
-        driver.add_query_logger(statements)
-        watched.append(driver)
-
-    event.listen(api.engine.sync_engine, "checkout", watch)
+    reads = api.app.state.reads
+    reads.watch(statements)
     event.listen(api.engine.sync_engine, "before_cursor_execute", statements.sqlalchemy)
     try:
         yield statements
     finally:
-        event.remove(api.engine.sync_engine, "checkout", watch)
+        reads.unwatch(statements)
         event.remove(api.engine.sync_engine, "before_cursor_execute", statements.sqlalchemy)
-        for driver in watched:
-            driver.remove_query_logger(statements)
 
 
 async def statements_for(api, key, document, **variables) -> int:
@@ -161,3 +153,27 @@ async def test_fetching_many_nodes_does_not_grow_with_the_number_of_ids(api, sho
 
     assert fifty == five
     assert five <= MAX_STATEMENTS
+
+
+ORDER_SCREEN = """
+query($n: String!) { orderByNumber(number: $n) { number ...Lines } }
+fragment Lines on Order { lines { sku quantity } }
+"""
+
+
+async def test_an_order_screen_reads_the_order_and_its_lines_in_one_transaction(api, shop):
+    body = await api(shop.admin, ORDER_CREATE, input=order_input([("TEE", 1), ("MUG", 2)]))
+    number = ok(body, "orderCreate")["order"]["number"]
+
+    await api(shop.admin, ORDER_SCREEN, n=number)
+    with counting(api) as statements:
+        body = await api(shop.admin, ORDER_SCREEN, n=number)
+        await asyncio.sleep(0)
+
+    assert body["data"]["orderByNumber"]["lines"] == [
+        {"sku": "TEE", "quantity": 1},
+        {"sku": "MUG", "quantity": 2},
+    ]
+    reads = [s for s in statements.seen if s.startswith("BEGIN READ ONLY")]
+    assert len(reads) == 1
+    assert sum("FROM order_lines" in s for s in statements.seen) == 1

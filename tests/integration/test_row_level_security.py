@@ -8,7 +8,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from domain.db import new_id
 from domain.orders.service import place_order
-from domain.reading import tenant_reader
+from domain.reading import ReadPool
 from domain.uow import UnitOfWork
 from tests.integration.builders import location, order_input, product, uow
 
@@ -41,16 +41,20 @@ async def test_every_table_with_a_tenant_column_has_forced_row_level_security(db
     } == {}
 
 
-async def test_a_query_without_a_tenant_filter_still_sees_only_its_tenants_rows(db, tenant, other_tenant):
+async def test_a_query_without_a_tenant_filter_still_sees_only_its_tenants_rows(
+    db, database_url, tenant, other_tenant
+):
     for owner in (tenant, other_tenant):
         main = await location(db, owner.id, "main")
         await product(db, owner.id, "MUG", stock={main.id: 10})
         await place_order(uow(db, owner.id), order_input(("MUG", 1)))
         await place_order(uow(db, owner.id), order_input(("MUG", 2)))
-    async with tenant_reader(db, tenant.id) as reader:
+    reads = ReadPool(database_url, 1)
+    async with reads.tenant(tenant.id) as reader:
         seen = [r.tenant_id for r in await reader.all(text("SELECT DISTINCT tenant_id FROM orders"))]
         lines = (await reader.first(text("SELECT count(*) AS n FROM order_lines"))).n
         events = [r.tenant_id for r in await reader.all(text("SELECT DISTINCT tenant_id FROM outbox_events"))]
+    await reads.close()
     assert seen == [tenant.id] and events == [tenant.id]
     assert lines == 2
 
