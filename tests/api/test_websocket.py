@@ -1,0 +1,61 @@
+"""GraphQL over WebSocket (graphql-transport-ws) on /graphql, authenticated in connection_init: a real
+uvicorn server on a loopback port and a real WebSocket client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+
+import pytest
+import uvicorn
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from server.app import create_app
+
+PROTOCOL = "graphql-transport-ws"
+
+
+@pytest.fixture
+async def url(app_settings, database_url, db):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(app_settings, database_url)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> None:
+        while not server.started:  # noqa: ASYNC110 - uvicorn.Server offers a flag, not an event
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(started(), timeout=10)
+    yield f"ws://127.0.0.1:{port}/graphql"
+    server.should_exit = True
+    await task
+
+
+async def test_a_socket_with_a_valid_key_is_acknowledged_and_answers_operations(url, tenant):
+    async with connect(url, subprotocols=[PROTOCOL]) as ws:
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {tenant.admin}"}})
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        query = "{ viewer { role shop { name } } }"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        assert json.loads(await ws.recv()) == {
+            "id": "1",
+            "type": "next",
+            "payload": {"data": {"viewer": {"role": "ADMIN", "shop": {"name": "Acme"}}}},
+        }
+        assert json.loads(await ws.recv()) == {"id": "1", "type": "complete"}
+
+
+@pytest.mark.parametrize("payload", [{}, {"Authorization": "Bearer baton_nope_nope"}])
+async def test_a_socket_without_a_valid_key_is_closed_as_forbidden(url, payload):
+    async with connect(url, subprotocols=[PROTOCOL]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd.code == 4403
