@@ -79,8 +79,8 @@ def to_minor(amount: Decimal | str, currency: str) -> int:
 
 
 def to_decimal(minor: int, currency: str) -> Decimal:
-    exp = exponent(currency)
-    return Decimal(minor).scaleb(-exp).quantize(Decimal(1).scaleb(-exp))
+    """1999 USD -> Decimal('19.99'); 500 USD -> Decimal('5.00'): scaling keeps the currency's places."""
+    return Decimal(minor).scaleb(-exponent(currency))
 
 
 def apply_rate(minor: int, rate_bps: int) -> int:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
-from strawberry.types.nodes import SelectedField
+from graphql import FieldNode, FragmentSpreadNode
 
 from domain.catalog.queries import LocationSort, ProductFilter, ProductSort
 from domain.orders.queries import OrderFilter, OrderSort
@@ -76,15 +76,19 @@ class ProductFilterInput:
 
 
 def _selects(info: strawberry.Info, name: str) -> bool:
-    """Whether the query asks for this field of the object being resolved (fragments included)."""
-    pending = [s for field in info.selected_fields for s in field.selections]
+    """Whether the query asks for this field of the object being resolved (fragments included).
+    Walks the raw syntax tree: info.selected_fields converts the whole selection, at a real cost."""
+    raw = info._raw_info
+    pending = [s for node in raw.field_nodes if node.selection_set for s in node.selection_set.selections]
     while pending:
         selection = pending.pop()
-        if isinstance(selection, SelectedField):
-            if selection.name == name:
+        if isinstance(selection, FieldNode):
+            if selection.name.value == name:
                 return True
-        else:  # a fragment spread or an inline fragment: look inside
-            pending.extend(selection.selections)
+            continue
+        if isinstance(selection, FragmentSpreadNode):
+            selection = raw.fragments[selection.name.value]
+        pending.extend(selection.selection_set.selections)
     return False
 
 
