@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Rewrites schema/schema.graphql from the code; tests fail while the two differ.
 schema: $(STAMP)

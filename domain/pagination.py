@@ -72,7 +72,9 @@ async def paginate(
     if first is not None and last is not None:
         raise DomainError(Code.INVALID, "Give first or last, not both", ["first"])
     backward = last is not None
-    limit = last if backward else (first if first is not None else DEFAULT_PAGE)
+    limit = last if backward else first
+    if limit is None:
+        limit = DEFAULT_PAGE
     descending = page.reverse != backward  # walking backwards flips the order
     key = tuple_(sort, row_id)
     id_type = row_id.type.python_type

@@ -14,10 +14,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Executable, Table, any_, bindparam, select
+from sqlalchemy import FromClause, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql import ClauseElement
 
 
 class Row(asyncpg.Record):
@@ -37,10 +38,11 @@ class Query:
     """A statement compiled to PostgreSQL once, with its bind parameters in order. Hot reads are
     module-level Queries; a dynamic statement (a filtered list) is compiled when it is run."""
 
-    def __init__(self, stmt: Executable) -> None:
-        self._compiled = stmt.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
-        self.sql = self._compiled.string
-        self._names = list(self._compiled.positiontup or [])
+    def __init__(self, stmt: ClauseElement) -> None:
+        compiled: Any = stmt.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+        self._compiled = compiled
+        self.sql: str = compiled.string
+        self._names: list[str] = list(compiled.positiontup or [])
 
     def args(self, params: dict[str, Any]) -> list[Any]:
         values = self._compiled.construct_params(params) if params else self._compiled.params
@@ -54,11 +56,11 @@ class Reader:
     def __init__(self, driver: asyncpg.Connection) -> None:
         self._driver = driver
 
-    async def all(self, query: Query | Executable, **params: Any) -> list[Row]:
+    async def all(self, query: Query | ClauseElement, **params: Any) -> list[Row]:
         q = query if isinstance(query, Query) else Query(query)
         return await self._driver.fetch(q.sql, *q.args(params), record_class=Row)
 
-    async def first(self, query: Query | Executable, **params: Any) -> Row | None:
+    async def first(self, query: Query | ClauseElement, **params: Any) -> Row | None:
         rows = await self.all(query, **params)
         return rows[0] if rows else None
 
@@ -129,7 +131,7 @@ async def _end_transaction(driver: asyncpg.Connection) -> None:
         await driver.execute("ROLLBACK")
 
 
-def by_keys(table: Table, key: str, *order: str) -> Query:
+def by_keys(table: FromClause, key: str, *order: str) -> Query:
     """Rows of `table` whose `key` is any of :keys, for one tenant: one batch of a dataloader."""
     column = table.c[key]
     stmt = select(table).where(

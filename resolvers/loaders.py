@@ -4,7 +4,7 @@ A loader is made the first time a request asks for it: most requests need one or
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Coroutine
 from types import ModuleType
 from typing import Any
 
@@ -44,12 +44,12 @@ class Loaders:
         if name not in BATCHES:
             raise AttributeError(name)
         module, function, many = BATCHES[name]
-        loader = DataLoader(self._loader(getattr(module, function), many))
+        loader: DataLoader[Any, Any] = DataLoader(self._loader(getattr(module, function), many))
         setattr(self, name, loader)
         return loader
 
-    def _loader(self, batch: Batch, many: bool) -> Callable[[list[Hashable]], Awaitable[list[Any]]]:
-        async def load(keys: list[Hashable]) -> list[Any]:
+    def _loader(self, batch: Batch, many: bool) -> Callable[[list[Any]], Coroutine[Any, Any, list[Any]]]:
+        async def load(keys: list[Any]) -> list[Any]:
             async with self.reads.tenant(self.tenant_id) as conn:
                 found = await batch(conn, self.tenant_id, list(keys))
             return [found.get(k, [] if many else None) for k in keys]

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
-from graphql import FieldNode, FragmentSpreadNode
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 from domain.catalog.queries import LocationSort, ProductFilter, ProductSort
 from domain.orders.queries import OrderFilter, OrderSort
+from domain.orders.status import OrderStatus, PaymentStatus, SalesChannel
 from resolvers import catalog, customers, inventory, orders
 from resolvers.context import Context
 from resolvers.errors import BadInput
@@ -53,9 +54,9 @@ class OrderFilterInput:
         if self.customer_id and customer_id is None:
             raise BadInput("customerId is not a Customer ID")
         return OrderFilter(
-            statuses=[s.value for s in self.status or []],
-            payment_statuses=[s.value for s in self.payment_status or []],
-            channels=[c.value for c in self.channel or []],
+            statuses=[OrderStatus(s) for s in self.status or []],
+            payment_statuses=[PaymentStatus(s) for s in self.payment_status or []],
+            channels=[SalesChannel(c) for c in self.channel or []],
             email=self.customer_email,
             customer_id=customer_id,
             created_after=_utc(self.created_after),
@@ -87,8 +88,9 @@ def _selects(info: strawberry.Info, name: str) -> bool:
                 return True
             continue
         if isinstance(selection, FragmentSpreadNode):
-            selection = raw.fragments[selection.name.value]
-        pending.extend(selection.selection_set.selections)
+            pending.extend(raw.fragments[selection.name.value].selection_set.selections)
+        elif isinstance(selection, InlineFragmentNode):
+            pending.extend(selection.selection_set.selections)
     return False
 
 
@@ -150,7 +152,7 @@ class Query:
         last: int | None = None,
         before: str | None = None,
         filter: OrderFilterInput | None = None,
-        sort_key: OrderSortKey = OrderSort.CREATED_AT,  # type: ignore[valid-type]
+        sort_key: OrderSortKey = OrderSort.CREATED_AT,
         reverse: bool = False,
     ) -> Connection[Order]:
         where = filter.to_domain() if filter else OrderFilter()
@@ -177,7 +179,7 @@ class Query:
         last: int | None = None,
         before: str | None = None,
         filter: ProductFilterInput | None = None,
-        sort_key: ProductSortKey = ProductSort.SKU,  # type: ignore[valid-type]
+        sort_key: ProductSortKey = ProductSort.SKU,
         reverse: bool = False,
     ) -> Connection[Product]:
         f = filter or ProductFilterInput()
@@ -198,7 +200,7 @@ class Query:
         last: int | None = None,
         before: str | None = None,
         active: bool | None = None,
-        sort_key: LocationSortKey = LocationSort.PRIORITY,  # type: ignore[valid-type]
+        sort_key: LocationSortKey = LocationSort.PRIORITY,
         reverse: bool = False,
     ) -> Connection[Location]:
         page = await catalog.locations(

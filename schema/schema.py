@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
@@ -27,7 +28,7 @@ MAX_TOKENS = 5000
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 # Built once: ValidationCache keys on the rule classes, and QueryDepthLimiter/MaxAliasesLimiter would
 # make new ones for every request, so no validation would ever be served from the cache.
-LIMIT_RULES = [depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIASES)]
+LIMIT_RULES: list[Any] = [depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIASES)]
 
 
 @strawberry.type

@@ -53,7 +53,7 @@ class BatonGraphQL(GraphQL):
         self.reads = reads
         self.keys = keys
 
-    async def get_context(self, request: Any, response: Any) -> Context:
+    async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", None)
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:16]
         return Context(
@@ -65,7 +65,7 @@ class BatonGraphQL(GraphQL):
             with_codes(result.errors)
         return await super().process_result(request, result)
 
-    async def on_ws_connect(self, context: Context) -> None:
+    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
         params = context.connection_params or {}
         secret = params.get("Authorization") or params.get("authorization") or params.get("apiKey")
         token = bearer(secret) or (secret if isinstance(secret, str) else None)

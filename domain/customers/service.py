@@ -18,7 +18,7 @@ async def upsert_customer(
     phone: str | None,
 ) -> uuid.UUID:
     """The customer with this email, created on first order; newer names and phone win."""
-    stmt = insert(Customer).values(
+    insert_row = insert(Customer).values(
         id=uuid.uuid4(),
         tenant_id=uow.tenant_id,
         email=email,
@@ -26,8 +26,8 @@ async def upsert_customer(
         last_name=last_name,
         phone=phone,
     )
-    new = stmt.excluded
-    stmt = stmt.on_conflict_do_update(
+    new = insert_row.excluded
+    stmt = insert_row.on_conflict_do_update(
         index_elements=[Customer.tenant_id, Customer.email],
         set_={
             "first_name": func.coalesce(new.first_name, Customer.first_name),

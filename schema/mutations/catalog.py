@@ -52,7 +52,7 @@ class ProductCreateInput:
     sku: str
     name: str
     price: Decimal = strawberry.field(description='In currencyCode, e.g. "19.99"')
-    currency_code: CurrencyCode | None = strawberry.field(  # type: ignore[valid-type]
+    currency_code: CurrencyCode | None = strawberry.field(
         default=None, description="Defaults to the tenant's currency"
     )
     weight_grams: int | None = None
@@ -77,7 +77,7 @@ class ProductUpdateInput:
     sku: str | None = None
     name: str | None = None
     price: Decimal | None = None
-    currency_code: CurrencyCode | None = None  # type: ignore[valid-type]
+    currency_code: CurrencyCode | None = None
     weight_grams: int | None = None
     backorder_policy: BackorderPolicyEnum | None = None  # type: ignore[valid-type]
     active: bool | None = None

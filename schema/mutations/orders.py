@@ -33,7 +33,7 @@ class AddressInput:
     city: str
     region: str | None = None
     postal_code: str
-    country_code: CountryCode  # type: ignore[valid-type]
+    country_code: CountryCode
     phone: str | None = None
 
     def to_domain(self) -> inputs.AddressInput:

@@ -12,7 +12,7 @@ from schema.enums import CountryCode, CurrencyCode
 @strawberry.type(description='An amount in a currency; amount is a decimal string such as "19.99".')
 class Money:
     amount: Decimal
-    currency_code: CurrencyCode  # type: ignore[valid-type]
+    currency_code: CurrencyCode
 
 
 def money(minor: int, currency: str) -> Money:
@@ -28,7 +28,7 @@ class Address:
     city: str
     region: str | None
     postal_code: str
-    country_code: CountryCode  # type: ignore[valid-type]
+    country_code: CountryCode
     phone: str | None
 
 

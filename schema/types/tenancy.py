@@ -26,7 +26,7 @@ class ShippingRate:
 class Shop:
     id: strawberry.ID
     name: str
-    currency_code: CurrencyCode  # type: ignore[valid-type]
+    currency_code: CurrencyCode
     tax_rate: Decimal = strawberry.field(description='Percent applied to lines and shipping, e.g. "8.25"')
     shipping_rates: list[ShippingRate] = strawberry.field(
         description="Flat price per shipping method, charged in the order's currency"
