@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.orders import queries, service
-from domain.orders.inputs import OrderInput
+from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order
 from domain.orders.service import Placed
 from domain.pagination import Page, PageRequest
@@ -22,6 +22,11 @@ async def create(ctx: Context, data: OrderInput) -> Outcome[Placed]:
 async def confirm(ctx: Context, gid: str, version: int | None) -> Outcome[Order]:
     uow = ctx.uow(MANAGERS)
     return await attempt(lambda: service.confirm_order(uow, require_id(gid, "Order"), version))
+
+
+async def update(ctx: Context, gid: str, data: OrderChanges, version: int | None) -> Outcome[Order]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.update_order(uow, require_id(gid, "Order"), data, version))
 
 
 async def cancel(ctx: Context, gid: str, reason: str | None, version: int | None) -> Outcome[Order]:

@@ -33,6 +33,17 @@ class OrderStatusChanged(Event):
 
 
 @dataclasses.dataclass(frozen=True)
+class OrderUpdated(Event):
+    type: ClassVar[str] = "ORDER_UPDATED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    fields: list[str]
+
+    def message(self) -> str:
+        return f"Changed {', '.join(self.fields)}"
+
+
+@dataclasses.dataclass(frozen=True)
 class OrderPaid(Event):
     type: ClassVar[str] = "ORDER_PAYMENT_RECORDED"
     aggregate_type: ClassVar[str] = "Order"

@@ -47,3 +47,13 @@ class OrderInput:
     tags: list[str] = field(default_factory=list)
     idempotency_key: str | None = None
     external_id: str | None = None
+
+
+@dataclass
+class OrderChanges:
+    """An edit of an open order: None leaves a detail as it is; an empty note clears it."""
+
+    note: str | None = None
+    tags: list[str] | None = None
+    shipping_address: AddressInput | None = None
+    billing_address: AddressInput | None = None

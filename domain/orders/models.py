@@ -19,8 +19,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from domain.db import Base, Timestamps, new_id, utcnow
 from domain.errors import Code, DomainError
 from domain.events.base import EventSource, money
-from domain.orders.events import OrderPaid, OrderStatusChanged
+from domain.orders.events import OrderPaid, OrderStatusChanged, OrderUpdated
 from domain.orders.status import OPEN, AllocationStatus, OrderStatus, PaymentStatus, can_move
+
+# How the API spells the editable attributes, for the `fields` of ORDER_UPDATED.
+API_NAMES = {"shipping_address": "shippingAddress", "billing_address": "billingAddress"}
 
 
 class Order(Timestamps, EventSource, Base):
@@ -102,6 +105,21 @@ class Order(Timestamps, EventSource, Base):
         self._move(OrderStatus.CANCELLED, Code.ORDER_NOT_CANCELLABLE, reason)
         self.cancel_reason = reason
         self.cancelled_at = utcnow()
+
+    def edit(self, changes: dict[str, Any]) -> None:
+        """Changes the given details (note, tags, addresses) of an order that is still open."""
+        if not self.is_open:
+            raise DomainError(
+                Code.ORDER_NOT_EDITABLE,
+                f"Order {self.display_number} is {self.status}: it can no longer change",
+                ["id"],
+            )
+        changed = sorted(name for name, value in changes.items() if getattr(self, name) != value)
+        for name in changed:
+            setattr(self, name, changes[name])
+        if changed:
+            api_names = [API_NAMES.get(name, name) for name in changed]
+            self.record(OrderUpdated(self.id, number=self.display_number, fields=api_names))
 
     def record_payment(self, amount: int, reference: str) -> None:
         if self.status == OrderStatus.CANCELLED:

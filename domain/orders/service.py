@@ -17,11 +17,11 @@ from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
 from domain.money import AmountError, to_minor
 from domain.orders.events import OrderCreated, StockReleased, StockReserved
-from domain.orders.inputs import OrderInput
+from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
 from domain.orders.pricing import price_order
 from domain.orders.status import AllocationStatus
-from domain.orders.validation import check_address, check_order, request_hash
+from domain.orders.validation import check_address, check_changes, check_order, request_hash
 from domain.tenancy.models import Tenant
 from domain.uow import UnitOfWork
 
@@ -305,6 +305,19 @@ async def cancel_order(
             allocation.status = AllocationStatus.RELEASED
         if held:
             order.record(StockReleased(order.id, units=sum(a.quantity for a in held)))
+        await uow.commit()
+    return order
+
+
+async def update_order(
+    uow: UnitOfWork, order_id: uuid.UUID, data: OrderChanges, expected_version: int | None = None
+) -> Order:
+    problems = Problems()
+    changes = check_changes(problems, data)
+    problems.raise_if_any()
+    async with uow:
+        order = await _lock(uow, order_id, expected_version)
+        order.edit(changes)
         await uow.commit()
     return order
 

@@ -11,7 +11,7 @@ from typing import Any
 from domain import validation
 from domain.errors import Code, Problems
 from domain.money import COUNTRIES
-from domain.orders.inputs import AddressInput, OrderInput
+from domain.orders.inputs import AddressInput, OrderChanges, OrderInput
 
 MAX_LINES = 250
 MAX_QUANTITY = 100_000
@@ -77,18 +77,34 @@ def check_order(problems: Problems, data: OrderInput) -> None:
         problems, data.idempotency_key, ("idempotencyKey",), 128, required=False
     )
     data.external_id = validation.text(problems, data.external_id, ("externalId",), 128, False)
-    _check_tags(problems, data)
+    data.tags = clean_tags(problems, data.tags)
     _check_lines(problems, data)
 
 
-def _check_tags(problems: Problems, data: OrderInput) -> None:
-    tags = sorted({t.strip() for t in data.tags if t.strip()})
+def clean_tags(problems: Problems, given: list[str]) -> list[str]:
+    tags = sorted({t.strip() for t in given if t.strip()})
     if len(tags) > MAX_TAGS:
         problems.add(Code.INVALID, f"At most {MAX_TAGS} tags", "tags")
     for tag in tags:
         if len(tag) > 64:
             problems.add(Code.TOO_LONG, f"Tag {tag[:20]!r}… is longer than 64 characters", "tags")
-    data.tags = tags
+    return tags
+
+
+def check_changes(problems: Problems, data: OrderChanges) -> dict[str, Any]:
+    """The order attributes an edit sets, cleaned; absent (None) inputs are left out."""
+    changes: dict[str, Any] = {}
+    if data.note is not None:
+        changes["note"] = validation.text(problems, data.note, ("note",), 2000, required=False)
+    if data.tags is not None:
+        changes["tags"] = clean_tags(problems, data.tags)
+    if data.shipping_address is not None:
+        changes["shipping_address"] = check_address(problems, data.shipping_address, "shippingAddress")
+    if data.billing_address is not None:
+        changes["billing_address"] = check_address(problems, data.billing_address, "billingAddress")
+    if not changes:
+        problems.add(Code.REQUIRED, "Give at least one of note, tags, shippingAddress, billingAddress", "id")
+    return changes
 
 
 def _check_lines(problems: Problems, data: OrderInput) -> None:

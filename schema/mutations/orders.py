@@ -125,6 +125,26 @@ class OrderCancelInput:
     )
 
 
+@strawberry.input(description="Only the details given change; an empty note clears it.")
+class OrderUpdateInput:
+    id: strawberry.ID
+    note: str | None = None
+    tags: list[str] | None = strawberry.field(default=None, description="Replaces the order's tags")
+    shipping_address: AddressInput | None = None
+    billing_address: AddressInput | None = None
+    expected_version: int | None = strawberry.field(
+        default=None, description="Refuse with STALE_VERSION unless the order is at this version"
+    )
+
+    def to_domain(self) -> inputs.OrderChanges:
+        return inputs.OrderChanges(
+            note=self.note,
+            tags=self.tags,
+            shipping_address=self.shipping_address.to_domain() if self.shipping_address else None,
+            billing_address=self.billing_address.to_domain() if self.billing_address else None,
+        )
+
+
 @strawberry.input
 class OrderMarkPaidInput:
     id: strawberry.ID
@@ -175,6 +195,14 @@ class OrderMutations:
         outcome = await resolve.mark_paid(
             info.context, input.id, input.reference, amount, input.expected_version
         )
+        return _payload(outcome)
+
+    @strawberry.mutation(
+        description="Changes the note, tags or addresses of an open order (not a cancelled one). "
+        "STAFF and ADMIN keys."
+    )
+    async def order_update(self, info: strawberry.Info, input: OrderUpdateInput) -> OrderPayload:
+        outcome = await resolve.update(info.context, input.id, input.to_domain(), input.expected_version)
         return _payload(outcome)
 
     @strawberry.mutation(

@@ -127,6 +127,15 @@ mutation OrderMarkPaid($id: ID!, $reference: String!, $amount: Decimal) {{
 }}
 """
 
+ORDER_UPDATE = f"""
+mutation OrderUpdate($input: OrderUpdateInput!) {{
+  orderUpdate(input: $input) {{
+    order {{ id note tags version shippingAddress {{ line1 postalCode countryCode }} }}
+    {USER_ERRORS}
+  }}
+}}
+"""
+
 ORDER_CANCEL = f"""
 mutation OrderCancel($id: ID!, $reason: String) {{
   orderCancel(input: {{id: $id, reason: $reason}}) {{

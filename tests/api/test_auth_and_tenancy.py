@@ -23,6 +23,7 @@ from tests.api.documents import (
     ORDER_CREATE,
     ORDER_DETAIL,
     ORDER_MARK_PAID,
+    ORDER_UPDATE,
     ORDERS,
     PRODUCT,
     PRODUCT_CREATE,
@@ -71,7 +72,8 @@ def mutations(shop, order_id):
         ),
         "orderConfirm": (ORDER_CONFIRM, {"id": order_id}),
         "orderMarkPaid": (ORDER_MARK_PAID, {"id": order_id, "reference": "pay-1"}),
-        "orderCancel": (ORDER_CANCEL, {"id": order_id}),
+        "orderUpdate": (ORDER_UPDATE, {"input": {"id": order_id, "note": "leave at the door"}}),
+        "orderCancel": (ORDER_CANCEL, {"id": order_id}),  # last: a cancelled order takes no edits
     }
 
 
