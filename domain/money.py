@@ -64,15 +64,25 @@ class AmountError(ValueError):
     pass
 
 
+# The largest amount in minor units that money columns (32-bit) hold.
+MAX_MINOR = 2**31 - 1
+MAX_DIGITS = 12
+
+
 def to_minor(amount: Decimal | str, currency: str) -> int:
-    """'19.99' USD -> 1999. Refuses more decimals than the currency has, and non-numbers."""
+    """'19.99' USD -> 1999. Refuses more decimals than the currency has, non-numbers, and amounts
+    beyond MAX_MINOR (checked before scaling: '1e999999' would otherwise cost the event loop minutes)."""
     try:
         value = Decimal(amount)
     except (InvalidOperation, TypeError) as exc:
         raise AmountError(f"{amount!r} is not a decimal number") from exc
     if not value.is_finite():
         raise AmountError(f"{amount!r} is not a finite number")
+    if value and value.adjusted() > MAX_DIGITS:
+        raise AmountError(f"{amount!r} is too large")
     scaled = value.scaleb(exponent(currency))
+    if abs(scaled) > MAX_MINOR:
+        raise AmountError(f"{amount!r} is too large")
     if scaled != scaled.to_integral_value():
         raise AmountError(f"{currency} amounts have at most {exponent(currency)} decimal places")
     return int(scaled)

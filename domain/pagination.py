@@ -34,19 +34,22 @@ class Page:
     has_previous: bool
 
 
-def _encode(value: Any, row_id: Any) -> str:
+def _encode(sort_name: str, value: Any, row_id: Any) -> str:
     if isinstance(value, datetime):
         value = {"t": value.isoformat()}
-    raw = json.dumps([value, str(row_id)], separators=(",", ":"))
+    raw = json.dumps([sort_name, value, str(row_id)], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, field: str, id_type: type) -> tuple[Any, Any]:
+def _decode(cursor: str, field: str, sort_name: str, value_type: type, id_type: type) -> tuple[Any, Any]:
+    """The sort value and id a cursor carries; refused unless it was made for this sort key."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, row_id = json.loads(raw)
+        made_for, value, row_id = json.loads(raw)
         if isinstance(value, dict):
             value = datetime.fromisoformat(value["t"])
+        if made_for != sort_name or not isinstance(value, value_type):
+            raise ValueError("a cursor of another list or sort order")
         return value, id_type(row_id)
     except (ValueError, TypeError, KeyError) as exc:
         raise DomainError(Code.INVALID, f"{field} is not a cursor from this list", [field]) from exc
@@ -78,11 +81,12 @@ async def paginate(
     descending = page.reverse != backward  # walking backwards flips the order
     key = tuple_(sort, row_id)
     id_type = row_id.type.python_type
+    value_type = sort.type.python_type
     if page.after:
-        value = _decode(page.after, "after", id_type)
+        value = _decode(page.after, "after", sort_name, value_type, id_type)
         stmt = stmt.where(key < tuple_(*value) if page.reverse else key > tuple_(*value))
     if page.before:
-        value = _decode(page.before, "before", id_type)
+        value = _decode(page.before, "before", sort_name, value_type, id_type)
         stmt = stmt.where(key > tuple_(*value) if page.reverse else key < tuple_(*value))
     order = (sort.desc(), row_id.desc()) if descending else (sort.asc(), row_id.asc())
     rows = await reader.all(stmt.order_by(*order).limit(limit + 1))
@@ -90,7 +94,7 @@ async def paginate(
     rows = rows[:limit]
     if backward:
         rows.reverse()
-    cursors = [_encode(getattr(r, sort_name), r.id) for r in rows]
+    cursors = [_encode(sort_name, getattr(r, sort_name), r.id) for r in rows]
     if backward:
         return Page(rows, cursors, has_next=page.before is not None, has_previous=more)
     return Page(rows, cursors, has_next=more, has_previous=page.after is not None)

@@ -85,7 +85,7 @@ class ReadPool:
             async with self._opening:
                 if self._pool is None:
                     self._pool = await asyncpg.create_pool(
-                        self._dsn, min_size=1, max_size=self._size, init=_codecs, reset=_end_transaction
+                        self._dsn, min_size=1, max_size=self._size, init=_codecs, reset=_nothing_to_reset
                     )
         return self._pool
 
@@ -100,7 +100,12 @@ class ReadPool:
                 driver.add_query_logger(logger)
             try:
                 await driver.execute(begin)
-                yield Reader(driver)
+                try:
+                    yield Reader(driver)
+                except BaseException:
+                    # A cancelled request may interrupt this too; asyncpg then rolls back on release.
+                    await driver.execute("ROLLBACK")
+                    raise
                 await driver.execute("COMMIT")
             finally:
                 for logger in self._loggers:
@@ -125,10 +130,9 @@ async def _codecs(driver: asyncpg.Connection) -> None:
         await driver.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-async def _end_transaction(driver: asyncpg.Connection) -> None:
-    """On release: a read interrupted mid-way (an error, a cancelled request) is rolled back."""
-    if driver.is_in_transaction():
-        await driver.execute("ROLLBACK")
+async def _nothing_to_reset(driver: asyncpg.Connection) -> None:
+    """Replaces asyncpg's reset query (a round trip per read): a read leaves nothing behind but its
+    transaction, which is over (or, if interrupted, rolled back by asyncpg) when it is released."""
 
 
 def by_keys(table: FromClause, key: str, *order: str) -> Query:

@@ -54,15 +54,26 @@ class OrderFilterInput:
         if self.customer_id and customer_id is None:
             raise BadInput("customerId is not a Customer ID")
         return OrderFilter(
-            statuses=[OrderStatus(s) for s in self.status or []],
-            payment_statuses=[PaymentStatus(s) for s in self.payment_status or []],
-            channels=[SalesChannel(c) for c in self.channel or []],
+            statuses=sorted({OrderStatus(s) for s in self.status or []}),
+            payment_statuses=sorted({PaymentStatus(s) for s in self.payment_status or []}),
+            channels=sorted({SalesChannel(c) for c in self.channel or []}),
             email=self.customer_email,
             customer_id=customer_id,
             created_after=_utc(self.created_after),
             created_before=_utc(self.created_before),
-            tags=list(self.tags or []),
+            tags=_capped(self.tags, "tags"),
         )
+
+
+MAX_FILTER_VALUES = 100
+
+
+def _capped(values: list[str] | None, name: str) -> list[str]:
+    """A filter's list of values, without repeats; each one is a bind parameter, so it is bounded."""
+    unique = sorted(set(values or []))
+    if len(unique) > MAX_FILTER_VALUES:
+        raise BadInput(f"{name} takes at most {MAX_FILTER_VALUES} values")
+    return unique
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -185,7 +196,7 @@ class Query:
         f = filter or ProductFilterInput()
         page = await catalog.products(
             info.context,
-            ProductFilter(query=f.query, active=f.active, skus=f.skus),
+            ProductFilter(query=f.query, active=f.active, skus=_capped(f.skus, "skus")),
             page_request(first, after, last, before, reverse),
             ProductSort(sort_key.value),
         )

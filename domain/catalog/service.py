@@ -208,22 +208,13 @@ async def import_products(
         raise DomainError(Code.INVALID, f"At most {MAX_IMPORT} products per call", list(map(str, at)))
     async with uow:
         tenant_currency = (await uow.session.get_one(Tenant, uow.tenant_id)).currency
-        problems = Problems()
-        seen: dict[str, int] = {}
-        prices = []
-        for index, data in enumerate(items):
-            where = (*at, index) if at else ()
-            prices.append(_check_product(problems, data, where, True, tenant_currency))
-            if data.sku in seen:
-                problems.add(Code.DUPLICATE, f"SKU {data.sku!r} appears twice", *where, "sku")
-            seen[data.sku or ""] = index
-        problems.raise_if_any()
+        skus = sorted({(data.sku or "").strip() for data in items})
         existing = {
             p.sku: p
             for p in (
                 await uow.session.execute(
                     select(Product)
-                    .where(Product.tenant_id == uow.tenant_id, Product.sku.in_(list(seen)))
+                    .where(Product.tenant_id == uow.tenant_id, Product.sku.in_(skus))
                     .order_by(Product.sku)
                     .with_for_update()
                 )
@@ -236,6 +227,19 @@ async def import_products(
                     for sku in existing
                 ]
             )
+        problems = Problems()
+        seen: set[str] = set()
+        prices = []
+        for index, data in enumerate(items):
+            where = (*at, index) if at else ()
+            # A price is in the product's own currency: the one given, else the one it has, else the shop's.
+            known = existing.get((data.sku or "").strip())
+            currency = known.currency if known else tenant_currency
+            prices.append(_check_product(problems, data, where, True, currency))
+            if data.sku in seen:
+                problems.add(Code.DUPLICATE, f"SKU {data.sku!r} appears twice", *where, "sku")
+            seen.add(data.sku or "")
+        problems.raise_if_any()
         result = []
         for data, price in zip(items, prices, strict=True):
             product = existing.get(data.sku or "")

@@ -90,6 +90,8 @@ async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLev
                 f"onHand is {level.on_hand}; removing {-data.delta} would make it negative",
                 ["delta"],
             )
+        if level.on_hand + data.delta > MAX_UNITS:
+            raise DomainError(Code.INVALID_QUANTITY, f"onHand cannot pass {MAX_UNITS}", ["delta"])
         movement = level.move(
             MovementKind(data.reason.value),
             on_hand_delta=data.delta,
@@ -133,30 +135,33 @@ async def lock_levels(
     ensure: list[tuple[uuid.UUID, uuid.UUID]] = (),  # type: ignore[assignment]
 ) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
     """Locks every level of these products, always in (product, location) order so that
-    concurrent orders touching the same SKUs queue up instead of deadlocking."""
-    if ensure:
-        await uow.session.execute(
-            insert(InventoryLevel)
-            .values(
-                [
-                    {
-                        "id": uuid.uuid4(),
-                        "tenant_id": uow.tenant_id,
-                        "product_id": p,
-                        "location_id": loc,
-                    }
-                    for p, loc in ensure
-                ]
-            )
-            .on_conflict_do_nothing()
+    concurrent orders touching the same SKUs queue up instead of deadlocking. Levels named in
+    `ensure` are created if missing, after the existing ones are locked: everyone takes the
+    existing rows first, so nobody holds a new row while waiting for an old one."""
+    levels = await _select_for_update(uow, product_ids)
+    missing = [(p, loc) for p, loc in ensure if (p, loc) not in levels]
+    if not missing:
+        return levels
+    await uow.session.execute(
+        insert(InventoryLevel)
+        .values(
+            [
+                {"id": uuid.uuid4(), "tenant_id": uow.tenant_id, "product_id": p, "location_id": loc}
+                for p, loc in missing
+            ]
         )
+        .on_conflict_do_nothing()
+    )
+    return await _select_for_update(uow, product_ids)
+
+
+async def _select_for_update(
+    uow: UnitOfWork, product_ids: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
     rows = (
         await uow.session.execute(
             select(InventoryLevel)
-            .where(
-                InventoryLevel.tenant_id == uow.tenant_id,
-                InventoryLevel.product_id.in_(product_ids),
-            )
+            .where(InventoryLevel.tenant_id == uow.tenant_id, InventoryLevel.product_id.in_(product_ids))
             .order_by(InventoryLevel.product_id, InventoryLevel.location_id)
             .with_for_update()
             .execution_options(populate_existing=True)

@@ -43,7 +43,7 @@ class OrderFilter:
 def parse_number(text: str) -> int | None:
     """'#1001' and '1001' both name order 1001."""
     digits = text.strip().removeprefix("#")
-    return int(digits) if digits.isdigit() and len(digits) < 10 else None
+    return int(digits) if digits.isascii() and digits.isdecimal() and len(digits) < 10 else None
 
 
 ORDERS_BY_ID = by_keys(orders, "id")

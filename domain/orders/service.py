@@ -15,7 +15,7 @@ from domain.events.base import money
 from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
-from domain.money import AmountError, to_minor
+from domain.money import MAX_MINOR, AmountError, to_minor
 from domain.orders.events import OrderCreated, StockReleased, StockReserved
 from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
@@ -113,6 +113,13 @@ async def _place(
     products = await _products(uow, data)
     currency = next(iter(products.values())).currency
     rate = tenant.shipping_rates.get(data.shipping_method, "0")
+    if currency != tenant.currency and to_minor(rate, tenant.currency) != 0:
+        raise DomainError(
+            Code.CURRENCY_MISMATCH,
+            f"Shipping rates are set in {tenant.currency}; {data.shipping_method} cannot be charged "
+            f"on an order in {currency}",
+            ["shippingMethod"],
+        )
     try:
         totals = price_order(
             [(products[line.sku].price, line.quantity) for line in data.lines],
@@ -122,6 +129,8 @@ async def _place(
         )
     except AmountError as exc:
         raise DomainError(Code.INVALID_AMOUNT, f"Shipping rate: {exc}", ["shippingMethod"]) from exc
+    if totals.total > MAX_MINOR:
+        raise DomainError(Code.INVALID_AMOUNT, "The order's total is more than one order can hold", ["lines"])
     order_id = uuid.uuid4()
     needs = [
         Need(
@@ -263,6 +272,11 @@ async def _lock(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | No
     ).scalar_one_or_none()
     if order is None:
         raise DomainError(Code.NOT_FOUND, "Order not found", ["id"])
+    _check_version(order, expected_version)
+    return order
+
+
+def _check_version(order: Order, expected_version: int | None) -> None:
     if expected_version is not None and order.version != expected_version:
         raise DomainError(
             Code.STALE_VERSION,
@@ -270,7 +284,6 @@ async def _lock(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | No
             "it changed since you read it",
             ["expectedVersion"],
         )
-    return order
 
 
 async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:
@@ -337,14 +350,15 @@ async def record_payment(
             ["reference"],
         )
     async with uow:
-        order = await _lock(uow, order_id, expected_version)
+        order = await _lock(uow, order_id, None)
         repeat = (
             await uow.session.execute(
                 select(Payment.id).where(Payment.order_id == order.id, Payment.reference == reference)
             )
         ).first()
-        if repeat is not None:  # the same payment reported twice: nothing more to do
+        if repeat is not None:  # the same payment reported again (a retry): nothing more to do
             return order
+        _check_version(order, expected_version)
         try:
             minor = order.total - order.paid if amount is None else to_minor(amount, order.currency)
         except AmountError as exc:

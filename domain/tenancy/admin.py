@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 from sqlalchemy import select
 
@@ -29,7 +29,7 @@ class ShopInput:
 def _tax_bps(problems: Problems, percent: str) -> int | None:
     try:
         bps = Decimal(percent) * 100
-    except InvalidOperation:
+    except DecimalException:  # not a number, or one too large to scale
         bps = Decimal("NaN")
     if not bps.is_finite() or bps != bps.to_integral_value() or not 0 <= bps <= 10_000:
         problems.add(Code.INVALID, "taxRate is a percentage from 0 to 100 with at most 2 decimals", "taxRate")
