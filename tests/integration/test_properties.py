@@ -14,8 +14,8 @@ from domain.catalog.models import BackorderPolicy
 from domain.errors import DomainError, Rejected
 from domain.inventory.models import DECREASES, INCREASES, AdjustReason, InventoryLevel
 from domain.inventory.service import AdjustInput, SetInput, adjust_level, set_level
-from domain.money import to_decimal
-from domain.orders.models import Order, Payment
+from domain.money import apply_rate, to_decimal
+from domain.orders.models import Order, OrderLine, Payment
 from domain.orders.service import cancel_order, confirm_order, place_order, record_payment
 from domain.tenancy import service as tenancy
 from tests.integration.builders import (
@@ -47,9 +47,11 @@ ops = st.one_of(
     st.tuples(st.just("set"), skus, places, st.integers(0, 8), st.one_of(st.none(), st.integers(0, 2))),
 )
 
+TAX_BPS = 825
+
 
 async def _world(db) -> tuple[uuid.UUID, dict[str, uuid.UUID], dict[str, uuid.UUID]]:
-    created, _ = await tenancy.create_tenant(db, f"prop-{uuid.uuid4().hex[:8]}", "USD", tax_rate_bps=825)
+    created, _ = await tenancy.create_tenant(db, f"prop-{uuid.uuid4().hex[:8]}", "USD", tax_rate_bps=TAX_BPS)
     tenant_id = created.id
     locs = {code: (await location(db, tenant_id, code, priority=i)).id for i, code in enumerate(LOCATIONS)}
     ids = {
@@ -146,8 +148,16 @@ async def _assert_money_balances(db, tenant_id: uuid.UUID) -> None:
             .group_by(p.c.order_id),
         )
     }
+    lines: dict[uuid.UUID, list[Any]] = {}
+    for line in await rows(
+        db, select(OrderLine.__table__).where(OrderLine.__table__.c.tenant_id == tenant_id)
+    ):
+        lines.setdefault(line.order_id, []).append(line)
     for order in await rows(db, select(o).where(o.c.tenant_id == tenant_id)):
-        assert order.total == order.subtotal + order.shipping + order.tax
+        # Recomputed from the lines the order keeps: subtotal, and tax at 8.25 % per line and on shipping.
+        assert order.subtotal == sum(line.unit_price * line.quantity for line in lines[order.id])
+        assert all(line.tax == apply_rate(line.subtotal, TAX_BPS) for line in lines[order.id])
+        assert order.tax == sum(line.tax for line in lines[order.id]) + apply_rate(order.shipping, TAX_BPS)
         assert 0 <= order.paid <= order.total
         assert order.paid == paid.get(order.id, 0)
         expected = "PENDING" if order.paid == 0 else "PAID" if order.paid == order.total else "PARTIALLY_PAID"
