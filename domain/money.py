@@ -64,9 +64,10 @@ class AmountError(ValueError):
     pass
 
 
-# The largest amount in minor units that money columns (32-bit) hold.
-MAX_MINOR = 2**31 - 1
-MAX_DIGITS = 12
+# The largest amount Baton takes, in minor units: 10^13 dollars or euros, still 10^11 of a currency
+# with 4 decimals. Money columns are 64-bit, so sums of many such amounts fit as well.
+MAX_MINOR = 10**15
+MAX_DIGITS = 15
 
 
 def to_minor(amount: Decimal | str, currency: str) -> int:

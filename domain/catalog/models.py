@@ -4,6 +4,7 @@ import uuid
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -58,7 +59,7 @@ class Product(Timestamps, EventSource, Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
     sku: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(300))
-    price: Mapped[int] = mapped_column(Integer)  # minor units of `currency`
+    price: Mapped[int] = mapped_column(BigInteger)  # minor units of `currency`
     currency: Mapped[str] = mapped_column(String(3))
     weight_grams: Mapped[int | None] = mapped_column(Integer)
     backorder_policy: Mapped[BackorderPolicy] = mapped_column(String(8), default=BackorderPolicy.DENY)

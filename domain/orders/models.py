@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -41,11 +42,11 @@ class Order(Timestamps, EventSource, Base):
     status: Mapped[OrderStatus] = mapped_column(String(24), default=OrderStatus.PENDING)
     payment_status: Mapped[PaymentStatus] = mapped_column(String(24), default=PaymentStatus.PENDING)
     currency: Mapped[str] = mapped_column(String(3))
-    subtotal: Mapped[int] = mapped_column(Integer)
-    shipping: Mapped[int] = mapped_column(Integer)
-    tax: Mapped[int] = mapped_column(Integer)
-    total: Mapped[int] = mapped_column(Integer)
-    paid: Mapped[int] = mapped_column(Integer, default=0)
+    subtotal: Mapped[int] = mapped_column(BigInteger)
+    shipping: Mapped[int] = mapped_column(BigInteger)
+    tax: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+    paid: Mapped[int] = mapped_column(BigInteger, default=0)
     shipping_method: Mapped[str] = mapped_column(String(16))
     shipping_address: Mapped[dict[str, Any]] = mapped_column(JSONB)
     billing_address: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
@@ -160,9 +161,9 @@ class OrderLine(Base):
     sku: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(300))
     quantity: Mapped[int] = mapped_column(Integer)
-    unit_price: Mapped[int] = mapped_column(Integer)
-    subtotal: Mapped[int] = mapped_column(Integer)
-    tax: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(BigInteger)
+    subtotal: Mapped[int] = mapped_column(BigInteger)
+    tax: Mapped[int] = mapped_column(BigInteger)
     customizations: Mapped[list[dict[str, str]]] = mapped_column(JSONB, default=list)
 
     __table_args__ = (
@@ -199,7 +200,7 @@ class Payment(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"))
-    amount: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     reference: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
