@@ -4,10 +4,22 @@ from domain.catalog import models as catalog
 from domain.customers import models as customers
 from domain.db import Base
 from domain.events import models as events
+from domain.fulfillment import models as fulfillment
 from domain.inventory import models as inventory
 from domain.orders import models as orders
+from domain.shipping import models as shipping
 from domain.tenancy import models as tenancy
 
 metadata = Base.metadata
 
-__all__ = ["catalog", "customers", "events", "inventory", "metadata", "orders", "tenancy"]
+__all__ = [
+    "catalog",
+    "customers",
+    "events",
+    "fulfillment",
+    "inventory",
+    "metadata",
+    "orders",
+    "shipping",
+    "tenancy",
+]

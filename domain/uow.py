@@ -10,7 +10,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.db import new_id, set_tenant
-from domain.events.base import Event, EventSource
+from domain.events.base import Event, EventSource, numbered
 from domain.events.models import OutboxEvent, TimelineEntry
 
 
@@ -19,7 +19,7 @@ class UnitOfWork:
         self.engine = engine
         self.tenant_id = tenant_id
         self.actor = actor
-        self._events: list[Event] = []
+        self._events: list[tuple[int, Event]] = []
         self._committed = False
 
     async def __aenter__(self) -> Self:
@@ -50,16 +50,16 @@ class UnitOfWork:
             await self.session.close()
 
     def record(self, event: Event) -> None:
-        self._events.append(event)
+        self._events.append(numbered(event))
 
     def _gather_events(self) -> None:
         for obj in list(self.session.identity_map.values()) + list(self.session.new):
             if isinstance(obj, EventSource):
-                self._events.extend(obj.take_events())
+                self._events.extend(obj.take_numbered())
 
     def collect_events(self) -> list[Event]:
         self._gather_events()
-        events, self._events = self._events, []
+        events, self._events = [e for _, e in sorted(self._events, key=lambda pair: pair[0])], []
         return events
 
     async def commit(self) -> list[Event]:

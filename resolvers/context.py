@@ -21,6 +21,8 @@ from resolvers.loaders import Loaders
 EVERYONE = frozenset(Role)
 ORDER_TAKERS = frozenset({Role.ADMIN, Role.STAFF, Role.STOREFRONT})
 MANAGERS = frozenset({Role.ADMIN, Role.STAFF})
+# Who picks, packs and ships: the business's staff, and partners such as a 3PL warehouse.
+FULFILLERS = frozenset({Role.ADMIN, Role.STAFF, Role.PARTNER})
 ADMINS = frozenset({Role.ADMIN})
 
 

@@ -12,9 +12,11 @@ from aiodataloader import DataLoader
 
 from domain.catalog import queries as catalog
 from domain.customers import queries as customers
+from domain.fulfillment import queries as fulfillment
 from domain.inventory import queries as inventory
 from domain.orders import queries as orders
 from domain.reading import Reader, ReadPool
+from domain.shipping import queries as shipping
 
 Batch = Callable[[Reader, uuid.UUID, list[Any]], Awaitable[dict[Any, Any]]]
 
@@ -32,6 +34,15 @@ BATCHES: dict[str, tuple[ModuleType, str, bool]] = {
     "location_by_id": (catalog, "locations_by_ids", False),
     "customer_by_id": (customers, "by_ids", False),
     "levels_by_product": (inventory, "levels_by_product", True),
+    "fulfillment_order_by_id": (fulfillment, "by_ids", False),
+    "fulfillment_orders_by_order": (fulfillment, "by_order", True),
+    "holds_by_fulfillment_order": (fulfillment, "holds_by_fulfillment_order", True),
+    "lines_by_fulfillment_order": (fulfillment, "lines_by_fulfillment_order", True),
+    "shipment_by_id": (shipping, "by_ids", False),
+    "shipments_by_order": (shipping, "by_order", True),
+    "shipments_by_fulfillment_order": (shipping, "by_fulfillment_order", True),
+    "lines_by_shipment": (shipping, "lines_by_shipment", True),
+    "tracking_by_shipment": (shipping, "tracking_by_shipment", True),
 }
 
 

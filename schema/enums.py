@@ -10,10 +10,20 @@ import strawberry
 from domain.catalog.models import BackorderPolicy, LocationKind
 from domain.catalog.queries import LocationSort, ProductSort
 from domain.errors import Code
+from domain.fulfillment.status import FulfillmentOrderStatus, HoldReason
 from domain.inventory.models import AdjustReason, MovementKind
 from domain.money import COUNTRIES, CURRENCIES
 from domain.orders.queries import OrderSort
-from domain.orders.status import AllocationStatus, OrderStatus, PaymentStatus, SalesChannel, ShippingMethod
+from domain.orders.status import (
+    AllocationStatus,
+    CustomerTier,
+    FulfillmentStatus,
+    OrderStatus,
+    PaymentStatus,
+    SalesChannel,
+    ShippingMethod,
+)
+from domain.shipping.status import TrackingSource, TrackingStatus
 from domain.tenancy.models import Role
 
 
@@ -46,6 +56,14 @@ PaymentStatusEnum = strawberry.enum(PaymentStatus, name="PaymentStatus")
 SalesChannelEnum = strawberry.enum(SalesChannel, name="SalesChannel")
 ShippingMethodEnum = strawberry.enum(ShippingMethod, name="ShippingMethod")
 ApiKeyRole = strawberry.enum(Role, name="ApiKeyRole")
+FulfillmentStatusEnum = strawberry.enum(
+    FulfillmentStatus, name="OrderFulfillmentStatus", description="How much of the order has shipped"
+)
+CustomerTierEnum = strawberry.enum(CustomerTier, name="CustomerTier")
+FulfillmentOrderStatusEnum = strawberry.enum(FulfillmentOrderStatus, name="FulfillmentOrderStatus")
+HoldReasonEnum = strawberry.enum(HoldReason, name="FulfillmentHoldReason")
+TrackingStatusEnum = strawberry.enum(TrackingStatus, name="TrackingStatus")
+TrackingSourceEnum = strawberry.enum(TrackingSource, name="TrackingSource")
 OrderSortKey = strawberry.enum(
     _enum("OrderSortKey", {k.name: k.value for k in OrderSort}), name="OrderSortKey"
 )

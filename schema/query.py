@@ -28,8 +28,10 @@ from schema.enums import (
 from schema.node import Node
 from schema.types.catalog import Location, Product
 from schema.types.customers import Customer
+from schema.types.fulfillment import FulfillmentOrder
 from schema.types.inventory import InventoryMovement
 from schema.types.orders import Order, OrderLine
+from schema.types.shipping import Shipment
 
 MAX_NODES = 100
 
@@ -122,6 +124,8 @@ async def _node(ctx: Context, gid: str) -> Any:
         "Product": (loaders.product_by_id, Product.of),
         "Location": (loaders.location_by_id, Location.of),
         "Customer": (loaders.customer_by_id, Customer.of),
+        "FulfillmentOrder": (loaders.fulfillment_order_by_id, FulfillmentOrder.of),
+        "Shipment": (loaders.shipment_by_id, Shipment.of),
     }
     if kind not in builders:
         return None

@@ -12,15 +12,21 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from schema.extensions import MaskUnexpected
+from schema.fulfillment_query import FulfillmentQuery
 from schema.mutations.catalog import CatalogMutations
+from schema.mutations.customers import CustomerMutations
+from schema.mutations.fulfillment import FulfillmentMutations
 from schema.mutations.inventory import InventoryMutations
 from schema.mutations.orders import OrderMutations
+from schema.mutations.shipping import ShippingMutations
 from schema.mutations.tenancy import TenancyMutations
 from schema.query import Query as OrderAndCatalogQuery
 from schema.tenancy_query import TenancyQuery
 from schema.types.catalog import Location, Product
 from schema.types.customers import Customer
+from schema.types.fulfillment import FulfillmentOrder
 from schema.types.orders import Order, OrderLine
+from schema.types.shipping import Shipment
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -32,19 +38,27 @@ LIMIT_RULES: list[Any] = [depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIA
 
 
 @strawberry.type
-class Mutation(OrderMutations, CatalogMutations, InventoryMutations, TenancyMutations):
+class Mutation(
+    OrderMutations,
+    FulfillmentMutations,
+    ShippingMutations,
+    CatalogMutations,
+    InventoryMutations,
+    CustomerMutations,
+    TenancyMutations,
+):
     pass
 
 
 @strawberry.type
-class Query(OrderAndCatalogQuery, TenancyQuery):
+class Query(OrderAndCatalogQuery, FulfillmentQuery, TenancyQuery):
     pass
 
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Order, OrderLine, Product, Location, Customer],
+    types=[Order, OrderLine, Product, Location, Customer, FulfillmentOrder, Shipment],
     extensions=[
         MaskUnexpected,
         functools.partial(ParserCache, maxsize=512),

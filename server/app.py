@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql (HTTP and WebSocket), /healthz, /readyz."""
+"""The Starlette application: /graphql (HTTP and WebSocket), carrier webhooks, /healthz, /readyz."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
 from server.auth import KeyCache, bearer
+from server.carriers import carrier_webhook
 from server.settings import Settings
 
 log = logging.getLogger("baton.app")
@@ -128,6 +129,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         routes=[
             Route("/graphql", view.http, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view.websocket),
+            Route("/carriers/{carrier}/tracking", carrier_webhook(engine), methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

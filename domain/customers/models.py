@@ -20,5 +20,7 @@ class Customer(Timestamps, Base):
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # Weighs in an order's fulfillment priority (STANDARD, SILVER, GOLD, VIP).
+    tier: Mapped[str] = mapped_column(String(16), default="STANDARD", server_default="STANDARD")
 
     __table_args__ = (UniqueConstraint("tenant_id", "email"),)

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.customers.models import Customer
 from domain.db import utcnow
+from domain.errors import Code, DomainError
 from domain.uow import UnitOfWork
 
 
@@ -16,8 +17,8 @@ async def upsert_customer(
     first_name: str | None,
     last_name: str | None,
     phone: str | None,
-) -> uuid.UUID:
-    """The customer with this email, created on first order; newer names and phone win."""
+) -> tuple[uuid.UUID, str]:
+    """The customer (id, tier) with this email, created on first order; newer names and phone win."""
     insert_row = insert(Customer).values(
         id=uuid.uuid4(),
         tenant_id=uow.tenant_id,
@@ -35,5 +36,21 @@ async def upsert_customer(
             "phone": func.coalesce(new.phone, Customer.phone),
             "updated_at": utcnow(),
         },
-    ).returning(Customer.id)
-    return (await uow.session.execute(stmt)).scalar_one()
+    ).returning(Customer.id, Customer.tier)
+    row = (await uow.session.execute(stmt)).one()
+    return row.id, row.tier
+
+
+async def set_tier(uow: UnitOfWork, customer_id: uuid.UUID, tier: str) -> Customer:
+    """Sets the customer's tier; it weighs in the priority of orders placed from now on."""
+    async with uow:
+        customer = (
+            await uow.session.execute(
+                select(Customer).where(Customer.tenant_id == uow.tenant_id, Customer.id == customer_id)
+            )
+        ).scalar_one_or_none()
+        if customer is None:
+            raise DomainError(Code.NOT_FOUND, "Customer not found", ["id"])
+        customer.tier = tier
+        await uow.commit()
+    return customer

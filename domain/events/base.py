@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import uuid
 from typing import Any, ClassVar
 
@@ -31,7 +32,16 @@ class Event:
 
 
 # Fields that name another object, by the object's API type.
-ID_FIELDS = {"product_id": "Product", "location_id": "Location", "order_id": "Order"}
+ID_FIELDS = {
+    "product_id": "Product",
+    "location_id": "Location",
+    "from_location_id": "Location",
+    "to_location_id": "Location",
+    "order_id": "Order",
+    "moved_to_id": "FulfillmentOrder",
+    "fulfillment_order_id": "FulfillmentOrder",
+    "shipment_id": "Shipment",
+}
 
 
 def _camel(name: str) -> str:
@@ -50,11 +60,23 @@ def money(minor: int, currency: str) -> dict[str, str]:
     return {"amount": str(to_decimal(minor, currency)), "currencyCode": currency}
 
 
+# Numbers every recorded event, so a unit of work writes the events of several aggregates in the
+# order they happened rather than in the order it happens to find the aggregates.
+_recorded = itertools.count()
+
+
+def numbered(event: Event) -> tuple[int, Event]:
+    return next(_recorded), event
+
+
 class EventSource:
     """Mixin for aggregates: events recorded here are collected by the unit of work at commit."""
 
     def record(self, event: Event) -> None:
-        self.__dict__.setdefault("_pending_events", []).append(event)
+        self.__dict__.setdefault("_pending_events", []).append(numbered(event))
+
+    def take_numbered(self) -> list[tuple[int, Event]]:
+        return self.__dict__.pop("_pending_events", [])
 
     def take_events(self) -> list[Event]:
-        return self.__dict__.pop("_pending_events", [])
+        return [e for _, e in self.take_numbered()]

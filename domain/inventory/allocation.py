@@ -20,6 +20,7 @@ class Allocation:
     index: int
     location_id: uuid.UUID
     quantity: int
+    backordered: bool = False  # sold without stock: waits at location_id for a receipt
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ Stock = dict[tuple[uuid.UUID, uuid.UUID], int]  # (product, location) -> sellabl
 def allocate(needs: list[Need], locations: list[uuid.UUID], stock: Stock) -> Plan:
     """Reserve from one location when one can ship everything (the first by priority);
     otherwise take each line from locations in priority order. A line of a product that allows
-    backorders takes what it can and leaves the rest committed at its first location."""
+    backorders takes what it can and leaves the rest backordered at its first location."""
     single = _single_location(needs, locations, stock)
     if single is not None:
         return Plan([Allocation(n.index, single, n.quantity) for n in needs], [])
@@ -61,7 +62,7 @@ def allocate(needs: list[Need], locations: list[uuid.UUID], stock: Stock) -> Pla
                 break
         if remaining and need.allow_backorder and locations:
             home = _home(need.product_id, locations, stock)
-            taken.append(Allocation(need.index, home, remaining))
+            taken.append(Allocation(need.index, home, remaining, backordered=True))
             remaining = 0
         if remaining:
             shortages.append(Shortage(need.index, need.quantity, need.quantity - remaining))
@@ -85,7 +86,7 @@ def _home(product_id: uuid.UUID, locations: list[uuid.UUID], stock: Stock) -> uu
 
 
 def _merge(allocations: list[Allocation]) -> list[Allocation]:
-    merged: dict[tuple[int, uuid.UUID], int] = defaultdict(int)
+    merged: dict[tuple[int, uuid.UUID, bool], int] = defaultdict(int)
     for a in allocations:
-        merged[a.index, a.location_id] += a.quantity
-    return [Allocation(i, loc, q) for (i, loc), q in merged.items()]
+        merged[a.index, a.location_id, a.backordered] += a.quantity
+    return [Allocation(i, loc, q, backordered) for (i, loc, backordered), q in merged.items()]

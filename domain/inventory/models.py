@@ -50,6 +50,7 @@ class MovementKind(StrEnum):
     SET = "SET"
     RESERVED = "RESERVED"
     RELEASED = "RELEASED"
+    SHIPPED = "SHIPPED"
 
 
 class InventoryMovement(Base):
@@ -94,6 +95,7 @@ class InventoryLevel(EventSource, Base):
     incoming: Mapped[int] = mapped_column(Integer, default=0)
     safety_stock: Mapped[int] = mapped_column(Integer, default=0)
     reorder_point: Mapped[int] = mapped_column(Integer, default=0)
+    bin_code: Mapped[str | None] = mapped_column(String(32))  # where pickers find it at the location
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True),
         default=utcnow,

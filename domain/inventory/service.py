@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from domain.catalog.models import Location, Product
 from domain.errors import Code, DomainError, Problems, Rejected
+from domain.fulfillment.backorders import fill_backorders
 from domain.inventory.allocation import Allocation, Need, allocate
 from domain.inventory.models import (
     DECREASES,
@@ -32,6 +33,7 @@ class SetInput:
     safety_stock: int | None = None
     reorder_point: int | None = None
     incoming: int | None = None
+    bin_code: str | None = None  # an empty string clears it
 
 
 @dataclass
@@ -53,6 +55,8 @@ async def set_level(uow: UnitOfWork, data: SetInput) -> tuple[InventoryLevel, Pr
     ):
         if value is not None and not 0 <= value <= MAX_UNITS:
             problems.add(Code.INVALID_QUANTITY, f"{name} must be between 0 and {MAX_UNITS}", name)
+    if data.bin_code is not None and len(data.bin_code.strip()) > 32:
+        problems.add(Code.TOO_LONG, "binCode is at most 32 characters", "binCode")
     problems.raise_if_any()
     async with uow:
         product, level = await _level_for_update(uow, data.sku, data.location_id)
@@ -65,9 +69,13 @@ async def set_level(uow: UnitOfWork, data: SetInput) -> tuple[InventoryLevel, Pr
         for name in ("safety_stock", "reorder_point", "incoming"):
             if getattr(data, name) is not None:
                 setattr(level, name, getattr(data, name))
+        if data.bin_code is not None:
+            level.bin_code = data.bin_code.strip() or None
         delta = data.on_hand - level.on_hand
         if delta or uow.session.is_modified(level):
             uow.session.add(level.move(MovementKind.SET, on_hand_delta=delta, actor=uow.actor))
+        if delta > 0 or (data.safety_stock is not None):
+            await fill_backorders(uow, level, product.sku)
         await uow.commit()
     return level, product
 
@@ -99,6 +107,8 @@ async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLev
             actor=uow.actor,
         )
         uow.session.add(movement)
+        if data.delta > 0:
+            await fill_backorders(uow, level, product.sku)
         await uow.commit()
     return level, product
 
@@ -171,7 +181,8 @@ async def _select_for_update(
 
 
 async def reserve(uow: UnitOfWork, order_id: uuid.UUID, needs: list[Need]) -> list[Allocation]:
-    """Reserves every line or none. Each short line becomes its own INSUFFICIENT_STOCK problem."""
+    """Reserves every line or none. Each short line becomes its own INSUFFICIENT_STOCK problem.
+    Backordered units are promised without being committed: a receipt at their location fills them."""
     locations = list(
         (
             await uow.session.execute(
@@ -203,7 +214,8 @@ async def reserve(uow: UnitOfWork, order_id: uuid.UUID, needs: list[Need]) -> li
     missing = sorted({(by_index[a.index].product_id, a.location_id) for a in plan.allocations} - set(levels))
     if missing:  # backorders waiting at a location that never stocked the product
         levels = await lock_levels(uow, product_ids, ensure=missing)
-    for a in sorted(plan.allocations, key=lambda a: (by_index[a.index].product_id, a.location_id)):
+    reserved = [a for a in plan.allocations if not a.backordered]
+    for a in sorted(reserved, key=lambda a: (by_index[a.index].product_id, a.location_id)):
         level = levels[by_index[a.index].product_id, a.location_id]
         uow.session.add(
             level.move(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from typing import ClassVar
 
 from domain.events.base import Event
@@ -76,3 +77,44 @@ class StockReleased(Event):
 
     def message(self) -> str:
         return f"{self.units} reserved unit(s) released"
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderPriorityChanged(Event):
+    type: ClassVar[str] = "ORDER_PRIORITY_CHANGED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    old_priority: int
+    new_priority: int
+    overridden: bool
+    reason: str | None = None
+
+    def message(self) -> str:
+        how = "set by hand" if self.overridden else "back to the computed value"
+        text = f"Priority {self.old_priority} -> {self.new_priority} ({how})"
+        return f"{text}: {self.reason}" if self.reason else text
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderExceptionChanged(Event):
+    type: ClassVar[str] = "ORDER_SHIPMENT_EXCEPTION_CHANGED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    exception: str | None
+
+    def message(self) -> str:
+        return f"Shipment exception: {self.exception}" if self.exception else "Shipment exception cleared"
+
+
+@dataclasses.dataclass(frozen=True)
+class BackorderAllocated(Event):
+    type: ClassVar[str] = "ORDER_BACKORDER_ALLOCATED"
+    aggregate_type: ClassVar[str] = "Order"
+    sku: str
+    location_id: uuid.UUID
+    quantity: int
+    still_backordered: int
+
+    def message(self) -> str:
+        rest = f"; {self.still_backordered} still backordered" if self.still_backordered else ""
+        return f"{self.quantity} backordered unit(s) of {self.sku} reserved from new stock{rest}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from domain.orders.status import SalesChannel, ShippingMethod
 
@@ -47,6 +48,7 @@ class OrderInput:
     tags: list[str] = field(default_factory=list)
     idempotency_key: str | None = None
     external_id: str | None = None
+    ship_by: datetime | None = None  # a date the channel promised; else the method's service level
 
 
 @dataclass

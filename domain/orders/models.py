@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,8 +21,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 from domain.db import Base, Timestamps, new_id, utcnow
 from domain.errors import Code, DomainError
 from domain.events.base import EventSource, money
-from domain.orders.events import OrderPaid, OrderStatusChanged, OrderUpdated
-from domain.orders.status import OPEN, AllocationStatus, OrderStatus, PaymentStatus, can_move
+from domain.orders.events import (
+    OrderExceptionChanged,
+    OrderPaid,
+    OrderPriorityChanged,
+    OrderStatusChanged,
+    OrderUpdated,
+)
+from domain.orders.status import (
+    EDITABLE,
+    OPEN,
+    AllocationStatus,
+    FulfillmentStatus,
+    OrderStatus,
+    PaymentStatus,
+    can_move,
+)
 
 # How the API spells the editable attributes, for the `fields` of ORDER_UPDATED.
 API_NAMES = {"shipping_address": "shippingAddress", "billing_address": "billingAddress"}
@@ -56,6 +71,19 @@ class Order(Timestamps, EventSource, Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fulfillment_status: Mapped[FulfillmentStatus] = mapped_column(
+        String(24), default=FulfillmentStatus.UNFULFILLED, server_default=FulfillmentStatus.UNFULFILLED
+    )
+    # Computed from the rules when the order is placed; an override, when set, wins.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    priority_override: Mapped[int | None] = mapped_column(Integer)
+    ship_by: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    # Set when a carrier reports an exception on one of the order's shipments, for support to see.
+    shipment_exception: Mapped[str | None] = mapped_column(String(500))
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -70,6 +98,10 @@ class Order(Timestamps, EventSource, Base):
         CheckConstraint("subtotal >= 0 AND shipping >= 0 AND tax >= 0", name="amounts_not_negative"),
         CheckConstraint("total = subtotal + shipping + tax", name="total_adds_up"),
         CheckConstraint("paid >= 0 AND paid <= total", name="paid_within_total"),
+        CheckConstraint("priority BETWEEN 0 AND 100", name="priority_in_range"),
+        CheckConstraint(
+            "priority_override IS NULL OR priority_override BETWEEN 0 AND 100", name="override_in_range"
+        ),
     )
 
     @property
@@ -79,6 +111,10 @@ class Order(Timestamps, EventSource, Base):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN
+
+    @property
+    def effective_priority(self) -> int:
+        return self.priority if self.priority_override is None else self.priority_override
 
     def _move(self, target: OrderStatus, code: Code, reason: str | None = None) -> None:
         if not can_move(self.status, target):
@@ -109,7 +145,7 @@ class Order(Timestamps, EventSource, Base):
 
     def edit(self, changes: dict[str, Any]) -> None:
         """Changes the given details (note, tags, addresses) of an order that is still open."""
-        if not self.is_open:
+        if self.status not in EDITABLE:
             raise DomainError(
                 Code.ORDER_NOT_EDITABLE,
                 f"Order {self.display_number} is {self.status}: it can no longer change",
@@ -121,6 +157,52 @@ class Order(Timestamps, EventSource, Base):
         if changed:
             api_names = [API_NAMES.get(name, name) for name in changed]
             self.record(OrderUpdated(self.id, number=self.display_number, fields=api_names))
+
+    def shipped(self, units_shipped: int, units_ordered: int) -> None:
+        """After a shipment: the order is SHIPPED once every unit has left, else PARTIALLY_SHIPPED."""
+        done = units_shipped >= units_ordered
+        self.fulfillment_status = (
+            FulfillmentStatus.FULFILLED if done else FulfillmentStatus.PARTIALLY_FULFILLED
+        )
+        target = OrderStatus.SHIPPED if done else OrderStatus.PARTIALLY_SHIPPED
+        if target != self.status:
+            self._move(target, Code.INVALID_TRANSITION)
+        if done:
+            self.shipped_at = utcnow()
+
+    def delivered(self) -> None:
+        self._move(OrderStatus.DELIVERED, Code.INVALID_TRANSITION)
+        self.delivered_at = utcnow()
+
+    def set_priority(self, override: int | None, reason: str | None) -> None:
+        if override is not None and not 0 <= override <= 100:
+            raise DomainError(Code.INVALID, "priority must be between 0 and 100", ["priority"])
+        if override == self.priority_override:
+            return
+        old = self.effective_priority
+        self.priority_override = override
+        self.record(
+            OrderPriorityChanged(
+                self.id,
+                number=self.display_number,
+                old_priority=old,
+                new_priority=self.effective_priority,
+                overridden=override is not None,
+                reason=reason,
+            )
+        )
+
+    def flag_exception(self, note: str | None) -> None:
+        """A carrier reported a problem: flag the order for support (it keeps its status)."""
+        note = (note or "Carrier reported an exception")[:500]
+        if self.shipment_exception != note:
+            self.shipment_exception = note
+            self.record(OrderExceptionChanged(self.id, number=self.display_number, exception=note))
+
+    def clear_exception(self) -> None:
+        if self.shipment_exception is not None:
+            self.shipment_exception = None
+            self.record(OrderExceptionChanged(self.id, number=self.display_number, exception=None))
 
     def record_payment(self, amount: int, reference: str) -> None:
         if self.status == OrderStatus.CANCELLED:
@@ -186,12 +268,32 @@ class OrderAllocation(Base):
     location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("locations.id"))
     quantity: Mapped[int] = mapped_column(Integer)
     status: Mapped[AllocationStatus] = mapped_column(String(16), default=AllocationStatus.RESERVED)
+    # Units of this allocation that have left in shipments; the rest is still held for the order.
+    shipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The fulfillment order these units are picked in; set when the order is confirmed.
+    fulfillment_order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("fulfillment_orders.id"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
 
     __table_args__ = (
         Index("ix_order_allocations_order", "order_id"),
+        Index("ix_order_allocations_fulfillment_order", "fulfillment_order_id"),
+        Index(
+            "ix_order_allocations_backordered",
+            "tenant_id",
+            "product_id",
+            "location_id",
+            postgresql_where="status = 'BACKORDERED'",
+        ),
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint("status IN ('RESERVED', 'RELEASED')", name="status_known"),
+        CheckConstraint("shipped >= 0 AND shipped <= quantity", name="shipped_within_quantity"),
+        CheckConstraint("status IN ('RESERVED', 'BACKORDERED', 'RELEASED')", name="status_known"),
     )
+
+    @property
+    def unshipped(self) -> int:
+        return self.quantity - self.shipped
 
 
 class Payment(Base):

@@ -10,8 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.catalog.models import BackorderPolicy, Product
 from domain.customers.service import upsert_customer
+from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.events.base import money
+from domain.fulfillment import repository as fulfillment_repo
+from domain.fulfillment import service as fulfillment
+from domain.fulfillment.priority import compute_priority, default_ship_by
 from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
@@ -20,7 +24,7 @@ from domain.orders.events import OrderCreated, StockReleased, StockReserved
 from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
 from domain.orders.pricing import price_order
-from domain.orders.status import AllocationStatus
+from domain.orders.status import AllocationStatus, CustomerTier
 from domain.orders.validation import check_address, check_changes, check_order, request_hash
 from domain.tenancy.models import Tenant
 from domain.uow import UnitOfWork
@@ -143,7 +147,9 @@ async def _place(
     ]
     allocations = await inventory.reserve(uow, order_id, needs)
     c = data.customer
-    customer_id = await upsert_customer(uow, c.email, c.first_name, c.last_name, c.phone)
+    customer_id, tier = await upsert_customer(uow, c.email, c.first_name, c.last_name, c.phone)
+    placed_at = utcnow()
+    ship_by = data.ship_by or default_ship_by(data.shipping_method, placed_at)
     # Taken last: the tenant row stays locked from here to commit, so keep that short.
     number = (
         await uow.session.execute(
@@ -173,6 +179,9 @@ async def _place(
         billing_address=billing,
         note=data.note,
         tags=data.tags,
+        created_at=placed_at,
+        ship_by=ship_by,
+        priority=compute_priority(data.shipping_method, CustomerTier(tier), ship_by, placed_at),
     )
     uow.session.add(order)
     await uow.session.flush()
@@ -208,6 +217,7 @@ async def _place(
                 "product_id": needs[a.index].product_id,
                 "location_id": a.location_id,
                 "quantity": a.quantity,
+                "status": AllocationStatus.BACKORDERED if a.backordered else AllocationStatus.RESERVED,
             }
             for a in allocations
         ],
@@ -228,6 +238,7 @@ async def _place(
                     "sku": data.lines[a.index].sku,
                     "locationId": to_global("Location", a.location_id),
                     "quantity": a.quantity,
+                    "backordered": a.backordered,
                 }
                 for a in allocations
             ],
@@ -290,6 +301,7 @@ async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: 
     async with uow:
         order = await _lock(uow, order_id, expected_version)
         order.confirm()
+        await fulfillment.open_for_order(uow, order)
         await uow.commit()
     return order
 
@@ -301,23 +313,20 @@ async def cancel_order(
     async with uow:
         order = await _lock(uow, order_id, expected_version)
         order.cancel(reason)
-        held = list(
-            (
-                await uow.session.execute(
-                    select(OrderAllocation)
-                    .where(
-                        OrderAllocation.order_id == order.id,
-                        OrderAllocation.status == AllocationStatus.RESERVED,
-                    )
-                    .with_for_update()
-                )
-            ).scalars()
+        # Levels before allocations, as receipts take them: read the products, lock, then re-read.
+        mine = OrderAllocation.order_id == order.id
+        products = sorted(
+            {a.product_id for a in await fulfillment_repo.held_allocations(uow, mine, lock=False)}
         )
-        await inventory.release(uow, order.id, [(a.product_id, a.location_id, a.quantity) for a in held])
+        await inventory.lock_levels(uow, products)
+        held = await fulfillment_repo.held_allocations(uow, mine, lock=True)
+        reserved = [a for a in held if a.status == AllocationStatus.RESERVED and a.unshipped > 0]
+        await inventory.release(uow, order.id, [(a.product_id, a.location_id, a.unshipped) for a in reserved])
         for allocation in held:
             allocation.status = AllocationStatus.RELEASED
+        await fulfillment.cancel_for_order(uow, order.id)
         if held:
-            order.record(StockReleased(order.id, units=sum(a.quantity for a in held)))
+            order.record(StockReleased(order.id, units=sum(a.unshipped for a in held)))
         await uow.commit()
     return order
 
@@ -373,5 +382,18 @@ async def record_payment(
                 reference=reference,
             )
         )
+        await uow.commit()
+    return order
+
+
+async def set_priority(
+    uow: UnitOfWork, order_id: uuid.UUID, override: int | None, reason: str | None
+) -> Order:
+    """Sets (or, with None, clears) the manual priority; the order's open fulfillment orders follow."""
+    reason = (reason or "").strip()[:500] or None
+    async with uow:
+        order = await _lock(uow, order_id, None)
+        order.set_priority(override, reason)
+        await fulfillment.reprioritize(uow, order)
         await uow.commit()
     return order

@@ -8,6 +8,9 @@ from enum import StrEnum
 class OrderStatus(StrEnum):
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"
+    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
     CANCELLED = "CANCELLED"
 
 
@@ -34,18 +37,39 @@ class ShippingMethod(StrEnum):
 
 
 class AllocationStatus(StrEnum):
-    RESERVED = "RESERVED"
+    RESERVED = "RESERVED"  # units set aside from stock on hand (counted in the level's committed)
+    BACKORDERED = "BACKORDERED"  # units sold without stock, waiting for a receipt at their location
     RELEASED = "RELEASED"
+
+
+class FulfillmentStatus(StrEnum):
+    UNFULFILLED = "UNFULFILLED"
+    PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
+    FULFILLED = "FULFILLED"
+
+
+class CustomerTier(StrEnum):
+    STANDARD = "STANDARD"
+    SILVER = "SILVER"
+    GOLD = "GOLD"
+    VIP = "VIP"
 
 
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
-    OrderStatus.CONFIRMED: frozenset({OrderStatus.CANCELLED}),
+    OrderStatus.CONFIRMED: frozenset(
+        {OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.PARTIALLY_SHIPPED: frozenset({OrderStatus.SHIPPED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
 
 # Orders keep their stock reserved in these states.
-OPEN = frozenset({OrderStatus.PENDING, OrderStatus.CONFIRMED})
+OPEN = frozenset({OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED})
+# Orders whose details (note, tags, addresses) may still change: nothing has left the building.
+EDITABLE = frozenset({OrderStatus.PENDING, OrderStatus.CONFIRMED})
 
 
 def can_move(current: OrderStatus, target: OrderStatus) -> bool:

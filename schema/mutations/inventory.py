@@ -28,6 +28,9 @@ class InventorySetInput:
     safety_stock: int | None = None
     reorder_point: int | None = None
     incoming: int | None = None
+    bin_code: str | None = strawberry.field(
+        default=None, description="Where pickers find the product at this location; empty clears it"
+    )
 
 
 @strawberry.input
@@ -68,6 +71,7 @@ class InventoryMutations:
             safety_stock=input.safety_stock,
             reorder_point=input.reorder_point,
             incoming=input.incoming,
+            bin_code=input.bin_code,
         )
         return _payload(await resolve.set_level(info.context, data))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -79,6 +80,11 @@ class OrderCreateInput:
     external_id: str | None = strawberry.field(
         default=None, description="The order's id in the channel; unique per channel"
     )
+    ship_by: datetime | None = strawberry.field(
+        default=None,
+        description="When the channel promised the order would ship; defaults to the shipping method's "
+        "service level. Earlier dates raise the order's priority",
+    )
 
     def to_domain(self) -> inputs.OrderInput:
         c = self.customer
@@ -98,6 +104,7 @@ class OrderCreateInput:
             tags=list(self.tags or []),
             idempotency_key=self.idempotency_key,
             external_id=self.external_id,
+            ship_by=self.ship_by,
         )
 
 

@@ -52,6 +52,7 @@ class InventoryLevel:
     incoming: int
     safety_stock: int
     reorder_point: int
+    bin_code: str | None = strawberry.field(description="Where pickers find the product here")
     updated_at: datetime
     location_id: strawberry.Private[uuid.UUID]
 
@@ -73,6 +74,7 @@ class InventoryLevel:
             incoming=r.incoming,
             safety_stock=r.safety_stock,
             reorder_point=r.reorder_point,
+            bin_code=r.bin_code,
             updated_at=r.updated_at,
             location_id=r.location_id,
         )

@@ -7,9 +7,11 @@ from typing import Any
 import strawberry
 
 from domain.orders.queries import OrderFilter, OrderSort
+from domain.orders.status import CustomerTier
 from resolvers import orders as order_resolvers
 from resolvers.ids import to_global
 from schema.connection import Connection, connection, page_request
+from schema.enums import CustomerTierEnum
 from schema.node import Node
 from schema.types.orders import Order
 
@@ -21,6 +23,7 @@ class Customer(Node):
     first_name: str | None
     last_name: str | None
     phone: str | None
+    tier: CustomerTierEnum  # type: ignore[valid-type]
     created_at: datetime
     row_id: strawberry.Private[uuid.UUID]
 
@@ -50,6 +53,7 @@ class Customer(Node):
             first_name=r.first_name,
             last_name=r.last_name,
             phone=r.phone,
+            tier=CustomerTier(r.tier),
             created_at=r.created_at,
             row_id=r.id,
         )

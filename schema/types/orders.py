@@ -9,10 +9,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from domain.orders.status import AllocationStatus, OrderStatus, PaymentStatus, SalesChannel, ShippingMethod
+from domain.orders.status import (
+    AllocationStatus,
+    FulfillmentStatus,
+    OrderStatus,
+    PaymentStatus,
+    SalesChannel,
+    ShippingMethod,
+)
 from resolvers.ids import to_global
 from schema.enums import (
     AllocationStatusEnum,
+    FulfillmentStatusEnum,
     OrderStatusEnum,
     PaymentStatusEnum,
     SalesChannelEnum,
@@ -24,6 +32,8 @@ from schema.types.money import Address, Money, address, money
 
 if TYPE_CHECKING:
     from schema.types.customers import Customer
+    from schema.types.fulfillment import FulfillmentOrder
+    from schema.types.shipping import Shipment
 
 
 @strawberry.type
@@ -32,9 +42,12 @@ class Customization:
     value: str
 
 
-@strawberry.type(description="Units of a line reserved at one location.")
+@strawberry.type(
+    description="Units of a line held at one location: reserved, or backordered until stock comes."
+)
 class Allocation:
     quantity: int
+    shipped_quantity: int
     status: AllocationStatusEnum  # type: ignore[valid-type]
     location_id: strawberry.Private[uuid.UUID]
 
@@ -65,9 +78,24 @@ class OrderLine(Node):
     async def allocations(self, info: strawberry.Info) -> list[Allocation]:
         rows = await info.context.loaders.allocations_by_line.load(self.row_id)
         return [
-            Allocation(quantity=r.quantity, status=AllocationStatus(r.status), location_id=r.location_id)
+            Allocation(
+                quantity=r.quantity,
+                shipped_quantity=r.shipped,
+                status=AllocationStatus(r.status),
+                location_id=r.location_id,
+            )
             for r in rows
         ]
+
+    @strawberry.field(description="Units of this line that have shipped")
+    async def quantity_shipped(self, info: strawberry.Info) -> int:
+        rows = await info.context.loaders.allocations_by_line.load(self.row_id)
+        return sum(r.shipped for r in rows)
+
+    @strawberry.field(description="Units of this line sold without stock, still waiting for a receipt")
+    async def quantity_backordered(self, info: strawberry.Info) -> int:
+        rows = await info.context.loaders.allocations_by_line.load(self.row_id)
+        return sum(r.quantity for r in rows if r.status == AllocationStatus.BACKORDERED)
 
     @classmethod
     def of(cls, r: Any, currency: str) -> OrderLine:
@@ -123,8 +151,21 @@ class Order(Node):
     paid: Money
     balance_due: Money
     cancel_reason: str | None
+    fulfillment_status: FulfillmentStatusEnum  # type: ignore[valid-type]
+    priority: int = strawberry.field(
+        description="0 to 100, higher ships first: the override when one is set, else computed from "
+        "shipping method, customer tier and how close the ship-by date is"
+    )
+    computed_priority: int
+    priority_override: int | None
+    ship_by: datetime = strawberry.field(description="When the order must leave the warehouse")
+    shipment_exception: str | None = strawberry.field(
+        description="Set while a carrier reports a problem with one of its shipments: for support"
+    )
     confirmed_at: datetime | None
     cancelled_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
     created_at: datetime
     updated_at: datetime
     version: int = strawberry.field(description="Increases with every change to the order")
@@ -161,6 +202,24 @@ class Order(Node):
             for r in rows
         ]
 
+    @strawberry.field(description="Where and how the order's units are being picked and packed")
+    async def fulfillment_orders(
+        self, info: strawberry.Info
+    ) -> list[Annotated[FulfillmentOrder, strawberry.lazy("schema.types.fulfillment")]]:
+        from schema.types.fulfillment import FulfillmentOrder
+
+        rows = await info.context.loaders.fulfillment_orders_by_order.load(self.row_id)
+        return [FulfillmentOrder.of(r) for r in rows]
+
+    @strawberry.field(description="Shipments with their tracking timelines, oldest first")
+    async def shipments(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Shipment, strawberry.lazy("schema.types.shipping")]]:
+        from schema.types.shipping import Shipment
+
+        rows = await info.context.loaders.shipments_by_order.load(self.row_id)
+        return [Shipment.of(r) for r in rows]
+
     @strawberry.field
     async def payments(self, info: strawberry.Info) -> list[Payment]:
         rows = await info.context.loaders.payments_by_order.load(self.row_id)
@@ -192,8 +251,16 @@ class Order(Node):
             paid=money(r.paid, cur),
             balance_due=money(r.total - r.paid, cur),
             cancel_reason=r.cancel_reason,
+            fulfillment_status=FulfillmentStatus(r.fulfillment_status),
+            priority=r.priority if r.priority_override is None else r.priority_override,
+            computed_priority=r.priority,
+            priority_override=r.priority_override,
+            ship_by=r.ship_by,
+            shipment_exception=r.shipment_exception,
             confirmed_at=r.confirmed_at,
             cancelled_at=r.cancelled_at,
+            shipped_at=r.shipped_at,
+            delivered_at=r.delivered_at,
             created_at=r.created_at,
             updated_at=r.updated_at,
             version=r.version,

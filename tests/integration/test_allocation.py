@@ -111,7 +111,7 @@ async def test_safety_stock_is_not_sold(db, tenant):
     await assert_ledger_reconciles(db, tenant.id)
 
 
-async def test_a_backorderable_product_without_stock_is_sold_and_goes_below_zero(db, tenant):
+async def test_a_backorderable_product_without_stock_is_sold_and_waits_as_a_backorder(db, tenant):
     main = await location(db, tenant.id, "MAIN", priority=1)
     spare = await location(db, tenant.id, "SPARE", priority=2)
     pre = await product(db, tenant.id, "PRE", stock={spare.id: 0}, backorder=BackorderPolicy.ALLOW)
@@ -119,24 +119,20 @@ async def test_a_backorderable_product_without_stock_is_sold_and_goes_below_zero
 
     order = (await place_order(uow(db, tenant.id), order_input(("PRE", 3), ("FRESH", 2)))).order
 
-    # A backorder waits at the first location that stocks the product, else at the first location.
+    # A backorder waits at the first location that stocks the product, else at the first location;
+    # it promises units without committing any, so availability never goes below zero.
     assert sorted(
-        (x.product_id, x.location_id, x.quantity) for x in await allocations(db, order.id)
-    ) == sorted([(pre, spare.id, 3), (fresh, main.id, 2)])
+        (x.product_id, x.location_id, x.quantity, x.status) for x in await allocations(db, order.id)
+    ) == sorted([(pre, spare.id, 3, "BACKORDERED"), (fresh, main.id, 2, "BACKORDERED")])
     pre_level, fresh_level = await level(db, pre, spare.id), await level(db, fresh, main.id)
-    assert pre_level.on_hand - pre_level.committed - pre_level.safety_stock == -3
-    assert fresh_level.on_hand - fresh_level.committed - fresh_level.safety_stock == -2
-    assert {
-        (m.product_id, m.kind, m.committed_delta) for m in await movements(db, tenant.id, order_id=order.id)
-    } == {
-        (pre, "RESERVED", 3),
-        (fresh, "RESERVED", 2),
-    }
+    assert (pre_level.on_hand, pre_level.committed) == (0, 0)
+    assert (fresh_level.on_hand, fresh_level.committed) == (0, 0)
+    assert await movements(db, tenant.id, order_id=order.id) == []
     await assert_ledger_reconciles(db, tenant.id)
 
     await cancel_order(uow(db, tenant.id), order.id, None)
+    assert {x.status for x in await allocations(db, order.id)} == {"RELEASED"}
     assert (await level(db, pre, spare.id)).committed == 0
-    assert (await level(db, fresh, main.id)).committed == 0
     await assert_ledger_reconciles(db, tenant.id)
 
 
@@ -147,10 +143,11 @@ async def test_a_backorderable_product_takes_real_stock_first(db, tenant):
 
     order = (await place_order(uow(db, tenant.id), order_input(("PRE", 5)))).order
 
-    assert sorted((x.location_id, x.quantity) for x in await allocations(db, order.id)) == sorted(
-        [(a.id, 1 + 2), (b.id, 2)]
+    assert sorted((x.location_id, x.quantity, x.status) for x in await allocations(db, order.id)) == sorted(
+        [(a.id, 1, "RESERVED"), (b.id, 2, "RESERVED"), (a.id, 2, "BACKORDERED")]
     )
-    assert (await level(db, pre, a.id)).committed == 3
+    assert (await level(db, pre, a.id)).committed == 1
+    assert (await level(db, pre, b.id)).committed == 2
     await assert_ledger_reconciles(db, tenant.id)
 
 

@@ -64,7 +64,7 @@ async def test_placing_an_order_reserves_stock_and_writes_ledger_outbox_and_time
     assert created.actor == "test"
     reserved_event = next(e for e in events if e.type == "ORDER_STOCK_RESERVED")
     assert reserved_event.payload["allocations"] == [
-        {"sku": "MUG", "locationId": to_global("Location", main.id), "quantity": 2}
+        {"sku": "MUG", "locationId": to_global("Location", main.id), "quantity": 2, "backordered": False}
     ]
     level_events = await outbox(
         db, tenant.id, type="INVENTORY_LEVEL_CHANGED", aggregate_id=reserved[0].level_id

@@ -43,7 +43,7 @@ def test_a_backorderable_line_takes_what_exists_and_waits_for_the_rest_where_it_
     stock = {(A, FAR): 1}
     plan = allocate([Need(0, A, 3, True)], LOCATIONS, stock)
     assert plan.shortages == []
-    assert plan.allocations == [Allocation(0, FAR, 3)]
+    assert plan.allocations == [Allocation(0, FAR, 1), Allocation(0, FAR, 2, backordered=True)]
 
 
 def test_negative_sellable_stock_counts_as_none():

@@ -1,0 +1,119 @@
+"""Filling backorders when stock arrives: the most urgent orders first, then the oldest."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
+from domain.fulfillment.status import HoldReason
+from domain.inventory.models import InventoryLevel, MovementKind
+from domain.orders.events import BackorderAllocated
+from domain.orders.models import Order, OrderAllocation
+from domain.orders.status import AllocationStatus
+from domain.uow import UnitOfWork
+
+BACKORDERED = AllocationStatus.BACKORDERED
+
+
+async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku: str) -> int:
+    """Reserves the level's free units for the backorders waiting at its location. The level is
+    locked by the caller; allocations are locked after it, as everywhere. Returns units filled."""
+    free = level.sellable
+    if free <= 0:
+        return 0
+    waiting = (
+        await uow.session.execute(
+            select(OrderAllocation)
+            .join(Order, Order.id == OrderAllocation.order_id)
+            .where(
+                OrderAllocation.tenant_id == uow.tenant_id,
+                OrderAllocation.product_id == level.product_id,
+                OrderAllocation.location_id == level.location_id,
+                OrderAllocation.status == BACKORDERED,
+            )
+            .order_by(
+                func.coalesce(Order.priority_override, Order.priority).desc(),
+                Order.created_at,
+                OrderAllocation.created_at,
+                OrderAllocation.id,
+            )
+            .with_for_update(of=OrderAllocation)
+            .execution_options(populate_existing=True)
+        )
+    ).scalars()
+    filled = 0
+    touched: set[uuid.UUID] = set()
+    for a in waiting:
+        if free <= 0:
+            break
+        take = min(free, a.quantity)
+        uow.session.add(
+            level.move(MovementKind.RESERVED, committed_delta=take, order_id=a.order_id, actor=uow.actor)
+        )
+        if take == a.quantity:
+            a.status = AllocationStatus.RESERVED
+        else:
+            a.quantity -= take
+            uow.session.add(
+                OrderAllocation(
+                    tenant_id=a.tenant_id,
+                    order_id=a.order_id,
+                    line_id=a.line_id,
+                    product_id=a.product_id,
+                    location_id=a.location_id,
+                    quantity=take,
+                    status=AllocationStatus.RESERVED,
+                    fulfillment_order_id=a.fulfillment_order_id,
+                )
+            )
+        uow.record(
+            BackorderAllocated(
+                a.order_id,
+                sku=sku,
+                location_id=level.location_id,
+                quantity=take,
+                still_backordered=a.quantity - take if take < a.quantity else 0,
+            )
+        )
+        if a.fulfillment_order_id is not None:
+            touched.add(a.fulfillment_order_id)
+        free -= take
+        filled += take
+    await uow.session.flush()
+    for fo_id in sorted(touched):
+        await _open_if_filled(uow, fo_id)
+    return filled
+
+
+async def _open_if_filled(uow: UnitOfWork, fo_id: uuid.UUID) -> None:
+    """A fulfillment order whose units are all reserved now loses its out-of-stock hold."""
+    still_waiting = (
+        await uow.session.execute(
+            select(func.count())
+            .select_from(OrderAllocation)
+            .where(OrderAllocation.fulfillment_order_id == fo_id, OrderAllocation.status == BACKORDERED)
+        )
+    ).scalar_one()
+    if still_waiting:
+        return
+    fo = (
+        await uow.session.execute(
+            select(FulfillmentOrder).where(FulfillmentOrder.id == fo_id).with_for_update()
+        )
+    ).scalar_one()
+    holds = list(
+        (
+            await uow.session.execute(
+                select(FulfillmentHold)
+                .where(FulfillmentHold.fulfillment_order_id == fo_id, FulfillmentHold.released_at.is_(None))
+                .order_by(FulfillmentHold.created_at, FulfillmentHold.id)
+                .with_for_update()
+            )
+        ).scalars()
+    )
+    left = len(holds)
+    for h in [h for h in holds if h.reason == HoldReason.INVENTORY_OUT_OF_STOCK]:
+        left -= 1
+        fo.release(h, left)

@@ -1,0 +1,154 @@
+"""Moving a fulfillment order's units to another location: released here, reserved there."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from domain.catalog.models import Location
+from domain.errors import Code, DomainError, Rejected
+from domain.fulfillment import repository as repo
+from domain.fulfillment.events import FulfillmentOrderMoved
+from domain.fulfillment.models import FulfillmentOrder
+from domain.fulfillment.picking import LinePick, new_fulfillment_order, pick_lines
+from domain.fulfillment.status import DONE, FulfillmentOrderStatus, HoldReason
+from domain.inventory.models import MovementKind
+from domain.orders.models import OrderAllocation
+from domain.orders.status import AllocationStatus
+from domain.uow import UnitOfWork
+
+S = FulfillmentOrderStatus
+
+
+async def move_units(
+    uow: UnitOfWork, locked: repo.Locked, location_id: uuid.UUID, lines: list[LinePick] | None
+) -> FulfillmentOrder:
+    fo, order = locked.fo, locked.order
+    if fo.status in DONE:
+        raise DomainError(Code.INVALID_TRANSITION, f"A {fo.status} fulfillment order cannot move", ["id"])
+    destination = (
+        await uow.session.execute(
+            select(Location).where(Location.tenant_id == uow.tenant_id, Location.id == location_id)
+        )
+    ).scalar_one_or_none()
+    if destination is None or not destination.active:
+        raise DomainError(Code.NOT_FOUND, "No active location with this id", ["locationId"])
+    if location_id == fo.location_id:
+        raise DomainError(
+            Code.SAME_LOCATION, "The fulfillment order is already at this location", ["locationId"]
+        )
+    picked = pick_lines(locked.allocations, lines, "lines")
+    if not picked:
+        raise DomainError(Code.NOTHING_TO_SHIP, "Nothing is left to move", ["id"])
+    _check_stock(locked, picked, location_id)
+
+    everything = sum(q for _, q in picked) == sum(a.unshipped for a in locked.allocations)
+    whole = everything and all(a.shipped == 0 for a in locked.allocations)
+    target = fo if whole else new_fulfillment_order(order, location_id, sum(q for _, q in picked))
+    if not whole:
+        uow.session.add(target)
+        await uow.session.flush()
+    for a, quantity in picked:
+        old = locked.levels.get((a.product_id, a.location_id))
+        if a.status == AllocationStatus.RESERVED and old is not None:
+            uow.session.add(
+                old.move(MovementKind.RELEASED, committed_delta=-quantity, order_id=order.id, actor=uow.actor)
+            )
+        new = locked.levels[a.product_id, location_id]
+        uow.session.add(
+            new.move(MovementKind.RESERVED, committed_delta=quantity, order_id=order.id, actor=uow.actor)
+        )
+        if quantity == a.quantity:  # nothing of it shipped: the allocation itself moves
+            a.location_id, a.status, a.fulfillment_order_id = (
+                location_id,
+                AllocationStatus.RESERVED,
+                target.id,
+            )
+        else:
+            a.quantity -= quantity
+            uow.session.add(
+                OrderAllocation(
+                    tenant_id=a.tenant_id,
+                    order_id=a.order_id,
+                    line_id=a.line_id,
+                    product_id=a.product_id,
+                    location_id=location_id,
+                    quantity=quantity,
+                    status=AllocationStatus.RESERVED,
+                    fulfillment_order_id=target.id,
+                )
+            )
+    fo.record(
+        FulfillmentOrderMoved(
+            fo.id,
+            order_id=order.id,
+            from_location_id=fo.location_id,
+            to_location_id=location_id,
+            units=sum(q for _, q in picked),
+            moved_to_id=target.id,
+        )
+    )
+    if whole:
+        fo.location_id = location_id
+        await _restart(uow, fo)
+    else:
+        await _carry_holds(uow, fo, target)
+        if everything:  # what had shipped stays with the original, which has nothing left to do
+            fo.shipped(everything=True)
+        else:
+            await _release_stock_hold_if_filled(uow, fo)
+    await uow.session.flush()
+    return target
+
+
+def _check_stock(
+    locked: repo.Locked, picked: list[tuple[OrderAllocation, int]], location_id: uuid.UUID
+) -> None:
+    wanted: dict[uuid.UUID, int] = defaultdict(int)
+    for a, quantity in picked:
+        wanted[a.product_id] += quantity
+    errors = []
+    for i, (a, _) in enumerate(picked):
+        level = locked.levels[a.product_id, location_id]
+        if wanted[a.product_id] > level.sellable:
+            errors.append(
+                DomainError(
+                    Code.INSUFFICIENT_STOCK,
+                    f"Only {max(0, level.sellable)} of {wanted[a.product_id]} units are available there",
+                    ["lines", str(i), "quantity"],
+                )
+            )
+    if errors:
+        raise Rejected(errors)
+
+
+async def _restart(uow: UnitOfWork, fo: FulfillmentOrder) -> None:
+    """A whole fulfillment order at a new place: picking starts over; stock holds are moot."""
+    holds = await repo.active_holds(uow, fo.id)
+    stock = [h for h in holds if h.reason == HoldReason.INVENTORY_OUT_OF_STOCK]
+    fo.restart()
+    left = len(holds)
+    for h in stock:
+        left -= 1
+        fo.release(h, left)
+
+
+async def _carry_holds(uow: UnitOfWork, source: FulfillmentOrder, target: FulfillmentOrder) -> None:
+    """Units split off keep the reasons they were held for (fraud, payment …), but not for stock."""
+    for h in await repo.active_holds(uow, source.id):
+        if h.reason != HoldReason.INVENTORY_OUT_OF_STOCK:
+            uow.session.add(target.hold(HoldReason(h.reason), h.note, uow.actor))
+
+
+async def _release_stock_hold_if_filled(uow: UnitOfWork, fo: FulfillmentOrder) -> None:
+    await uow.session.flush()
+    rest = await repo.held_allocations(uow, OrderAllocation.fulfillment_order_id == fo.id, lock=False)
+    if any(a.status == AllocationStatus.BACKORDERED for a in rest):
+        return
+    holds = await repo.active_holds(uow, fo.id)
+    left = len(holds)
+    for h in [h for h in holds if h.reason == HoldReason.INVENTORY_OUT_OF_STOCK]:
+        left -= 1
+        fo.release(h, left)

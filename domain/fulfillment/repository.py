@@ -1,0 +1,99 @@
+"""Loading fulfillment orders for a change, with locks always taken in one global order:
+the order row, then inventory levels (by product, location), then fulfillment orders and
+allocations. Receipts lock levels and then allocations, so nothing can wait in a cycle."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from domain.errors import Code, DomainError
+from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
+from domain.inventory.models import InventoryLevel
+from domain.inventory.service import lock_levels
+from domain.orders.models import Order, OrderAllocation
+from domain.orders.status import AllocationStatus
+from domain.uow import UnitOfWork
+
+HELD = (AllocationStatus.RESERVED, AllocationStatus.BACKORDERED)
+
+
+@dataclass
+class Locked:
+    order: Order
+    fo: FulfillmentOrder
+    allocations: list[OrderAllocation]  # the held (reserved or backordered) ones, in a stable order
+    levels: dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]
+
+
+async def get_fulfillment_order(uow: UnitOfWork, fo_id: uuid.UUID, lock: bool = False) -> FulfillmentOrder:
+    stmt = select(FulfillmentOrder).where(
+        FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.id == fo_id
+    )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    fo = (await uow.session.execute(stmt)).scalar_one_or_none()
+    if fo is None:
+        raise DomainError(Code.NOT_FOUND, "Fulfillment order not found", ["id"])
+    return fo
+
+
+async def lock_order(uow: UnitOfWork, order_id: uuid.UUID) -> Order:
+    return (
+        await uow.session.execute(
+            select(Order)
+            .where(Order.tenant_id == uow.tenant_id, Order.id == order_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
+
+
+async def held_allocations(uow: UnitOfWork, where: object, lock: bool) -> list[OrderAllocation]:
+    stmt = (
+        select(OrderAllocation)
+        .where(OrderAllocation.tenant_id == uow.tenant_id, where, OrderAllocation.status.in_(HELD))  # type: ignore[arg-type]
+        .order_by(OrderAllocation.product_id, OrderAllocation.created_at, OrderAllocation.id)
+    )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return list((await uow.session.execute(stmt)).scalars())
+
+
+async def lock_fulfillment(
+    uow: UnitOfWork, fo_id: uuid.UUID, ensure_location: uuid.UUID | None = None
+) -> Locked:
+    """Everything a shipment or a move changes, locked. `ensure_location` creates missing
+    levels there for the fulfillment order's products (a move's destination)."""
+    fo = await get_fulfillment_order(uow, fo_id)
+    order = await lock_order(uow, fo.order_id)
+    products = sorted(
+        {
+            a.product_id
+            for a in await held_allocations(uow, OrderAllocation.fulfillment_order_id == fo_id, lock=False)
+        }
+    )
+    ensure = [(p, ensure_location) for p in products] if ensure_location else []
+    levels = await lock_levels(uow, products, ensure=ensure) if products else {}
+    fo = await get_fulfillment_order(uow, fo_id, lock=True)
+    allocations = await held_allocations(uow, OrderAllocation.fulfillment_order_id == fo_id, lock=True)
+    return Locked(order, fo, allocations, levels)
+
+
+async def active_holds(uow: UnitOfWork, fo_id: uuid.UUID) -> list[FulfillmentHold]:
+    return list(
+        (
+            await uow.session.execute(
+                select(FulfillmentHold)
+                .where(
+                    FulfillmentHold.tenant_id == uow.tenant_id,
+                    FulfillmentHold.fulfillment_order_id == fo_id,
+                    FulfillmentHold.released_at.is_(None),
+                )
+                .order_by(FulfillmentHold.created_at, FulfillmentHold.id)
+                .with_for_update()
+            )
+        ).scalars()
+    )

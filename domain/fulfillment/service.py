@@ -1,0 +1,166 @@
+"""Fulfillment use cases: open fulfillment orders when an order is confirmed, hold and release,
+pick, pack, and move work to another location. One unit of work each."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from domain.errors import Code, DomainError, Problems
+from domain.fulfillment import repository as repo
+from domain.fulfillment.models import FulfillmentOrder
+from domain.fulfillment.moving import move_units
+from domain.fulfillment.picking import LinePick, new_fulfillment_order
+from domain.fulfillment.status import DONE, FulfillmentOrderStatus, HoldReason
+from domain.orders.models import Order, OrderAllocation
+from domain.orders.status import AllocationStatus
+from domain.uow import UnitOfWork
+
+S = FulfillmentOrderStatus
+MAX_PACKAGES = 50
+
+
+@dataclass
+class Package:
+    weight_grams: int
+    length_mm: int | None = None
+    width_mm: int | None = None
+    height_mm: int | None = None
+
+
+async def open_for_order(uow: UnitOfWork, order: Order) -> list[FulfillmentOrder]:
+    """Groups the order's held units into fulfillment orders, one per location; units waiting for
+    stock get their own one, on hold as INVENTORY_OUT_OF_STOCK until a receipt fills them."""
+    allocations = await repo.held_allocations(uow, OrderAllocation.order_id == order.id, lock=True)
+    groups: dict[tuple[uuid.UUID, bool], list[OrderAllocation]] = defaultdict(list)
+    for a in allocations:
+        groups[a.location_id, a.status == AllocationStatus.BACKORDERED].append(a)
+    opened = []
+    for (location_id, backordered), members in sorted(groups.items(), key=lambda g: (str(g[0][0]), g[0][1])):
+        fo = new_fulfillment_order(order, location_id, sum(a.unshipped for a in members))
+        uow.session.add(fo)
+        await uow.session.flush()
+        for a in members:
+            a.fulfillment_order_id = fo.id
+        if backordered:
+            uow.session.add(
+                fo.hold(HoldReason.INVENTORY_OUT_OF_STOCK, "Waiting for stock to arrive", uow.actor)
+            )
+        opened.append(fo)
+    return opened
+
+
+async def cancel_for_order(uow: UnitOfWork, order_id: uuid.UUID) -> None:
+    fos = (
+        await uow.session.execute(
+            select(FulfillmentOrder)
+            .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.order_id == order_id)
+            .order_by(FulfillmentOrder.id)
+            .with_for_update()
+        )
+    ).scalars()
+    for fo in fos:
+        fo.cancel()
+
+
+async def hold(uow: UnitOfWork, fo_id: uuid.UUID, reason: HoldReason, note: str | None) -> FulfillmentOrder:
+    note = (note or "").strip()[:500] or None
+    async with uow:
+        fo = await repo.get_fulfillment_order(uow, fo_id, lock=True)
+        uow.session.add(fo.hold(reason, note, uow.actor))
+        await uow.commit()
+    return fo
+
+
+async def release_hold(uow: UnitOfWork, fo_id: uuid.UUID, reason: HoldReason) -> FulfillmentOrder:
+    """Releases the holds placed for this reason; holds for other reasons stay in force."""
+    async with uow:
+        fo = await repo.get_fulfillment_order(uow, fo_id, lock=True)
+        holds = await repo.active_holds(uow, fo_id)
+        matching = [h for h in holds if h.reason == reason]
+        if not matching:
+            raise DomainError(Code.HOLD_NOT_FOUND, f"The fulfillment order has no {reason} hold", ["reason"])
+        if reason == HoldReason.INVENTORY_OUT_OF_STOCK:
+            waiting = await repo.held_allocations(
+                uow, OrderAllocation.fulfillment_order_id == fo_id, lock=False
+            )
+            if any(a.status == AllocationStatus.BACKORDERED for a in waiting):
+                raise DomainError(
+                    Code.INSUFFICIENT_STOCK,
+                    "Units are still backordered: receive stock or move the fulfillment order",
+                    ["reason"],
+                )
+        left = len(holds)
+        for h in matching:
+            left -= 1
+            fo.release(h, left)
+        await uow.commit()
+    return fo
+
+
+async def start_picking(uow: UnitOfWork, fo_id: uuid.UUID) -> FulfillmentOrder:
+    async with uow:
+        fo = await repo.get_fulfillment_order(uow, fo_id, lock=True)
+        fo.start_picking()
+        await uow.commit()
+    return fo
+
+
+async def mark_packed(uow: UnitOfWork, fo_id: uuid.UUID, packages: list[Package]) -> FulfillmentOrder:
+    problems = Problems()
+    if not packages:
+        problems.add(Code.REQUIRED, "Give at least one package", "packages")
+    if len(packages) > MAX_PACKAGES:
+        problems.add(Code.INVALID, f"At most {MAX_PACKAGES} packages", "packages")
+    for i, p in enumerate(packages[:MAX_PACKAGES]):
+        for name, value in (
+            ("weightGrams", p.weight_grams),
+            ("lengthMm", p.length_mm),
+            ("widthMm", p.width_mm),
+            ("heightMm", p.height_mm),
+        ):
+            if value is not None and not 0 < value <= 10_000_000:
+                problems.add(Code.INVALID, f"{name} must be a positive number", "packages", i, name)
+    problems.raise_if_any()
+    stored: list[dict[str, Any]] = [
+        {
+            "weightGrams": p.weight_grams,
+            "lengthMm": p.length_mm,
+            "widthMm": p.width_mm,
+            "heightMm": p.height_mm,
+        }
+        for p in packages
+    ]
+    async with uow:
+        fo = await repo.get_fulfillment_order(uow, fo_id, lock=True)
+        fo.mark_packed(stored)
+        await uow.commit()
+    return fo
+
+
+async def move(
+    uow: UnitOfWork, fo_id: uuid.UUID, location_id: uuid.UUID, lines: list[LinePick] | None
+) -> FulfillmentOrder:
+    """Re-reserves the chosen units at another location, all or nothing. Moving everything moves
+    the fulfillment order itself; moving part splits it into a new one at the destination."""
+    async with uow:
+        locked = await repo.lock_fulfillment(uow, fo_id, ensure_location=location_id)
+        target = await move_units(uow, locked, location_id, lines)
+        await uow.commit()
+    return target
+
+
+async def reprioritize(uow: UnitOfWork, order: Order) -> None:
+    await uow.session.execute(
+        update(FulfillmentOrder)
+        .where(
+            FulfillmentOrder.tenant_id == uow.tenant_id,
+            FulfillmentOrder.order_id == order.id,
+            FulfillmentOrder.status.not_in(sorted(DONE)),
+        )
+        .values(priority=order.effective_priority)
+    )

@@ -1,0 +1,208 @@
+"""Shipping use cases: hand units to a carrier, and record what the carrier reports."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from domain.errors import Code, DomainError, Problems
+from domain.fulfillment import repository as repo
+from domain.fulfillment.picking import LinePick, pick_lines
+from domain.fulfillment.status import DONE, FulfillmentOrderStatus
+from domain.inventory.models import MovementKind
+from domain.orders.models import OrderAllocation, OrderLine
+from domain.orders.status import AllocationStatus, OrderStatus
+from domain.shipping.carriers import carrier_for
+from domain.shipping.events import ShipmentCreated
+from domain.shipping.models import CarrierAccount, Shipment, ShipmentLine
+from domain.uow import UnitOfWork
+
+SHIPPABLE_ORDERS = (OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED)
+
+
+@dataclass
+class ShipmentInput:
+    fulfillment_order_id: uuid.UUID
+    carrier: str
+    tracking_number: str
+    lines: list[LinePick] | None = None  # None ships everything reserved and not yet shipped
+    service: str | None = None
+    tracking_url: str | None = None
+
+
+def _check(data: ShipmentInput) -> None:
+    problems = Problems()
+    if carrier_for(data.carrier) is None:
+        problems.add(Code.UNKNOWN_CARRIER, f"No carrier with code {data.carrier!r}", "carrier")
+    number = data.tracking_number.strip()
+    if not number or len(number) > 64 or not number.isprintable():
+        problems.add(Code.INVALID, "trackingNumber must be 1 to 64 printable characters", "trackingNumber")
+    if data.service is not None and len(data.service) > 64:
+        problems.add(Code.TOO_LONG, "service is at most 64 characters", "service")
+    url = data.tracking_url
+    if url is not None and (len(url) > 500 or not url.startswith(("https://", "http://"))):
+        problems.add(
+            Code.INVALID, "trackingUrl must be an http(s) URL of at most 500 characters", "trackingUrl"
+        )
+    problems.raise_if_any()
+
+
+async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
+    """Ships units of one fulfillment order: they leave onHand and committed (SHIPPED movements),
+    and the order becomes PARTIALLY_SHIPPED or SHIPPED. Pickers racing on the same fulfillment
+    order queue on its order's lock, so the second sees what the first shipped."""
+    _check(data)
+    carrier = carrier_for(data.carrier)
+    assert carrier is not None
+    number = data.tracking_number.strip()
+    async with uow:
+        locked = await repo.lock_fulfillment(uow, data.fulfillment_order_id)
+        order, fo = locked.order, locked.fo
+        if order.status == OrderStatus.PENDING:
+            raise DomainError(
+                Code.ORDER_NOT_CONFIRMED, "Confirm the order before shipping it", ["fulfillmentOrderId"]
+            )
+        if order.status not in SHIPPABLE_ORDERS or fo.status in DONE:
+            raise DomainError(
+                Code.INVALID_TRANSITION,
+                f"Nothing ships from a {fo.status} fulfillment order of a {order.status} order",
+                ["fulfillmentOrderId"],
+            )
+        if fo.status == FulfillmentOrderStatus.ON_HOLD:
+            raise DomainError(
+                Code.FULFILLMENT_ON_HOLD, "The fulfillment order is on hold", ["fulfillmentOrderId"]
+            )
+        _refuse_backordered(locked.allocations, data.lines)
+        reserved = [a for a in locked.allocations if a.status == AllocationStatus.RESERVED]
+        picked = pick_lines(reserved, data.lines, "lines")
+        if not picked:
+            raise DomainError(
+                Code.NOTHING_TO_SHIP, "Everything here has shipped already", ["fulfillmentOrderId"]
+            )
+        if await _tracking_taken(uow, carrier.code, number):
+            raise DomainError(
+                Code.DUPLICATE, f"Tracking number {number} is already on a shipment", ["trackingNumber"]
+            )
+        shipment = Shipment(
+            id=uuid.uuid4(),
+            tenant_id=uow.tenant_id,
+            order_id=order.id,
+            fulfillment_order_id=fo.id,
+            location_id=fo.location_id,
+            carrier=carrier.code,
+            service=(data.service or "").strip() or None,
+            tracking_number=number,
+            tracking_url=data.tracking_url or carrier.tracking_url(number),
+        )
+        uow.session.add(shipment)
+        await uow.session.flush()
+        skus = await _skus(uow, [a.line_id for a, _ in picked])
+        for a, quantity in picked:
+            level = locked.levels[a.product_id, a.location_id]
+            uow.session.add(
+                level.move(
+                    MovementKind.SHIPPED,
+                    on_hand_delta=-quantity,
+                    committed_delta=-quantity,
+                    order_id=order.id,
+                    actor=uow.actor,
+                )
+            )
+            a.shipped += quantity
+            uow.session.add(
+                ShipmentLine(
+                    tenant_id=uow.tenant_id,
+                    shipment_id=shipment.id,
+                    allocation_id=a.id,
+                    order_line_id=a.line_id,
+                    sku=skus[a.line_id],
+                    quantity=quantity,
+                )
+            )
+        fo.shipped(everything=all(a.unshipped == 0 for a in locked.allocations))
+        await uow.session.flush()
+        shipped, ordered = await _units(uow, order.id)
+        order.shipped(shipped, ordered)
+        shipment.record(
+            ShipmentCreated(
+                shipment.id,
+                order_id=order.id,
+                fulfillment_order_id=fo.id,
+                location_id=fo.location_id,
+                carrier=carrier.code,
+                service=shipment.service,
+                tracking_number=number,
+                tracking_url=shipment.tracking_url,
+                lines=[{"sku": skus[a.line_id], "quantity": q} for a, q in picked],
+            )
+        )
+        await uow.commit()
+    return shipment
+
+
+def _refuse_backordered(allocations: list[OrderAllocation], lines: list[LinePick] | None) -> None:
+    waiting = {a.id for a in allocations if a.status == AllocationStatus.BACKORDERED}
+    problems = Problems()
+    for i, line in enumerate(lines or []):
+        if line.allocation_id in waiting:
+            problems.add(
+                Code.INSUFFICIENT_STOCK, "These units are backordered: no stock yet", "lines", i, "id"
+            )
+    problems.raise_if_any()
+
+
+async def _tracking_taken(uow: UnitOfWork, carrier: str, number: str) -> bool:
+    found = await uow.session.execute(
+        select(Shipment.id).where(
+            Shipment.tenant_id == uow.tenant_id,
+            Shipment.carrier == carrier,
+            Shipment.tracking_number == number,
+        )
+    )
+    return found.first() is not None
+
+
+async def _skus(uow: UnitOfWork, line_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = await uow.session.execute(select(OrderLine.id, OrderLine.sku).where(OrderLine.id.in_(line_ids)))
+    return {r.id: r.sku for r in rows}
+
+
+async def _units(uow: UnitOfWork, order_id: uuid.UUID) -> tuple[int, int]:
+    """(units shipped, units ordered) of the order."""
+    shipped = (
+        await uow.session.execute(
+            select(func.coalesce(func.sum(OrderAllocation.shipped), 0)).where(
+                OrderAllocation.order_id == order_id
+            )
+        )
+    ).scalar_one()
+    ordered = (
+        await uow.session.execute(
+            select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(OrderLine.order_id == order_id)
+        )
+    ).scalar_one()
+    return int(shipped), int(ordered)
+
+
+async def create_carrier_secret(uow: UnitOfWork, carrier: str) -> str:
+    """A new signing secret for this carrier's webhooks; it replaces the old one at once."""
+    adapter = carrier_for(carrier)
+    if adapter is None:
+        raise DomainError(Code.UNKNOWN_CARRIER, f"No carrier with code {carrier!r}", ["carrier"])
+    secret = "cs_" + secrets.token_urlsafe(32)
+    async with uow:
+        stmt = insert(CarrierAccount).values(
+            id=uuid.uuid4(), tenant_id=uow.tenant_id, carrier=adapter.code, secret=secret
+        )
+        await uow.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[CarrierAccount.tenant_id, CarrierAccount.carrier],
+                set_={"secret": stmt.excluded.secret, "updated_at": func.now()},
+            )
+        )
+        await uow.commit()
+    return secret

@@ -1,0 +1,200 @@
+"""Tracking events, from a partner (shipmentTrackingEventAdd) or the carrier's webhook."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from domain.db import utcnow
+from domain.errors import Code, DomainError, Problems
+from domain.fulfillment.repository import lock_order
+from domain.orders.status import OrderStatus
+from domain.shipping.carriers import carrier_for
+from domain.shipping.events import ShipmentTracked
+from domain.shipping.models import CarrierAccount, Shipment, TrackingEvent
+from domain.shipping.status import TrackingSource, TrackingStatus
+from domain.uow import UnitOfWork
+
+SIGNATURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass
+class TrackingInput:
+    status: str  # Baton's status name, or the carrier's own word for it
+    occurred_at: datetime | None = None
+    location: str | None = None
+    description: str | None = None
+    carrier_event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Tracked:
+    shipment: Shipment
+    stored: bool  # False when the carrier's event id was seen before
+
+
+def _clean(data: TrackingInput, carrier_code: str) -> tuple[TrackingStatus, datetime]:
+    problems = Problems()
+    carrier = carrier_for(carrier_code)
+    status = carrier.normalize(data.status) if carrier else None
+    if status is None:
+        problems.add(Code.INVALID, f"Unknown tracking status {data.status[:40]!r}", "status")
+    when = data.occurred_at or utcnow()
+    if when.tzinfo is None:
+        problems.add(Code.INVALID, "occurredAt needs a time zone", "occurredAt")
+    elif when > utcnow() + timedelta(hours=1):
+        problems.add(Code.INVALID, "occurredAt is in the future", "occurredAt")
+    for name, value, limit in (
+        ("location", data.location, 200),
+        ("description", data.description, 1000),
+        ("eventId", data.carrier_event_id, 128),
+    ):
+        if value is not None and len(value) > limit:
+            problems.add(Code.TOO_LONG, f"{name} is at most {limit} characters", name)
+    problems.raise_if_any()
+    assert status is not None
+    return status, when
+
+
+async def add_tracking_event(
+    uow: UnitOfWork,
+    data: TrackingInput,
+    shipment_id: uuid.UUID | None = None,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
+    source: TrackingSource = TrackingSource.API,
+) -> Tracked:
+    """Stores the event once (per carrier event id) and applies it: the shipment's status follows
+    its latest event; all shipments DELIVERED delivers a SHIPPED order; EXCEPTION flags the order."""
+    try:
+        async with uow:
+            shipment = await _find(uow, shipment_id, carrier, tracking_number)
+            status, when = _clean(data, shipment.carrier)
+            order = await lock_order(uow, shipment.order_id)
+            shipment = await _find(uow, shipment.id, None, None, lock=True)
+            if data.carrier_event_id and await _seen(uow, shipment.id, data.carrier_event_id):
+                return Tracked(shipment, stored=False)
+            uow.session.add(
+                TrackingEvent(
+                    tenant_id=uow.tenant_id,
+                    shipment_id=shipment.id,
+                    status=status,
+                    occurred_at=when,
+                    location=data.location,
+                    description=data.description,
+                    raw_status=data.status[:64],
+                    source=source,
+                    carrier_event_id=data.carrier_event_id,
+                )
+            )
+            if shipment.status_at is None or when >= shipment.status_at:
+                shipment.status, shipment.status_at = status, when
+                if status == TrackingStatus.DELIVERED:
+                    shipment.delivered_at = when
+            shipment.record(
+                ShipmentTracked(
+                    shipment.id,
+                    order_id=order.id,
+                    tracking_number=shipment.tracking_number,
+                    status=status,
+                    occurred_at=when.astimezone(UTC).isoformat(),
+                    location=data.location,
+                    description=data.description,
+                )
+            )
+            await uow.session.flush()
+            siblings = list(
+                (
+                    await uow.session.execute(
+                        select(Shipment.status).where(
+                            Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order.id
+                        )
+                    )
+                ).scalars()
+            )
+            if TrackingStatus.EXCEPTION in siblings:
+                if status == TrackingStatus.EXCEPTION:
+                    order.flag_exception(data.description)
+            else:
+                order.clear_exception()
+            if order.status == OrderStatus.SHIPPED and all(s == TrackingStatus.DELIVERED for s in siblings):
+                order.delivered()
+            await uow.commit()
+            return Tracked(shipment, stored=True)
+    except IntegrityError as exc:  # the same carrier event, stored by a concurrent delivery
+        if "uq_tracking_events_shipment_id_carrier_event_id" not in str(exc.orig):
+            raise
+    async with uow:
+        return Tracked(await _find(uow, shipment_id, carrier, tracking_number), stored=False)
+
+
+async def _find(
+    uow: UnitOfWork,
+    shipment_id: uuid.UUID | None,
+    carrier: str | None,
+    tracking_number: str | None,
+    lock: bool = False,
+) -> Shipment:
+    stmt = select(Shipment).where(Shipment.tenant_id == uow.tenant_id)
+    if shipment_id is not None:
+        stmt = stmt.where(Shipment.id == shipment_id)
+    else:
+        stmt = stmt.where(
+            Shipment.carrier == carrier, Shipment.tracking_number == (tracking_number or "").strip()
+        )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    shipment = (await uow.session.execute(stmt)).scalar_one_or_none()
+    if shipment is None:
+        if shipment_id is not None:
+            raise DomainError(Code.NOT_FOUND, "Shipment not found", ["shipmentId"])
+        raise DomainError(
+            Code.UNKNOWN_TRACKING_NUMBER,
+            f"No {carrier} shipment with this tracking number",
+            ["trackingNumber"],
+        )
+    return shipment
+
+
+async def _seen(uow: UnitOfWork, shipment_id: uuid.UUID, event_id: str) -> bool:
+    found = await uow.session.execute(
+        select(TrackingEvent.id).where(
+            TrackingEvent.shipment_id == shipment_id, TrackingEvent.carrier_event_id == event_id
+        )
+    )
+    return found.first() is not None
+
+
+async def carrier_secret(uow: UnitOfWork, carrier: str) -> str | None:
+    async with uow:
+        return (
+            await uow.session.execute(
+                select(CarrierAccount.secret).where(
+                    CarrierAccount.tenant_id == uow.tenant_id, CarrierAccount.carrier == carrier
+                )
+            )
+        ).scalar_one_or_none()
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The carrier webhook signature: hex HMAC-SHA256 over "<timestamp>.<body>"."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def signature_ok(
+    secret: str, timestamp: str, body: bytes, signature: str, now: datetime | None = None
+) -> bool:
+    try:
+        sent = datetime.fromtimestamp(int(timestamp), UTC)
+    except (ValueError, OverflowError, OSError):
+        return False
+    if abs((now or utcnow()) - sent) > SIGNATURE_TOLERANCE:
+        return False
+    given = signature.removeprefix("sha256=").strip()
+    return hmac.compare_digest(sign(secret, timestamp, body), given)

@@ -1,0 +1,73 @@
+"""Fulfillment operations: each mutation is one use case."""
+
+from __future__ import annotations
+
+from domain.fulfillment import queries, service
+from domain.fulfillment.models import FulfillmentOrder
+from domain.fulfillment.picking import LinePick
+from domain.fulfillment.service import Package
+from domain.fulfillment.status import HoldReason
+from domain.orders import service as orders
+from domain.orders.models import Order
+from domain.pagination import Page
+from resolvers.context import EVERYONE, FULFILLERS, MANAGERS, Context
+from resolvers.errors import as_bad_input
+from resolvers.ids import local_id, require_id
+from resolvers.outcome import Outcome, attempt
+
+FO = "FulfillmentOrder"
+LINE = "FulfillmentOrderLine"
+
+
+def picks(lines: list[tuple[str, int]] | None) -> list[LinePick] | None:
+    if lines is None:
+        return None
+    return [
+        LinePick(require_id(gid, LINE, f"lines.{i}.id"), quantity) for i, (gid, quantity) in enumerate(lines)
+    ]
+
+
+async def hold(ctx: Context, gid: str, reason: HoldReason, note: str | None) -> Outcome[FulfillmentOrder]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.hold(uow, require_id(gid, FO), reason, note))
+
+
+async def release_hold(ctx: Context, gid: str, reason: HoldReason) -> Outcome[FulfillmentOrder]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.release_hold(uow, require_id(gid, FO), reason))
+
+
+async def start_picking(ctx: Context, gid: str) -> Outcome[FulfillmentOrder]:
+    uow = ctx.uow(FULFILLERS)
+    return await attempt(lambda: service.start_picking(uow, require_id(gid, FO)))
+
+
+async def mark_packed(ctx: Context, gid: str, packages: list[Package]) -> Outcome[FulfillmentOrder]:
+    uow = ctx.uow(FULFILLERS)
+    return await attempt(lambda: service.mark_packed(uow, require_id(gid, FO), packages))
+
+
+async def move(
+    ctx: Context, gid: str, location_gid: str, lines: list[tuple[str, int]] | None
+) -> Outcome[FulfillmentOrder]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(
+        lambda: service.move(
+            uow, require_id(gid, FO), require_id(location_gid, "Location", "locationId"), picks(lines)
+        )
+    )
+
+
+async def set_priority(ctx: Context, gid: str, priority: int | None, reason: str | None) -> Outcome[Order]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: orders.set_priority(uow, require_id(gid, "Order"), priority, reason))
+
+
+@as_bad_input
+async def queue(ctx: Context, location_gid: str, first: int | None, after: str | None) -> Page | None:
+    ctx.require(EVERYONE)
+    location_id = local_id(location_gid, "Location")
+    if location_id is None:
+        return None
+    async with ctx.reader() as reader:
+        return await queries.queue(reader, ctx.tenant_id, location_id, first, after)

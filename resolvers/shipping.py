@@ -1,0 +1,49 @@
+"""Shipping operations: create shipments, record tracking, manage carrier secrets."""
+
+from __future__ import annotations
+
+from domain.shipping import service
+from domain.shipping.models import Shipment
+from domain.shipping.service import ShipmentInput
+from domain.shipping.tracking import Tracked, TrackingInput, add_tracking_event
+from resolvers.context import ADMINS, FULFILLERS, Context
+from resolvers.fulfillment import picks
+from resolvers.ids import require_id
+from resolvers.outcome import Outcome, attempt
+
+
+async def create(
+    ctx: Context,
+    fo_gid: str,
+    lines: list[tuple[str, int]] | None,
+    carrier: str,
+    tracking_number: str,
+    service_name: str | None,
+    tracking_url: str | None,
+) -> Outcome[Shipment]:
+    uow = ctx.uow(FULFILLERS)
+
+    async def run() -> Shipment:
+        data = ShipmentInput(
+            fulfillment_order_id=require_id(fo_gid, "FulfillmentOrder", "fulfillmentOrderId"),
+            carrier=carrier,
+            tracking_number=tracking_number,
+            lines=picks(lines),
+            service=service_name,
+            tracking_url=tracking_url,
+        )
+        return await service.create_shipment(uow, data)
+
+    return await attempt(run)
+
+
+async def add_tracking(ctx: Context, shipment_gid: str, data: TrackingInput) -> Outcome[Tracked]:
+    uow = ctx.uow(FULFILLERS)
+    return await attempt(
+        lambda: add_tracking_event(uow, data, shipment_id=require_id(shipment_gid, "Shipment", "shipmentId"))
+    )
+
+
+async def create_carrier_secret(ctx: Context, carrier: str) -> Outcome[str]:
+    uow = ctx.uow(ADMINS)
+    return await attempt(lambda: service.create_carrier_secret(uow, carrier))
