@@ -1,8 +1,8 @@
 """Fulfillment orders with holds, shipments with tracking, carrier secrets, order priority.
 
-Backordered units no longer count in a level's committed: they wait as BACKORDERED allocations.
-Orders confirmed before this revision have no fulfillment orders; confirm-time creation covers
-every order confirmed after it.
+Backordered units no longer count in a level's committed: they wait as BACKORDERED allocations
+(allocations made before this revision stay RESERVED, as their units are counted in committed).
+Orders confirmed before this revision get one OPEN fulfillment order per location here.
 
 Revision ID: 0004
 Revises: 0003
@@ -28,6 +28,18 @@ NEW_TENANT_TABLES = (
     "shipment_lines",
     "tracking_events",
 )
+BACKFILL_FULFILLMENT_ORDERS = """
+INSERT INTO fulfillment_orders (id, tenant_id, order_id, location_id, status, priority, ship_by, packages)
+SELECT gen_random_uuid(), a.tenant_id, a.order_id, a.location_id, 'OPEN', o.priority, o.ship_by, '[]'
+FROM order_allocations a JOIN orders o ON o.id = a.order_id
+WHERE o.status = 'CONFIRMED' AND a.status = 'RESERVED'
+GROUP BY a.tenant_id, a.order_id, a.location_id, o.priority, o.ship_by
+"""
+LINK_ALLOCATIONS = """
+UPDATE order_allocations a SET fulfillment_order_id = f.id
+FROM fulfillment_orders f
+WHERE f.order_id = a.order_id AND f.location_id = a.location_id AND a.status = 'RESERVED'
+"""
 SETTING = "current_setting('app.tenant_id', true)"
 RULE = f"(COALESCE({SETTING}, '') = '' OR tenant_id = NULLIF({SETTING}, '')::uuid)"
 
@@ -157,6 +169,8 @@ def upgrade() -> None:
     op.create_check_constraint(
         'override_in_range', 'orders', 'priority_override IS NULL OR priority_override BETWEEN 0 AND 100'
     )
+    op.execute(BACKFILL_FULFILLMENT_ORDERS)
+    op.execute(LINK_ALLOCATIONS)
     for table in NEW_TENANT_TABLES:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")

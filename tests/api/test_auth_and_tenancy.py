@@ -36,6 +36,18 @@ from tests.api.documents import (
     place_order,
     stock_of,
 )
+from tests.api.fulfillment_documents import (
+    CARRIER_SECRET,
+    FO_HOLD,
+    FO_MOVE,
+    FO_PACK,
+    FO_RELEASE,
+    FO_START,
+    SET_PRIORITY,
+    SET_TIER,
+    SHIPMENT_CREATE,
+    TRACKING_ADD,
+)
 
 READS = "{ orders { nodes { id } } products { nodes { sku } } locations { nodes { id } } customers { nodes { id } } }"
 
@@ -53,6 +65,38 @@ ADMIN_ONLY = {
     "apiKeyRevoke": (
         "mutation($id: ID!) { apiKeyRevoke(input: {id: $id}) { userErrors { code } } }",
         {"id": global_id("ApiKey")},
+    ),
+    "carrierSecretCreate": (CARRIER_SECRET, {"carrier": "generic"}),
+}
+
+# Fulfillment work needs a confirmed order: test_fulfillment_api.py runs these with every role;
+# here each is sent with IDs of nothing, which only a role check can answer with FORBIDDEN.
+FULFILLMENT = {
+    "fulfillmentOrderHold": (FO_HOLD, {"id": global_id("FulfillmentOrder"), "reason": "OTHER"}),
+    "fulfillmentOrderReleaseHold": (FO_RELEASE, {"id": global_id("FulfillmentOrder"), "reason": "OTHER"}),
+    "fulfillmentOrderMove": (
+        FO_MOVE,
+        {"id": global_id("FulfillmentOrder"), "locationId": global_id("Location")},
+    ),
+    "customerSetTier": (SET_TIER, {"id": global_id("Customer"), "tier": "VIP"}),
+}
+# ... and these a PARTNER key (a 3PL, a carrier integration) may run too.
+SHIPPING = {
+    "fulfillmentOrderStartPicking": (FO_START, {"id": global_id("FulfillmentOrder")}),
+    "fulfillmentOrderMarkPacked": (FO_PACK, {"id": global_id("FulfillmentOrder"), "packages": []}),
+    "shipmentCreate": (
+        SHIPMENT_CREATE,
+        {
+            "input": {
+                "fulfillmentOrderId": global_id("FulfillmentOrder"),
+                "carrier": "generic",
+                "trackingNumber": "X",
+            }
+        },
+    ),
+    "shipmentTrackingEventAdd": (
+        TRACKING_ADD,
+        {"input": {"shipmentId": global_id("Shipment"), "status": "DELIVERED"}},
     ),
 }
 
@@ -73,6 +117,7 @@ def mutations(shop, order_id):
         "orderConfirm": (ORDER_CONFIRM, {"id": order_id}),
         "orderMarkPaid": (ORDER_MARK_PAID, {"id": order_id, "reference": "pay-1"}),
         "orderUpdate": (ORDER_UPDATE, {"input": {"id": order_id, "note": "leave at the door"}}),
+        "orderSetPriority": (SET_PRIORITY, {"id": order_id, "priority": 80}),
         "orderCancel": (ORDER_CANCEL, {"id": order_id}),  # last: a cancelled order takes no edits
     }
 
@@ -126,14 +171,15 @@ async def test_the_role_tests_cover_every_mutation(api, tenant):
 
     names = {f["name"] for f in body["data"]["__type"]["fields"]}
     anything = SimpleNamespace(tee_id="", location_id="")
-    assert names == {"orderCreate", *mutations(anything, ""), *ADMIN_ONLY}
+    assert names == {"orderCreate", *mutations(anything, ""), *ADMIN_ONLY, *FULFILLMENT, *SHIPPING}
 
 
 async def test_a_storefront_key_may_not_manage_the_catalog_stock_orders_or_shop(api, shop):
     key = await shop.tenant.key(Role.STOREFRONT)
     order = await place_order(api, shop.admin, [("TEE", 1)])
 
-    for name, (document, variables) in {**mutations(shop, order["id"]), **ADMIN_ONLY}.items():
+    everything = {**mutations(shop, order["id"]), **ADMIN_ONLY, **FULFILLMENT, **SHIPPING}
+    for name, (document, variables) in everything.items():
         body = await api(key, document, **variables)
         assert forbidden(body), (name, body)
         assert body["errors"][0]["path"] == [name]
@@ -142,7 +188,7 @@ async def test_a_storefront_key_may_not_manage_the_catalog_stock_orders_or_shop(
     await _nothing_changed(api, shop, order["id"])
 
 
-async def test_a_partner_key_reads_but_changes_nothing(api, shop):
+async def test_a_partner_key_reads_and_ships_but_changes_nothing_else(api, shop):
     key = await shop.tenant.key(Role.PARTNER)
     order = await place_order(api, shop.admin, [("TEE", 1)])
 
@@ -154,8 +200,10 @@ async def test_a_partner_key_reads_but_changes_nothing(api, shop):
     assert (await api(key, INVENTORY_MOVEMENTS, sku="TEE"))["data"]["inventoryMovements"]["nodes"]
 
     assert forbidden(await api(key, ORDER_CREATE, input=order_input([("TEE", 1)])))
-    for name, (document, variables) in {**mutations(shop, order["id"]), **ADMIN_ONLY}.items():
+    for name, (document, variables) in {**mutations(shop, order["id"]), **ADMIN_ONLY, **FULFILLMENT}.items():
         assert forbidden(await api(key, document, **variables)), name
+    for name, (document, variables) in SHIPPING.items():  # allowed: refused only for the missing objects
+        assert not forbidden(await api(key, document, **variables)), name
 
     await _nothing_changed(api, shop, order["id"])
 

@@ -182,7 +182,7 @@ async def assert_ledger_reconciles(engine: AsyncEngine, tenant_id: uuid.UUID) ->
         (r.product_id, r.location_id): r.units
         for r in await rows(
             engine,
-            select(al.c.product_id, al.c.location_id, func.sum(al.c.quantity).label("units"))
+            select(al.c.product_id, al.c.location_id, func.sum(al.c.quantity - al.c.shipped).label("units"))
             .where(al.c.tenant_id == tenant_id, al.c.status == "RESERVED")
             .group_by(al.c.product_id, al.c.location_id),
         )
