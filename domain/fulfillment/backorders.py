@@ -55,26 +55,15 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku: str) -> i
         if take == a.quantity:
             a.status = AllocationStatus.RESERVED
         else:
-            a.quantity -= take
-            uow.session.add(
-                OrderAllocation(
-                    tenant_id=a.tenant_id,
-                    order_id=a.order_id,
-                    line_id=a.line_id,
-                    product_id=a.product_id,
-                    location_id=a.location_id,
-                    quantity=take,
-                    status=AllocationStatus.RESERVED,
-                    fulfillment_order_id=a.fulfillment_order_id,
-                )
-            )
+            uow.session.add(a.split_off(take, a.location_id, a.fulfillment_order_id))
+        still_waiting = a.quantity if a.status == BACKORDERED else 0
         uow.record(
             BackorderAllocated(
                 a.order_id,
                 sku=sku,
                 location_id=level.location_id,
                 quantity=take,
-                still_backordered=a.quantity - take if take < a.quantity else 0,
+                still_backordered=still_waiting,
             )
         )
         if a.fulfillment_order_id is not None:
@@ -113,7 +102,4 @@ async def _open_if_filled(uow: UnitOfWork, fo_id: uuid.UUID) -> None:
             )
         ).scalars()
     )
-    left = len(holds)
-    for h in [h for h in holds if h.reason == HoldReason.INVENTORY_OUT_OF_STOCK]:
-        left -= 1
-        fo.release(h, left)
+    fo.release_reason(holds, HoldReason.INVENTORY_OUT_OF_STOCK)

@@ -128,6 +128,15 @@ class FulfillmentOrder(Timestamps, EventSource, Base):
             self._move(self.resume_status or S.OPEN)
             self.resume_status = None
 
+    def release_reason(self, active: list[FulfillmentHold], reason: HoldReason) -> int:
+        """Releases the holds of one reason among this order's `active` holds; returns how many."""
+        matching = [h for h in active if h.reason == reason]
+        left = len(active)
+        for h in matching:
+            left -= 1
+            self.release(h, left)
+        return len(matching)
+
 
 class FulfillmentHold(Base):
     __tablename__ = "fulfillment_holds"

@@ -67,19 +67,7 @@ async def move_units(
                 target.id,
             )
         else:
-            a.quantity -= quantity
-            uow.session.add(
-                OrderAllocation(
-                    tenant_id=a.tenant_id,
-                    order_id=a.order_id,
-                    line_id=a.line_id,
-                    product_id=a.product_id,
-                    location_id=location_id,
-                    quantity=quantity,
-                    status=AllocationStatus.RESERVED,
-                    fulfillment_order_id=target.id,
-                )
-            )
+            uow.session.add(a.split_off(quantity, location_id, target.id))
     fo.record(
         FulfillmentOrderMoved(
             fo.id,
@@ -126,13 +114,8 @@ def _check_stock(
 
 async def _restart(uow: UnitOfWork, fo: FulfillmentOrder) -> None:
     """A whole fulfillment order at a new place: picking starts over; stock holds are moot."""
-    holds = await repo.active_holds(uow, fo.id)
-    stock = [h for h in holds if h.reason == HoldReason.INVENTORY_OUT_OF_STOCK]
     fo.restart()
-    left = len(holds)
-    for h in stock:
-        left -= 1
-        fo.release(h, left)
+    fo.release_reason(await repo.active_holds(uow, fo.id), HoldReason.INVENTORY_OUT_OF_STOCK)
 
 
 async def _carry_holds(uow: UnitOfWork, source: FulfillmentOrder, target: FulfillmentOrder) -> None:
@@ -147,8 +130,4 @@ async def _release_stock_hold_if_filled(uow: UnitOfWork, fo: FulfillmentOrder) -
     rest = await repo.held_allocations(uow, OrderAllocation.fulfillment_order_id == fo.id, lock=False)
     if any(a.status == AllocationStatus.BACKORDERED for a in rest):
         return
-    holds = await repo.active_holds(uow, fo.id)
-    left = len(holds)
-    for h in [h for h in holds if h.reason == HoldReason.INVENTORY_OUT_OF_STOCK]:
-        left -= 1
-        fo.release(h, left)
+    fo.release_reason(await repo.active_holds(uow, fo.id), HoldReason.INVENTORY_OUT_OF_STOCK)

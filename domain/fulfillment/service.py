@@ -81,8 +81,7 @@ async def release_hold(uow: UnitOfWork, fo_id: uuid.UUID, reason: HoldReason) ->
     async with uow:
         fo = await repo.get_fulfillment_order(uow, fo_id, lock=True)
         holds = await repo.active_holds(uow, fo_id)
-        matching = [h for h in holds if h.reason == reason]
-        if not matching:
+        if not any(h.reason == reason for h in holds):
             raise DomainError(Code.HOLD_NOT_FOUND, f"The fulfillment order has no {reason} hold", ["reason"])
         if reason == HoldReason.INVENTORY_OUT_OF_STOCK:
             waiting = await repo.held_allocations(
@@ -94,10 +93,7 @@ async def release_hold(uow: UnitOfWork, fo_id: uuid.UUID, reason: HoldReason) ->
                     "Units are still backordered: receive stock or move the fulfillment order",
                     ["reason"],
                 )
-        left = len(holds)
-        for h in matching:
-            left -= 1
-            fo.release(h, left)
+        fo.release_reason(holds, reason)
         await uow.commit()
     return fo
 

@@ -295,6 +295,22 @@ class OrderAllocation(Base):
     def unshipped(self) -> int:
         return self.quantity - self.shipped
 
+    def split_off(
+        self, quantity: int, location_id: uuid.UUID, fulfillment_order_id: uuid.UUID | None
+    ) -> OrderAllocation:
+        """Takes `quantity` unshipped units into a new RESERVED allocation; the rest stay here."""
+        self.quantity -= quantity
+        return OrderAllocation(
+            tenant_id=self.tenant_id,
+            order_id=self.order_id,
+            line_id=self.line_id,
+            product_id=self.product_id,
+            location_id=location_id,
+            quantity=quantity,
+            status=AllocationStatus.RESERVED,
+            fulfillment_order_id=fulfillment_order_id,
+        )
+
 
 class Payment(Base):
     __tablename__ = "payments"

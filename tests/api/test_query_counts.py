@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from tests.api.documents import (
     NODES,
+    ORDER_CONFIRM,
     ORDER_CREATE,
     ORDERS_NESTED,
     PRODUCTS_IMPORT,
@@ -18,6 +19,9 @@ from tests.api.documents import (
     order_input,
     set_stock,
 )
+from tests.api.fulfillment_documents import ship, track
+
+FO_OF_ORDER = "query($id: ID!) { order(id: $id) { fulfillmentOrders { id } } }"
 
 # A request sends: the API-key lookup (BEGIN, SELECT, ROLLBACK; cached between requests outside the
 # tests), then three statements per batched read (BEGIN + tenant, SELECT, COMMIT).
@@ -194,3 +198,36 @@ async def test_an_order_asked_for_without_lines_does_not_read_them(api, shop):
 
     assert body["data"]["orderByNumber"]["status"] == "PENDING"
     assert not any("FROM order_lines" in s for s in statements.seen)
+
+
+ORDERS_SHIPPED = """
+query($first: Int!) {
+  orders(first: $first) {
+    nodes {
+      number
+      fulfillmentOrders { status location { code } holds { reason } lines { sku binCode } pickList { sku } }
+      shipments { trackingNumber lines { sku } trackingEvents { status } fulfillmentOrder { status } }
+    }
+  }
+}
+"""
+# orders, fulfillment orders, locations, holds, fulfillment lines, shipments, shipment lines,
+# tracking, and the shipments' fulfillment orders by id
+SHIPPED_STATEMENTS = 3 + 9 * 3
+
+
+async def test_listing_fulfillment_and_tracking_does_not_grow_with_the_page(api, shop, fifty_orders):
+    listed = (await api(shop.admin, "{ orders(first: 50) { nodes { id } } }"))["data"]["orders"]["nodes"]
+    for i, order in enumerate(listed):
+        ok(await api(shop.admin, ORDER_CONFIRM, id=order["id"]), "orderConfirm")
+        (fo,) = (await api(shop.admin, FO_OF_ORDER, id=order["id"]))["data"]["order"]["fulfillmentOrders"]
+        shipment = await ship(api, shop.admin, fo["id"], f"Q-{i}")
+        await track(api, shop.admin, shipment["id"], "IN_TRANSIT")
+
+    five = await statements_for(api, shop.admin, ORDERS_SHIPPED, first=5)
+    fifty = await statements_for(api, shop.admin, ORDERS_SHIPPED, first=50)
+
+    assert fifty == five
+    assert five <= SHIPPED_STATEMENTS
+    body = await api(shop.admin, ORDERS_SHIPPED, first=50)
+    assert all(len(n["shipments"][0]["trackingEvents"]) == 1 for n in body["data"]["orders"]["nodes"])

@@ -1,5 +1,5 @@
-"""Random sequences of orders, cancels, confirmations, payments, adjustments and stock counts keep the
-ledger and the money balanced. Each example runs in a tenant of its own, so examples never see each other."""
+"""Random sequences of orders, cancels, confirmations, payments, shipments, adjustments and stock counts
+keep the ledger and the money balanced. Each example runs in a tenant of its own, so examples never see each other."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from domain.errors import DomainError, Rejected
 from domain.inventory.models import DECREASES, INCREASES, AdjustReason, InventoryLevel
 from domain.inventory.service import AdjustInput, SetInput, adjust_level, set_level
 from domain.money import apply_rate, to_decimal
-from domain.orders.models import Order, OrderLine, Payment
+from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
 from domain.orders.service import cancel_order, confirm_order, place_order, record_payment
+from domain.shipping.models import ShipmentLine
+from domain.shipping.service import ShipmentInput, create_shipment
 from domain.tenancy import service as tenancy
 from tests.integration.builders import (
     assert_ledger_reconciles,
@@ -29,6 +31,7 @@ from tests.integration.builders import (
     stock,
     uow,
 )
+from tests.integration.fulfillment_builders import fulfillment_orders
 
 SKUS = ["MUG", "TEE", "PRE"]  # PRE takes backorders
 LOCATIONS = ["EAST", "WEST"]
@@ -43,6 +46,9 @@ ops = st.one_of(
     st.tuples(st.just("cancel"), st.integers(0, 99)),
     st.tuples(st.just("confirm"), st.integers(0, 99)),
     st.tuples(st.just("pay"), st.integers(0, 99), st.integers(1, 100)),  # percent of the balance due
+    st.tuples(
+        st.just("ship"), st.integers(0, 99), st.integers(0, 9)
+    ),  # an order, one of its fulfillment orders
     st.tuples(st.just("adjust"), skus, places, st.sampled_from(list(AdjustReason)), st.integers(1, 6)),
     st.tuples(st.just("set"), skus, places, st.integers(0, 8), st.one_of(st.none(), st.integers(0, 2))),
 )
@@ -84,7 +90,7 @@ async def test_random_operations_keep_the_ledger_and_the_money_balanced(db, scri
     placed: list[uuid.UUID] = []
 
     for op in script:
-        if op[0] in ("cancel", "confirm", "pay") and not placed:
+        if op[0] in ("cancel", "confirm", "pay", "ship") and not placed:
             continue
         try:
             if op[0] == "place":
@@ -95,6 +101,8 @@ async def test_random_operations_keep_the_ledger_and_the_money_balanced(db, scri
                     grew = key not in before or lv.committed > before[key].committed
                     if key[0] in deny and grew:  # never promised units it did not have
                         assert lv.on_hand - lv.committed - lv.safety_stock >= 0, op
+            elif op[0] == "ship":
+                await _ship(db, tenant_id, placed[op[1] % len(placed)], op[2], on_hand)
             elif op[0] in ("cancel", "confirm", "pay"):
                 order_id = placed[op[1] % len(placed)]
                 if op[0] == "cancel":
@@ -132,6 +140,23 @@ async def test_random_operations_keep_the_ledger_and_the_money_balanced(db, scri
         ]
     )
     assert await count(db, "timeline_entries", tenant_id) == on_timelines
+
+
+async def _ship(db, tenant_id: uuid.UUID, order_id: uuid.UUID, which: int, on_hand: dict) -> None:
+    """Ships what one of the order's fulfillment orders holds, and keeps the expected onHand in step."""
+    fos = await fulfillment_orders(db, order_id)
+    if not fos:  # a pending order is confirmed first; a cancelled one is refused there
+        await confirm_order(uow(db, tenant_id), order_id)
+        fos = await fulfillment_orders(db, order_id)
+    fo = fos[which % len(fos)]
+    shipment = await create_shipment(
+        uow(db, tenant_id), ShipmentInput(fo.id, "generic", f"P-{uuid.uuid4().hex[:12]}")
+    )
+    for line in await rows(db, select(ShipmentLine.__table__).where(ShipmentLine.shipment_id == shipment.id)):
+        (allocation,) = await rows(
+            db, select(OrderAllocation.__table__).where(OrderAllocation.id == line.allocation_id)
+        )
+        on_hand[allocation.product_id, allocation.location_id] -= line.quantity
 
 
 async def _pay_part(db, tenant_id: uuid.UUID, order_id: uuid.UUID, percent: int) -> None:
