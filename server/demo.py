@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.catalog.models import BackorderPolicy, LocationKind
 from domain.catalog.service import LocationInput, ProductInput, create_location, import_products
 from domain.db import make_engine
+from domain.fulfillment.models import FulfillmentOrder
 from domain.inventory.service import SetInput, set_level
 from domain.orders import service as orders
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
 from domain.orders.status import SalesChannel, ShippingMethod
+from domain.shipping.service import ShipmentInput, create_shipment
+from domain.shipping.tracking import TrackingInput, add_tracking_event
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
 from domain.uow import UnitOfWork
@@ -120,3 +125,25 @@ async def _seed(engine: AsyncEngine, tenant_id: uuid.UUID, actor: str) -> None:
     await orders.record_payment(uow(), placed[0], "demo-payment-1", None)
     await orders.confirm_order(uow(), placed[1])
     await orders.cancel_order(uow(), placed[3], "Customer changed their mind")
+    await orders.confirm_order(uow(), placed[4])  # a pre-order: its fulfillment waits for stock
+    await _ship(uow, placed[0])
+
+
+async def _ship(uow: Callable[[], UnitOfWork], order_id: uuid.UUID) -> None:
+    """Ships the order from each of its locations; the first parcel is already on its way."""
+    async with uow() as unit:
+        fo_ids = list(
+            (
+                await unit.session.execute(
+                    select(FulfillmentOrder.id)
+                    .where(FulfillmentOrder.order_id == order_id)
+                    .order_by(FulfillmentOrder.id)
+                )
+            ).scalars()
+        )
+    for i, fo_id in enumerate(fo_ids):
+        shipment = await create_shipment(
+            uow(), ShipmentInput(fo_id, "generic", f"DEMO{i + 1:06d}", service="Ground")
+        )
+        if i == 0:
+            await add_tracking_event(uow(), TrackingInput("IN_TRANSIT", location="Memphis, TN"), shipment.id)

@@ -1,0 +1,22 @@
+"""The demo tenant `baton serve --demo` creates: every stage of an order's life, made by the use cases."""
+
+from __future__ import annotations
+
+import asyncio
+
+from domain.tenancy import service as tenancy
+from server.demo import ensure_demo
+from tests.integration.builders import orders
+from tests.integration.fulfillment_builders import fulfillment_orders, shipments
+
+
+async def test_the_demo_shop_holds_orders_at_every_stage_and_keeps_its_key(db, database_url, tmp_path):
+    key = await asyncio.to_thread(ensure_demo, database_url, tmp_path)
+    again = await asyncio.to_thread(ensure_demo, database_url, tmp_path)
+
+    principal = await tenancy.authenticate(db, key)
+    assert principal is not None and again == key
+    placed = await orders(db, principal.tenant_id)
+    assert [o.status for o in placed] == ["SHIPPED", "CONFIRMED", "PENDING", "CANCELLED", "CONFIRMED"]
+    assert [s.status for s in await shipments(db, placed[0].id)] == ["IN_TRANSIT"]
+    assert [fo.status for fo in await fulfillment_orders(db, placed[4].id)] == ["ON_HOLD"]  # waits for stock
