@@ -26,6 +26,8 @@ def text(
         return None
     if len(cleaned) > max_len:
         problems.add(Code.TOO_LONG, f"{field[-1]} is longer than {max_len} characters", *field)
+    if "\x00" in cleaned:  # PostgreSQL text cannot hold it
+        problems.add(Code.INVALID, f"{field[-1]} contains a NUL character", *field)
     return cleaned
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.errors import Code, Problems
 from domain.fulfillment import queries, service
 from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.picking import LinePick
@@ -20,11 +21,19 @@ LINE = "FulfillmentOrderLine"
 
 
 def picks(lines: list[tuple[str, int]] | None) -> list[LinePick] | None:
+    """Line IDs from the input; every one that is not a fulfillment order line is reported."""
     if lines is None:
         return None
-    return [
-        LinePick(require_id(gid, LINE, f"lines.{i}.id"), quantity) for i, (gid, quantity) in enumerate(lines)
-    ]
+    problems = Problems()
+    picked = []
+    for i, (gid, quantity) in enumerate(lines):
+        allocation_id = local_id(gid, LINE)
+        if allocation_id is None:
+            problems.add(Code.NOT_FOUND, "No such line in this fulfillment order", "lines", i, "id")
+        else:
+            picked.append(LinePick(allocation_id, quantity))
+    problems.raise_if_any()
+    return picked
 
 
 async def hold(ctx: Context, gid: str, reason: HoldReason, note: str | None) -> Outcome[FulfillmentOrder]:
@@ -67,7 +76,7 @@ async def set_priority(ctx: Context, gid: str, priority: int | None, reason: str
 async def queue(ctx: Context, location_gid: str, first: int | None, after: str | None) -> Page | None:
     ctx.require(EVERYONE)
     location_id = local_id(location_gid, "Location")
-    if location_id is None:
+    if location_id is None or await ctx.loaders.location_by_id.load(location_id) is None:
         return None
     async with ctx.reader() as reader:
         return await queries.queue(reader, ctx.tenant_id, location_id, first, after)

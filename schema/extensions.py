@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import logging
 
+from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 
 from resolvers.errors import PublicError
 
 log = logging.getLogger("baton.graphql")
+
+
+NUL_REFUSED = (CharacterNotInRepertoireError, UntranslatableCharacterError)
+
+
+def _refused_text(error: BaseException | None) -> bool:
+    """Whether PostgreSQL refused a text value (a NUL character) that reached it unchecked."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, NUL_REFUSED):
+            return True
+        error = getattr(error, "orig", None) or error.__cause__
+        seen += 1
+    return False
 
 
 def _unexpected(error: GraphQLError) -> bool:
@@ -23,6 +38,12 @@ class MaskUnexpected(MaskErrors):
         super().__init__(should_mask_error=_unexpected, error_message="Unexpected error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if _refused_text(error.original_error):  # bad input that no check caught: nothing was written
+            return GraphQLError(
+                "Text may not contain NUL characters",
+                path=error.path,
+                extensions={"code": "BAD_USER_INPUT"},
+            )
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
         log.error(

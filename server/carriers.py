@@ -36,8 +36,8 @@ def _text(body: dict[str, Any], name: str, required: bool = False) -> str | None
     value = body.get(name)
     if value is None and not required:
         return None
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string")
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        raise ValueError(f"{name} must be a non-empty string without NUL characters")
     return value.strip()
 
 
@@ -56,13 +56,26 @@ def _parse(raw: bytes) -> tuple[str, TrackingInput]:
     return _text(body, "trackingNumber", required=True) or "", data
 
 
+async def _body(request: Request) -> bytes | None:
+    """The body, or None once it passes MAX_BODY (read no further than that)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            return None
+    return bytes(raw)
+
+
 def carrier_webhook(engine: AsyncEngine) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def receive(request: Request) -> JSONResponse:
         adapter = carrier_for(request.path_params["carrier"])
         if adapter is None:
             return _error(404, Code.UNKNOWN_CARRIER, "No such carrier")
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
+        raw = await _body(request)
+        if raw is None:
             return _error(413, "TOO_LARGE", f"At most {MAX_BODY} bytes")
         shop = parse_global(request.headers.get("x-baton-shop", ""))
         timestamp = request.headers.get("x-baton-timestamp", "")
@@ -74,8 +87,8 @@ def carrier_webhook(engine: AsyncEngine) -> Callable[[Request], Awaitable[JSONRe
             return _error(401, "INVALID_SIGNATURE", "Missing or wrong shop, timestamp or signature")
         try:
             number, data = _parse(raw)
-        except (ValueError, TypeError) as exc:
-            return _error(400, Code.INVALID, str(exc))
+        except (ValueError, TypeError, RecursionError) as exc:
+            return _error(400, Code.INVALID, str(exc)[:200] or "Not a tracking event")
         uow = UnitOfWork(engine, shop[1], actor=f"carrier:{adapter.code}")
         try:
             tracked = await add_tracking_event(

@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from domain.customers.events import CustomerTierChanged
 from domain.customers.models import Customer
 from domain.db import utcnow
 from domain.errors import Code, DomainError
@@ -51,6 +52,10 @@ async def set_tier(uow: UnitOfWork, customer_id: uuid.UUID, tier: str) -> Custom
         ).scalar_one_or_none()
         if customer is None:
             raise DomainError(Code.NOT_FOUND, "Customer not found", ["id"])
-        customer.tier = tier
+        if customer.tier != tier:
+            uow.record(
+                CustomerTierChanged(customer.id, email=customer.email, old_tier=customer.tier, new_tier=tier)
+            )
+            customer.tier = tier
         await uow.commit()
     return customer

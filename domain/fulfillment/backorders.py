@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import func, select
 
+from domain.catalog.models import Product
 from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
 from domain.fulfillment.status import HoldReason
 from domain.inventory.models import InventoryLevel, MovementKind
@@ -23,6 +24,7 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku: str) -> i
     free = level.sellable
     if free <= 0:
         return 0
+    await uow.session.flush()  # this unit of work's own changes (a cancel's releases) first
     waiting = (
         await uow.session.execute(
             select(OrderAllocation)
@@ -76,27 +78,60 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku: str) -> i
     return filled
 
 
+async def fill_freed(uow: UnitOfWork, keys: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
+    """After units were released at these (product, location) levels, which the caller holds
+    locked: the backorders waiting there get them before any new order can."""
+    for product_id, location_id in keys:
+        level = (
+            await uow.session.execute(
+                select(InventoryLevel).where(
+                    InventoryLevel.tenant_id == uow.tenant_id,
+                    InventoryLevel.product_id == product_id,
+                    InventoryLevel.location_id == location_id,
+                )
+            )
+        ).scalar_one()
+        if level.sellable > 0:
+            sku = (
+                await uow.session.execute(select(Product.sku).where(Product.id == product_id))
+            ).scalar_one()
+            await fill_backorders(uow, level, sku)
+
+
 async def _open_if_filled(uow: UnitOfWork, fo_id: uuid.UUID) -> None:
-    """A fulfillment order whose units are all reserved now loses its out-of-stock hold."""
+    """A fulfillment order whose units are all reserved now loses its out-of-stock hold. It is
+    locked before counting, so two receipts filling it at once cannot both see the other's units
+    as still waiting."""
+    fo = (
+        await uow.session.execute(
+            select(FulfillmentOrder)
+            .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.id == fo_id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
     still_waiting = (
         await uow.session.execute(
             select(func.count())
             .select_from(OrderAllocation)
-            .where(OrderAllocation.fulfillment_order_id == fo_id, OrderAllocation.status == BACKORDERED)
+            .where(
+                OrderAllocation.tenant_id == uow.tenant_id,
+                OrderAllocation.fulfillment_order_id == fo_id,
+                OrderAllocation.status == BACKORDERED,
+            )
         )
     ).scalar_one()
     if still_waiting:
         return
-    fo = (
-        await uow.session.execute(
-            select(FulfillmentOrder).where(FulfillmentOrder.id == fo_id).with_for_update()
-        )
-    ).scalar_one()
     holds = list(
         (
             await uow.session.execute(
                 select(FulfillmentHold)
-                .where(FulfillmentHold.fulfillment_order_id == fo_id, FulfillmentHold.released_at.is_(None))
+                .where(
+                    FulfillmentHold.tenant_id == uow.tenant_id,
+                    FulfillmentHold.fulfillment_order_id == fo_id,
+                    FulfillmentHold.released_at.is_(None),
+                )
                 .order_by(FulfillmentHold.created_at, FulfillmentHold.id)
                 .with_for_update()
             )

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,16 +39,16 @@ class FulfillmentOrder(Timestamps, EventSource, Base):
 
     __table_args__ = (
         Index("ix_fulfillment_orders_order", "order_id"),
-        # The picking queue: a location's open work, most urgent first.
+        # The picking queue: a location's open work, most urgent first, in the queue's own order.
         Index(
             "ix_fulfillment_orders_queue",
             "tenant_id",
             "location_id",
-            "status",
-            "priority",
+            text("priority DESC"),
             "ship_by",
             "created_at",
             "id",
+            postgresql_where=text("status IN ('OPEN', 'IN_PROGRESS')"),
         ),
         CheckConstraint(
             "status IN ('OPEN', 'IN_PROGRESS', 'PACKED', 'ON_HOLD', 'CLOSED', 'CANCELLED')",

@@ -5,11 +5,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
-from sqlalchemy import select
-
-from domain.catalog.models import Location
 from domain.errors import Code, DomainError, Rejected
 from domain.fulfillment import repository as repo
+from domain.fulfillment.backorders import fill_freed
 from domain.fulfillment.events import FulfillmentOrderMoved
 from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.picking import LinePick, new_fulfillment_order, pick_lines
@@ -25,16 +23,10 @@ S = FulfillmentOrderStatus
 async def move_units(
     uow: UnitOfWork, locked: repo.Locked, location_id: uuid.UUID, lines: list[LinePick] | None
 ) -> FulfillmentOrder:
+    """The destination has been checked (repository.require_location) before anything was locked."""
     fo, order = locked.fo, locked.order
     if fo.status in DONE:
         raise DomainError(Code.INVALID_TRANSITION, f"A {fo.status} fulfillment order cannot move", ["id"])
-    destination = (
-        await uow.session.execute(
-            select(Location).where(Location.tenant_id == uow.tenant_id, Location.id == location_id)
-        )
-    ).scalar_one_or_none()
-    if destination is None or not destination.active:
-        raise DomainError(Code.NOT_FOUND, "No active location with this id", ["locationId"])
     if location_id == fo.location_id:
         raise DomainError(
             Code.SAME_LOCATION, "The fulfillment order is already at this location", ["locationId"]
@@ -50,6 +42,9 @@ async def move_units(
     if not whole:
         uow.session.add(target)
         await uow.session.flush()
+    freed = sorted(
+        {(a.product_id, a.location_id) for a, _ in picked if a.status == AllocationStatus.RESERVED}
+    )
     for a, quantity in picked:
         old = locked.levels.get((a.product_id, a.location_id))
         if a.status == AllocationStatus.RESERVED and old is not None:
@@ -84,10 +79,14 @@ async def move_units(
     else:
         await _carry_holds(uow, fo, target)
         if everything:  # what had shipped stays with the original, which has nothing left to do
+            holds = await repo.active_holds(uow, fo.id)  # they travelled with the units
+            for left, h in reversed(list(enumerate(holds))):
+                fo.release(h, left)
             fo.shipped(everything=True)
         else:
             await _release_stock_hold_if_filled(uow, fo)
     await uow.session.flush()
+    await fill_freed(uow, freed)
     return target
 
 

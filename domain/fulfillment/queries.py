@@ -7,7 +7,7 @@ import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import and_, or_, select, tuple_
 
 from domain.catalog.models import Location
 from domain.errors import Code, DomainError
@@ -78,18 +78,19 @@ async def lines_by_fulfillment_order(
 
 
 def _cursor(row: Row) -> str:
-    raw = json.dumps([100 - row.priority, row.ship_by.isoformat(), row.created_at.isoformat(), str(row.id)])
+    raw = json.dumps(
+        ["queue", row.priority, row.ship_by.isoformat(), row.created_at.isoformat(), str(row.id)]
+    )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def _after(cursor: str) -> tuple[int, datetime, datetime, uuid.UUID]:
     try:
-        urgency, ship_by, created, row_id = json.loads(
-            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        )
-        if not isinstance(urgency, int):
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, priority, ship_by, created, row_id = json.loads(raw)
+        if made_for != "queue" or not isinstance(priority, int):
             raise ValueError("not a queue cursor")
-        return urgency, datetime.fromisoformat(ship_by), datetime.fromisoformat(created), uuid.UUID(row_id)
+        return priority, datetime.fromisoformat(ship_by), datetime.fromisoformat(created), uuid.UUID(row_id)
     except (ValueError, TypeError) as exc:
         raise DomainError(Code.INVALID, "after is not a cursor from this queue", ["after"]) from exc
 
@@ -103,12 +104,15 @@ async def queue(
     if not 0 <= limit <= MAX_PAGE:
         raise DomainError(Code.INVALID, f"first must be between 0 and {MAX_PAGE}", ["first"])
     c = fos.c
-    key = tuple_(literal(100) - c.priority, c.ship_by, c.created_at, c.id)
     stmt = select(fos).where(
         c.tenant_id == tenant_id, c.location_id == location_id, c.status.in_(sorted(QUEUED))
     )
     if after:
-        stmt = stmt.where(key > tuple_(*_after(after)))
+        # Priority runs downwards and the rest upwards, so the keyset is spelled out; it walks
+        # ix_fulfillment_orders_queue in order.
+        priority, ship_by, created, row_id = _after(after)
+        rest = tuple_(c.ship_by, c.created_at, c.id) > tuple_(ship_by, created, row_id)
+        stmt = stmt.where(or_(c.priority < priority, and_(c.priority == priority, rest)))
     stmt = stmt.order_by(c.priority.desc(), c.ship_by, c.created_at, c.id).limit(limit + 1)
     rows = await reader.all(stmt)
     more = len(rows) > limit

@@ -1,6 +1,9 @@
 """Loading fulfillment orders for a change, with locks always taken in one global order:
 the order row, then inventory levels (by product, location), then fulfillment orders and
-allocations. Receipts lock levels and then allocations, so nothing can wait in a cycle."""
+allocations. Receipts lock levels and then allocations, so nothing can wait in a cycle.
+
+Orders and fulfillment orders are locked FOR NO KEY UPDATE: a row inserted meanwhile that refers to
+them (an allocation split by a receipt) takes KEY SHARE on them, which that lock lets through."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from domain.catalog.models import Location
 from domain.errors import Code, DomainError
 from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
 from domain.inventory.models import InventoryLevel
@@ -33,7 +37,7 @@ async def get_fulfillment_order(uow: UnitOfWork, fo_id: uuid.UUID, lock: bool = 
         FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.id == fo_id
     )
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
     fo = (await uow.session.execute(stmt)).scalar_one_or_none()
     if fo is None:
         raise DomainError(Code.NOT_FOUND, "Fulfillment order not found", ["id"])
@@ -45,7 +49,7 @@ async def lock_order(uow: UnitOfWork, order_id: uuid.UUID) -> Order:
         await uow.session.execute(
             select(Order)
             .where(Order.tenant_id == uow.tenant_id, Order.id == order_id)
-            .with_for_update()
+            .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
     ).scalar_one()
@@ -60,6 +64,16 @@ async def held_allocations(uow: UnitOfWork, where: object, lock: bool) -> list[O
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return list((await uow.session.execute(stmt)).scalars())
+
+
+async def lock_order_allocations(uow: UnitOfWork, order_id: uuid.UUID) -> list[OrderAllocation]:
+    """The order's held allocations, locked after the levels they draw on (as receipts take them),
+    and read once those are held, so a split a receipt just committed is among them."""
+    mine = OrderAllocation.order_id == order_id
+    products = sorted({a.product_id for a in await held_allocations(uow, mine, lock=False)})
+    if products:
+        await lock_levels(uow, products)
+    return await held_allocations(uow, mine, lock=True)
 
 
 async def lock_fulfillment(
@@ -97,3 +111,15 @@ async def active_holds(uow: UnitOfWork, fo_id: uuid.UUID) -> list[FulfillmentHol
             )
         ).scalars()
     )
+
+
+async def require_location(uow: UnitOfWork, location_id: uuid.UUID) -> Location:
+    """An active location of this tenant, checked before anything is locked or created there."""
+    found = (
+        await uow.session.execute(
+            select(Location).where(Location.tenant_id == uow.tenant_id, Location.id == location_id)
+        )
+    ).scalar_one_or_none()
+    if found is None or not found.active:
+        raise DomainError(Code.NOT_FOUND, "No active location with this id", ["locationId"])
+    return found

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment import repository as repo
 from domain.fulfillment.models import FulfillmentOrder
@@ -35,7 +36,7 @@ class Package:
 async def open_for_order(uow: UnitOfWork, order: Order) -> list[FulfillmentOrder]:
     """Groups the order's held units into fulfillment orders, one per location; units waiting for
     stock get their own one, on hold as INVENTORY_OUT_OF_STOCK until a receipt fills them."""
-    allocations = await repo.held_allocations(uow, OrderAllocation.order_id == order.id, lock=True)
+    allocations = await repo.lock_order_allocations(uow, order.id)
     groups: dict[tuple[uuid.UUID, bool], list[OrderAllocation]] = defaultdict(list)
     for a in allocations:
         groups[a.location_id, a.status == AllocationStatus.BACKORDERED].append(a)
@@ -55,16 +56,19 @@ async def open_for_order(uow: UnitOfWork, order: Order) -> list[FulfillmentOrder
 
 
 async def cancel_for_order(uow: UnitOfWork, order_id: uuid.UUID) -> None:
+    """Cancels the order's fulfillment orders; their holds no longer apply to anything."""
     fos = (
         await uow.session.execute(
             select(FulfillmentOrder)
             .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.order_id == order_id)
             .order_by(FulfillmentOrder.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
     ).scalars()
     for fo in fos:
         fo.cancel()
+        for h in await repo.active_holds(uow, fo.id):
+            h.released_at = utcnow()
 
 
 async def hold(uow: UnitOfWork, fo_id: uuid.UUID, reason: HoldReason, note: str | None) -> FulfillmentOrder:
@@ -144,6 +148,7 @@ async def move(
     """Re-reserves the chosen units at another location, all or nothing. Moving everything moves
     the fulfillment order itself; moving part splits it into a new one at the destination."""
     async with uow:
+        await repo.require_location(uow, location_id)
         locked = await repo.lock_fulfillment(uow, fo_id, ensure_location=location_id)
         target = await move_units(uow, locked, location_id, lines)
         await uow.commit()

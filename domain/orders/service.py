@@ -15,6 +15,7 @@ from domain.errors import Code, DomainError, Problems
 from domain.events.base import money
 from domain.fulfillment import repository as fulfillment_repo
 from domain.fulfillment import service as fulfillment
+from domain.fulfillment.backorders import fill_freed
 from domain.fulfillment.priority import compute_priority, default_ship_by
 from domain.ids import to_global
 from domain.inventory import service as inventory
@@ -278,7 +279,11 @@ async def _products(uow: UnitOfWork, data: OrderInput) -> dict[str, Product]:
 async def _lock(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None) -> Order:
     order = (
         await uow.session.execute(
-            select(Order).where(Order.tenant_id == uow.tenant_id, Order.id == order_id).with_for_update()
+            select(Order)
+            .where(Order.tenant_id == uow.tenant_id, Order.id == order_id)
+            # FOR NO KEY UPDATE: rows inserted meanwhile that point at the order (a receipt
+            # splitting a backorder) take KEY SHARE on it, and must not wait for us.
+            .with_for_update(key_share=True)
         )
     ).scalar_one_or_none()
     if order is None:
@@ -313,18 +318,13 @@ async def cancel_order(
     async with uow:
         order = await _lock(uow, order_id, expected_version)
         order.cancel(reason)
-        # Levels before allocations, as receipts take them: read the products, lock, then re-read.
-        mine = OrderAllocation.order_id == order.id
-        products = sorted(
-            {a.product_id for a in await fulfillment_repo.held_allocations(uow, mine, lock=False)}
-        )
-        await inventory.lock_levels(uow, products)
-        held = await fulfillment_repo.held_allocations(uow, mine, lock=True)
+        held = await fulfillment_repo.lock_order_allocations(uow, order.id)
         reserved = [a for a in held if a.status == AllocationStatus.RESERVED and a.unshipped > 0]
         await inventory.release(uow, order.id, [(a.product_id, a.location_id, a.unshipped) for a in reserved])
         for allocation in held:
             allocation.status = AllocationStatus.RELEASED
         await fulfillment.cancel_for_order(uow, order.id)
+        await fill_freed(uow, [(a.product_id, a.location_id) for a in reserved])
         if held:
             order.record(StockReleased(order.id, units=sum(a.unshipped for a in held)))
         await uow.commit()

@@ -34,6 +34,7 @@ class Shipment(Timestamps, EventSource, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "carrier", "tracking_number"),
         Index("ix_shipments_order", "order_id", "created_at"),
+        Index("ix_shipments_fulfillment_order", "fulfillment_order_id", "created_at"),
     )
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from domain import validation
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment import repository as repo
 from domain.fulfillment.picking import LinePick, pick_lines
@@ -35,16 +37,18 @@ class ShipmentInput:
 
 
 def _check(data: ShipmentInput) -> None:
+    """Cleans the input in place; every problem is reported."""
     problems = Problems()
     if carrier_for(data.carrier) is None:
-        problems.add(Code.UNKNOWN_CARRIER, f"No carrier with code {data.carrier!r}", "carrier")
+        problems.add(Code.UNKNOWN_CARRIER, f"No carrier with code {data.carrier[:40]!r}", "carrier")
     number = data.tracking_number.strip()
     if not number or len(number) > 64 or not number.isprintable():
         problems.add(Code.INVALID, "trackingNumber must be 1 to 64 printable characters", "trackingNumber")
-    if data.service is not None and len(data.service) > 64:
-        problems.add(Code.TOO_LONG, "service is at most 64 characters", "service")
+    data.service = validation.text(problems, data.service, ("service",), 64, required=False)
     url = data.tracking_url
-    if url is not None and (len(url) > 500 or not url.startswith(("https://", "http://"))):
+    if url is not None and (
+        len(url) > 500 or not url.isprintable() or not url.startswith(("https://", "http://"))
+    ):
         problems.add(
             Code.INVALID, "trackingUrl must be an http(s) URL of at most 500 characters", "trackingUrl"
         )
@@ -83,6 +87,7 @@ async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
             raise DomainError(
                 Code.NOTHING_TO_SHIP, "Everything here has shipped already", ["fulfillmentOrderId"]
             )
+        _check_on_hand(locked, picked)
         if await _tracking_taken(uow, carrier.code, number):
             raise DomainError(
                 Code.DUPLICATE, f"Tracking number {number} is already on a shipment", ["trackingNumber"]
@@ -94,7 +99,7 @@ async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
             fulfillment_order_id=fo.id,
             location_id=fo.location_id,
             carrier=carrier.code,
-            service=(data.service or "").strip() or None,
+            service=data.service,
             tracking_number=number,
             tracking_url=data.tracking_url or carrier.tracking_url(number),
         )
@@ -144,6 +149,25 @@ async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
     return shipment
 
 
+def _check_on_hand(locked: repo.Locked, picked: list[tuple[OrderAllocation, int]]) -> None:
+    """Reserved units can be gone: damaged or lost after they were promised (onHand below committed)."""
+    wanted: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
+    for a, quantity in picked:
+        wanted[a.product_id, a.location_id] += quantity
+    problems = Problems()
+    for i, (a, _) in enumerate(picked):
+        on_hand = locked.levels[a.product_id, a.location_id].on_hand
+        if wanted[a.product_id, a.location_id] > on_hand:
+            problems.add(
+                Code.INSUFFICIENT_STOCK,
+                f"Only {on_hand} unit(s) are on hand here: count or adjust the stock first",
+                "lines",
+                i,
+                "quantity",
+            )
+    problems.raise_if_any()
+
+
 def _refuse_backordered(allocations: list[OrderAllocation], lines: list[LinePick] | None) -> None:
     waiting = {a.id for a in allocations if a.status == AllocationStatus.BACKORDERED}
     problems = Problems()
@@ -167,7 +191,11 @@ async def _tracking_taken(uow: UnitOfWork, carrier: str, number: str) -> bool:
 
 
 async def _skus(uow: UnitOfWork, line_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    rows = await uow.session.execute(select(OrderLine.id, OrderLine.sku).where(OrderLine.id.in_(line_ids)))
+    rows = await uow.session.execute(
+        select(OrderLine.id, OrderLine.sku).where(
+            OrderLine.tenant_id == uow.tenant_id, OrderLine.id.in_(line_ids)
+        )
+    )
     return {r.id: r.sku for r in rows}
 
 
@@ -176,13 +204,15 @@ async def _units(uow: UnitOfWork, order_id: uuid.UUID) -> tuple[int, int]:
     shipped = (
         await uow.session.execute(
             select(func.coalesce(func.sum(OrderAllocation.shipped), 0)).where(
-                OrderAllocation.order_id == order_id
+                OrderAllocation.tenant_id == uow.tenant_id, OrderAllocation.order_id == order_id
             )
         )
     ).scalar_one()
     ordered = (
         await uow.session.execute(
-            select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(OrderLine.order_id == order_id)
+            select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(
+                OrderLine.tenant_id == uow.tenant_id, OrderLine.order_id == order_id
+            )
         )
     ).scalar_one()
     return int(shipped), int(ordered)

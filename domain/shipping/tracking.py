@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from domain import validation
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment.repository import lock_order
@@ -42,7 +42,7 @@ class Tracked:
 def _clean(data: TrackingInput, carrier_code: str) -> tuple[TrackingStatus, datetime]:
     problems = Problems()
     carrier = carrier_for(carrier_code)
-    status = carrier.normalize(data.status) if carrier else None
+    status = carrier.normalize(data.status) if carrier and "\x00" not in data.status else None
     if status is None:
         problems.add(Code.INVALID, f"Unknown tracking status {data.status[:40]!r}", "status")
     when = data.occurred_at or utcnow()
@@ -50,13 +50,11 @@ def _clean(data: TrackingInput, carrier_code: str) -> tuple[TrackingStatus, date
         problems.add(Code.INVALID, "occurredAt needs a time zone", "occurredAt")
     elif when > utcnow() + timedelta(hours=1):
         problems.add(Code.INVALID, "occurredAt is in the future", "occurredAt")
-    for name, value, limit in (
-        ("location", data.location, 200),
-        ("description", data.description, 1000),
-        ("eventId", data.carrier_event_id, 128),
-    ):
-        if value is not None and len(value) > limit:
-            problems.add(Code.TOO_LONG, f"{name} is at most {limit} characters", name)
+    data.location = validation.text(problems, data.location, ("location",), 200, required=False)
+    data.description = validation.text(problems, data.description, ("description",), 1000, required=False)
+    data.carrier_event_id = validation.text(
+        problems, data.carrier_event_id, ("eventId",), 128, required=False
+    )
     problems.raise_if_any()
     assert status is not None
     return status, when
@@ -71,67 +69,62 @@ async def add_tracking_event(
     source: TrackingSource = TrackingSource.API,
 ) -> Tracked:
     """Stores the event once (per carrier event id) and applies it: the shipment's status follows
-    its latest event; all shipments DELIVERED delivers a SHIPPED order; EXCEPTION flags the order."""
-    try:
-        async with uow:
-            shipment = await _find(uow, shipment_id, carrier, tracking_number)
-            status, when = _clean(data, shipment.carrier)
-            order = await lock_order(uow, shipment.order_id)
-            shipment = await _find(uow, shipment.id, None, None, lock=True)
-            if data.carrier_event_id and await _seen(uow, shipment.id, data.carrier_event_id):
-                return Tracked(shipment, stored=False)
-            uow.session.add(
-                TrackingEvent(
-                    tenant_id=uow.tenant_id,
-                    shipment_id=shipment.id,
-                    status=status,
-                    occurred_at=when,
-                    location=data.location,
-                    description=data.description,
-                    raw_status=data.status[:64],
-                    source=source,
-                    carrier_event_id=data.carrier_event_id,
-                )
-            )
-            if shipment.status_at is None or when >= shipment.status_at:
-                shipment.status, shipment.status_at = status, when
-                if status == TrackingStatus.DELIVERED:
-                    shipment.delivered_at = when
-            shipment.record(
-                ShipmentTracked(
-                    shipment.id,
-                    order_id=order.id,
-                    tracking_number=shipment.tracking_number,
-                    status=status,
-                    occurred_at=when.astimezone(UTC).isoformat(),
-                    location=data.location,
-                    description=data.description,
-                )
-            )
-            await uow.session.flush()
-            siblings = list(
-                (
-                    await uow.session.execute(
-                        select(Shipment.status).where(
-                            Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order.id
-                        )
-                    )
-                ).scalars()
-            )
-            if TrackingStatus.EXCEPTION in siblings:
-                if status == TrackingStatus.EXCEPTION:
-                    order.flag_exception(data.description)
-            else:
-                order.clear_exception()
-            if order.status == OrderStatus.SHIPPED and all(s == TrackingStatus.DELIVERED for s in siblings):
-                order.delivered()
-            await uow.commit()
-            return Tracked(shipment, stored=True)
-    except IntegrityError as exc:  # the same carrier event, stored by a concurrent delivery
-        if "uq_tracking_events_shipment_id_carrier_event_id" not in str(exc.orig):
-            raise
+    its latest event; all shipments DELIVERED delivers a SHIPPED order; EXCEPTION flags the order.
+    Deliveries of one event queue on the order's lock, so the second finds the first's row."""
     async with uow:
-        return Tracked(await _find(uow, shipment_id, carrier, tracking_number), stored=False)
+        shipment = await _find(uow, shipment_id, carrier, tracking_number)
+        status, when = _clean(data, shipment.carrier)
+        order = await lock_order(uow, shipment.order_id)
+        shipment = await _find(uow, shipment.id, None, None, lock=True)
+        if data.carrier_event_id and await _seen(uow, shipment.id, data.carrier_event_id):
+            return Tracked(shipment, stored=False)
+        uow.session.add(
+            TrackingEvent(
+                tenant_id=uow.tenant_id,
+                shipment_id=shipment.id,
+                status=status,
+                occurred_at=when,
+                location=data.location,
+                description=data.description,
+                raw_status=data.status[:64],
+                source=source,
+                carrier_event_id=data.carrier_event_id,
+            )
+        )
+        if shipment.status_at is None or when >= shipment.status_at:
+            shipment.status, shipment.status_at = status, when
+            if status == TrackingStatus.DELIVERED:
+                shipment.delivered_at = when
+        shipment.record(
+            ShipmentTracked(
+                shipment.id,
+                order_id=order.id,
+                tracking_number=shipment.tracking_number,
+                status=status,
+                occurred_at=when.astimezone(UTC).isoformat(),
+                location=data.location,
+                description=data.description,
+            )
+        )
+        await uow.session.flush()
+        siblings = list(
+            (
+                await uow.session.execute(
+                    select(Shipment.status).where(
+                        Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order.id
+                    )
+                )
+            ).scalars()
+        )
+        if TrackingStatus.EXCEPTION in siblings:
+            if status == TrackingStatus.EXCEPTION:
+                order.flag_exception(data.description)
+        else:
+            order.clear_exception()
+        if order.status == OrderStatus.SHIPPED and all(s == TrackingStatus.DELIVERED for s in siblings):
+            order.delivered()
+        await uow.commit()
+        return Tracked(shipment, stored=True)
 
 
 async def _find(
@@ -165,7 +158,9 @@ async def _find(
 async def _seen(uow: UnitOfWork, shipment_id: uuid.UUID, event_id: str) -> bool:
     found = await uow.session.execute(
         select(TrackingEvent.id).where(
-            TrackingEvent.shipment_id == shipment_id, TrackingEvent.carrier_event_id == event_id
+            TrackingEvent.tenant_id == uow.tenant_id,
+            TrackingEvent.shipment_id == shipment_id,
+            TrackingEvent.carrier_event_id == event_id,
         )
     )
     return found.first() is not None

@@ -76,7 +76,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_fulfillment_orders'))
     )
     op.create_index('ix_fulfillment_orders_order', 'fulfillment_orders', ['order_id'], unique=False)
-    op.create_index('ix_fulfillment_orders_queue', 'fulfillment_orders', ['tenant_id', 'location_id', 'status', 'priority', 'ship_by', 'created_at', 'id'], unique=False)
+    op.create_index('ix_fulfillment_orders_queue', 'fulfillment_orders', ['tenant_id', 'location_id', sa.text('priority DESC'), 'ship_by', 'created_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('OPEN', 'IN_PROGRESS')"))
     op.create_table('fulfillment_holds',
     sa.Column('id', sa.UUID(), nullable=False),
     sa.Column('tenant_id', sa.UUID(), nullable=False),
@@ -113,6 +113,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('tenant_id', 'carrier', 'tracking_number', name=op.f('uq_shipments_tenant_id_carrier_tracking_number'))
     )
     op.create_index('ix_shipments_order', 'shipments', ['order_id', 'created_at'], unique=False)
+    op.create_index('ix_shipments_fulfillment_order', 'shipments', ['fulfillment_order_id', 'created_at'], unique=False)
     op.create_table('shipment_lines',
     sa.Column('id', sa.UUID(), nullable=False),
     sa.Column('tenant_id', sa.UUID(), nullable=False),
@@ -206,11 +207,12 @@ def downgrade() -> None:
     op.drop_table('tracking_events')
     op.drop_index('ix_shipment_lines_shipment', table_name='shipment_lines')
     op.drop_table('shipment_lines')
+    op.drop_index('ix_shipments_fulfillment_order', table_name='shipments')
     op.drop_index('ix_shipments_order', table_name='shipments')
     op.drop_table('shipments')
     op.drop_index('ix_fulfillment_holds_fulfillment_order', table_name='fulfillment_holds')
     op.drop_table('fulfillment_holds')
-    op.drop_index('ix_fulfillment_orders_queue', table_name='fulfillment_orders')
+    op.drop_index('ix_fulfillment_orders_queue', table_name='fulfillment_orders', postgresql_where=sa.text("status IN ('OPEN', 'IN_PROGRESS')"))
     op.drop_index('ix_fulfillment_orders_order', table_name='fulfillment_orders')
     op.drop_table('fulfillment_orders')
     op.drop_table('carrier_accounts')

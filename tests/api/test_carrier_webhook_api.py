@@ -92,3 +92,28 @@ async def test_malformed_events_and_unknown_carriers_are_refused(api, shop):
     assert (bad_status.status_code, bad_status.json()["error"]["code"]) == (400, "INVALID")
     assert (carrier.status_code, carrier.json()["error"]["code"]) == (404, "UNKNOWN_CARRIER")
     assert await _tracking(api, shop, order) == []
+
+
+async def test_nul_characters_deep_nesting_and_huge_bodies_are_refused_not_crashed(api, shop):
+    order, secret, shop_id = await _shipment(api, shop)
+    bodies = [
+        {**EVENT, "trackingNumber": "GEN-\u0000123"},
+        {**EVENT, "description": "a\u0000b"},
+        {**EVENT, "occurredAt": "2026-01-01T00:00:00"},  # no time zone
+    ]
+
+    answers = [await _post(api, shop_id, secret, body) for body in bodies]
+    deep = b"[" * 20000 + b"]" * 20000
+    stamp = str(int(time.time()))
+    headers = {
+        "x-baton-shop": shop_id,
+        "x-baton-timestamp": stamp,
+        "x-baton-signature": "sha256=" + sign(secret, stamp, deep),
+    }
+    nested = await api.client.post("/carriers/generic/tracking", content=deep, headers=headers)
+    huge = await api.client.post("/carriers/generic/tracking", content=b"x" * 70_000, headers=headers)
+
+    assert [(a.status_code, a.json()["error"]["code"]) for a in answers] == [(400, "INVALID")] * 3
+    assert (nested.status_code, nested.json()["error"]["code"]) == (400, "INVALID")
+    assert huge.status_code == 413
+    assert await _tracking(api, shop, order) == []

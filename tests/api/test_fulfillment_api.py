@@ -246,3 +246,48 @@ async def test_a_vip_customers_next_order_gets_a_higher_priority(api, shop):
         "order"
     ]
     assert (cleared["priority"], cleared["priorityOverride"]) == (after, None)
+
+
+async def test_nul_characters_are_user_errors_and_unknown_ids_answer_plainly(api, shop):
+    _, main, _, _ = await _split(api, shop)
+    shipment = await ship(api, shop.admin, main["id"], "NUL-1")
+
+    service = await api(
+        shop.admin,
+        """mutation($id: ID!) { shipmentCreate(input: {fulfillmentOrderId: $id, carrier: "generic",
+        trackingNumber: "NUL-2", service: "Gro\\u0000und"}) { userErrors { field code } } }""",
+        id=main["id"],
+    )
+    place = await api(
+        shop.admin,
+        'mutation($id: ID!) { shipmentTrackingEventAdd(input: {shipmentId: $id, status: "IN_TRANSIT", '
+        'location: "Mem\\u0000phis"}) { userErrors { field code } } }',
+        id=shipment["id"],
+    )
+    bad_line = await api(
+        shop.admin,
+        """mutation($id: ID!) { shipmentCreate(input: {fulfillmentOrderId: $id, carrier: "generic",
+        trackingNumber: "NUL-3", lines: [{id: "nonsense", quantity: 1}]}) { userErrors { field code } } }""",
+        id=main["id"],
+    )
+    queue = await api(shop.admin, QUEUE, locationId=global_id("Location"))
+
+    assert service["data"]["shipmentCreate"]["userErrors"] == [{"field": ["service"], "code": "INVALID"}]
+    assert place["data"]["shipmentTrackingEventAdd"]["userErrors"] == [
+        {"field": ["location"], "code": "INVALID"}
+    ]
+    assert bad_line["data"]["shipmentCreate"]["userErrors"] == [
+        {"field": ["lines", "0", "id"], "code": "NOT_FOUND"}
+    ]
+    assert queue["data"]["fulfillmentQueue"] is None
+
+
+async def test_a_nul_character_no_check_caught_is_bad_input_not_an_unexpected_error(api, shop):
+    read = await api(shop.admin, 'query { product(sku: "TEE\\u0000") { sku } }')
+    written = await api(
+        shop.admin,
+        'mutation { locationCreate(input: {name: "Back\\u0000room"}) { location { id } userErrors { field code } } }',
+    )
+
+    assert [e["extensions"]["code"] for e in read["errors"]] == ["BAD_USER_INPUT"]
+    assert written["data"]["locationCreate"]["userErrors"] == [{"field": ["name"], "code": "INVALID"}]

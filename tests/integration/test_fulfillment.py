@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
@@ -10,6 +11,8 @@ from domain.errors import Code, DomainError, Rejected
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.picking import LinePick
 from domain.fulfillment.status import HoldReason
+from domain.inventory.models import AdjustReason
+from domain.inventory.service import AdjustInput, adjust_level
 from domain.orders.service import cancel_order, confirm_order, place_order
 from domain.shipping.service import ShipmentInput, create_shipment
 from tests.integration.builders import (
@@ -223,4 +226,58 @@ async def test_cancelling_a_confirmed_order_cancels_its_fulfillment_orders(db, t
     await cancel_order(uow(db, tenant.id), order.id, "changed mind")
 
     assert {fo.status for fo in await fulfillment_orders(db, order.id)} == {"CANCELLED"}
+    await assert_ledger_reconciles(db, tenant.id)
+
+
+async def test_a_move_to_an_unknown_or_foreign_location_is_not_found(db, tenant, other_tenant):
+    a = await location(db, tenant.id, "A")
+    theirs = await location(db, other_tenant.id, "X")
+    await product(db, tenant.id, "MUG", stock={a.id: 5})
+    order = (await place_order(uow(db, tenant.id), order_input(("MUG", 1)))).order
+    await confirm_order(uow(db, tenant.id), order.id)
+    (fo,) = await fulfillment_orders(db, order.id)
+
+    for where in (uuid.uuid4(), theirs.id):
+        with pytest.raises(DomainError) as refused:
+            await fulfillment.move(uow(db, tenant.id), fo.id, where, None)
+        assert (refused.value.code, refused.value.field) == (Code.NOT_FOUND, ["locationId"])
+
+
+async def test_shipping_units_lost_after_they_were_reserved_is_refused(db, tenant):
+    a = await location(db, tenant.id, "A")
+    await product(db, tenant.id, "MUG", stock={a.id: 5})
+    order = (await place_order(uow(db, tenant.id), order_input(("MUG", 5)))).order
+    await confirm_order(uow(db, tenant.id), order.id)
+    await adjust_level(uow(db, tenant.id), AdjustInput("MUG", a.id, -3, AdjustReason.DAMAGED))
+    (fo,) = await fulfillment_orders(db, order.id)
+    before = await snapshot(db, tenant.id)
+
+    with pytest.raises(Rejected) as refused:
+        await create_shipment(uow(db, tenant.id), ShipmentInput(fo.id, "generic", "LOST-1"))
+
+    assert [(e.code, e.field) for e in refused.value.errors] == [
+        (Code.INSUFFICIENT_STOCK, ["lines", "0", "quantity"])
+    ]
+    assert await snapshot(db, tenant.id) == before
+
+
+async def test_moving_what_is_left_of_a_held_partly_shipped_fulfillment_order_closes_it(db, tenant):
+    a = await location(db, tenant.id, "A", priority=1)
+    b = await location(db, tenant.id, "B", priority=2)
+    await product(db, tenant.id, "MUG", stock={a.id: 5, b.id: 5})
+    order = (await place_order(uow(db, tenant.id), order_input(("MUG", 4)))).order
+    await confirm_order(uow(db, tenant.id), order.id)
+    (fo,) = await fulfillment_orders(db, order.id)
+    (allocation,) = await allocations(db, order.id)
+    await create_shipment(
+        uow(db, tenant.id), ShipmentInput(fo.id, "generic", "PART-1", lines=[LinePick(allocation.id, 1)])
+    )
+    await fulfillment.hold(uow(db, tenant.id), fo.id, HoldReason.HIGH_RISK_OF_FRAUD, None)
+
+    moved = await fulfillment.move(uow(db, tenant.id), fo.id, b.id, None)
+
+    assert (moved.location_id, moved.status) == (b.id, "ON_HOLD")  # the hold went with the units
+    original = next(f for f in await fulfillment_orders(db, order.id) if f.id == fo.id)
+    assert original.status == "CLOSED"
+    assert all(h.released_at is not None for h in await holds(db, fo.id))
     await assert_ledger_reconciles(db, tenant.id)
