@@ -5,9 +5,21 @@ from domain.customers import models as customers
 from domain.db import Base
 from domain.events import models as events
 from domain.inventory import models as inventory
+from domain.notifications import models as notifications
 from domain.orders import models as orders
 from domain.tenancy import models as tenancy
+from domain.webhooks import models as webhooks
 
 metadata = Base.metadata
 
-__all__ = ["catalog", "customers", "events", "inventory", "metadata", "orders", "tenancy"]
+__all__ = [
+    "catalog",
+    "customers",
+    "events",
+    "inventory",
+    "metadata",
+    "notifications",
+    "orders",
+    "tenancy",
+    "webhooks",
+]
