@@ -11,15 +11,18 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCa
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from schema.events_query import EventsQuery
 from schema.extensions import MaskUnexpected
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.inventory import InventoryMutations
 from schema.mutations.orders import OrderMutations
 from schema.mutations.tenancy import TenancyMutations
 from schema.query import Query as OrderAndCatalogQuery
+from schema.subscription import Subscription
 from schema.tenancy_query import TenancyQuery
 from schema.types.catalog import Location, Product
 from schema.types.customers import Customer
+from schema.types.events import Event
 from schema.types.orders import Order, OrderLine
 
 MAX_DEPTH = 12
@@ -37,14 +40,15 @@ class Mutation(OrderMutations, CatalogMutations, InventoryMutations, TenancyMuta
 
 
 @strawberry.type
-class Query(OrderAndCatalogQuery, TenancyQuery):
+class Query(OrderAndCatalogQuery, TenancyQuery, EventsQuery):
     pass
 
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Order, OrderLine, Product, Location, Customer],
+    subscription=Subscription,
+    types=[Order, OrderLine, Product, Location, Customer, Event],
     extensions=[
         MaskUnexpected,
         functools.partial(ParserCache, maxsize=512),
