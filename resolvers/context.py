@@ -35,6 +35,7 @@ class Context:
     response: Any = None
     connection_params: Any = None
     hub: Hub | None = None  # live subscriptions
+    webhook_allow_private: bool = False  # whether endpoint URLs may resolve to internal addresses
 
     def require(self, roles: frozenset[Role] = EVERYONE) -> Principal:
         if self.principal is None:

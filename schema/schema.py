@@ -17,6 +17,7 @@ from schema.mutations.catalog import CatalogMutations
 from schema.mutations.inventory import InventoryMutations
 from schema.mutations.orders import OrderMutations
 from schema.mutations.tenancy import TenancyMutations
+from schema.mutations.webhooks import WebhookMutations
 from schema.query import Query as OrderAndCatalogQuery
 from schema.subscription import Subscription
 from schema.tenancy_query import TenancyQuery
@@ -24,6 +25,7 @@ from schema.types.catalog import Location, Product
 from schema.types.customers import Customer
 from schema.types.events import Event
 from schema.types.orders import Order, OrderLine
+from schema.webhook_query import WebhookQuery
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -35,12 +37,12 @@ LIMIT_RULES: list[Any] = [depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIA
 
 
 @strawberry.type
-class Mutation(OrderMutations, CatalogMutations, InventoryMutations, TenancyMutations):
+class Mutation(OrderMutations, CatalogMutations, InventoryMutations, TenancyMutations, WebhookMutations):
     pass
 
 
 @strawberry.type
-class Query(OrderAndCatalogQuery, TenancyQuery, EventsQuery):
+class Query(OrderAndCatalogQuery, TenancyQuery, EventsQuery, WebhookQuery):
     pass
 
 

@@ -64,6 +64,7 @@ class BatonGraphQL(GraphQL):
         self.reads = reads
         self.keys = keys
         self.hub = hub
+        self.settings = settings
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", None)
@@ -76,6 +77,7 @@ class BatonGraphQL(GraphQL):
             request=request,
             response=response,
             hub=self.hub,
+            webhook_allow_private=self.settings.webhook_allow_private,
         )
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:

@@ -60,7 +60,9 @@ Loop = Callable[[asyncpg.Pool], Awaitable[None]]
 
 def delivery_loops(settings: Settings) -> list[Loop]:
     """The loops beside the relay: webhook delivery, and customer emails when SMTP is set."""
-    return []
+    from server.webhooks import webhook_loop
+
+    return [lambda pool: webhook_loop(pool, settings)]
 
 
 class Workers:

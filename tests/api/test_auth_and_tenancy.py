@@ -29,6 +29,11 @@ from tests.api.documents import (
     PRODUCT_CREATE,
     PRODUCT_UPDATE,
     PRODUCTS_IMPORT,
+    WEBHOOK_CREATE,
+    WEBHOOK_DELETE,
+    WEBHOOK_REPLAY,
+    WEBHOOK_ROTATE,
+    WEBHOOK_UPDATE,
     error_codes,
     global_id,
     ok,
@@ -54,6 +59,14 @@ ADMIN_ONLY = {
         "mutation($id: ID!) { apiKeyRevoke(input: {id: $id}) { userErrors { code } } }",
         {"id": global_id("ApiKey")},
     ),
+    "webhookEndpointCreate": (WEBHOOK_CREATE, {"url": "https://example.com/hooks"}),
+    "webhookEndpointUpdate": (
+        WEBHOOK_UPDATE,
+        {"input": {"id": global_id("WebhookEndpoint"), "active": False}},
+    ),
+    "webhookEndpointDelete": (WEBHOOK_DELETE, {"id": global_id("WebhookEndpoint")}),
+    "webhookEndpointRotateSecret": (WEBHOOK_ROTATE, {"id": global_id("WebhookEndpoint")}),
+    "webhookReplay": (WEBHOOK_REPLAY, {"id": global_id("WebhookEndpoint"), "from": "0", "to": "10"}),
 }
 
 
