@@ -15,9 +15,11 @@ from schema.events_query import EventsQuery
 from schema.extensions import MaskUnexpected
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.inventory import InventoryMutations
+from schema.mutations.notifications import NotificationMutations
 from schema.mutations.orders import OrderMutations
 from schema.mutations.tenancy import TenancyMutations
 from schema.mutations.webhooks import WebhookMutations
+from schema.notification_query import NotificationQuery
 from schema.query import Query as OrderAndCatalogQuery
 from schema.subscription import Subscription
 from schema.tenancy_query import TenancyQuery
@@ -37,12 +39,19 @@ LIMIT_RULES: list[Any] = [depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIA
 
 
 @strawberry.type
-class Mutation(OrderMutations, CatalogMutations, InventoryMutations, TenancyMutations, WebhookMutations):
+class Mutation(
+    OrderMutations,
+    CatalogMutations,
+    InventoryMutations,
+    TenancyMutations,
+    WebhookMutations,
+    NotificationMutations,
+):
     pass
 
 
 @strawberry.type
-class Query(OrderAndCatalogQuery, TenancyQuery, EventsQuery, WebhookQuery):
+class Query(OrderAndCatalogQuery, TenancyQuery, EventsQuery, WebhookQuery, NotificationQuery):
     pass
 
 

@@ -24,7 +24,7 @@ class Settings:
     max_subscriptions: int = 20  # per WebSocket connection
     workers_in_serve: bool = True  # run the relay and delivery loops inside `baton serve`
     webhook_allow_private: bool = False  # let endpoints resolve to loopback/private addresses
-    webhook_retry_scale: float = 1.0  # multiplies the retry schedule (tests shrink it)
+    retry_scale: float = 1.0  # multiplies the webhook and email retry schedules (tests shrink them)
     webhook_timeout: float = 10.0
     smtp_host: str | None = None  # customer emails are off while unset
     smtp_port: int = 25
@@ -55,7 +55,7 @@ class Settings:
             max_subscriptions=int(env.get("BATON_MAX_SUBSCRIPTIONS", "20")),
             workers_in_serve=_flag(env.get("BATON_WORKERS_IN_SERVE", "1")),
             webhook_allow_private=_flag(env.get("BATON_WEBHOOK_ALLOW_PRIVATE", "0")),
-            webhook_retry_scale=float(env.get("BATON_WEBHOOK_RETRY_SCALE", "1")),
+            retry_scale=float(env.get("BATON_RETRY_SCALE", "1")),
             webhook_timeout=float(env.get("BATON_WEBHOOK_TIMEOUT", "10")),
             smtp_host=env.get("BATON_SMTP_HOST") or None,
             smtp_port=int(env.get("BATON_SMTP_PORT", "25")),

@@ -69,7 +69,7 @@ async def send(http: httpx.AsyncClient, due: Due, settings: Settings) -> Attempt
 async def _deliver(pool: asyncpg.Pool, http: httpx.AsyncClient, due: Due, settings: Settings) -> None:
     outcome = await send(http, due, settings)
     async with pool.acquire() as conn:
-        status = await delivery.record(conn, due, outcome, settings.webhook_retry_scale, utcnow())
+        status = await delivery.record(conn, due, outcome, settings.retry_scale, utcnow())
     if status == "FAILED":
         log.warning("webhook endpoint %s disabled: delivery %s failed", due.endpoint_id, due.delivery_id)
 
@@ -88,7 +88,7 @@ async def webhook_loop(pool: asyncpg.Pool, settings: Settings) -> None:
                 if due:
                     busy = True
                     await asyncio.gather(*(_deliver(pool, http, d, settings) for d in due))
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except Exception:
                 log.exception("webhook delivery failed; retrying")
                 await asyncio.sleep(1)
             if not busy:

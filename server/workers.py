@@ -33,7 +33,7 @@ async def relay_loop(pool: asyncpg.Pool, interval: float) -> None:
             try:
                 async with pool.acquire() as conn:
                     published = await relay_once(conn)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except Exception:
                 log.exception("the relay failed; retrying")
                 published = []
                 await asyncio.sleep(1)
@@ -50,7 +50,7 @@ async def prune_loop(pool: asyncpg.Pool, retention_days: float) -> None:
                 deleted = await prune(conn, retention_days)
             if deleted:
                 log.info("pruned %d events older than %s days", deleted, retention_days)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except Exception:
             log.exception("pruning failed; trying again later")
         await asyncio.sleep(PRUNE_EVERY)
 
@@ -60,9 +60,13 @@ Loop = Callable[[asyncpg.Pool], Awaitable[None]]
 
 def delivery_loops(settings: Settings) -> list[Loop]:
     """The loops beside the relay: webhook delivery, and customer emails when SMTP is set."""
+    from server.emails import email_loop
     from server.webhooks import webhook_loop
 
-    return [lambda pool: webhook_loop(pool, settings)]
+    loops: list[Loop] = [lambda pool: webhook_loop(pool, settings)]
+    if settings.smtp_host:
+        loops.append(lambda pool: email_loop(pool, settings))
+    return loops
 
 
 class Workers:

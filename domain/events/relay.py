@@ -17,10 +17,20 @@ import asyncpg
 
 CHANNEL = "baton_events"
 
+# A tenant's first events create its head, and the cursors of the log's background consumers start
+# at 0 with it, so they see the tenant's first events. (A consumer first switched on for a tenant
+# that already has a head starts at that head instead: see domain/notifications/outbox.py.)
+CONSUMERS = ("email",)
 _ENSURE_HEADS = """
-INSERT INTO event_log_heads (tenant_id)
-SELECT DISTINCT tenant_id FROM outbox_events WHERE position IS NULL
-ON CONFLICT (tenant_id) DO NOTHING
+WITH fresh AS (
+  INSERT INTO event_log_heads (tenant_id)
+  SELECT DISTINCT tenant_id FROM outbox_events WHERE position IS NULL
+  ON CONFLICT (tenant_id) DO NOTHING
+  RETURNING tenant_id
+)
+INSERT INTO consumer_cursors (consumer, tenant_id)
+SELECT consumer, tenant_id FROM fresh, unnest($1::text[]) AS consumer
+ON CONFLICT (consumer, tenant_id) DO NOTHING
 """
 _CLAIM = """
 SELECT h.tenant_id, h.position FROM event_log_heads h
@@ -58,7 +68,7 @@ class Published:
 async def relay_once(conn: asyncpg.Connection, tenants: int = 16, batch: int = 1000) -> list[Published]:
     """One round: publishes up to `batch` rows for each of up to `tenants` claimed tenants."""
     if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM outbox_events WHERE position IS NULL)"):
-        await conn.execute(_ENSURE_HEADS)
+        await conn.execute(_ENSURE_HEADS, list(CONSUMERS))
     else:
         return []
     published: list[Published] = []

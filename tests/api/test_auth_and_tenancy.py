@@ -67,6 +67,10 @@ ADMIN_ONLY = {
     "webhookEndpointDelete": (WEBHOOK_DELETE, {"id": global_id("WebhookEndpoint")}),
     "webhookEndpointRotateSecret": (WEBHOOK_ROTATE, {"id": global_id("WebhookEndpoint")}),
     "webhookReplay": (WEBHOOK_REPLAY, {"id": global_id("WebhookEndpoint"), "from": "0", "to": "10"}),
+    "notificationSettingsUpdate": (
+        'mutation { notificationSettingsUpdate(input: {senderName: "Mine"}) { userErrors { code } } }',
+        {},
+    ),
 }
 
 

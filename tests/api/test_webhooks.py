@@ -38,9 +38,7 @@ def scale() -> float:
 
 @pytest.fixture
 async def live(db, database_url, live_settings, scale):
-    settings = Settings(
-        **{**live_settings.__dict__, "webhook_allow_private": True, "webhook_retry_scale": scale}
-    )
+    settings = Settings(**{**live_settings.__dict__, "webhook_allow_private": True, "retry_scale": scale})
     async with serving(create_app(settings, database_url)) as server:
         yield server
 
