@@ -13,6 +13,8 @@ import asyncpg
 
 from domain.events import signal
 from domain.events.relay import prune, relay_once
+from domain.notifications import outbox as emails_outbox
+from domain.webhooks import delivery as webhook_delivery
 from server.settings import Settings
 
 log = logging.getLogger("baton.workers")
@@ -48,8 +50,12 @@ async def prune_loop(pool: asyncpg.Pool, retention_days: float) -> None:
         try:
             async with pool.acquire() as conn:
                 deleted = await prune(conn, retention_days)
+                deleted += await webhook_delivery.prune(conn, retention_days)
+                deleted += await emails_outbox.prune(conn, retention_days)
             if deleted:
-                log.info("pruned %d events older than %s days", deleted, retention_days)
+                log.info(
+                    "pruned %d events, deliveries and emails older than %s days", deleted, retention_days
+                )
         except Exception:
             log.exception("pruning failed; trying again later")
         await asyncio.sleep(PRUNE_EVERY)

@@ -182,3 +182,14 @@ async def failed(conn: asyncpg.Connection, email: Email, error: str, scale: floa
         delay,
     )
     return status
+
+
+async def prune(conn: asyncpg.Connection, retention_days: float) -> int:
+    """Deletes the records of finished emails older than the retention. Their events are gone by then
+    too, so no consumer can read them again and the dedupe records are no longer needed."""
+    status = await conn.execute(
+        """DELETE FROM notifications
+           WHERE status IN ('SENT', 'FAILED') AND created_at < now() - make_interval(secs => $1)""",
+        retention_days * 86400,
+    )
+    return int(status.split()[-1])

@@ -226,3 +226,13 @@ async def disable(conn: asyncpg.Connection, endpoint_id: uuid.UUID, reason: str)
            WHERE endpoint_id = $1 AND status = 'PENDING'""",
         endpoint_id,
     )
+
+
+async def prune(conn: asyncpg.Connection, retention_days: float) -> int:
+    """Deletes finished deliveries (and their attempts) older than the retention; returns how many."""
+    status = await conn.execute(
+        """DELETE FROM webhook_deliveries
+           WHERE status <> 'PENDING' AND created_at < now() - make_interval(secs => $1)""",
+        retention_days * 86400,
+    )
+    return int(status.split()[-1])

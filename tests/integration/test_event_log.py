@@ -13,7 +13,9 @@ import asyncpg
 import pytest
 
 from domain.events.relay import CHANNEL, prune, relay_once
+from domain.notifications import outbox as emails_outbox
 from domain.orders.service import place_order
+from domain.webhooks import delivery as webhook_delivery
 from tests.integration.builders import location, order_input, product, uow
 
 INSERT = """INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
@@ -167,6 +169,45 @@ async def test_pruning_deletes_only_published_events_older_than_the_retention(co
     assert [r["type"] for r in left] == ["RECENT", "OLD_UNPUBLISHED"]
     await relay_once(relay)  # the next position follows on from the head, whatever was pruned
     assert (await read_after(writer, tenant, 2))[0]["position"] == 3
+
+
+async def test_pruning_deletes_finished_webhook_deliveries_and_email_records_past_the_retention(conns):
+    tenant, conn = uuid.uuid4(), conns[0]
+    endpoint = await conn.fetchval(
+        """INSERT INTO webhook_endpoints (id, tenant_id, url, event_types, active, secret, position)
+           VALUES (gen_random_uuid(), $1, 'https://example.com', '{}', true, 'whsec_x', 0) RETURNING id""",
+        tenant,
+    )
+    for status, age in (("SUCCEEDED", 31), ("FAILED", 31), ("PENDING", 31), ("SUCCEEDED", 1)):
+        await conn.execute(
+            """INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, event_position, event_type,
+                 status, attempts, created_at)
+               VALUES (gen_random_uuid(), $1, $2, gen_random_uuid(), 1, 'X', $3, 1,
+                       now() - make_interval(days => $4))""",
+            tenant,
+            endpoint,
+            status,
+            age,
+        )
+        await conn.execute(
+            """INSERT INTO notifications (id, tenant_id, order_id, event_id, template, recipient, subject, body,
+                 status, attempts, created_at)
+               VALUES (gen_random_uuid(), $1, gen_random_uuid(), gen_random_uuid(), 'ORDER_CONFIRMED', 'a@b.c',
+                       's', 'b', $2, 1, now() - make_interval(days => $3))""",
+            tenant,
+            "SENT" if status == "SUCCEEDED" else status,
+            age,
+        )
+
+    assert await webhook_delivery.prune(conn, retention_days=30) == 2
+    assert await emails_outbox.prune(conn, retention_days=30) == 2
+
+    kept = await conn.fetch(
+        "SELECT status FROM webhook_deliveries WHERE tenant_id = $1 ORDER BY status", tenant
+    )
+    assert [r["status"] for r in kept] == ["PENDING", "SUCCEEDED"]
+    kept = await conn.fetch("SELECT status FROM notifications WHERE tenant_id = $1 ORDER BY status", tenant)
+    assert [r["status"] for r in kept] == ["PENDING", "SENT"]
 
 
 async def test_event_payloads_written_by_a_use_case_are_relayed_with_their_aggregate_sequence(conns, tenant):
