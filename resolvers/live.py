@@ -60,7 +60,7 @@ class _Shared:
 
     def get(self, key: tuple[Any, ...], load: Callable[[], Awaitable[Any]]) -> Awaitable[Any]:
         task = self._done.get(key)
-        if task is None or (task.done() and task.exception() is not None):
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
             task = asyncio.ensure_future(load())
             self._done[key] = task
             while len(self._done) > self._size:

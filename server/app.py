@@ -32,6 +32,7 @@ from schema.schema import schema
 from server.auth import KeyCache, bearer
 from server.listener import Listener
 from server.settings import Settings
+from server.shared_streams import SharedStreams, SharingHandler
 from server.workers import Workers
 
 log = logging.getLogger("baton.app")
@@ -44,6 +45,8 @@ def _unauthenticated(message: str) -> JSONResponse:
 
 class BatonGraphQL(GraphQL):
     """Strawberry's ASGI view with our context: every operation runs as one API key's tenant."""
+
+    graphql_transport_ws_handler_class = SharingHandler  # identical orderUpdated streams run once
 
     def __init__(
         self,
@@ -65,6 +68,7 @@ class BatonGraphQL(GraphQL):
         self.keys = keys
         self.hub = hub
         self.settings = settings
+        self.shared_streams = SharedStreams()
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", None)
@@ -171,4 +175,5 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     app.state.engine = engine
     app.state.reads = reads
     app.state.hub = hub
+    app.state.view = view
     return app

@@ -61,6 +61,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port or settings.port,
         log_level=settings.log_level,
         proxy_headers=True,
+        # Subscription messages are small JSON; per-connection deflate state costs more memory and CPU
+        # than it saves on the wire (bench/live.py). BATON_WS_DEFLATE=1 turns it back on.
+        ws_per_message_deflate=settings.ws_deflate,
     )
     return 0
 

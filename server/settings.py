@@ -22,6 +22,7 @@ class Settings:
     relay_interval: float = 0.1  # seconds between relay polls when idle (a local write nudges it)
     live_poll_seconds: float = 5.0  # safety net in case a NOTIFY is lost
     max_subscriptions: int = 20  # per WebSocket connection
+    ws_deflate: bool = False  # permessage-deflate on WebSocket connections
     workers_in_serve: bool = True  # run the relay and delivery loops inside `baton serve`
     webhook_allow_private: bool = False  # let endpoints resolve to loopback/private addresses
     retry_scale: float = 1.0  # multiplies the webhook and email retry schedules (tests shrink them)
@@ -53,6 +54,7 @@ class Settings:
             relay_interval=float(env.get("BATON_RELAY_INTERVAL", "0.1")),
             live_poll_seconds=float(env.get("BATON_LIVE_POLL_SECONDS", "5")),
             max_subscriptions=int(env.get("BATON_MAX_SUBSCRIPTIONS", "20")),
+            ws_deflate=_flag(env.get("BATON_WS_DEFLATE", "0")),
             workers_in_serve=_flag(env.get("BATON_WORKERS_IN_SERVE", "1")),
             webhook_allow_private=_flag(env.get("BATON_WEBHOOK_ALLOW_PRIVATE", "0")),
             retry_scale=float(env.get("BATON_RETRY_SCALE", "1")),

@@ -7,7 +7,7 @@ import asyncio
 
 from domain.tenancy.models import Role
 from tests.api.conftest import open_shop
-from tests.api.documents import INVENTORY_ADJUST, ORDER_CONFIRM, ok, place_order
+from tests.api.documents import INVENTORY_ADJUST, ORDER_CANCEL, ORDER_CONFIRM, ok, place_order
 from tests.api.live import EVENTS, EVENTS_FEED, INVENTORY_CHANGED, ORDER_UPDATED, Socket
 
 
@@ -135,3 +135,64 @@ async def test_a_bad_cursor_ends_the_subscription_with_a_bad_user_input_error(li
         refused = await sock.message(op)
 
     assert refused["payload"]["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_identical_order_followers_share_one_execution_and_a_late_one_gets_the_order_at_once(
+    live, tenant
+):
+    shop = await open_shop(live.api, tenant)
+    order = await place_order(live.api, shop.admin, [("TEE", 1)])
+    key = await tenant.key(Role.STOREFRONT)
+    async with Socket.open(live.ws_url, key) as one, Socket.open(live.ws_url, key) as two:
+        ops = [
+            await one.subscribe(ORDER_UPDATED, id=order["id"]),
+            await two.subscribe(ORDER_UPDATED, id=order["id"]),
+        ]
+        assert [
+            (await s.next(op))["orderUpdated"]["status"] for s, op in zip((one, two), ops, strict=True)
+        ] == [
+            "PENDING",
+            "PENDING",
+        ]
+        assert live.app.state.view.shared_streams.count == 1
+        assert live.app.state.hub.subscriber_count == 1  # one execution follows the log for both
+
+        ok(await live.api(shop.admin, ORDER_CONFIRM, id=order["id"]), "orderConfirm")
+        assert [
+            (await s.next(op))["orderUpdated"]["status"] for s, op in zip((one, two), ops, strict=True)
+        ] == [
+            "CONFIRMED",
+            "CONFIRMED",
+        ]
+        async with Socket.open(live.ws_url, key) as late:
+            late_op = await late.subscribe(ORDER_UPDATED, id=order["id"])
+            assert (await late.next(late_op))["orderUpdated"]["status"] == "CONFIRMED"
+            await one.stop(ops[0])
+            await two.stop(ops[1])
+            await asyncio.sleep(0.1)
+            ok(await live.api(shop.admin, ORDER_CANCEL, id=order["id"]), "orderCancel")
+            assert (await late.next(late_op))["orderUpdated"]["status"] == "CANCELLED"
+            assert await one.nothing_more(ops[0], wait=0.2)
+
+    await asyncio.sleep(0.2)
+    assert live.app.state.view.shared_streams.count == 0
+    assert live.app.state.hub.subscriber_count == 0
+
+
+async def test_followers_share_only_within_one_tenant_and_role(live, tenant, other_tenant):
+    shop = await open_shop(live.api, tenant)
+    order = await place_order(live.api, shop.admin, [("TEE", 1)])
+    async with (
+        Socket.open(live.ws_url, shop.admin) as mine,
+        Socket.open(live.ws_url, other_tenant.admin) as theirs,
+    ):
+        op = await mine.subscribe(ORDER_UPDATED, id=order["id"])
+        assert (await mine.next(op))["orderUpdated"]["id"] == order["id"]
+        same_request = await theirs.subscribe(ORDER_UPDATED, id=order["id"])
+        refused = await theirs.message(same_request)
+        assert refused["payload"]["data"] is None
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+        async with Socket.open(live.ws_url, await tenant.key(Role.PARTNER)) as partner:
+            partner_op = await partner.subscribe(ORDER_UPDATED, id=order["id"])
+            assert (await partner.next(partner_op))["orderUpdated"]["id"] == order["id"]
+            assert live.app.state.view.shared_streams.count == 2
