@@ -18,7 +18,7 @@ from domain.webhooks.delivery import Attempt, Due
 from server.settings import Settings
 
 log = logging.getLogger("baton.webhooks")
-BATCH = 50
+IN_FLIGHT = 50  # requests under way at once per process
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -67,30 +67,45 @@ async def send(http: httpx.AsyncClient, due: Due, settings: Settings) -> Attempt
 
 
 async def _deliver(pool: asyncpg.Pool, http: httpx.AsyncClient, due: Due, settings: Settings) -> None:
-    outcome = await send(http, due, settings)
-    async with pool.acquire() as conn:
-        status = await delivery.record(conn, due, outcome, settings.retry_scale, utcnow())
+    try:
+        outcome = await send(http, due, settings)
+        async with pool.acquire() as conn:
+            status = await delivery.record(conn, due, outcome, settings.retry_scale, utcnow())
+    except Exception:  # the lease runs out and another attempt is made
+        log.exception("delivery %s could not be recorded", due.delivery_id)
+        return
     if status == "FAILED":
         log.warning("webhook endpoint %s disabled: delivery %s failed", due.endpoint_id, due.delivery_id)
 
 
 async def webhook_loop(pool: asyncpg.Pool, settings: Settings) -> None:
+    """Claims due deliveries while fewer than IN_FLIGHT requests are under way, so one slow endpoint
+    holds a slot for its timeout but never the others' deliveries."""
     interval = min(1.0, settings.relay_interval * 10)
     lease = settings.webhook_timeout + 30
     timeout = httpx.Timeout(settings.webhook_timeout)
+    in_flight: set[asyncio.Task[None]] = set()
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as http:
-        while True:
-            busy = False
-            try:
-                async with pool.acquire() as conn:
-                    busy = await delivery.fan_out_once(conn) > 0
-                    due = await delivery.claim_due(conn, BATCH, lease)
-                if due:
-                    busy = True
-                    await asyncio.gather(*(_deliver(pool, http, d, settings) for d in due))
-            except Exception:
-                log.exception("webhook delivery failed; retrying")
-                await asyncio.sleep(1)
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.sleep(interval)
+        try:
+            while True:
+                busy = False
+                try:
+                    async with pool.acquire() as conn:
+                        busy = await delivery.fan_out_once(conn) > 0
+                        room = IN_FLIGHT - len(in_flight)
+                        due = await delivery.claim_due(conn, room, lease) if room > 0 else []
+                    for item in due:
+                        task = asyncio.create_task(_deliver(pool, http, item, settings))
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
+                    busy = busy or bool(due)
+                except Exception:
+                    log.exception("webhook delivery failed; retrying")
+                    await asyncio.sleep(1)
+                if not busy:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.sleep(interval)
+        finally:
+            for task in in_flight:
+                task.cancel()  # their leases run out and the deliveries are tried again
+            await asyncio.gather(*in_flight, return_exceptions=True)

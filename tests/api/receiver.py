@@ -33,6 +33,8 @@ class Receiver:
     port: int
     script: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # answers, in order
     otherwise: int = 200
+    delay: float = 0.0  # seconds before answering
+    started: int = 0  # requests that arrived, answered or not
     requests: list[Received] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -58,6 +60,10 @@ async def receiving() -> AsyncIterator[Receiver]:
 
     async def hook(request: Request) -> Response:
         status, headers = receiver.script.pop(0) if receiver.script else (receiver.otherwise, {})
+        receiver.started += 1
+        receiver.arrived.set()
+        if receiver.delay:
+            await asyncio.sleep(receiver.delay)
         receiver.requests.append(Received(dict(request.headers), (await request.body()).decode(), status))
         receiver.arrived.set()
         return Response(status_code=status, headers=headers)

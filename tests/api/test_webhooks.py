@@ -272,3 +272,18 @@ async def test_another_tenants_endpoint_is_invisible_and_untouchable(live, tenan
     await pause(0.5)
     assert len(receiver.ok()) == 1
     assert len(await deliveries(live, other.admin, theirs)) == 1
+
+
+async def test_a_slow_endpoint_does_not_hold_up_deliveries_to_the_others(live, tenant, receiver):
+    shop = await open_shop(live.api, tenant)
+    async with receiving() as slow:
+        slow.delay = 4.0
+        await endpoint(live, shop.admin, slow.url, ["ORDER_CREATED"])
+        await endpoint(live, shop.admin, receiver.url, ["ORDER_CREATED"])
+        await place_order(live.api, shop.admin, [("TEE", 1)])
+        await receiver.wait_for(lambda: len(receiver.ok()) == 1)
+        await slow.wait_for(lambda: slow.started == 1)
+
+        await place_order(live.api, shop.admin, [("TEE", 1)])  # while the slow endpoint still holds its first
+        await receiver.wait_for(lambda: len(receiver.ok()) == 2, within=2)
+        assert slow.requests == []  # its first answer has not even come back yet
