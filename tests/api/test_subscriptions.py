@@ -107,11 +107,15 @@ async def test_a_subscriber_never_sees_another_tenants_events_or_orders(live, te
         assert refused["type"] == "next" and refused["payload"]["data"] is None
         assert refused["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
+        stock = await sock.subscribe(INVENTORY_CHANGED, skus=["TEE"])
+        await asyncio.sleep(0.2)
         await place_order(live.api, other.admin, [("TEE", 1)])
         mine = await place_order(live.api, shop.admin, [("TEE", 1)])
         seen = []
         while not any(e["aggregateId"] == mine["id"] for e in seen):
             seen.append((await sock.next(events))["events"])
+        first_stock_change = (await sock.next(stock))["inventoryChanged"]
+        assert (first_stock_change["locationId"], first_stock_change["committed"]) == (shop.location_id, 1)
 
     other_ids = {theirs["id"], other.location_id, other.tee_id, other.mug_id}
     assert not other_ids & {e["aggregateId"] for e in seen}
@@ -196,3 +200,27 @@ async def test_followers_share_only_within_one_tenant_and_role(live, tenant, oth
             partner_op = await partner.subscribe(ORDER_UPDATED, id=order["id"])
             assert (await partner.next(partner_op))["orderUpdated"]["id"] == order["id"]
             assert live.app.state.view.shared_streams.count == 2
+
+
+async def test_a_lost_ping_is_made_up_for_by_the_slow_timer(
+    db, database_url, live_settings, tenant, monkeypatch
+):
+    from domain.events import relay
+    from server.app import create_app
+    from server.settings import Settings
+    from tests.api.conftest import publish
+    from tests.api.live import serving
+
+    quiet = Settings(**{**live_settings.__dict__, "workers_in_serve": False, "live_poll_seconds": 0.3})
+    async with serving(create_app(quiet, database_url)) as server:
+        shop = await open_shop(server.api, tenant)
+        await publish(database_url)
+        async with Socket.open(server.ws_url, shop.admin) as sock:
+            op = await sock.subscribe(EVENTS, types=["ORDER_CREATED"])
+            await asyncio.sleep(0.2)
+            order = await place_order(server.api, shop.admin, [("TEE", 1)])
+            monkeypatch.setattr(relay, "CHANNEL", "nobody_listens_here")  # the ping goes nowhere
+            await publish(database_url)
+
+            created = (await sock.next(op, wait=5))["events"]
+    assert created["aggregateId"] == order["id"]
