@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.pagination import Page
 from resolvers import notifications
 from schema.connection import Connection, connection, page_request
 from schema.types.notifications import Notification, NotificationSettings
@@ -28,12 +29,7 @@ class NotificationQuery:
         after: str | None = None,
     ) -> Connection[Notification]:
         page = await notifications.for_order(info.context, order_id, page_request(first, after, None, None))
-        if page is None:
-            return connection_empty()
-        return connection(page, Notification.of)
+        return connection(page or NOTHING, Notification.of)
 
 
-def connection_empty() -> Connection[Notification]:
-    from domain.pagination import Page
-
-    return connection(Page(rows=[], cursors=[], has_next=False, has_previous=False), Notification.of)
+NOTHING = Page(rows=[], cursors=[], has_next=False, has_previous=False)  # an ID that is not an order's
