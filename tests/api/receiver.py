@@ -60,11 +60,12 @@ async def receiving() -> AsyncIterator[Receiver]:
 
     async def hook(request: Request) -> Response:
         status, headers = receiver.script.pop(0) if receiver.script else (receiver.otherwise, {})
+        body = (await request.body()).decode()
         receiver.started += 1
         receiver.arrived.set()
         if receiver.delay:
             await asyncio.sleep(receiver.delay)
-        receiver.requests.append(Received(dict(request.headers), (await request.body()).decode(), status))
+        receiver.requests.append(Received(dict(request.headers), body, status))
         receiver.arrived.set()
         return Response(status_code=status, headers=headers)
 

@@ -287,3 +287,50 @@ async def test_a_slow_endpoint_does_not_hold_up_deliveries_to_the_others(live, t
         await place_order(live.api, shop.admin, [("TEE", 1)])  # while the slow endpoint still holds its first
         await receiver.wait_for(lambda: len(receiver.ok()) == 2, within=2)
         assert slow.requests == []  # its first answer has not even come back yet
+
+
+async def test_a_redirect_is_not_followed_and_counts_as_a_failed_attempt(live, tenant, receiver):
+    shop = await open_shop(live.api, tenant)
+    hook_id, _ = await endpoint(live, shop.admin, receiver.url, ["ORDER_CREATED"])
+    receiver.script = [(307, {"Location": "http://127.0.0.1:9/elsewhere"})]
+    await place_order(live.api, shop.admin, [("TEE", 1)])
+    await receiver.wait_for(lambda: len(receiver.ok()) == 1)
+
+    [delivery] = await deliveries(live, shop.admin, hook_id)
+    redirected, delivered = delivery["attempts"]
+    assert redirected["statusCode"] == 307 and "not followed" in redirected["error"]
+    assert delivered["statusCode"] == 200 and len(receiver.requests) == 2  # nothing went to the Location
+
+
+@pytest.fixture
+async def impatient(db, database_url, live_settings):
+    settings = Settings(
+        **{
+            **live_settings.__dict__,
+            "webhook_allow_private": True,
+            "retry_scale": 0.001,
+            "webhook_timeout": 0.5,
+        }
+    )
+    async with serving(create_app(settings, database_url)) as server:
+        yield server
+
+
+async def test_an_endpoint_slower_than_the_timeout_is_retried(impatient, tenant, receiver):
+    shop = await open_shop(impatient.api, tenant)
+    hook_id, _ = await endpoint(impatient, shop.admin, receiver.url, ["ORDER_CREATED"])
+    receiver.delay = 1.5
+    await place_order(impatient.api, shop.admin, [("TEE", 1)])
+    await receiver.wait_for(lambda: receiver.started == 1)
+    receiver.delay = 0  # the first request is still sleeping past the timeout; the retry is answered
+    await receiver.wait_for(lambda: len(receiver.ok()) >= 1)
+
+    for _ in range(100):
+        [delivery] = await deliveries(impatient, shop.admin, hook_id)
+        if delivery["status"] == "SUCCEEDED":
+            break
+        await pause()
+    assert delivery["status"] == "SUCCEEDED"
+    timed_out = [a for a in delivery["attempts"] if a["statusCode"] is None]
+    assert timed_out and all(a["error"] == "timed out" for a in timed_out)
+    assert all(400 <= a["latencyMs"] < 1500 for a in timed_out)
