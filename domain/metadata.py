@@ -6,9 +6,11 @@ from domain.db import Base
 from domain.events import models as events
 from domain.fulfillment import models as fulfillment
 from domain.inventory import models as inventory
+from domain.notifications import models as notifications
 from domain.orders import models as orders
 from domain.shipping import models as shipping
 from domain.tenancy import models as tenancy
+from domain.webhooks import models as webhooks
 
 metadata = Base.metadata
 
@@ -19,7 +21,9 @@ __all__ = [
     "fulfillment",
     "inventory",
     "metadata",
+    "notifications",
     "orders",
     "shipping",
     "tenancy",
+    "webhooks",
 ]

@@ -21,6 +21,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
 
+def plain_dsn(url: str) -> str:
+    """A libpq-style URL for asyncpg itself, from any of the URL forms Baton accepts."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 class Row(asyncpg.Record):
     """A result row whose columns read as attributes (row.currency), like SQLAlchemy's rows."""
 
@@ -74,7 +79,7 @@ class ReadPool:
     sets is transaction-local), so nothing needs resetting in between."""
 
     def __init__(self, url: str, size: int) -> None:
-        self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._dsn = plain_dsn(url)
         self._size = size
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()

@@ -10,6 +10,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.db import new_id, set_tenant
+from domain.events import signal
 from domain.events.base import Event, EventSource, numbered
 from domain.events.models import OutboxEvent, TimelineEntry
 
@@ -70,6 +71,8 @@ class UnitOfWork:
             await self._write_events(events)
         await self.session.commit()
         self._committed = True
+        if events:
+            signal.written()
         return events
 
     async def _write_events(self, events: list[Event]) -> None:

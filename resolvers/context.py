@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.events.hub import Hub
 from domain.reading import Reader, ReadPool
 from domain.tenancy.models import Role
 from domain.tenancy.service import Principal
@@ -35,6 +36,8 @@ class Context:
     request: Any = None
     response: Any = None
     connection_params: Any = None
+    hub: Hub | None = None  # live subscriptions
+    webhook_allow_private: bool = False  # whether endpoint URLs may resolve to internal addresses
 
     def require(self, roles: frozenset[Role] = EVERYONE) -> Principal:
         if self.principal is None:
@@ -51,6 +54,11 @@ class Context:
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.reads, self.tenant_id)
+
+    def fresh_loaders(self) -> None:
+        """A WebSocket connection keeps one context for all its operations: a subscription that sends
+        an object again drops the cached loaders first, so it sends what is in the database now."""
+        self.__dict__.pop("loaders", None)
 
     def uow(self, roles: frozenset[Role]) -> UnitOfWork:
         principal = self.require(roles)

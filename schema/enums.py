@@ -10,6 +10,7 @@ import strawberry
 from domain.catalog.models import BackorderPolicy, LocationKind
 from domain.catalog.queries import LocationSort, ProductSort
 from domain.errors import Code
+from domain.events.registry import EVENT_TYPES
 from domain.fulfillment.status import FulfillmentOrderStatus, HoldReason
 from domain.inventory.models import AdjustReason, MovementKind
 from domain.money import COUNTRIES, CURRENCIES
@@ -72,4 +73,11 @@ ProductSortKey = strawberry.enum(
 )
 LocationSortKey = strawberry.enum(
     _enum("LocationSortKey", {k.name: k.value for k in LocationSort}), name="LocationSortKey"
+)
+
+
+# Every event type the domain defines (domain/events/registry.py): a new context's events module listed
+# there appears here, in the feed, in subscriptions and in webhooks without further changes.
+EventTypeEnum = strawberry.enum(
+    _enum("EventType", {t: t for t in EVENT_TYPES}), name="EventType", description="What happened"
 )

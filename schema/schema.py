@@ -11,22 +11,29 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCa
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from schema.events_query import EventsQuery
 from schema.extensions import MaskUnexpected
 from schema.fulfillment_query import FulfillmentQuery
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.customers import CustomerMutations
 from schema.mutations.fulfillment import FulfillmentMutations
 from schema.mutations.inventory import InventoryMutations
+from schema.mutations.notifications import NotificationMutations
 from schema.mutations.orders import OrderMutations
 from schema.mutations.shipping import ShippingMutations
 from schema.mutations.tenancy import TenancyMutations
+from schema.mutations.webhooks import WebhookMutations
+from schema.notification_query import NotificationQuery
 from schema.query import Query as OrderAndCatalogQuery
+from schema.subscription import Subscription
 from schema.tenancy_query import TenancyQuery
 from schema.types.catalog import Location, Product
 from schema.types.customers import Customer
+from schema.types.events import Event
 from schema.types.fulfillment import FulfillmentOrder
 from schema.types.orders import Order, OrderLine
 from schema.types.shipping import Shipment
+from schema.webhook_query import WebhookQuery
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -46,19 +53,24 @@ class Mutation(
     InventoryMutations,
     CustomerMutations,
     TenancyMutations,
+    WebhookMutations,
+    NotificationMutations,
 ):
     pass
 
 
 @strawberry.type
-class Query(OrderAndCatalogQuery, FulfillmentQuery, TenancyQuery):
+class Query(
+    OrderAndCatalogQuery, FulfillmentQuery, TenancyQuery, EventsQuery, WebhookQuery, NotificationQuery
+):
     pass
 
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Order, OrderLine, Product, Location, Customer, FulfillmentOrder, Shipment],
+    subscription=Subscription,
+    types=[Order, OrderLine, Product, Location, Customer, Event, FulfillmentOrder, Shipment],
     extensions=[
         MaskUnexpected,
         functools.partial(ParserCache, maxsize=512),

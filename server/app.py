@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -23,16 +24,19 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from domain.db import make_engine
-from domain.reading import ReadPool
+from domain.events.hub import Hub
+from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
 from server.auth import KeyCache, bearer
 from server.carriers import carrier_webhook
+from server.listener import Listener
 from server.settings import Settings
+from server.shared_streams import SharedStreams, SharingHandler
+from server.workers import Workers
 
 log = logging.getLogger("baton.app")
-MAX_SUBSCRIPTIONS = 20
 
 
 def _unauthenticated(message: str) -> JSONResponse:
@@ -43,22 +47,42 @@ def _unauthenticated(message: str) -> JSONResponse:
 class BatonGraphQL(GraphQL):
     """Strawberry's ASGI view with our context: every operation runs as one API key's tenant."""
 
-    def __init__(self, engine: AsyncEngine, reads: ReadPool, keys: KeyCache, development: bool) -> None:
+    graphql_transport_ws_handler_class = SharingHandler  # identical orderUpdated streams run once
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        reads: ReadPool,
+        keys: KeyCache,
+        hub: Hub,
+        settings: Settings,
+    ) -> None:
         super().__init__(
             schema,
-            graphql_ide="graphiql" if development else None,
+            graphql_ide="graphiql" if settings.development else None,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
-            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS,
+            # Counts every operation in flight on one connection; beyond it a subscribe gets an error.
+            max_subscriptions_per_connection=settings.max_subscriptions,
         )
         self.engine = engine
         self.reads = reads
         self.keys = keys
+        self.hub = hub
+        self.settings = settings
+        self.shared_streams = SharedStreams()
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", None)
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:16]
         return Context(
-            self.engine, self.reads, principal, request_id=request_id, request=request, response=response
+            self.engine,
+            self.reads,
+            principal,
+            request_id=request_id,
+            request=request,
+            response=response,
+            hub=self.hub,
+            webhook_allow_private=self.settings.webhook_allow_private,
         )
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -105,7 +129,11 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     # Reads (most requests) and writes each get a pool of their own; see domain/reading.py.
     engine = make_engine(database_url, pool_size=max(2, settings.pool_size // 3))
     reads = ReadPool(database_url, settings.pool_size)
-    view = BatonGraphQL(engine, reads, KeyCache(engine, settings.auth_cache_seconds), settings.development)
+    hub = Hub(reads)
+    keys = KeyCache(engine, settings.auth_cache_seconds)
+    view = BatonGraphQL(engine, reads, keys, hub, settings)
+    dsn = plain_dsn(database_url)
+    workers = Workers(dsn, settings) if settings.workers_in_serve else None
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -121,9 +149,20 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await reads.close()
-        await engine.dispose()
+        listening = asyncio.create_task(Listener(dsn, hub, settings.live_poll_seconds).run())
+        if workers:
+            await workers.start()
+        try:
+            yield
+        finally:
+            if workers:
+                await workers.stop()
+            listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listening
+            await hub.close()
+            await reads.close()
+            await engine.dispose()
 
     app = Starlette(
         routes=[
@@ -137,4 +176,6 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     )
     app.state.engine = engine
     app.state.reads = reads
+    app.state.hub = hub
+    app.state.view = view
     return app

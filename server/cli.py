@@ -1,4 +1,4 @@
-"""The `baton` command: serve, migrate, demo, tenant create, apikey create."""
+"""The `baton` command: serve, worker, migrate, demo, tenant create, apikey create."""
 
 from __future__ import annotations
 
@@ -61,6 +61,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port or settings.port,
         log_level=settings.log_level,
         proxy_headers=True,
+        # Subscription messages are small JSON; per-connection deflate state costs more memory and CPU
+        # than it saves on the wire (bench/live.py). BATON_WS_DEFLATE=1 turns it back on.
+        ws_per_message_deflate=settings.ws_deflate,
     )
     return 0
 
@@ -71,6 +74,30 @@ def _tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """The background loops without the HTTP server: run as many as you like beside `serve`."""
+    url = database_url(settings)
+    _migrate(url)
+    asyncio.run(_work(url, settings))
+    return 0
+
+
+async def _work(url: str, settings: Settings) -> None:
+    from domain.reading import plain_dsn
+    from server.workers import Workers
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    workers = Workers(plain_dsn(url), settings)
+    await workers.start()
+    logging.getLogger("baton.worker").info("worker running; SIGTERM stops it")
+    await stop.wait()
+    await workers.stop()  # cancels the loops between claims: a claimed batch rolls back, nothing is lost
+    logging.getLogger("baton.worker").info("worker stopped")
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -148,6 +175,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="seed a demo tenant first and print its key")
     serve.set_defaults(run=cmd_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    sub.add_parser(
+        "worker", help="run the event relay, webhook delivery and email loops (no HTTP server)"
+    ).set_defaults(run=cmd_worker)
     sub.add_parser("demo", help="seed the demo tenant (once) and print its key").set_defaults(run=cmd_demo)
     tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(dest="action", required=True)
     create = tenant.add_parser("create", help="create a tenant and its first ADMIN key")

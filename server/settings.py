@@ -17,6 +17,22 @@ class Settings:
     pool_size: int
     log_level: str
     auth_cache_seconds: float
+    # live updates (README: "Live updates")
+    event_retention_days: float = 30.0
+    relay_interval: float = 0.1  # seconds between relay polls when idle (a local write nudges it)
+    live_poll_seconds: float = 5.0  # safety net in case a NOTIFY is lost
+    max_subscriptions: int = 20  # per WebSocket connection
+    ws_deflate: bool = False  # permessage-deflate on WebSocket connections
+    workers_in_serve: bool = True  # run the relay and delivery loops inside `baton serve`
+    webhook_allow_private: bool = False  # let endpoints resolve to loopback/private addresses
+    retry_scale: float = 1.0  # multiplies the webhook and email retry schedules (tests shrink them)
+    webhook_timeout: float = 10.0
+    smtp_host: str | None = None  # customer emails are off while unset
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "orders@baton.invalid"
+    smtp_starttls: bool = False
 
     @property
     def development(self) -> bool:
@@ -34,4 +50,23 @@ class Settings:
             pool_size=int(env.get("BATON_DB_POOL_SIZE", "30")),
             log_level=env.get("BATON_LOG_LEVEL", "info"),
             auth_cache_seconds=float(env.get("BATON_AUTH_CACHE_SECONDS", "10")),
+            event_retention_days=float(env.get("BATON_EVENT_RETENTION_DAYS", "30")),
+            relay_interval=float(env.get("BATON_RELAY_INTERVAL", "0.1")),
+            live_poll_seconds=float(env.get("BATON_LIVE_POLL_SECONDS", "5")),
+            max_subscriptions=int(env.get("BATON_MAX_SUBSCRIPTIONS", "20")),
+            ws_deflate=_flag(env.get("BATON_WS_DEFLATE", "0")),
+            workers_in_serve=_flag(env.get("BATON_WORKERS_IN_SERVE", "1")),
+            webhook_allow_private=_flag(env.get("BATON_WEBHOOK_ALLOW_PRIVATE", "0")),
+            retry_scale=float(env.get("BATON_RETRY_SCALE", "1")),
+            webhook_timeout=float(env.get("BATON_WEBHOOK_TIMEOUT", "10")),
+            smtp_host=env.get("BATON_SMTP_HOST") or None,
+            smtp_port=int(env.get("BATON_SMTP_PORT", "25")),
+            smtp_user=env.get("BATON_SMTP_USER") or None,
+            smtp_password=env.get("BATON_SMTP_PASSWORD") or None,
+            smtp_from=env.get("BATON_SMTP_FROM", "orders@baton.invalid"),
+            smtp_starttls=_flag(env.get("BATON_SMTP_STARTTLS", "0")),
         )
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")

@@ -16,5 +16,6 @@ class InventoryLevelChanged(Event):
     kind: str
     on_hand: int
     committed: int
+    available: int
     on_hand_delta: int
     committed_delta: int

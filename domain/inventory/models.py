@@ -138,6 +138,7 @@ class InventoryLevel(EventSource, Base):
                 kind=kind.value,
                 on_hand=self.on_hand,
                 committed=self.committed,
+                available=self.sellable,
                 on_hand_delta=on_hand_delta,
                 committed_delta=committed_delta,
             )

@@ -91,3 +91,32 @@ async def shop(api: Api, tenant: TenantKeys) -> Shop:
 async def other_shop(api: Api, other_tenant: TenantKeys) -> Shop:
     """Globex, set up like Acme (same SKUs, no tax): the tenant that must never show through."""
     return await open_shop(api, other_tenant)
+
+
+@pytest.fixture
+async def live_settings(app_settings: Settings) -> Settings:
+    """A quick relay, and a safety-net poll slow enough that tests show the NOTIFY path works."""
+    return Settings(**{**app_settings.__dict__, "relay_interval": 0.02, "live_poll_seconds": 30.0})
+
+
+@pytest.fixture
+async def live(db: AsyncEngine, database_url: str, live_settings: Settings) -> AsyncIterator[Any]:
+    """The whole app on a real uvicorn server (relay and listener running), with a shop set up."""
+    from tests.api.live import serving
+
+    async with serving(create_app(live_settings, database_url)) as server:
+        yield server
+
+
+async def publish(database_url: str) -> None:
+    """Runs the relay until every written event has its position (the ASGI `api` has no lifespan)."""
+    import asyncpg
+
+    from domain.events.relay import relay_once
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        while await relay_once(conn):
+            pass
+    finally:
+        await conn.close()

@@ -333,3 +333,33 @@ async def stock_of(api: Any, key: str, sku: str) -> dict[str, Any]:
     body = await api(key, PRODUCT, sku=sku)
     assert "errors" not in body, body
     return body["data"]["product"]["inventory"]
+
+
+WEBHOOK_CREATE = f"""
+mutation($url: String!, $types: [EventType!]) {{
+  webhookEndpointCreate(input: {{url: $url, eventTypes: $types}}) {{
+    webhookEndpoint {{ id url eventTypes active disabledReason }} secret {USER_ERRORS}
+  }}
+}}"""
+WEBHOOK_UPDATE = f"""
+mutation($input: WebhookEndpointUpdateInput!) {{
+  webhookEndpointUpdate(input: $input) {{ webhookEndpoint {{ id url eventTypes active disabledReason }} {USER_ERRORS} }}
+}}"""
+WEBHOOK_DELETE = f"""
+mutation($id: ID!) {{ webhookEndpointDelete(input: {{id: $id}}) {{ deletedId {USER_ERRORS} }} }}"""
+WEBHOOK_ROTATE = f"""
+mutation($id: ID!) {{ webhookEndpointRotateSecret(input: {{id: $id}}) {{ secret {USER_ERRORS} }} }}"""
+WEBHOOK_REPLAY = f"""
+mutation($id: ID!, $from: String!, $to: String!) {{
+  webhookReplay(input: {{endpointId: $id, fromCursor: $from, toCursor: $to}}) {{ enqueued {USER_ERRORS} }}
+}}"""
+WEBHOOK_ENDPOINTS = "{ webhookEndpoints { nodes { id url active disabledReason } } }"
+WEBHOOK_DELIVERIES = """
+query($id: ID!) {
+  webhookDeliveries(endpointId: $id, first: 100) {
+    nodes {
+      eventId eventType eventPosition status attemptCount nextAttemptAt lastStatusCode
+      attempts { attempt statusCode error latencyMs attemptedAt nextRetryAt }
+    }
+  }
+}"""

@@ -29,6 +29,11 @@ from tests.api.documents import (
     PRODUCT_CREATE,
     PRODUCT_UPDATE,
     PRODUCTS_IMPORT,
+    WEBHOOK_CREATE,
+    WEBHOOK_DELETE,
+    WEBHOOK_REPLAY,
+    WEBHOOK_ROTATE,
+    WEBHOOK_UPDATE,
     error_codes,
     global_id,
     ok,
@@ -67,6 +72,18 @@ ADMIN_ONLY = {
         {"id": global_id("ApiKey")},
     ),
     "carrierSecretCreate": (CARRIER_SECRET, {"carrier": "generic"}),
+    "webhookEndpointCreate": (WEBHOOK_CREATE, {"url": "https://example.com/hooks"}),
+    "webhookEndpointUpdate": (
+        WEBHOOK_UPDATE,
+        {"input": {"id": global_id("WebhookEndpoint"), "active": False}},
+    ),
+    "webhookEndpointDelete": (WEBHOOK_DELETE, {"id": global_id("WebhookEndpoint")}),
+    "webhookEndpointRotateSecret": (WEBHOOK_ROTATE, {"id": global_id("WebhookEndpoint")}),
+    "webhookReplay": (WEBHOOK_REPLAY, {"id": global_id("WebhookEndpoint"), "from": "0", "to": "10"}),
+    "notificationSettingsUpdate": (
+        'mutation { notificationSettingsUpdate(input: {senderName: "Mine"}) { userErrors { code } } }',
+        {},
+    ),
 }
 
 # Fulfillment work needs a confirmed order: test_fulfillment_api.py runs these with every role;

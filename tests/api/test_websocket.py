@@ -3,37 +3,18 @@ uvicorn server on a loopback port and a real WebSocket client."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
 
 import pytest
-import uvicorn
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
-
-from server.app import create_app
 
 PROTOCOL = "graphql-transport-ws"
 
 
 @pytest.fixture
-async def url(app_settings, database_url, db):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(app_settings, database_url)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> None:
-        while not server.started:  # noqa: ASYNC110 - uvicorn.Server offers a flag, not an event
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(started(), timeout=10)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
+async def url(live):
+    return live.ws_url
 
 
 async def test_a_socket_with_a_valid_key_is_acknowledged_and_answers_operations(url, tenant):

@@ -1,0 +1,80 @@
+"""Reading the log: one tenant's published events after a position, in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import String as SqlString
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from domain.errors import Code, DomainError
+from domain.events.models import EventLogHead, OutboxEvent
+from domain.pagination import DEFAULT_PAGE, MAX_PAGE
+from domain.reading import Query, Reader, Row
+
+_t = OutboxEvent.__table__
+_COLUMNS = (
+    _t.c.id,
+    _t.c.tenant_id,
+    _t.c.type,
+    _t.c.aggregate_type,
+    _t.c.aggregate_id,
+    _t.c.aggregate_seq,
+    _t.c.position,
+    _t.c.payload,
+    _t.c.actor,
+    _t.c.occurred_at,
+)
+_AFTER = select(*_COLUMNS).where(
+    _t.c.tenant_id == bindparam("tenant"),
+    _t.c.position > bindparam("after"),
+)
+AFTER = Query(_AFTER.order_by(_t.c.position).limit(bindparam("limit")))
+AFTER_OF_TYPES = Query(
+    _AFTER.where(_t.c.type == any_(bindparam("types", type_=ARRAY(SqlString()))))
+    .order_by(_t.c.position)
+    .limit(bindparam("limit"))
+)
+HEAD = Query(
+    select(EventLogHead.__table__.c.position).where(EventLogHead.__table__.c.tenant_id == bindparam("tenant"))
+)
+
+
+@dataclass(frozen=True)
+class EventPage:
+    rows: list[Row]
+    has_next: bool
+
+
+def parse_cursor(cursor: str | None, field: str = "after") -> int:
+    """A cursor is a position in the tenant's log, as a decimal string; none means the beginning."""
+    if cursor is None or cursor == "":
+        return 0
+    if not cursor.isdigit() or len(cursor) > 18:
+        raise DomainError(Code.INVALID, f"{field} is not a cursor of the event log", [field])
+    return int(cursor)
+
+
+async def after(
+    reader: Reader, tenant: object, position: int, limit: int, types: list[str] | None = None
+) -> list[Row]:
+    if types:
+        return await reader.all(AFTER_OF_TYPES, tenant=tenant, after=position, limit=limit, types=types)
+    return await reader.all(AFTER, tenant=tenant, after=position, limit=limit)
+
+
+async def page(
+    reader: Reader, tenant: object, cursor: str | None, first: int | None, types: list[str] | None
+) -> EventPage:
+    size = DEFAULT_PAGE if first is None else first
+    if not 0 <= size <= MAX_PAGE:
+        raise DomainError(Code.INVALID, f"first must be between 0 and {MAX_PAGE}", ["first"])
+    rows = await after(reader, tenant, parse_cursor(cursor), size + 1, types)
+    return EventPage(rows[:size], len(rows) > size)
+
+
+async def head(reader: Reader, tenant: object) -> int:
+    """The tenant's latest position (0 before its first event)."""
+    row = await reader.first(HEAD, tenant=tenant)
+    return row.position if row else 0

@@ -1,0 +1,83 @@
+"""Customer email templates: which events send which email, the defaults, and rendering.
+
+Triggers are keyed on (event type, new status), so statuses and events other contexts add later
+(SHIPPED, DELIVERED, REFUND_ISSUED) send their email as soon as they exist."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from domain.money import to_decimal
+
+# (event type, payload newStatus or None) -> template name
+TRIGGERS: dict[tuple[str, str | None], str] = {
+    ("ORDER_STATUS_CHANGED", "CONFIRMED"): "ORDER_CONFIRMED",
+    ("ORDER_STATUS_CHANGED", "SHIPPED"): "ORDER_SHIPPED",
+    ("ORDER_STATUS_CHANGED", "DELIVERED"): "ORDER_DELIVERED",
+    ("ORDER_STATUS_CHANGED", "CANCELLED"): "ORDER_CANCELLED",
+    ("REFUND_ISSUED", None): "REFUND_ISSUED",
+}
+TRIGGER_TYPES = tuple(sorted({t for t, _ in TRIGGERS}))
+PLACEHOLDERS = ("shopName", "orderNumber", "customerName", "total", "status", "reason", "amount")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: str
+    body: str
+
+
+_SIGN_OFF = "\n\nThank you for shopping with {shopName}."
+DEFAULTS: dict[str, Template] = {
+    "ORDER_CONFIRMED": Template(
+        "Your order {orderNumber} is confirmed",
+        "Hello {customerName},\n\nwe have confirmed your order {orderNumber} ({total})." + _SIGN_OFF,
+    ),
+    "ORDER_SHIPPED": Template(
+        "Your order {orderNumber} is on its way",
+        "Hello {customerName},\n\nyour order {orderNumber} has shipped." + _SIGN_OFF,
+    ),
+    "ORDER_DELIVERED": Template(
+        "Your order {orderNumber} was delivered",
+        "Hello {customerName},\n\nyour order {orderNumber} was delivered." + _SIGN_OFF,
+    ),
+    "ORDER_CANCELLED": Template(
+        "Your order {orderNumber} was cancelled",
+        "Hello {customerName},\n\nyour order {orderNumber} was cancelled. {reason}" + _SIGN_OFF,
+    ),
+    "REFUND_ISSUED": Template(
+        "A refund for your order {orderNumber}",
+        "Hello {customerName},\n\nwe have refunded {amount} for your order {orderNumber}." + _SIGN_OFF,
+    ),
+}
+TEMPLATE_NAMES = tuple(DEFAULTS)
+
+
+def trigger(event_type: str, payload: dict[str, Any]) -> str | None:
+    """The template an event sends, if any."""
+    return TRIGGERS.get((event_type, payload.get("newStatus"))) or TRIGGERS.get((event_type, None))
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    return sorted({name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS})
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def values_for(shop_name: str, order: Any, payload: dict[str, Any]) -> dict[str, str]:
+    amount = payload.get("amount")
+    address = order["shipping_address"] or {}
+    return {
+        "shopName": shop_name,
+        "orderNumber": f"#{order['number']}",
+        "customerName": str(address.get("name") or "customer"),
+        "total": f"{to_decimal(order['total'], order['currency'])} {order['currency']}",
+        "status": str(payload.get("newStatus") or order["status"]),
+        "reason": str(payload.get("reason") or ""),
+        "amount": f"{amount['amount']} {amount['currencyCode']}" if isinstance(amount, dict) else "",
+    }

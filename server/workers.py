@@ -1,0 +1,117 @@
+"""Background loops over the event log: the relay and pruning (and, in their own modules, webhook
+delivery and customer emails). They run inside `baton serve` and in `baton worker`; every claim uses
+FOR UPDATE SKIP LOCKED, so any number of processes can run them side by side."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+from domain.events import signal
+from domain.events.relay import prune, relay_once
+from domain.notifications import outbox as emails_outbox
+from domain.webhooks import delivery as webhook_delivery
+from server.settings import Settings
+
+log = logging.getLogger("baton.workers")
+PRUNE_EVERY = 3600.0
+
+
+async def _nap(wake: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(wake.wait(), seconds)
+    wake.clear()
+
+
+async def relay_loop(pool: asyncpg.Pool, interval: float) -> None:
+    nudged = asyncio.Event()
+    forget = signal.on_written(nudged.set)
+    try:
+        while True:
+            try:
+                async with pool.acquire() as conn:
+                    published = await relay_once(conn)
+            except Exception:
+                log.exception("the relay failed; retrying")
+                published = []
+                await asyncio.sleep(1)
+            if not published:
+                await _nap(nudged, interval)
+    finally:
+        forget()
+
+
+async def prune_loop(pool: asyncpg.Pool, retention_days: float) -> None:
+    while True:
+        try:
+            async with pool.acquire() as conn:
+                deleted = await prune(conn, retention_days)
+                deleted += await webhook_delivery.prune(conn, retention_days)
+                deleted += await emails_outbox.prune(conn, retention_days)
+            if deleted:
+                log.info(
+                    "pruned %d events, deliveries and emails older than %s days", deleted, retention_days
+                )
+        except Exception:
+            log.exception("pruning failed; trying again later")
+        await asyncio.sleep(PRUNE_EVERY)
+
+
+Loop = Callable[[asyncpg.Pool], Awaitable[None]]
+
+
+def delivery_loops(settings: Settings) -> list[Loop]:
+    """The loops beside the relay: webhook delivery, and customer emails when SMTP is set."""
+    from server.emails import email_loop
+    from server.webhooks import webhook_loop
+
+    loops: list[Loop] = [lambda pool: webhook_loop(pool, settings)]
+    if settings.smtp_host:
+        loops.append(lambda pool: email_loop(pool, settings))
+    return loops
+
+
+class Workers:
+    """The background loops of one process, on a small pool of their own (no tenant set: they work
+    across tenants, which row-level security allows when app.tenant_id is unset)."""
+
+    def __init__(self, dsn: str, settings: Settings) -> None:
+        self._dsn = dsn
+        self._settings = settings
+        self._pool: asyncpg.Pool | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=4)
+        s = self._settings
+        loops: list[Awaitable[None]] = [
+            relay_loop(self._pool, s.relay_interval),
+            prune_loop(self._pool, s.event_retention_days),
+            *(loop(self._pool) for loop in delivery_loops(s)),
+        ]
+        self._tasks = [asyncio.create_task(_guarded(c)) for c in loops]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+async def _guarded(loop: Awaitable[None]) -> None:
+    try:
+        await loop
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # a loop must never die silently
+        log.exception("a background loop stopped")
+        raise
