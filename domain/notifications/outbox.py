@@ -48,6 +48,10 @@ FROM orders o JOIN tenants t ON t.id = o.tenant_id
 LEFT JOIN notification_settings s ON s.tenant_id = o.tenant_id
 WHERE o.id = $1 AND o.tenant_id = $2
 """
+_SHIPMENTS = """
+SELECT carrier, tracking_number, tracking_url FROM shipments
+WHERE order_id = $1 AND tenant_id = $2 ORDER BY created_at
+"""
 _INSERT = """
 INSERT INTO notifications (id, tenant_id, order_id, event_id, template, recipient, subject, body,
                            status, attempts, next_attempt_at)
@@ -79,6 +83,9 @@ async def enqueue_once(conn: asyncpg.Connection, now: datetime, tenants: int = 2
                 default = templates.DEFAULTS[name]
                 order = {**ctx, "shipping_address": _json(ctx["shipping_address"])}
                 values = templates.values_for(ctx["sender_name"] or ctx["shop_name"], order, payload)
+                values["tracking"] = templates.tracking_lines(
+                    await conn.fetch(_SHIPMENTS, event["aggregate_id"], tenant)
+                )
                 subject = templates.render(custom.get("subject") or default.subject, values)
                 body = templates.render(custom.get("body") or default.body, values)
                 status = await conn.execute(

@@ -20,7 +20,7 @@ TRIGGERS: dict[tuple[str, str | None], str] = {
     ("REFUND_ISSUED", None): "REFUND_ISSUED",
 }
 TRIGGER_TYPES = tuple(sorted({t for t, _ in TRIGGERS}))
-PLACEHOLDERS = ("shopName", "orderNumber", "customerName", "total", "status", "reason", "amount")
+PLACEHOLDERS = ("shopName", "orderNumber", "customerName", "total", "status", "reason", "amount", "tracking")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -38,7 +38,7 @@ DEFAULTS: dict[str, Template] = {
     ),
     "ORDER_SHIPPED": Template(
         "Your order {orderNumber} is on its way",
-        "Hello {customerName},\n\nyour order {orderNumber} has shipped." + _SIGN_OFF,
+        "Hello {customerName},\n\nyour order {orderNumber} has shipped.\n\n{tracking}" + _SIGN_OFF,
     ),
     "ORDER_DELIVERED": Template(
         "Your order {orderNumber} was delivered",
@@ -67,6 +67,15 @@ def unknown_placeholders(text: str) -> list[str]:
 
 def render(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def tracking_lines(shipments: list[Any]) -> str:
+    """One line per parcel: the tracking number, and where to follow it when the carrier says."""
+    lines = []
+    for s in shipments:
+        where = f": {s['tracking_url']}" if s["tracking_url"] else ""
+        lines.append(f"Tracking number {s['tracking_number']} ({s['carrier']}){where}")
+    return "\n".join(lines)
 
 
 def values_for(shop_name: str, order: Any, payload: dict[str, Any]) -> dict[str, str]:

@@ -120,6 +120,7 @@ async def test_shipping_and_delivering_an_order_emails_the_customer(live, tenant
         "Your order #1001 is on its way",
         "Your order #1001 was delivered",
     ]
+    assert "Tracking number 1Z-MAIL (generic)" in box.messages[1].get_payload()
     shown = (await live.api(shop.admin, NOTIFICATIONS, id=order["id"]))["data"]["notifications"]["nodes"]
     assert [n["template"] for n in shown] == ["ORDER_CONFIRMED", "ORDER_SHIPPED", "ORDER_DELIVERED"]
 
