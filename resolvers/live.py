@@ -44,6 +44,12 @@ async def events(ctx: Context, after: str | None, types: list[str] | None) -> As
     tenant = ctx.require(EVERYONE).tenant_id
     start = _start(after)
     wanted = set(types) if types else None
+    if start:
+        async with ctx.reads.tenant(tenant) as reader:
+            try:
+                await feed.check_kept(reader, tenant, start)
+            except DomainError as exc:
+                raise BadInput(exc.message) from exc
     async with _hub(ctx).subscribe(tenant) as sub:
         async for row in sub.events(start):
             if wanted is None or row.type in wanted:
@@ -107,24 +113,23 @@ async def inventory_changes(ctx: Context, skus: list[str] | None) -> AsyncIterat
     """(sku, INVENTORY_LEVEL_CHANGED event) for the given SKUs (all when none are given)."""
     tenant = ctx.require(EVERYONE).tenant_id
     wanted = set(skus) if skus else None
-    names: dict[str, str | None] = {}  # product global id -> sku
 
-    async def sku_of(product_gid: str) -> str | None:
-        if product_gid not in names:
-            parsed = parse_global(product_gid)
+    async def sku_of(product_gid: str, position: int) -> str | None:
+        """The product's SKU as of this event: read once per event for every subscriber, and never
+        kept past it, since productUpdate may rename a SKU."""
+        parsed = parse_global(product_gid)
 
-            async def load() -> str | None:
-                async with ctx.reads.tenant(tenant) as reader:
-                    found = await catalog.products_by_ids(reader, tenant, [parsed[1]]) if parsed else {}
-                return next((p.sku for p in found.values()), None)
+        async def load() -> str | None:
+            async with ctx.reads.tenant(tenant) as reader:
+                found = await catalog.products_by_ids(reader, tenant, [parsed[1]]) if parsed else {}
+            return next((p.sku for p in found.values()), None)
 
-            names[product_gid] = await _shared.get(("sku", tenant, product_gid), load)
-        return names[product_gid]
+        return await _shared.get(("sku", tenant, product_gid, position), load)
 
     async with _hub(ctx).subscribe(tenant) as sub:
         async for row in sub.events(sub.start):
             if row.type != "INVENTORY_LEVEL_CHANGED":
                 continue
-            sku = await sku_of(row.payload["productId"])
+            sku = await sku_of(row.payload["productId"], row.position)
             if sku is not None and (wanted is None or sku in wanted):
                 yield sku, row

@@ -93,7 +93,9 @@ class BatonGraphQL(GraphQL):
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
         params = context.connection_params or {}
         secret = params.get("Authorization") or params.get("authorization") or params.get("apiKey")
-        token = bearer(secret) or (secret if isinstance(secret, str) else None)
+        if not isinstance(secret, str):  # a number, list or object is no key either
+            secret = None
+        token = (bearer(secret) or secret) if secret else None
         principal = await self.keys.principal(token) if token else None
         if principal is None:
             raise ConnectionRejectionError({"message": "Unauthenticated"})

@@ -24,9 +24,9 @@ LEASE = 120.0
 
 def message(email: Email, settings: Settings) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = formataddr((email.sender_name, settings.smtp_from))
+    msg["From"] = formataddr((" ".join(email.sender_name.split()), settings.smtp_from))
     msg["To"] = email.recipient
-    msg["Subject"] = email.subject
+    msg["Subject"] = " ".join(email.subject.split())  # a header is one line
     # The same on every attempt: a copy sent again after a crash can be recognised as the same email.
     msg["Message-ID"] = make_msgid(idstring=email.dedupe_key, domain="baton")
     msg["X-Baton-Dedupe-Key"] = email.dedupe_key
@@ -46,14 +46,24 @@ def _send(msg: EmailMessage, settings: Settings) -> None:
 
 async def _deliver(pool: asyncpg.Pool, email: Email, settings: Settings) -> None:
     try:
-        await asyncio.to_thread(_send, message(email, settings), settings)
+        msg = message(email, settings)
+    except Exception as exc:  # a message that cannot be built never will be: no retries
+        async with pool.acquire() as conn:
+            await outbox.failed(
+                conn, email, f"{type(exc).__name__}: {exc}", settings.retry_scale, permanent=True
+            )
+        log.warning("email %s to %s cannot be built: %s", email.id, email.recipient, exc)
+        return
+    try:
+        await asyncio.to_thread(_send, msg, settings)
     except (OSError, smtplib.SMTPException) as exc:
         async with pool.acquire() as conn:
             status = await outbox.failed(conn, email, f"{type(exc).__name__}: {exc}", settings.retry_scale)
         log.warning("email %s to %s not sent (%s): %s", email.id, email.recipient, status, exc)
         return
     async with pool.acquire() as conn:
-        await outbox.sent(conn, email)
+        if not await outbox.sent(conn, email):
+            log.warning("email %s was sent after its lease ran out; another sender had claimed it", email.id)
 
 
 async def email_loop(pool: asyncpg.Pool, settings: Settings) -> None:
@@ -63,10 +73,15 @@ async def email_loop(pool: asyncpg.Pool, settings: Settings) -> None:
         try:
             async with pool.acquire() as conn:
                 busy = await outbox.enqueue_once(conn, utcnow()) > 0
-                due = await outbox.claim(conn, BATCH, LEASE)
-            for email in due:  # one at a time: a mail server is happier with one connection
+            # One at a time, each claimed just before it is sent: a lease then covers one send,
+            # never a queue of them, and a mail server is happier with one connection.
+            for _ in range(BATCH):
+                async with pool.acquire() as conn:
+                    due = await outbox.claim(conn, 1, LEASE)
+                if not due:
+                    break
                 busy = True
-                await _deliver(pool, email, settings)
+                await _deliver(pool, due[0], settings)
         except Exception:
             log.exception("customer emails failed; retrying")
             await asyncio.sleep(1)

@@ -49,6 +49,10 @@ class Listener:
                         await asyncio.wait_for(lost.wait(), self._poll)
                     self._hub.wake_all()
                 log.warning("the LISTEN connection was lost; re-opening it")
+            except Exception:
+                # Whatever breaks the connection, subscribers must not go quiet: open a new one.
+                log.warning("the LISTEN connection failed; re-opening it", exc_info=True)
+                await asyncio.sleep(1)
             finally:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(conn.close(timeout=2))

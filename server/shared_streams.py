@@ -61,8 +61,9 @@ class _Stream:
         finally:
             self.done = True
             for queue in list(self._followers):
-                with contextlib.suppress(asyncio.QueueFull):
-                    queue.put_nowait(_END)
+                if queue.full():  # a slow follower loses its oldest update, never the end
+                    queue.get_nowait()
+                queue.put_nowait(_END)
             self._on_empty(self)
 
     async def follow(self) -> AsyncGenerator[Any, None]:

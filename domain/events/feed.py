@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import String as SqlString
-from sqlalchemy import any_, bindparam, select
+from sqlalchemy import any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.errors import Code, DomainError
@@ -36,6 +36,7 @@ AFTER_OF_TYPES = Query(
     .order_by(_t.c.position)
     .limit(bindparam("limit"))
 )
+OLDEST = Query(select(func.min(_t.c.position).label("position")).where(_t.c.tenant_id == bindparam("tenant")))
 HEAD = Query(
     select(EventLogHead.__table__.c.position).where(EventLogHead.__table__.c.tenant_id == bindparam("tenant"))
 )
@@ -70,8 +71,24 @@ async def page(
     size = DEFAULT_PAGE if first is None else first
     if not 0 <= size <= MAX_PAGE:
         raise DomainError(Code.INVALID, f"first must be between 0 and {MAX_PAGE}", ["first"])
-    rows = await after(reader, tenant, parse_cursor(cursor), size + 1, types)
+    position = parse_cursor(cursor)
+    await check_kept(reader, tenant, position)
+    rows = await after(reader, tenant, position, size + 1, types)
     return EventPage(rows[:size], len(rows) > size)
+
+
+async def check_kept(reader: Reader, tenant: object, position: int) -> None:
+    """Refuses a cursor from before the retained log: the events right after it were pruned, and
+    starting from the oldest kept one would skip them without a word. 0 means the beginning."""
+    if position == 0:
+        return
+    oldest = await reader.first(OLDEST, tenant=tenant)
+    if oldest is not None and oldest.position is not None and position < oldest.position - 1:
+        raise DomainError(
+            Code.CURSOR_EXPIRED,
+            f"Events after {position} were pruned; the log now starts at {oldest.position}",
+            ["after"],
+        )
 
 
 async def head(reader: Reader, tenant: object) -> int:

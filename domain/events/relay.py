@@ -112,9 +112,16 @@ async def prune(conn: asyncpg.Connection, retention_days: float, batch: int = 50
     total = 0
     while True:
         status = await conn.execute(
-            """DELETE FROM outbox_events WHERE id IN (
-                 SELECT id FROM outbox_events
-                 WHERE position IS NOT NULL AND occurred_at < now() - make_interval(secs => $1)
+            # Always a prefix of each tenant's positions: occurred_at is the writer's clock, not
+            # commit order, so "older than" alone could cut a hole in the log a reader relies on.
+            """WITH kept AS (
+                 SELECT tenant_id, min(position) AS first FROM outbox_events
+                 WHERE position IS NOT NULL AND occurred_at >= now() - make_interval(secs => $1)
+                 GROUP BY tenant_id)
+               DELETE FROM outbox_events WHERE id IN (
+                 SELECT e.id FROM outbox_events e LEFT JOIN kept k ON k.tenant_id = e.tenant_id
+                 WHERE e.position IS NOT NULL AND e.occurred_at < now() - make_interval(secs => $1)
+                   AND (k.first IS NULL OR e.position < k.first)
                  LIMIT $2)""",
             retention_days * 86400,
             batch,

@@ -35,7 +35,7 @@ _BEHIND = """
 SELECT c.tenant_id, c.position FROM consumer_cursors c
 JOIN event_log_heads h ON h.tenant_id = c.tenant_id
 WHERE c.consumer = $1 AND c.position < h.position
-LIMIT $2 FOR UPDATE OF c SKIP LOCKED
+ORDER BY h.position - c.position DESC LIMIT $2 FOR UPDATE OF c SKIP LOCKED
 """
 _NEW_EVENTS = """
 SELECT id, type, position, aggregate_id, payload, occurred_at FROM outbox_events
@@ -54,8 +54,8 @@ WHERE order_id = $1 AND tenant_id = $2 ORDER BY created_at
 """
 _INSERT = """
 INSERT INTO notifications (id, tenant_id, order_id, event_id, template, recipient, subject, body,
-                           status, attempts, next_attempt_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', 0, now())
+                           status, attempts, next_attempt_at, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', 0, clock_timestamp(), clock_timestamp())
 ON CONFLICT (event_id, template) DO NOTHING
 """
 
@@ -86,7 +86,7 @@ async def enqueue_once(conn: asyncpg.Connection, now: datetime, tenants: int = 2
                 values["tracking"] = templates.tracking_lines(
                     await conn.fetch(_SHIPMENTS, event["aggregate_id"], tenant)
                 )
-                subject = templates.render(custom.get("subject") or default.subject, values)
+                subject = " ".join(templates.render(custom.get("subject") or default.subject, values).split())
                 body = templates.render(custom.get("body") or default.body, values)
                 status = await conn.execute(
                     _INSERT,
@@ -131,7 +131,7 @@ WITH due AS (
   SELECT id FROM notifications
   WHERE (status = 'PENDING' AND next_attempt_at <= now())
      OR (status = 'SENDING' AND next_attempt_at <= now())  -- a sender died mid-send: the window
-  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+  ORDER BY next_attempt_at, created_at LIMIT $1 FOR UPDATE SKIP LOCKED
 )
 UPDATE notifications n SET status = 'SENDING', attempts = n.attempts + 1,
        next_attempt_at = now() + make_interval(secs => $2)
@@ -166,24 +166,36 @@ async def claim(conn: asyncpg.Connection, limit: int, lease_seconds: float) -> l
     ]
 
 
-async def sent(conn: asyncpg.Connection, email: Email) -> None:
-    await conn.execute(
+# Only the claim that is still current may record its outcome: a sender whose lease ran out (and
+# whose email another sender has claimed since) changes nothing.
+_CURRENT = " WHERE id = $1 AND status = 'SENDING' AND attempts = $2"
+
+
+async def sent(conn: asyncpg.Connection, email: Email) -> bool:
+    status = await conn.execute(
         "UPDATE notifications SET status = 'SENT', sent_at = now(), next_attempt_at = NULL, error = NULL"
-        " WHERE id = $1",
+        + _CURRENT,
         email.id,
+        email.attempts,
     )
+    return status.endswith(" 1")
 
 
-async def failed(conn: asyncpg.Connection, email: Email, error: str, scale: float) -> str:
-    if email.attempts > len(BACKOFF):
+async def failed(
+    conn: asyncpg.Connection, email: Email, error: str, scale: float, permanent: bool = False
+) -> str:
+    """PENDING again after a back-off, or FAILED once the back-offs are spent or the error is one
+    that another attempt cannot cure (a message that cannot be built)."""
+    if permanent or email.attempts > len(BACKOFF):
         status, delay = "FAILED", None
     else:
         status, delay = "PENDING", BACKOFF[email.attempts - 1] * scale
     await conn.execute(
-        "UPDATE notifications SET status = $2, error = $3,"
-        " next_attempt_at = CASE WHEN $4::float8 IS NULL THEN NULL"
-        " ELSE now() + make_interval(secs => $4::float8) END WHERE id = $1",
+        "UPDATE notifications SET status = $3, error = $4,"
+        " next_attempt_at = CASE WHEN $5::float8 IS NULL THEN NULL"
+        " ELSE now() + make_interval(secs => $5::float8) END" + _CURRENT,
         email.id,
+        email.attempts,
         status,
         error[:500],
         delay,

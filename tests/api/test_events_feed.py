@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncpg
+
 from domain.tenancy.models import Role
 from tests.api.conftest import publish
 from tests.api.documents import error_codes, place_order
@@ -90,3 +92,22 @@ async def test_every_role_reads_the_feed_but_only_its_own_tenants_events(api, sh
 async def test_the_feed_without_a_key_is_unauthenticated(api, shop):
     response = await api.post(None, EVENTS_FEED)
     assert response.status_code == 401
+
+
+async def test_a_cursor_from_before_the_kept_log_is_refused_rather_than_skipping_events(
+    api, shop, database_url
+):
+    await place_order(api, shop.admin, [("TEE", 1)])
+    await publish(database_url)
+    conn = await asyncpg.connect(database_url)
+    try:  # as if the retention had pruned positions 1 to 3
+        await conn.execute("DELETE FROM outbox_events WHERE position <= 3")
+    finally:
+        await conn.close()
+
+    expired = await api(shop.admin, EVENTS_FEED, after="1", first=10)
+    kept = (await api(shop.admin, EVENTS_FEED, after="3", first=10))["data"]["eventsFeed"]
+
+    assert error_codes(expired) == ["BAD_USER_INPUT"]
+    assert "pruned" in expired["errors"][0]["message"]
+    assert kept["nodes"][0]["position"] == "4"

@@ -224,3 +224,25 @@ async def test_a_lost_ping_is_made_up_for_by_the_slow_timer(
 
             created = (await sock.next(op, wait=5))["events"]
     assert created["aggregateId"] == order["id"]
+
+
+async def test_inventory_changed_follows_a_product_after_its_sku_is_renamed(live, tenant):
+    shop = await open_shop(live.api, tenant)
+    adjust = {"locationId": shop.location_id, "reason": "FOUND"}
+    async with Socket.open(live.ws_url, tenant.admin) as sock:
+        before = await sock.subscribe(INVENTORY_CHANGED, skus=["TEE"])
+        await asyncio.sleep(0.2)
+        ok(await live.api(shop.admin, INVENTORY_ADJUST, sku="TEE", delta=1, **adjust), "inventoryAdjust")
+        assert (await sock.next(before))["inventoryChanged"]["sku"] == "TEE"
+        renamed = await live.api(
+            shop.admin,
+            'mutation($id: ID!) { productUpdate(input: {id: $id, sku: "SHIRT"}) { userErrors { code } } }',
+            id=shop.tee_id,
+        )
+        assert renamed["data"]["productUpdate"]["userErrors"] == []
+        after = await sock.subscribe(INVENTORY_CHANGED, skus=["SHIRT"])
+        await asyncio.sleep(0.2)
+        ok(await live.api(shop.admin, INVENTORY_ADJUST, sku="SHIRT", delta=1, **adjust), "inventoryAdjust")
+
+        assert (await sock.next(after))["inventoryChanged"]["sku"] == "SHIRT"
+        assert await sock.nothing_more(before)

@@ -33,7 +33,16 @@ async def test_a_socket_with_a_valid_key_is_acknowledged_and_answers_operations(
         assert json.loads(await ws.recv()) == {"id": "1", "type": "complete"}
 
 
-@pytest.mark.parametrize("payload", [{}, {"Authorization": "Bearer baton_nope_nope"}])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"Authorization": "Bearer baton_nope_nope"},
+        {"Authorization": 123},
+        {"Authorization": ["Bearer", "x"]},
+        {"authorization": {"key": "x"}},
+    ],
+)
 async def test_a_socket_without_a_valid_key_is_closed_as_forbidden(url, payload):
     async with connect(url, subprotocols=[PROTOCOL]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))

@@ -80,3 +80,24 @@ async def test_an_email_left_sending_by_a_dead_worker_is_sent_again_after_its_le
     assert (again.id, again.attempts, again.dedupe_key) == (email_id, 2, claimed.dedupe_key)
     await outbox.sent(second, again)
     assert await second.fetchval("SELECT status FROM notifications WHERE id = $1", email_id) == "SENT"
+
+
+async def test_a_sender_whose_lease_ran_out_cannot_overwrite_the_outcome_of_the_next_claim(conns, tenant):
+    first, second = conns
+    email_id = await first.fetchval(
+        """INSERT INTO notifications (id, tenant_id, order_id, event_id, template, recipient, subject, body,
+             status, attempts, next_attempt_at)
+           VALUES (gen_random_uuid(), $1, gen_random_uuid(), gen_random_uuid(), 'ORDER_CONFIRMED',
+                   'a@example.com', 's', 'b', 'PENDING', 0, now()) RETURNING id""",
+        tenant.id,
+    )
+    [slow] = await outbox.claim(first, 1, lease_seconds=0.2)
+    await asyncio.sleep(0.3)
+    [again] = await outbox.claim(second, 1, lease_seconds=30)
+    assert await outbox.sent(second, again)
+
+    assert not await outbox.sent(first, slow)  # the first sender finally hears back
+    await outbox.failed(first, slow, "timed out", scale=1.0)
+
+    row = await first.fetchrow("SELECT status, attempts FROM notifications WHERE id = $1", email_id)
+    assert (row["status"], row["attempts"]) == ("SENT", 2)

@@ -227,3 +227,17 @@ async def test_event_payloads_written_by_a_use_case_are_relayed_with_their_aggre
         ("ORDER_STOCK_RESERVED", 2),
     ]
     assert json.loads(rows[0]["payload"])["number"] == "#1001"
+
+
+async def test_pruning_removes_only_a_prefix_of_positions_whatever_the_writers_clocks_said(conns):
+    tenant = uuid.uuid4()
+    writer, relay = conns[:2]
+    await write(writer, tenant, "OLD", age_days=31)
+    await write(writer, tenant, "RECENT", age_days=1)
+    await write(writer, tenant, "OLD_CLOCK", age_days=40)  # committed after RECENT, by a slow clock
+    await relay_once(relay)
+
+    assert await prune(relay, retention_days=30) == 1
+
+    left = await read_after(writer, tenant, 0)
+    assert [(r["type"], r["position"]) for r in left] == [("RECENT", 2), ("OLD_CLOCK", 3)]
