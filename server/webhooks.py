@@ -1,6 +1,8 @@
 """Webhook delivery, the HTTP side: POSTs leased deliveries with Standard Webhooks headers and records
-each attempt (domain/webhooks/delivery.py decides retries). Redirects are not followed; a URL whose host
-now resolves to an internal address is refused before connecting (unless the setting allows it)."""
+each attempt (domain/webhooks/delivery.py decides retries). An attempt is bounded as a whole by the
+timeout and reads only the status, headers and a few KiB of the answer. Redirects are not followed; a URL
+whose host now resolves to an internal address is refused before connecting (unless the setting allows
+it)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from server.settings import Settings
 
 log = logging.getLogger("baton.webhooks")
 IN_FLIGHT = 50  # requests under way at once per process
+MAX_BODY = 4096  # bytes of an answer read, at most (a network read may bring a little more)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -36,7 +39,32 @@ def _retry_after(response: httpx.Response) -> float | None:
             return None
 
 
+async def _check(url: str, allow_private: bool) -> str | None:
+    """Why the URL is refused now, or None. Any failure of the check itself is a refusal too, so it
+    becomes a recorded attempt rather than one that is silently retried for ever."""
+    try:
+        await urls.check(url, allow_private)
+    except urls.UrlRefused as exc:
+        return f"refused: {exc}"
+    except Exception as exc:
+        return f"refused: the url could not be checked ({type(exc).__name__})"
+    return None
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Reads at most about MAX_BODY bytes of the answer (so a short one leaves the connection reusable);
+    the status and headers are all that counts."""
+    read = 0
+    with contextlib.suppress(httpx.HTTPError):
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read >= MAX_BODY:
+                break
+
+
 async def send(http: httpx.AsyncClient, due: Due, settings: Settings) -> Attempt:
+    """One attempt, bounded as a whole (URL check, connecting, sending, the answer) by the timeout, so
+    it always ends well inside the delivery's lease."""
     started = time.perf_counter()
 
     def took() -> int:
@@ -44,24 +72,37 @@ async def send(http: httpx.AsyncClient, due: Due, settings: Settings) -> Attempt
 
     if due.body is None:
         return Attempt(None, 0, "the event was pruned before it could be delivered")
+    answered: list[httpx.Response] = []
     try:
-        await urls.check(due.url, settings.webhook_allow_private)
-    except urls.UrlRefused as exc:
-        return Attempt(None, took(), f"refused: {exc}")
-    timestamp = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "user-agent": "Baton-Webhooks/1",
-        "webhook-id": due.message_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": signing.signature_header(due.secrets, due.message_id, timestamp, due.body),
-    }
-    try:
-        response = await http.post(due.url, content=due.body.encode(), headers=headers)
+        async with asyncio.timeout(settings.webhook_timeout):
+            refused = await _check(due.url, settings.webhook_allow_private)
+            if refused is not None:
+                return Attempt(None, took(), refused)
+            timestamp = int(time.time())
+            headers = {
+                "content-type": "application/json",
+                "user-agent": "Baton-Webhooks/1",
+                "webhook-id": due.message_id,
+                "webhook-timestamp": str(timestamp),
+                "webhook-signature": signing.signature_header(
+                    due.secrets, due.message_id, timestamp, due.body
+                ),
+            }
+            # httpx resolves the host again to connect: a DNS answer changed since the check
+            # (rebinding) is not caught.
+            async with http.stream("POST", due.url, content=due.body.encode(), headers=headers) as response:
+                answered.append(response)
+                await _drain(response)
+    except TimeoutError:
+        if not answered:
+            return Attempt(None, took(), "timed out")
+        # The status and headers came back in time; only the rest of the body did not.
     except httpx.TimeoutException:
         return Attempt(None, took(), "timed out")
-    except httpx.HTTPError as exc:
-        return Attempt(None, took(), f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # httpx.HTTPError, and anything else the request raises (an invalid URL …)
+        if not answered:
+            return Attempt(None, took(), f"{type(exc).__name__}: {exc}")
+    response = answered[0]
     error = f"redirect to {response.headers.get('location')} not followed" if response.is_redirect else None
     return Attempt(response.status_code, took(), error, _retry_after(response))
 
@@ -74,13 +115,16 @@ async def _deliver(pool: asyncpg.Pool, http: httpx.AsyncClient, due: Due, settin
     except Exception:  # the lease runs out and another attempt is made
         log.exception("delivery %s could not be recorded", due.delivery_id)
         return
+    if status is None:
+        log.info("delivery %s: attempt not recorded (cancelled or claimed again)", due.delivery_id)
     if status == "FAILED":
         log.warning("webhook endpoint %s disabled: delivery %s failed", due.endpoint_id, due.delivery_id)
 
 
 async def webhook_loop(pool: asyncpg.Pool, settings: Settings) -> None:
     """Claims due deliveries while fewer than IN_FLIGHT requests are under way, so one slow endpoint
-    holds a slot for its timeout but never the others' deliveries."""
+    holds a slot for its timeout but never the others' deliveries. send() bounds each attempt as a
+    whole by the timeout; httpx's own (per connect, read, write) is only a backstop."""
     interval = min(1.0, settings.relay_interval * 10)
     lease = settings.webhook_timeout + 30
     timeout = httpx.Timeout(settings.webhook_timeout)

@@ -7,7 +7,9 @@
    committed before any request is made, so no transaction stays open across a slow endpoint; a worker
    that dies mid-request leaves the lease to expire and another worker tries again (at least once).
 3. Record: every attempt is kept; success ends a delivery, 410 Gone or a spent schedule disables the
-   endpoint, anything else is retried on the schedule (with jitter, or after Retry-After on 429).
+   endpoint, anything else is retried on the schedule (with jitter, or after Retry-After on 429). Only
+   the current lease's holder records: a worker whose lease ran out (and was claimed again) changes
+   nothing, so one attempt number is never recorded twice.
 
 Runs without app.tenant_id: the workers serve every tenant, which row-level security allows."""
 
@@ -29,10 +31,15 @@ SCHEDULE: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 8
 JITTER = 0.2
 MAX_RETRY_AFTER = 86400.0
 
+# Oldest waiting event first (positions are per tenant, so they cannot rank endpoints of different
+# tenants), so that no endpoint or tenant waits behind others that keep falling behind.
 _BEHIND = """
 SELECT w.id, w.tenant_id, w.position, w.event_types FROM webhook_endpoints w
 JOIN event_log_heads h ON h.tenant_id = w.tenant_id
 WHERE w.active AND w.position < h.position
+ORDER BY (SELECT e.occurred_at FROM outbox_events e
+          WHERE e.tenant_id = w.tenant_id AND e.position > w.position
+          ORDER BY e.position LIMIT 1) NULLS LAST, w.position, w.id
 LIMIT $1 FOR UPDATE OF w SKIP LOCKED
 """
 _NEW_EVENTS = """
@@ -83,17 +90,20 @@ class Due:
     attempts: int  # made so far
     message_id: str  # the event's global ID: the same on every attempt, for the receiver's dedupe
     body: str | None  # None: the event was pruned before it could be delivered
+    # The lease's end as the claim set it: a claim token, since a later claim sets a later one. Only the
+    # holder of the current lease can record the attempt.
+    leased_until: datetime
 
 
 _CLAIM = """
 WITH due AS (
   SELECT id FROM webhook_deliveries
   WHERE status = 'PENDING' AND next_attempt_at <= now()
-  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+  ORDER BY next_attempt_at, created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED
 )
 UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2)
 FROM due WHERE d.id = due.id
-RETURNING d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts
+RETURNING d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.next_attempt_at
 """
 _DETAILS = """
 SELECT w.id AS endpoint_id, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at,
@@ -148,6 +158,7 @@ async def claim_due(conn: asyncpg.Connection, limit: int, lease_seconds: float) 
                     attempts=row["attempts"],
                     message_id=to_global("Event", row["event_id"]),
                     body=body_of(d) if d["id"] is not None else None,
+                    leased_until=row["next_attempt_at"],
                 )
             )
     return found
@@ -171,8 +182,12 @@ def next_delay(attempts_made: int, scale: float, outcome: Attempt) -> float | No
     return base * random.uniform(1 - JITTER, 1 + JITTER)
 
 
-async def record(conn: asyncpg.Connection, due: Due, outcome: Attempt, scale: float, now: datetime) -> str:
-    """Keeps the attempt and decides what happens next; returns the delivery's new status."""
+async def record(
+    conn: asyncpg.Connection, due: Due, outcome: Attempt, scale: float, now: datetime
+) -> str | None:
+    """Keeps the attempt and decides what happens next; returns the delivery's new status, or None when
+    the attempt is no longer this claim's to record (the delivery was cancelled meanwhile, or the lease
+    ran out and another worker claimed it again): then nothing changes."""
     made = due.attempts + 1
     ok = outcome.status_code is not None and 200 <= outcome.status_code < 300
     gone = outcome.status_code == 410
@@ -188,15 +203,18 @@ async def record(conn: asyncpg.Connection, due: Due, outcome: Attempt, scale: fl
         updated = await conn.execute(
             """UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4,
                    last_status_code = $5
-               WHERE id = $1 AND status = 'PENDING'""",
+               WHERE id = $1 AND status = 'PENDING' AND attempts = $6
+                 AND next_attempt_at = $7""",
             due.delivery_id,
             status,
             made,
             next_at,
             outcome.status_code,
+            due.attempts,
+            due.leased_until,
         )
         if updated.endswith(" 0"):
-            return "CANCELLED"  # deleted or disabled while the request was under way
+            return None  # cancelled, deleted or claimed again while the request was under way
         await conn.execute(
             """INSERT INTO webhook_attempts
                  (tenant_id, delivery_id, attempt, status_code, error, latency_ms, next_retry_at)
