@@ -7,7 +7,8 @@ import uuid
 from sqlalchemy import func, select
 
 from domain.catalog.models import Product
-from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
+from domain.fulfillment.holds import active_holds
+from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.status import HoldReason
 from domain.inventory.models import InventoryLevel, MovementKind
 from domain.orders.events import BackorderAllocated
@@ -123,18 +124,5 @@ async def _open_if_filled(uow: UnitOfWork, fo_id: uuid.UUID) -> None:
     ).scalar_one()
     if still_waiting:
         return
-    holds = list(
-        (
-            await uow.session.execute(
-                select(FulfillmentHold)
-                .where(
-                    FulfillmentHold.tenant_id == uow.tenant_id,
-                    FulfillmentHold.fulfillment_order_id == fo_id,
-                    FulfillmentHold.released_at.is_(None),
-                )
-                .order_by(FulfillmentHold.created_at, FulfillmentHold.id)
-                .with_for_update()
-            )
-        ).scalars()
-    )
+    holds = await active_holds(uow, fo_id)
     fo.release_reason(holds, HoldReason.INVENTORY_OUT_OF_STOCK)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from domain.catalog.models import Location
 from domain.errors import Code, DomainError
-from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
+from domain.fulfillment.models import FulfillmentOrder
 from domain.inventory.models import InventoryLevel
 from domain.inventory.service import lock_levels
 from domain.orders.models import Order, OrderAllocation
@@ -94,23 +94,6 @@ async def lock_fulfillment(
     fo = await get_fulfillment_order(uow, fo_id, lock=True)
     allocations = await held_allocations(uow, OrderAllocation.fulfillment_order_id == fo_id, lock=True)
     return Locked(order, fo, allocations, levels)
-
-
-async def active_holds(uow: UnitOfWork, fo_id: uuid.UUID) -> list[FulfillmentHold]:
-    return list(
-        (
-            await uow.session.execute(
-                select(FulfillmentHold)
-                .where(
-                    FulfillmentHold.tenant_id == uow.tenant_id,
-                    FulfillmentHold.fulfillment_order_id == fo_id,
-                    FulfillmentHold.released_at.is_(None),
-                )
-                .order_by(FulfillmentHold.created_at, FulfillmentHold.id)
-                .with_for_update()
-            )
-        ).scalars()
-    )
 
 
 async def require_location(uow: UnitOfWork, location_id: uuid.UUID) -> Location:

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment import repository as repo
+from domain.fulfillment.holds import active_holds
 from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.moving import move_units
 from domain.fulfillment.picking import LinePick, new_fulfillment_order
@@ -67,7 +68,7 @@ async def cancel_for_order(uow: UnitOfWork, order_id: uuid.UUID) -> None:
     ).scalars()
     for fo in fos:
         fo.cancel()
-        for h in await repo.active_holds(uow, fo.id):
+        for h in await active_holds(uow, fo.id):
             h.released_at = utcnow()
 
 
@@ -84,7 +85,7 @@ async def release_hold(uow: UnitOfWork, fo_id: uuid.UUID, reason: HoldReason) ->
     """Releases the holds placed for this reason; holds for other reasons stay in force."""
     async with uow:
         fo = await repo.get_fulfillment_order(uow, fo_id, lock=True)
-        holds = await repo.active_holds(uow, fo_id)
+        holds = await active_holds(uow, fo_id)
         if not any(h.reason == reason for h in holds):
             raise DomainError(Code.HOLD_NOT_FOUND, f"The fulfillment order has no {reason} hold", ["reason"])
         if reason == HoldReason.INVENTORY_OUT_OF_STOCK:
