@@ -79,24 +79,20 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku: str) -> i
     return filled
 
 
-async def fill_freed(uow: UnitOfWork, keys: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
-    """After units were released at these (product, location) levels, which the caller holds
-    locked: the backorders waiting there get them before any new order can."""
-    for product_id, location_id in keys:
-        level = (
-            await uow.session.execute(
-                select(InventoryLevel).where(
-                    InventoryLevel.tenant_id == uow.tenant_id,
-                    InventoryLevel.product_id == product_id,
-                    InventoryLevel.location_id == location_id,
-                )
-            )
-        ).scalar_one()
-        if level.sellable > 0:
-            sku = (
-                await uow.session.execute(select(Product.sku).where(Product.id == product_id))
-            ).scalar_one()
-            await fill_backorders(uow, level, sku)
+async def fill_freed(uow: UnitOfWork, levels: list[InventoryLevel]) -> None:
+    """After units were released at these levels, which the caller holds locked: the backorders
+    waiting there get them before any new order can."""
+    levels = [level for level in levels if level.sellable > 0]
+    if not levels:
+        return
+    found = await uow.session.execute(
+        select(Product.id, Product.sku).where(
+            Product.tenant_id == uow.tenant_id, Product.id.in_({lv.product_id for lv in levels})
+        )
+    )
+    skus = {row.id: row.sku for row in found}
+    for level in levels:
+        await fill_backorders(uow, level, skus[level.product_id])
 
 
 async def _open_if_filled(uow: UnitOfWork, fo_id: uuid.UUID) -> None:

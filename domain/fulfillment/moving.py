@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 
-from domain.errors import Code, DomainError, Rejected
+from domain.errors import Code, DomainError
 from domain.fulfillment import repository as repo
 from domain.fulfillment.backorders import fill_freed
 from domain.fulfillment.events import FulfillmentOrderMoved
 from domain.fulfillment.holds import active_holds
 from domain.fulfillment.models import FulfillmentOrder
-from domain.fulfillment.picking import LinePick, new_fulfillment_order, pick_lines
+from domain.fulfillment.picking import LinePick, check_stock, new_fulfillment_order, pick_lines
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus, HoldReason
 from domain.inventory.models import MovementKind
 from domain.orders.models import OrderAllocation
@@ -35,7 +34,11 @@ async def move_units(
     picked = pick_lines(locked.allocations, lines, "lines")
     if not picked:
         raise DomainError(Code.NOTHING_TO_SHIP, "Nothing is left to move", ["id"])
-    _check_stock(locked, picked, location_id)
+    check_stock(
+        picked,
+        lambda product: locked.levels[product, location_id].sellable,
+        lambda units, wanted: f"Only {units} of {wanted} units are available there",
+    )
 
     everything = sum(q for _, q in picked) == sum(a.unshipped for a in locked.allocations)
     whole = everything and all(a.shipped == 0 for a in locked.allocations)
@@ -87,29 +90,8 @@ async def move_units(
         else:
             await _release_stock_hold_if_filled(uow, fo)
     await uow.session.flush()
-    await fill_freed(uow, freed)
+    await fill_freed(uow, [locked.levels[key] for key in freed])
     return target
-
-
-def _check_stock(
-    locked: repo.Locked, picked: list[tuple[OrderAllocation, int]], location_id: uuid.UUID
-) -> None:
-    wanted: dict[uuid.UUID, int] = defaultdict(int)
-    for a, quantity in picked:
-        wanted[a.product_id] += quantity
-    errors = []
-    for i, (a, _) in enumerate(picked):
-        level = locked.levels[a.product_id, location_id]
-        if wanted[a.product_id] > level.sellable:
-            errors.append(
-                DomainError(
-                    Code.INSUFFICIENT_STOCK,
-                    f"Only {max(0, level.sellable)} of {wanted[a.product_id]} units are available there",
-                    ["lines", str(i), "quantity"],
-                )
-            )
-    if errors:
-        raise Rejected(errors)
 
 
 async def _restart(uow: UnitOfWork, fo: FulfillmentOrder) -> None:

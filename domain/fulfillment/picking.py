@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.errors import Code, Problems
@@ -72,3 +74,23 @@ def pick_lines(
         problems.add(Code.REQUIRED, "Name at least one line, or leave lines out for all", where)
     problems.raise_if_any()
     return picked
+
+
+def check_stock(
+    picked: list[tuple[OrderAllocation, int]],
+    units_at: Callable[[uuid.UUID], int],
+    message: Callable[[int, int], str],
+) -> None:
+    """One INSUFFICIENT_STOCK per picked line whose product asks for more than `units_at(product)`
+    (the lines of one product are counted together); `message(units, wanted)` words it."""
+    wanted: dict[uuid.UUID, int] = defaultdict(int)
+    for a, quantity in picked:
+        wanted[a.product_id] += quantity
+    problems = Problems()
+    for i, (a, _) in enumerate(picked):
+        units = units_at(a.product_id)
+        if wanted[a.product_id] > units:
+            problems.add(
+                Code.INSUFFICIENT_STOCK, message(max(0, units), wanted[a.product_id]), "lines", i, "quantity"
+            )
+    problems.raise_if_any()

@@ -66,14 +66,15 @@ async def held_allocations(uow: UnitOfWork, where: object, lock: bool) -> list[O
     return list((await uow.session.execute(stmt)).scalars())
 
 
-async def lock_order_allocations(uow: UnitOfWork, order_id: uuid.UUID) -> list[OrderAllocation]:
+async def lock_order_allocations(
+    uow: UnitOfWork, order_id: uuid.UUID
+) -> tuple[list[OrderAllocation], dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]]:
     """The order's held allocations, locked after the levels they draw on (as receipts take them),
     and read once those are held, so a split a receipt just committed is among them."""
     mine = OrderAllocation.order_id == order_id
     products = sorted({a.product_id for a in await held_allocations(uow, mine, lock=False)})
-    if products:
-        await lock_levels(uow, products)
-    return await held_allocations(uow, mine, lock=True)
+    levels = await lock_levels(uow, products) if products else {}
+    return await held_allocations(uow, mine, lock=True), levels
 
 
 async def lock_fulfillment(

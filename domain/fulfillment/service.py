@@ -37,7 +37,7 @@ class Package:
 async def open_for_order(uow: UnitOfWork, order: Order) -> list[FulfillmentOrder]:
     """Groups the order's held units into fulfillment orders, one per location; units waiting for
     stock get their own one, on hold as INVENTORY_OUT_OF_STOCK until a receipt fills them."""
-    allocations = await repo.lock_order_allocations(uow, order.id)
+    allocations, _ = await repo.lock_order_allocations(uow, order.id)
     groups: dict[tuple[uuid.UUID, bool], list[OrderAllocation]] = defaultdict(list)
     for a in allocations:
         groups[a.location_id, a.status == AllocationStatus.BACKORDERED].append(a)
@@ -45,6 +45,8 @@ async def open_for_order(uow: UnitOfWork, order: Order) -> list[FulfillmentOrder
     for (location_id, backordered), members in sorted(groups.items(), key=lambda g: (str(g[0][0]), g[0][1])):
         fo = new_fulfillment_order(order, location_id, sum(a.unshipped for a in members))
         uow.session.add(fo)
+        # The models have no relationships, so the session would not order this insert before the
+        # rows that refer to it (its holds, the allocations' new foreign key): flush it first.
         await uow.session.flush()
         for a in members:
             a.fulfillment_order_id = fo.id

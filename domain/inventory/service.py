@@ -228,11 +228,13 @@ async def reserve(uow: UnitOfWork, order_id: uuid.UUID, needs: list[Need]) -> li
     return plan.allocations
 
 
-async def release(uow: UnitOfWork, order_id: uuid.UUID, held: list[tuple[uuid.UUID, uuid.UUID, int]]) -> None:
-    """Gives back reserved units: (product, location, quantity) triples."""
-    if not held:
-        return
-    levels = await lock_levels(uow, sorted({p for p, _, _ in held}))
+async def release(
+    uow: UnitOfWork,
+    order_id: uuid.UUID,
+    held: list[tuple[uuid.UUID, uuid.UUID, int]],
+    levels: dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel],
+) -> None:
+    """Gives back reserved units, (product, location, quantity) triples, at levels the caller locked."""
     for product_id, location_id, quantity in sorted(held):
         level = levels[product_id, location_id]
         uow.session.add(

@@ -318,13 +318,17 @@ async def cancel_order(
     async with uow:
         order = await _lock(uow, order_id, expected_version)
         order.cancel(reason)
-        held = await fulfillment_repo.lock_order_allocations(uow, order.id)
+        held, levels = await fulfillment_repo.lock_order_allocations(uow, order.id)
         reserved = [a for a in held if a.status == AllocationStatus.RESERVED and a.unshipped > 0]
-        await inventory.release(uow, order.id, [(a.product_id, a.location_id, a.unshipped) for a in reserved])
+        await inventory.release(
+            uow, order.id, [(a.product_id, a.location_id, a.unshipped) for a in reserved], levels
+        )
         for allocation in held:
             allocation.status = AllocationStatus.RELEASED
         await fulfillment.cancel_for_order(uow, order.id)
-        await fill_freed(uow, [(a.product_id, a.location_id) for a in reserved])
+        await fill_freed(
+            uow, [levels[key] for key in sorted({(a.product_id, a.location_id) for a in reserved})]
+        )
         if held:
             order.record(StockReleased(order.id, units=sum(a.unshipped for a in held)))
         await uow.commit()

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 
 from domain import validation
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment import repository as repo
-from domain.fulfillment.picking import LinePick, pick_lines
+from domain.fulfillment.picking import LinePick, check_stock, pick_lines
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus
 from domain.inventory.models import MovementKind
 from domain.orders.models import OrderAllocation, OrderLine
@@ -87,11 +87,12 @@ async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
             raise DomainError(
                 Code.NOTHING_TO_SHIP, "Everything here has shipped already", ["fulfillmentOrderId"]
             )
-        _check_on_hand(locked, picked)
-        if await _tracking_taken(uow, carrier.code, number):
-            raise DomainError(
-                Code.DUPLICATE, f"Tracking number {number} is already on a shipment", ["trackingNumber"]
-            )
+        # Reserved units can be gone: damaged or lost after they were promised (onHand below committed).
+        check_stock(
+            picked,
+            lambda product: locked.levels[product, fo.location_id].on_hand,
+            lambda units, _: f"Only {units} unit(s) are on hand here: count or adjust the stock first",
+        )
         shipment = Shipment(
             id=uuid.uuid4(),
             tenant_id=uow.tenant_id,
@@ -104,7 +105,14 @@ async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
             tracking_url=data.tracking_url or carrier.tracking_url(number),
         )
         uow.session.add(shipment)
-        await uow.session.flush()
+        try:  # the unique key decides, so two shipments racing for one number cannot both pass
+            await uow.session.flush()
+        except IntegrityError as exc:
+            if "uq_shipments_tenant_id_carrier_tracking_number" not in str(exc.orig):
+                raise
+            raise DomainError(
+                Code.DUPLICATE, f"Tracking number {number} is already on a shipment", ["trackingNumber"]
+            ) from exc
         skus = await _skus(uow, [a.line_id for a, _ in picked])
         for a, quantity in picked:
             level = locked.levels[a.product_id, a.location_id]
@@ -149,25 +157,6 @@ async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
     return shipment
 
 
-def _check_on_hand(locked: repo.Locked, picked: list[tuple[OrderAllocation, int]]) -> None:
-    """Reserved units can be gone: damaged or lost after they were promised (onHand below committed)."""
-    wanted: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
-    for a, quantity in picked:
-        wanted[a.product_id, a.location_id] += quantity
-    problems = Problems()
-    for i, (a, _) in enumerate(picked):
-        on_hand = locked.levels[a.product_id, a.location_id].on_hand
-        if wanted[a.product_id, a.location_id] > on_hand:
-            problems.add(
-                Code.INSUFFICIENT_STOCK,
-                f"Only {on_hand} unit(s) are on hand here: count or adjust the stock first",
-                "lines",
-                i,
-                "quantity",
-            )
-    problems.raise_if_any()
-
-
 def _refuse_backordered(allocations: list[OrderAllocation], lines: list[LinePick] | None) -> None:
     waiting = {a.id for a in allocations if a.status == AllocationStatus.BACKORDERED}
     problems = Problems()
@@ -177,17 +166,6 @@ def _refuse_backordered(allocations: list[OrderAllocation], lines: list[LinePick
                 Code.INSUFFICIENT_STOCK, "These units are backordered: no stock yet", "lines", i, "id"
             )
     problems.raise_if_any()
-
-
-async def _tracking_taken(uow: UnitOfWork, carrier: str, number: str) -> bool:
-    found = await uow.session.execute(
-        select(Shipment.id).where(
-            Shipment.tenant_id == uow.tenant_id,
-            Shipment.carrier == carrier,
-            Shipment.tracking_number == number,
-        )
-    )
-    return found.first() is not None
 
 
 async def _skus(uow: UnitOfWork, line_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -281,3 +281,16 @@ async def test_moving_what_is_left_of_a_held_partly_shipped_fulfillment_order_cl
     assert original.status == "CLOSED"
     assert all(h.released_at is not None for h in await holds(db, fo.id))
     await assert_ledger_reconciles(db, tenant.id)
+
+
+async def test_a_tracking_number_already_on_a_shipment_is_refused_and_changes_nothing(db, tenant):
+    _, _, _, _, order = await _split_order(db, tenant)
+    first, second = await fulfillment_orders(db, order.id)
+    await create_shipment(uow(db, tenant.id), ShipmentInput(first.id, "generic", "SAME-1"))
+    before = await snapshot(db, tenant.id)
+
+    with pytest.raises(DomainError) as refused:
+        await create_shipment(uow(db, tenant.id), ShipmentInput(second.id, "generic", "SAME-1"))
+
+    assert (refused.value.code, refused.value.field) == (Code.DUPLICATE, ["trackingNumber"])
+    assert await snapshot(db, tenant.id) == before
