@@ -61,15 +61,20 @@ async def test_concurrent_workers_never_claim_the_same_delivery(conns):
     assert not ids_a & ids_b and len(ids_a | ids_b) == 20
 
 
-async def test_an_email_left_sending_by_a_dead_worker_is_sent_again_after_its_lease(conns, tenant):
-    first, second = conns
-    email_id = await first.fetchval(
+async def pending_email(conn, tenant_id) -> uuid.UUID:
+    """An email waiting to be sent, as the enqueue step leaves it."""
+    return await conn.fetchval(
         """INSERT INTO notifications (id, tenant_id, order_id, event_id, template, recipient, subject, body,
              status, attempts, next_attempt_at)
            VALUES (gen_random_uuid(), $1, gen_random_uuid(), gen_random_uuid(), 'ORDER_CONFIRMED',
                    'a@example.com', 's', 'b', 'PENDING', 0, now()) RETURNING id""",
-        tenant.id,
+        tenant_id,
     )
+
+
+async def test_an_email_left_sending_by_a_dead_worker_is_sent_again_after_its_lease(conns, tenant):
+    first, second = conns
+    email_id = await pending_email(first, tenant.id)
 
     [claimed] = await outbox.claim(first, 10, lease_seconds=0.3)  # handed to SMTP, then the worker died
     assert (claimed.id, claimed.attempts, claimed.sender_name) == (email_id, 1, "Acme")
@@ -84,13 +89,7 @@ async def test_an_email_left_sending_by_a_dead_worker_is_sent_again_after_its_le
 
 async def test_a_sender_whose_lease_ran_out_cannot_overwrite_the_outcome_of_the_next_claim(conns, tenant):
     first, second = conns
-    email_id = await first.fetchval(
-        """INSERT INTO notifications (id, tenant_id, order_id, event_id, template, recipient, subject, body,
-             status, attempts, next_attempt_at)
-           VALUES (gen_random_uuid(), $1, gen_random_uuid(), gen_random_uuid(), 'ORDER_CONFIRMED',
-                   'a@example.com', 's', 'b', 'PENDING', 0, now()) RETURNING id""",
-        tenant.id,
-    )
+    email_id = await pending_email(first, tenant.id)
     [slow] = await outbox.claim(first, 1, lease_seconds=0.2)
     await asyncio.sleep(0.3)
     [again] = await outbox.claim(second, 1, lease_seconds=30)
