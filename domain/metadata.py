@@ -8,6 +8,8 @@ from domain.fulfillment import models as fulfillment
 from domain.inventory import models as inventory
 from domain.notifications import models as notifications
 from domain.orders import models as orders
+from domain.refunds import models as refunds
+from domain.returns import models as returns
 from domain.shipping import models as shipping
 from domain.tenancy import models as tenancy
 from domain.webhooks import models as webhooks
@@ -23,6 +25,8 @@ __all__ = [
     "metadata",
     "notifications",
     "orders",
+    "refunds",
+    "returns",
     "shipping",
     "tenancy",
     "webhooks",

@@ -41,6 +41,9 @@ ID_FIELDS = {
     "moved_to_id": "FulfillmentOrder",
     "fulfillment_order_id": "FulfillmentOrder",
     "shipment_id": "Shipment",
+    "return_id": "Return",
+    "refund_id": "Refund",
+    "exchange_order_id": "Order",
 }
 
 

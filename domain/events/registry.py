@@ -12,6 +12,8 @@ from domain.events.base import Event
 from domain.fulfillment import events as fulfillment
 from domain.inventory import events as inventory
 from domain.orders import events as orders
+from domain.refunds import events as refunds
+from domain.returns import events as returns
 from domain.shipping import events as shipping
 from domain.tenancy import events as tenancy
 
@@ -21,6 +23,8 @@ EVENT_MODULES: tuple[ModuleType, ...] = (
     inventory,
     fulfillment,
     shipping,
+    returns,
+    refunds,
     catalog,
     customers,
     tenancy,

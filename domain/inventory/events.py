@@ -19,3 +19,5 @@ class InventoryLevelChanged(Event):
     available: int
     on_hand_delta: int
     committed_delta: int
+    damaged: int = 0
+    damaged_delta: int = 0

@@ -48,6 +48,7 @@ class MovementKind(StrEnum):
     LOST = "LOST"
     THEFT = "THEFT"
     SET = "SET"
+    RETURNED_DAMAGED = "RETURNED_DAMAGED"  # a returned unit kept apart as non-sellable
     RESERVED = "RESERVED"
     RELEASED = "RELEASED"
     SHIPPED = "SHIPPED"
@@ -68,6 +69,8 @@ class InventoryMovement(Base):
     committed_delta: Mapped[int] = mapped_column(Integer)
     on_hand_after: Mapped[int] = mapped_column(Integer)
     committed_after: Mapped[int] = mapped_column(Integer)
+    damaged_delta: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    damaged_after: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     note: Mapped[str | None] = mapped_column(String(500))
     actor: Mapped[str | None] = mapped_column(String(64))
@@ -93,6 +96,8 @@ class InventoryLevel(EventSource, Base):
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     committed: Mapped[int] = mapped_column(Integer, default=0)
     incoming: Mapped[int] = mapped_column(Integer, default=0)
+    # Units held here that cannot be sold (returned damaged or defective); not part of onHand.
+    damaged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     safety_stock: Mapped[int] = mapped_column(Integer, default=0)
     reorder_point: Mapped[int] = mapped_column(Integer, default=0)
     bin_code: Mapped[str | None] = mapped_column(String(32))  # where pickers find it at the location
@@ -109,6 +114,7 @@ class InventoryLevel(EventSource, Base):
         CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
         CheckConstraint("committed >= 0", name="committed_not_negative"),
         CheckConstraint("incoming >= 0", name="incoming_not_negative"),
+        CheckConstraint("damaged >= 0", name="damaged_not_negative"),
         CheckConstraint("safety_stock >= 0", name="safety_stock_not_negative"),
         CheckConstraint("reorder_point >= 0", name="reorder_point_not_negative"),
     )
@@ -123,6 +129,7 @@ class InventoryLevel(EventSource, Base):
         kind: MovementKind,
         on_hand_delta: int = 0,
         committed_delta: int = 0,
+        damaged_delta: int = 0,
         order_id: uuid.UUID | None = None,
         note: str | None = None,
         actor: str | None = None,
@@ -130,6 +137,7 @@ class InventoryLevel(EventSource, Base):
         """Applies a change and returns its ledger row; the caller has checked the rules."""
         self.on_hand += on_hand_delta
         self.committed += committed_delta
+        self.damaged += damaged_delta
         self.record(
             InventoryLevelChanged(
                 self.id,
@@ -141,6 +149,8 @@ class InventoryLevel(EventSource, Base):
                 available=self.sellable,
                 on_hand_delta=on_hand_delta,
                 committed_delta=committed_delta,
+                damaged=self.damaged,
+                damaged_delta=damaged_delta,
             )
         )
         return InventoryMovement(
@@ -153,6 +163,8 @@ class InventoryLevel(EventSource, Base):
             committed_delta=committed_delta,
             on_hand_after=self.on_hand,
             committed_after=self.committed,
+            damaged_delta=damaged_delta,
+            damaged_after=self.damaged,
             order_id=order_id,
             note=note,
             actor=actor,

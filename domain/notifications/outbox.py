@@ -20,6 +20,7 @@ from typing import Any
 
 import asyncpg
 
+from domain.ids import parse_global
 from domain.notifications import templates
 
 CONSUMER = "email"
@@ -38,7 +39,7 @@ WHERE c.consumer = $1 AND c.position < h.position
 ORDER BY h.position - c.position DESC LIMIT $2 FOR UPDATE OF c SKIP LOCKED
 """
 _NEW_EVENTS = """
-SELECT id, type, position, aggregate_id, payload, occurred_at FROM outbox_events
+SELECT id, type, position, aggregate_type, aggregate_id, payload, occurred_at FROM outbox_events
 WHERE tenant_id = $1 AND position > $2 ORDER BY position LIMIT $3
 """
 _CONTEXT = """
@@ -64,6 +65,14 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def _order_of(event: Any, payload: dict[str, Any]) -> uuid.UUID | None:
+    """The order an event is about: its aggregate, or for a return's events the order they name."""
+    if event["aggregate_type"] == "Order":
+        return event["aggregate_id"]
+    parsed = parse_global(str(payload.get("orderId") or ""))
+    return parsed[1] if parsed and parsed[0] == "Order" else None
+
+
 async def enqueue_once(conn: asyncpg.Connection, now: datetime, tenants: int = 20, batch: int = 500) -> int:
     made = 0
     await conn.execute(_CURSORS_FOR_OLD_TENANTS, CONSUMER)
@@ -76,23 +85,22 @@ async def enqueue_once(conn: asyncpg.Connection, now: datetime, tenants: int = 2
                 name = templates.trigger(event["type"], payload)
                 if name is None or event["occurred_at"] < now - MAX_AGE:
                     continue
-                ctx = await conn.fetchrow(_CONTEXT, event["aggregate_id"], tenant)
+                order_id = _order_of(event, payload)
+                ctx = await conn.fetchrow(_CONTEXT, order_id, tenant) if order_id else None
                 if ctx is None:
-                    continue  # not an order's event
+                    continue  # not about an order
                 custom = (_json(ctx["templates"]) or {}).get(name) or {}
                 default = templates.DEFAULTS[name]
                 order = {**ctx, "shipping_address": _json(ctx["shipping_address"])}
                 values = templates.values_for(ctx["sender_name"] or ctx["shop_name"], order, payload)
-                values["tracking"] = templates.tracking_lines(
-                    await conn.fetch(_SHIPMENTS, event["aggregate_id"], tenant)
-                )
+                values["tracking"] = templates.tracking_lines(await conn.fetch(_SHIPMENTS, order_id, tenant))
                 subject = " ".join(templates.render(custom.get("subject") or default.subject, values).split())
                 body = templates.render(custom.get("body") or default.body, values)
                 status = await conn.execute(
                     _INSERT,
                     uuid.uuid4(),
                     tenant,
-                    event["aggregate_id"],
+                    order_id,
                     event["id"],
                     name,
                     ctx["email"],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from domain.money import to_decimal
@@ -18,9 +19,21 @@ TRIGGERS: dict[tuple[str, str | None], str] = {
     ("ORDER_STATUS_CHANGED", "DELIVERED"): "ORDER_DELIVERED",
     ("ORDER_STATUS_CHANGED", "CANCELLED"): "ORDER_CANCELLED",
     ("REFUND_ISSUED", None): "REFUND_ISSUED",
+    ("RETURN_STATUS_CHANGED", "APPROVED"): "RETURN_APPROVED",
+    ("RETURN_STATUS_CHANGED", "RECEIVED"): "RETURN_RECEIVED",
 }
 TRIGGER_TYPES = tuple(sorted({t for t, _ in TRIGGERS}))
-PLACEHOLDERS = ("shopName", "orderNumber", "customerName", "total", "status", "reason", "amount", "tracking")
+PLACEHOLDERS = (
+    "shopName",
+    "orderNumber",
+    "customerName",
+    "total",
+    "status",
+    "reason",
+    "amount",
+    "tracking",
+    "rmaNumber",
+)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -52,12 +65,25 @@ DEFAULTS: dict[str, Template] = {
         "A refund for your order {orderNumber}",
         "Hello {customerName},\n\nwe have refunded {amount} for your order {orderNumber}." + _SIGN_OFF,
     ),
+    "RETURN_APPROVED": Template(
+        "Your return {rmaNumber} is approved",
+        "Hello {customerName},\n\nwe have approved your return {rmaNumber} for order {orderNumber}. "
+        "Please write {rmaNumber} on the parcel when you send it back." + _SIGN_OFF,
+    ),
+    "RETURN_RECEIVED": Template(
+        "We received your return {rmaNumber}",
+        "Hello {customerName},\n\nyour return {rmaNumber} for order {orderNumber} has arrived. "
+        "We will let you know when the refund is issued." + _SIGN_OFF,
+    ),
 }
 TEMPLATE_NAMES = tuple(DEFAULTS)
 
 
 def trigger(event_type: str, payload: dict[str, Any]) -> str | None:
-    """The template an event sends, if any."""
+    """The template an event sends, if any. A refund that only paid an exchange order sends nothing."""
+    amount = payload.get("amount")
+    if event_type == "REFUND_ISSUED" and isinstance(amount, dict) and not Decimal(amount["amount"]):
+        return None
     return TRIGGERS.get((event_type, payload.get("newStatus"))) or TRIGGERS.get((event_type, None))
 
 
@@ -89,4 +115,5 @@ def values_for(shop_name: str, order: Any, payload: dict[str, Any]) -> dict[str,
         "status": str(payload.get("newStatus") or order["status"]),
         "reason": str(payload.get("reason") or ""),
         "amount": f"{amount['amount']} {amount['currencyCode']}" if isinstance(amount, dict) else "",
+        "rmaNumber": str(payload.get("rmaNumber") or ""),
     }

@@ -107,6 +107,18 @@ class OrderExceptionChanged(Event):
 
 
 @dataclasses.dataclass(frozen=True)
+class OrderReturnStatusChanged(Event):
+    type: ClassVar[str] = "ORDER_RETURN_STATUS_CHANGED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    old_status: str
+    new_status: str
+
+    def message(self) -> str:
+        return f"Return status {self.old_status} -> {self.new_status}"
+
+
+@dataclasses.dataclass(frozen=True)
 class BackorderAllocated(Event):
     type: ClassVar[str] = "ORDER_BACKORDER_ALLOCATED"
     aggregate_type: ClassVar[str] = "Order"

@@ -25,6 +25,7 @@ from domain.orders.events import (
     OrderExceptionChanged,
     OrderPaid,
     OrderPriorityChanged,
+    OrderReturnStatusChanged,
     OrderStatusChanged,
     OrderUpdated,
 )
@@ -36,6 +37,7 @@ from domain.orders.status import (
     OrderStatus,
     PaymentStatus,
     can_move,
+    payment_status,
 )
 
 # How the API spells the editable attributes, for the `fields` of ORDER_UPDATED.
@@ -84,6 +86,11 @@ class Order(Timestamps, EventSource, Base):
     shipment_exception: Mapped[str | None] = mapped_column(String(500))
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Given back so far: refunds to the customer and credit applied to exchange orders.
+    refunded: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    return_status: Mapped[str] = mapped_column(String(24), default="NO_RETURN", server_default="NO_RETURN")
+    # Set on an exchange order: the order whose return it replaces.
+    exchange_of_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -98,6 +105,7 @@ class Order(Timestamps, EventSource, Base):
         CheckConstraint("subtotal >= 0 AND shipping >= 0 AND tax >= 0", name="amounts_not_negative"),
         CheckConstraint("total = subtotal + shipping + tax", name="total_adds_up"),
         CheckConstraint("paid >= 0 AND paid <= total", name="paid_within_total"),
+        CheckConstraint("refunded >= 0 AND refunded <= paid", name="refunded_within_paid"),
         CheckConstraint("priority BETWEEN 0 AND 100", name="priority_in_range"),
         CheckConstraint(
             "priority_override IS NULL OR priority_override BETWEEN 0 AND 100", name="override_in_range"
@@ -204,7 +212,8 @@ class Order(Timestamps, EventSource, Base):
             self.shipment_exception = None
             self.record(OrderExceptionChanged(self.id, number=self.display_number, exception=None))
 
-    def record_payment(self, amount: int, reference: str) -> None:
+    def record_payment(self, amount: int, reference: str) -> Payment:
+        """Takes a payment and returns its row, for the caller to add."""
         if self.status == OrderStatus.CANCELLED:
             raise DomainError(Code.INVALID_TRANSITION, "A cancelled order takes no payment", ["id"])
         if self.paid >= self.total:
@@ -220,7 +229,7 @@ class Order(Timestamps, EventSource, Base):
                 ["amount"],
             )
         self.paid += amount
-        self.payment_status = PaymentStatus.PAID if self.paid == self.total else PaymentStatus.PARTIALLY_PAID
+        self.payment_status = payment_status(self.total, self.paid, self.refunded or 0)
         self.record(
             OrderPaid(
                 self.id,
@@ -230,6 +239,37 @@ class Order(Timestamps, EventSource, Base):
                 payment_status=self.payment_status,
             )
         )
+        return Payment(
+            tenant_id=self.tenant_id,
+            order_id=self.id,
+            amount=amount,
+            currency=self.currency,
+            reference=reference,
+        )
+
+    @property
+    def refundable(self) -> int:
+        return self.paid - (self.refunded or 0)
+
+    def refund(self, total: int) -> None:
+        """Gives back `total` of what was paid; the caller records the refund and its event."""
+        if total > self.refundable:
+            raise DomainError(
+                Code.REFUND_EXCEEDS_PAID,
+                f"Order {self.display_number} has {self.refundable} minor units left to refund, not {total}",
+                ["amount"],
+            )
+        self.refunded = (self.refunded or 0) + total
+        self.payment_status = payment_status(self.total, self.paid, self.refunded)
+
+    def set_return_status(self, status: str) -> None:
+        if status != self.return_status:
+            old, self.return_status = self.return_status, status
+            self.record(
+                OrderReturnStatusChanged(
+                    self.id, number=self.display_number, old_status=old, new_status=status
+                )
+            )
 
 
 class OrderLine(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from domain.catalog.models import BackorderPolicy, Product
@@ -25,8 +25,10 @@ from domain.orders.events import OrderCreated, StockReleased, StockReserved
 from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
 from domain.orders.pricing import price_order
+from domain.orders.repository import check_version, lock_order, next_order_number
 from domain.orders.status import AllocationStatus, CustomerTier
 from domain.orders.validation import check_address, check_changes, check_order, request_hash
+from domain.refunds.service import refund_cancelled
 from domain.tenancy.models import Tenant
 from domain.uow import UnitOfWork
 
@@ -152,14 +154,7 @@ async def _place(
     placed_at = utcnow()
     ship_by = data.ship_by or default_ship_by(data.shipping_method, placed_at)
     # Taken last: the tenant row stays locked from here to commit, so keep that short.
-    number = (
-        await uow.session.execute(
-            update(Tenant)
-            .where(Tenant.id == uow.tenant_id)
-            .values(next_order_number=Tenant.next_order_number + 1)
-            .returning(Tenant.next_order_number - 1)
-        )
-    ).scalar_one()
+    number = await next_order_number(uow)
     order = Order(
         id=order_id,
         tenant_id=uow.tenant_id,
@@ -276,35 +271,9 @@ async def _products(uow: UnitOfWork, data: OrderInput) -> dict[str, Product]:
     return found
 
 
-async def _lock(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None) -> Order:
-    order = (
-        await uow.session.execute(
-            select(Order)
-            .where(Order.tenant_id == uow.tenant_id, Order.id == order_id)
-            # FOR NO KEY UPDATE: rows inserted meanwhile that point at the order (a receipt
-            # splitting a backorder) take KEY SHARE on it, and must not wait for us.
-            .with_for_update(key_share=True)
-        )
-    ).scalar_one_or_none()
-    if order is None:
-        raise DomainError(Code.NOT_FOUND, "Order not found", ["id"])
-    _check_version(order, expected_version)
-    return order
-
-
-def _check_version(order: Order, expected_version: int | None) -> None:
-    if expected_version is not None and order.version != expected_version:
-        raise DomainError(
-            Code.STALE_VERSION,
-            f"Order {order.display_number} is at version {order.version}, not {expected_version}: "
-            "it changed since you read it",
-            ["expectedVersion"],
-        )
-
-
 async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:
     async with uow:
-        order = await _lock(uow, order_id, expected_version)
+        order = await lock_order(uow, order_id, expected_version)
         order.confirm()
         await fulfillment.open_for_order(uow, order)
         await uow.commit()
@@ -316,7 +285,7 @@ async def cancel_order(
 ) -> Order:
     reason = (reason or "").strip()[:500] or None
     async with uow:
-        order = await _lock(uow, order_id, expected_version)
+        order = await lock_order(uow, order_id, expected_version)
         order.cancel(reason)
         held, levels = await fulfillment_repo.lock_order_allocations(uow, order.id)
         reserved = [a for a in held if a.status == AllocationStatus.RESERVED and a.unshipped > 0]
@@ -331,6 +300,7 @@ async def cancel_order(
         )
         if held:
             order.record(StockReleased(order.id, units=sum(a.unshipped for a in held)))
+        await refund_cancelled(uow, order)
         await uow.commit()
     return order
 
@@ -342,7 +312,7 @@ async def update_order(
     changes = check_changes(problems, data)
     problems.raise_if_any()
     async with uow:
-        order = await _lock(uow, order_id, expected_version)
+        order = await lock_order(uow, order_id, expected_version)
         order.edit(changes)
         await uow.commit()
     return order
@@ -363,7 +333,7 @@ async def record_payment(
             ["reference"],
         )
     async with uow:
-        order = await _lock(uow, order_id, None)
+        order = await lock_order(uow, order_id, None)
         repeat = (
             await uow.session.execute(
                 select(Payment.id).where(Payment.order_id == order.id, Payment.reference == reference)
@@ -371,21 +341,12 @@ async def record_payment(
         ).first()
         if repeat is not None:  # the same payment reported again (a retry): nothing more to do
             return order
-        _check_version(order, expected_version)
+        check_version(order, expected_version)
         try:
             minor = order.total - order.paid if amount is None else to_minor(amount, order.currency)
         except AmountError as exc:
             raise DomainError(Code.INVALID_AMOUNT, str(exc), ["amount"]) from exc
-        order.record_payment(minor, reference)
-        uow.session.add(
-            Payment(
-                tenant_id=uow.tenant_id,
-                order_id=order.id,
-                amount=minor,
-                currency=order.currency,
-                reference=reference,
-            )
-        )
+        uow.session.add(order.record_payment(minor, reference))
         await uow.commit()
     return order
 
@@ -396,7 +357,7 @@ async def set_priority(
     """Sets (or, with None, clears) the manual priority; the order's open fulfillment orders follow."""
     reason = (reason or "").strip()[:500] or None
     async with uow:
-        order = await _lock(uow, order_id, None)
+        order = await lock_order(uow, order_id, None)
         order.set_priority(override, reason)
         await fulfillment.reprioritize(uow, order)
         await uow.commit()

@@ -18,6 +18,8 @@ class PaymentStatus(StrEnum):
     PENDING = "PENDING"
     PARTIALLY_PAID = "PARTIALLY_PAID"
     PAID = "PAID"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+    REFUNDED = "REFUNDED"
 
 
 class SalesChannel(StrEnum):
@@ -70,6 +72,14 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 OPEN = frozenset({OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED})
 # Orders whose details (note, tags, addresses) may still change: nothing has left the building.
 EDITABLE = frozenset({OrderStatus.PENDING, OrderStatus.CONFIRMED})
+
+
+def payment_status(total: int, paid: int, refunded: int) -> PaymentStatus:
+    if refunded > 0:
+        return PaymentStatus.REFUNDED if refunded >= paid else PaymentStatus.PARTIALLY_REFUNDED
+    if paid == 0:
+        return PaymentStatus.PENDING
+    return PaymentStatus.PAID if paid >= total else PaymentStatus.PARTIALLY_PAID
 
 
 def can_move(current: OrderStatus, target: OrderStatus) -> bool:

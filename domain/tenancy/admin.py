@@ -13,6 +13,7 @@ from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.money import AmountError, to_minor
 from domain.orders.status import ShippingMethod
+from domain.returns.rules import MAX_WINDOW_DAYS
 from domain.tenancy.events import ApiKeyIssued, ApiKeyRevoked, ShopUpdated
 from domain.tenancy.models import ApiKey, Role, Tenant
 from domain.tenancy.service import IssuedKey, add_key
@@ -24,15 +25,17 @@ class ShopInput:
     name: str | None = None
     tax_rate_percent: str | None = None  # "8.25"
     shipping_rates: dict[ShippingMethod, str] | None = None  # method -> "5.00"
+    return_window_days: int | None = None
+    restocking_fee_percent: str | None = None  # "10"
 
 
-def _tax_bps(problems: Problems, percent: str) -> int | None:
+def _bps(problems: Problems, percent: str, field: str) -> int | None:
     try:
         bps = Decimal(percent) * 100
     except DecimalException:  # not a number, or one too large to scale
         bps = Decimal("NaN")
     if not bps.is_finite() or bps != bps.to_integral_value() or not 0 <= bps <= 10_000:
-        problems.add(Code.INVALID, "taxRate is a percentage from 0 to 100 with at most 2 decimals", "taxRate")
+        problems.add(Code.INVALID, f"{field} is a percentage from 0 to 100 with at most 2 decimals", field)
         return None
     return int(bps)
 
@@ -44,7 +47,17 @@ async def update_shop(uow: UnitOfWork, data: ShopInput) -> Tenant:
         ).scalar_one()
         problems = Problems()
         name = validation.text(problems, data.name, ("name",), 200) if data.name is not None else None
-        bps = _tax_bps(problems, data.tax_rate_percent) if data.tax_rate_percent is not None else None
+        bps = _bps(problems, data.tax_rate_percent, "taxRate") if data.tax_rate_percent is not None else None
+        fee = (
+            _bps(problems, data.restocking_fee_percent, "restockingFee")
+            if data.restocking_fee_percent is not None
+            else None
+        )
+        window = data.return_window_days
+        if window is not None and not 0 <= window <= MAX_WINDOW_DAYS:
+            problems.add(
+                Code.INVALID, f"returnWindowDays is between 0 and {MAX_WINDOW_DAYS}", "returnWindowDays"
+            )
         rates = dict(tenant.shipping_rates)
         for i, (method, amount) in enumerate((data.shipping_rates or {}).items()):
             try:
@@ -54,7 +67,13 @@ async def update_shop(uow: UnitOfWork, data: ShopInput) -> Tenant:
             except AmountError as exc:
                 problems.add(Code.INVALID_AMOUNT, str(exc), "shippingRates", i, "amount")
         problems.raise_if_any()
-        updates = {"name": name, "tax_rate_bps": bps, "shipping_rates": rates}
+        updates = {
+            "name": name,
+            "tax_rate_bps": bps,
+            "shipping_rates": rates,
+            "return_window_days": window,
+            "restocking_fee_bps": fee,
+        }
         changed = [f for f, v in updates.items() if v is not None and getattr(tenant, f) != v]
         for field in changed:
             setattr(tenant, field, updates[field])

@@ -39,8 +39,17 @@ class Tenant(Timestamps, Base):
         JSONB, default=lambda: dict(DEFAULT_SHIPPING_RATES)
     )
     next_order_number: Mapped[int] = mapped_column(Integer, default=1001)
+    next_return_number: Mapped[int] = mapped_column(Integer, default=1001, server_default="1001")
+    # Days after delivery (or, until then, after the last shipment) that returns are accepted.
+    return_window_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # Kept from refunds of NO_LONGER_NEEDED returns, in basis points of the units' value.
+    restocking_fee_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    __table_args__ = (CheckConstraint("tax_rate_bps >= 0 AND tax_rate_bps <= 10000", name="tax_rate_range"),)
+    __table_args__ = (
+        CheckConstraint("tax_rate_bps >= 0 AND tax_rate_bps <= 10000", name="tax_rate_range"),
+        CheckConstraint("return_window_days BETWEEN 0 AND 3650", name="return_window_range"),
+        CheckConstraint("restocking_fee_bps BETWEEN 0 AND 10000", name="restocking_fee_range"),
+    )
 
 
 class ApiKey(Base):

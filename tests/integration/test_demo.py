@@ -17,6 +17,14 @@ async def test_the_demo_shop_holds_orders_at_every_stage_and_keeps_its_key(db, d
     principal = await tenancy.authenticate(db, key)
     assert principal is not None and again == key
     placed = await orders(db, principal.tenant_id)
-    assert [o.status for o in placed] == ["SHIPPED", "CONFIRMED", "PENDING", "CANCELLED", "CONFIRMED"]
+    assert [o.status for o in placed] == [
+        "SHIPPED",
+        "CONFIRMED",
+        "PENDING",
+        "CANCELLED",
+        "CONFIRMED",
+        "DELIVERED",
+    ]
+    assert placed[5].return_status == "RETURN_REQUESTED"  # a tee to swap for a larger size
     assert [s.status for s in await shipments(db, placed[0].id)] == ["IN_TRANSIT"]
     assert [fo.status for fo in await fulfillment_orders(db, placed[4].id)] == ["ON_HOLD"]  # waits for stock

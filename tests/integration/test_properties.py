@@ -1,5 +1,5 @@
-"""Random sequences of orders, cancels, confirmations, payments, shipments, adjustments and stock counts
-keep the ledger and the money balanced. Each example runs in a tenant of its own, so examples never see each other."""
+"""Random sequences of orders, cancels, confirmations, payments, shipments, adjustments, stock counts,
+returns (with exchanges), receipts and refunds keep the ledger and the money balanced. Each example runs in a tenant of its own, so examples never see each other."""
 
 from __future__ import annotations
 
@@ -17,6 +17,14 @@ from domain.inventory.service import AdjustInput, SetInput, adjust_level, set_le
 from domain.money import apply_rate, to_decimal
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
 from domain.orders.service import cancel_order, confirm_order, place_order, record_payment
+from domain.orders.status import payment_status
+from domain.refunds.models import Refund, RefundLine
+from domain.refunds.service import RefundInput, RefundLineInput, create_refund
+from domain.returns.models import Return, ReturnLine
+from domain.returns.receiving import ReceiptLine, receive
+from domain.returns.rules import units_claimed
+from domain.returns.service import ExchangeInput, ReturnInput, ReturnLineInput, approve_return, request_return
+from domain.returns.status import RECEIVABLE, ItemCondition, ReturnReason
 from domain.shipping.models import ShipmentLine
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.tenancy import service as tenancy
@@ -32,6 +40,7 @@ from tests.integration.builders import (
     uow,
 )
 from tests.integration.fulfillment_builders import fulfillment_orders
+from tests.integration.return_builders import assert_damaged_reconciles
 
 SKUS = ["MUG", "TEE", "PRE"]  # PRE takes backorders
 LOCATIONS = ["EAST", "WEST"]
@@ -40,18 +49,45 @@ skus = st.sampled_from(SKUS)
 places = st.sampled_from(LOCATIONS)
 START = (3, 2)  # units of every SKU at EAST and at WEST
 order_lines = st.lists(st.tuples(skus, st.integers(1, 4)), min_size=1, max_size=3)
-ops = st.one_of(
-    st.tuples(st.just("place"), order_lines),
-    st.tuples(st.just("place"), order_lines),  # twice as likely as the rest
-    st.tuples(st.just("cancel"), st.integers(0, 99)),
-    st.tuples(st.just("confirm"), st.integers(0, 99)),
-    st.tuples(st.just("pay"), st.integers(0, 99), st.integers(1, 100)),  # percent of the balance due
-    st.tuples(
-        st.just("ship"), st.integers(0, 99), st.integers(0, 9)
-    ),  # an order, one of its fulfillment orders
-    st.tuples(st.just("adjust"), skus, places, st.sampled_from(list(AdjustReason)), st.integers(1, 6)),
-    st.tuples(st.just("set"), skus, places, st.integers(0, 8), st.one_of(st.none(), st.integers(0, 2))),
+place = st.tuples(st.just("place"), order_lines)
+cancel = st.tuples(st.just("cancel"), st.integers(0, 99))
+confirm = st.tuples(st.just("confirm"), st.integers(0, 99))
+pay = st.tuples(st.just("pay"), st.integers(0, 99), st.integers(1, 100))  # percent of the balance due
+# an order, one of its fulfillment orders
+ship = st.tuples(st.just("ship"), st.integers(0, 99), st.integers(0, 9))
+adjust = st.tuples(st.just("adjust"), skus, places, st.sampled_from(list(AdjustReason)), st.integers(1, 6))
+count_stock = st.tuples(
+    st.just("set"), skus, places, st.integers(0, 8), st.one_of(st.none(), st.integers(0, 2))
 )
+# an order, one of its shipped lines, units, why, and maybe a SKU wanted in exchange
+give_back = st.tuples(
+    st.just("return"),
+    st.integers(0, 99),
+    st.integers(0, 9),
+    st.integers(1, 3),
+    st.sampled_from(list(ReturnReason)),
+    st.one_of(st.none(), st.none(), skus),
+)
+# a return, where, how the units came back, and at most how many of each line's outstanding units
+take_in = st.tuples(
+    st.just("receive"), st.integers(0, 99), places, st.sampled_from(list(ItemCondition)), st.integers(1, 3)
+)
+# an order, (line, units) to refund, shipping and goodwill in cents; or else a return's received
+# units; and whether the order's balance is paid first, so that there is money to give back
+pay_back = st.tuples(
+    st.just("refund"),
+    st.integers(0, 99),
+    st.lists(st.tuples(st.integers(0, 9), st.integers(1, 2)), max_size=2),
+    st.one_of(st.none(), st.integers(0, 600)),
+    st.one_of(st.none(), st.integers(0, 400)),
+    st.one_of(st.none(), st.none(), st.integers(0, 99)),
+    st.booleans(),
+)
+# Placing, paying, shipping, returning, receiving and refunding are twice as likely as the rest.
+ops = st.one_of(
+    place, place, cancel, confirm, pay, pay, ship, ship, adjust, count_stock,
+    give_back, give_back, take_in, take_in, pay_back, pay_back,
+)  # fmt: skip
 
 TAX_BPS = 825
 
@@ -81,16 +117,19 @@ async def _levels(db, tenant_id: uuid.UUID) -> dict[tuple[uuid.UUID, uuid.UUID],
     }
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(script=st.lists(ops, min_size=1, max_size=14))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(script=st.lists(ops, min_size=8, max_size=18))
 async def test_random_operations_keep_the_ledger_and_the_money_balanced(db, script):
     tenant_id, locs, ids = await _world(db)
     deny = {ids["MUG"], ids["TEE"]}
     on_hand = {(ids[s], loc): n for s in SKUS for loc, n in zip(locs.values(), START, strict=True)}
     placed: list[uuid.UUID] = []
+    returns: list[uuid.UUID] = []
 
     for op in script:
-        if op[0] in ("cancel", "confirm", "pay", "ship") and not placed:
+        if op[0] in ("cancel", "confirm", "pay", "ship", "return", "refund") and not placed:
+            continue
+        if op[0] == "receive" and not returns:
             continue
         try:
             if op[0] == "place":
@@ -122,6 +161,24 @@ async def test_random_operations_keep_the_ledger_and_the_money_balanced(db, scri
                 _, sku, where, units, safety = op
                 await set_level(uow(db, tenant_id), SetInput(sku, locs[where], units, safety_stock=safety))
                 on_hand[ids[sku], locs[where]] = units
+            elif op[0] == "return":
+                _, which, line, units, reason, swap = op
+                ret = await _return(
+                    db, tenant_id, placed[which % len(placed)], line, units, reason, swap, on_hand
+                )
+                returns.append(ret.id)
+                if ret.exchange_order_id is not None:
+                    placed.append(ret.exchange_order_id)
+                    event("return with an exchange order")
+            elif op[0] == "receive":
+                _, which, where, condition, units = op
+                await _receive(
+                    db, tenant_id, returns[which % len(returns)], locs[where], condition, units, on_hand
+                )
+            elif op[0] == "refund":
+                _, which, lines, shipping, extra, of_return, settle = op
+                order_id = placed[which % len(placed)]
+                await _refund(db, tenant_id, order_id, lines, shipping, extra, of_return, returns, settle)
             event(f"{op[0]} done")
         except (Rejected, DomainError) as exc:
             # Expected refusals; the checks below prove they changed nothing that matters.
@@ -131,12 +188,14 @@ async def test_random_operations_keep_the_ledger_and_the_money_balanced(db, scri
     levels = await stock(db, tenant_id)
     assert {key: units for key, (units, _) in levels.items() if key in on_hand} == on_hand
     await assert_ledger_reconciles(db, tenant_id)
+    await assert_damaged_reconciles(db, tenant_id)
     await _assert_money_balances(db, tenant_id)
-    # Every event about an order, its fulfillment orders or its shipments is on the order's timeline.
+    await _assert_returns_and_refunds_balance(db, tenant_id)
+    # Every event about an order, its fulfillment orders, shipments or returns is on the order's timeline.
     on_timelines = sum(
         [
             len(await outbox(db, tenant_id, aggregate_type=kind))
-            for kind in ("Order", "FulfillmentOrder", "Shipment")
+            for kind in ("Order", "FulfillmentOrder", "Shipment", "Return")
         ]
     )
     assert await count(db, "timeline_entries", tenant_id) == on_timelines
@@ -162,6 +221,8 @@ async def _ship(db, tenant_id: uuid.UUID, order_id: uuid.UUID, which: int, on_ha
 async def _pay_part(db, tenant_id: uuid.UUID, order_id: uuid.UUID, percent: int) -> None:
     order = (await rows(db, select(Order.__table__).where(Order.id == order_id)))[0]
     due = order.total - order.paid
+    if percent == 100 and (due == 0 or order.status == "CANCELLED"):
+        return  # nothing to settle before a refund
     minor = max(1, due * percent // 100)
     await record_payment(
         uow(db, tenant_id), order_id, f"pay-{uuid.uuid4().hex[:8]}", str(to_decimal(minor, "USD"))
@@ -191,5 +252,179 @@ async def _assert_money_balances(db, tenant_id: uuid.UUID) -> None:
         assert order.tax == sum(line.tax for line in lines[order.id]) + apply_rate(order.shipping, TAX_BPS)
         assert 0 <= order.paid <= order.total
         assert order.paid == paid.get(order.id, 0)
-        expected = "PENDING" if order.paid == 0 else "PAID" if order.paid == order.total else "PARTIALLY_PAID"
-        assert order.payment_status == expected
+        if order.refunded:
+            expected = "REFUNDED" if order.refunded == order.paid else "PARTIALLY_REFUNDED"
+        else:
+            expected = (
+                "PENDING" if order.paid == 0 else "PAID" if order.paid == order.total else "PARTIALLY_PAID"
+            )
+        assert order.payment_status == expected == payment_status(order.total, order.paid, order.refunded)
+
+
+async def _return(
+    db,
+    tenant_id: uuid.UUID,
+    order_id: uuid.UUID,
+    which: int,
+    units: int,
+    reason: ReturnReason,
+    swap: str | None,
+    on_hand: dict,
+) -> Any:
+    """Requests and approves a return of some units of a line that shipped: of this order's lines if
+    any shipped, else of any order's; when nothing has shipped yet, this order ships first."""
+    t, a = OrderLine.__table__, OrderAllocation.__table__
+    query = (
+        select(t)
+        .where(t.c.tenant_id == tenant_id, t.c.id.in_(select(a.c.line_id).where(a.c.shipped > 0)))
+        .order_by(t.c.id)
+    )
+    shipped = await rows(db, query)
+    if not shipped:
+        await _ship(db, tenant_id, order_id, 0, on_hand)
+        shipped = await rows(db, query)
+    mine = [line for line in shipped if line.order_id == order_id]
+    line = (mine or shipped)[which % len(mine or shipped)]
+    order_id = line.order_id
+    exchange = ExchangeInput(swap, 1) if swap else None
+    ret = await request_return(
+        uow(db, tenant_id),
+        ReturnInput(order_id, [ReturnLineInput(line.id, units, reason, exchange_for=exchange)]),
+    )
+    return await approve_return(uow(db, tenant_id), ret.id)
+
+
+async def _shipped(db, line_id: uuid.UUID) -> int:
+    t = OrderAllocation.__table__
+    found = await rows(db, select(func.coalesce(func.sum(t.c.shipped), 0)).where(t.c.line_id == line_id))
+    return int(found[0][0])
+
+
+async def _receive(
+    db,
+    tenant_id: uuid.UUID,
+    return_id: uuid.UUID,
+    location_id: uuid.UUID,
+    condition: ItemCondition,
+    units: int,
+    on_hand: dict,
+) -> None:
+    """Receives up to `units` of each line's outstanding units; resellable ones count in onHand."""
+    t = ReturnLine.__table__
+    lines = await rows(db, select(t).where(t.c.return_id == return_id).order_by(t.c.position))
+    receipt = [
+        ReceiptLine(rl.id, min(units, rl.quantity - rl.resellable - rl.damaged - rl.defective), condition)
+        for rl in lines
+        if rl.quantity > rl.resellable + rl.damaged + rl.defective
+    ]
+    if not receipt:
+        units = 1  # all in: ask for one more, which must be refused
+        receipt = [ReceiptLine(lines[0].id, 1, condition)]
+    await receive(uow(db, tenant_id), return_id, location_id, receipt)
+    if condition == ItemCondition.RESELLABLE:
+        by_id = {rl.id: rl for rl in lines}
+        for r in receipt:
+            (line,) = await rows(
+                db, select(OrderLine.__table__).where(OrderLine.id == by_id[r.return_line_id].order_line_id)
+            )
+            on_hand[line.product_id, location_id] += r.quantity
+
+
+async def _refund(
+    db,
+    tenant_id: uuid.UUID,
+    order_id: uuid.UUID,
+    picks: list[tuple[int, int]],
+    shipping: int | None,
+    extra: int | None,
+    of_return: int | None,
+    returns: list[uuid.UUID],
+    settle: bool,
+) -> None:
+    """A refund with a fresh idempotency key: of a return's received units, or of random lines,
+    shipping and a goodwill amount."""
+    key = f"prop-{uuid.uuid4().hex}"
+    if of_return is not None and returns:
+        (ret,) = await rows(
+            db, select(Return.__table__).where(Return.id == returns[of_return % len(returns)])
+        )
+        if settle:
+            await _pay_part(db, tenant_id, ret.order_id, 100)
+        await create_refund(uow(db, tenant_id), RefundInput(ret.order_id, "property", key, return_id=ret.id))
+        return
+    if settle:
+        await _pay_part(db, tenant_id, order_id, 100)
+    lines = await rows(
+        db,
+        select(OrderLine.__table__).where(OrderLine.order_id == order_id).order_by(OrderLine.position),
+    )
+    chosen = {lines[i % len(lines)].id: units for i, units in picks}
+    await create_refund(
+        uow(db, tenant_id),
+        RefundInput(
+            order_id,
+            "property",
+            key,
+            lines=[RefundLineInput(line_id, units) for line_id, units in chosen.items()],
+            shipping_amount=None if shipping is None else str(to_decimal(shipping, "USD")),
+            amount=None if extra is None else str(to_decimal(extra, "USD")),
+        ),
+    )
+
+
+async def _assert_returns_and_refunds_balance(db, tenant_id: uuid.UUID) -> None:
+    """Each order's refunded is what its refunds gave back or credited, within what was paid; no line
+    is refunded beyond its quantity; returns never hold more than shipped; received stays within
+    requested; every exchange order is paid at most its credit and points at its original."""
+    o, r, rl, ol, ret, rtl = (
+        Order.__table__,
+        Refund.__table__,
+        RefundLine.__table__,
+        OrderLine.__table__,
+        Return.__table__,
+        ReturnLine.__table__,
+    )
+    given_back = {
+        row.order_id: row.total
+        for row in await rows(
+            db,
+            select(r.c.order_id, func.sum(r.c.amount + r.c.credited).label("total"))
+            .where(r.c.tenant_id == tenant_id)
+            .group_by(r.c.order_id),
+        )
+    }
+    for order in await rows(db, select(o).where(o.c.tenant_id == tenant_id)):
+        assert order.refunded == given_back.get(order.id, 0), f"order {order.number} refunded is off"
+        assert 0 <= order.refunded <= order.paid
+    for refund in await rows(db, select(r).where(r.c.tenant_id == tenant_id)):
+        assert refund.amount + refund.credited == (
+            refund.lines_amount + refund.shipping_amount + refund.extra_amount - refund.restocking_fee
+        )
+    refunded_units = {
+        row.order_line_id: row.units
+        for row in await rows(
+            db,
+            select(rl.c.order_line_id, func.sum(rl.c.quantity).label("units"))
+            .where(rl.c.tenant_id == tenant_id)
+            .group_by(rl.c.order_line_id),
+        )
+    }
+    claimed: dict[uuid.UUID, int] = {}
+    for row in await rows(
+        db,
+        select(rtl, ret.c.status).join(ret, ret.c.id == rtl.c.return_id).where(ret.c.tenant_id == tenant_id),
+    ):
+        received = row.resellable + row.damaged + row.defective
+        assert received <= row.quantity and row.refunded <= row.quantity
+        claimed[row.order_line_id] = claimed.get(row.order_line_id, 0) + units_claimed(
+            row.status, row.quantity, received
+        )
+        if row.status not in RECEIVABLE:
+            assert received == 0 or row.status == "CLOSED"
+    for line in await rows(db, select(ol).where(ol.c.tenant_id == tenant_id)):
+        assert refunded_units.get(line.id, 0) <= line.quantity, (
+            f"line {line.sku} refunded beyond its quantity"
+        )
+        assert claimed.get(line.id, 0) <= await _shipped(db, line.id), (
+            f"line {line.sku} returned beyond shipped"
+        )

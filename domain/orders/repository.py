@@ -1,0 +1,43 @@
+"""Write-side loading of orders, with the locks every use case that changes an order takes first."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from domain.errors import Code, DomainError
+from domain.orders.models import Order
+from domain.tenancy.models import Tenant
+from domain.tenancy.numbering import next_number
+from domain.uow import UnitOfWork
+
+
+async def lock_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None) -> Order:
+    order = (
+        await uow.session.execute(
+            select(Order)
+            .where(Order.tenant_id == uow.tenant_id, Order.id == order_id)
+            # FOR NO KEY UPDATE: rows inserted meanwhile that point at the order (a receipt
+            # splitting a backorder) take KEY SHARE on it, and must not wait for us.
+            .with_for_update(key_share=True)
+        )
+    ).scalar_one_or_none()
+    if order is None:
+        raise DomainError(Code.NOT_FOUND, "Order not found", ["id"])
+    check_version(order, expected_version)
+    return order
+
+
+def check_version(order: Order, expected_version: int | None) -> None:
+    if expected_version is not None and order.version != expected_version:
+        raise DomainError(
+            Code.STALE_VERSION,
+            f"Order {order.display_number} is at version {order.version}, not {expected_version}: "
+            "it changed since you read it",
+            ["expectedVersion"],
+        )
+
+
+async def next_order_number(uow: UnitOfWork) -> int:
+    return await next_number(uow, Tenant.next_order_number)

@@ -1,0 +1,38 @@
+"""What an order has already given back, read inside the use case that is about to give more."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from domain.refunds.models import Refund, RefundLine
+from domain.uow import UnitOfWork
+
+
+async def refunded_units(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """Units of each order line refunded or credited so far."""
+    rows = await uow.session.execute(
+        select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
+        .join(Refund, Refund.id == RefundLine.refund_id)
+        .where(Refund.tenant_id == uow.tenant_id, Refund.order_id == order_id)
+        .group_by(RefundLine.order_line_id)
+    )
+    return {line_id: int(units) for line_id, units in rows.all()}
+
+
+async def shipping_refunded(uow: UnitOfWork, order_id: uuid.UUID) -> int:
+    total = await uow.session.scalar(
+        select(func.coalesce(func.sum(Refund.shipping_amount), 0)).where(
+            Refund.tenant_id == uow.tenant_id, Refund.order_id == order_id
+        )
+    )
+    return int(total or 0)
+
+
+async def by_key(uow: UnitOfWork, key: str) -> Refund | None:
+    return (
+        await uow.session.execute(
+            select(Refund).where(Refund.tenant_id == uow.tenant_id, Refund.idempotency_key == key)
+        )
+    ).scalar_one_or_none()

@@ -1,0 +1,263 @@
+"""refundCreate: amounts computed here from what each line was charged, never taken from the client."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, DecimalException
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from domain import validation
+from domain.errors import Code, DomainError, Problems
+from domain.money import AmountError, to_minor
+from domain.orders.models import Order, OrderLine
+from domain.orders.repository import lock_order
+from domain.refunds import repository
+from domain.refunds.calculation import line_share, restocking_fee, shipping_charged
+from domain.refunds.issuing import Amounts, LineRefund, issue
+from domain.refunds.models import Refund
+from domain.returns.models import Return, ReturnLine
+from domain.returns.status import ReturnReason, ReturnStatus
+from domain.tenancy.models import Tenant
+from domain.uow import UnitOfWork
+
+MAX_LINES = 250
+NOT_YET_REFUNDABLE = frozenset({ReturnStatus.REQUESTED, ReturnStatus.DECLINED, ReturnStatus.CANCELLED})
+
+
+@dataclass(frozen=True)
+class RefundLineInput:
+    order_line_id: uuid.UUID
+    quantity: int
+
+
+@dataclass
+class RefundInput:
+    order_id: uuid.UUID
+    reason: str
+    idempotency_key: str
+    return_id: uuid.UUID | None = None
+    lines: list[RefundLineInput] | None = None  # None with a return: its received units not yet refunded
+    shipping_amount: str | None = None  # decimal, tax included
+    amount: str | None = None  # decimal: given back on top of lines and shipping (a goodwill amount)
+
+
+@dataclass(frozen=True)
+class Refunded:
+    refund: Refund
+    order: Order
+    created: bool  # False when a repeat of the same idempotency key returned the first refund
+
+
+def _fingerprint(data: RefundInput) -> str:
+    canonical = {
+        "order": str(data.order_id),
+        "return": str(data.return_id) if data.return_id else None,
+        "lines": None
+        if data.lines is None
+        else sorted((str(line.order_line_id), line.quantity) for line in data.lines),
+        "shipping": _same(data.shipping_amount),
+        "amount": _same(data.amount),
+        "reason": data.reason.strip(),
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def _same(amount: str | None) -> str | None:
+    """One spelling of a decimal amount, so "5.5" and "5.50" make the same request."""
+    try:
+        return None if amount is None else str(Decimal(amount).normalize())
+    except DecimalException:
+        return amount  # refused later, with its field
+
+
+def _check(data: RefundInput) -> tuple[str, str]:
+    problems = Problems()
+    reason = validation.text(problems, data.reason, ("reason",), 500)
+    key = validation.text(problems, data.idempotency_key, ("idempotencyKey",), 128)
+    if data.lines is not None and len(data.lines) > MAX_LINES:
+        problems.add(Code.TOO_MANY_LINES, f"At most {MAX_LINES} lines per refund", "lines")
+    seen = set()
+    for i, line in enumerate(data.lines or []):
+        if line.quantity <= 0:
+            problems.add(Code.INVALID_QUANTITY, "quantity must be at least 1", "lines", i, "quantity")
+        if line.order_line_id in seen:
+            problems.add(Code.INVALID, "Each order line may appear once", "lines", i, "orderLineId")
+        seen.add(line.order_line_id)
+    problems.raise_if_any()
+    assert reason is not None and key is not None
+    return reason, key
+
+
+async def create_refund(uow: UnitOfWork, data: RefundInput) -> Refunded:
+    reason, key = _check(data)
+    fingerprint = _fingerprint(data)
+    try:
+        async with uow:
+            order = await lock_order(uow, data.order_id, None)
+            # Repeats of one request lock the same order, so the second finds the first's refund here.
+            existing = await _repeat(uow, key, fingerprint)
+            if existing is not None:
+                return Refunded(existing, order, created=False)
+            amounts = await _amounts(uow, order, data)
+            refund = await issue(uow, order, amounts, reason, data.return_id, key, fingerprint)
+            await uow.commit()
+            return Refunded(refund, order, created=True)
+    except IntegrityError as exc:
+        if "uq_refunds_tenant_id_idempotency_key" not in str(exc.orig):
+            raise
+    # The same key used at the same moment for another order's refund: report which one won.
+    async with uow:
+        existing = await _repeat(uow, key, fingerprint)
+        if existing is None:
+            raise DomainError(Code.DUPLICATE, "A concurrent request conflicted; retry", ["idempotencyKey"])
+        order = await uow.session.get_one(Order, existing.order_id)
+        return Refunded(existing, order, created=False)
+
+
+async def _repeat(uow: UnitOfWork, key: str, fingerprint: str) -> Refund | None:
+    existing = await repository.by_key(uow, key)
+    if existing is not None and existing.request_hash != fingerprint:
+        raise DomainError(
+            Code.IDEMPOTENCY_KEY_REUSED,
+            "This idempotency key was used for a different refund request",
+            ["idempotencyKey"],
+        )
+    return existing
+
+
+async def _amounts(uow: UnitOfWork, order: Order, data: RefundInput) -> Amounts:
+    tenant = await uow.session.get_one(Tenant, uow.tenant_id)
+    order_lines = {
+        line.id: line
+        for line in (
+            await uow.session.execute(select(OrderLine).where(OrderLine.order_id == order.id))
+        ).scalars()
+    }
+    refunded = await repository.refunded_units(uow, order.id)
+    problems = Problems()
+    if data.return_id is not None:
+        lines = await _return_lines(uow, order, data, problems)
+    else:
+        lines = [(i, line.order_line_id, line.quantity, None) for i, line in enumerate(data.lines or [])]
+    refunds = []
+    for i, line_id, units, return_line in lines:
+        line = order_lines.get(line_id)
+        if line is None:
+            problems.add(Code.NOT_FOUND, "No such line in this order", "lines", i, "orderLineId")
+            continue
+        left = line.quantity - refunded.get(line.id, 0)
+        if units > left:
+            problems.add(
+                Code.EXCEEDS_REFUNDABLE,
+                f"Only {left} unit(s) of {line.sku} are left to refund",
+                "lines",
+                i,
+                "quantity",
+            )
+            continue
+        share = line_share(line.subtotal + line.tax, line.quantity, refunded.get(line.id, 0), units)
+        fee = 0
+        if return_line is not None:
+            if return_line.reason == ReturnReason.NO_LONGER_NEEDED:
+                fee = restocking_fee(share, tenant.restocking_fee_bps)
+            return_line.refunded += units
+        refunds.append(LineRefund(line.id, units, share, fee, return_line.id if return_line else None))
+    shipping = _minor(problems, data.shipping_amount, order.currency, "shippingAmount")
+    if shipping:
+        lines_tax = sum(line.tax for line in order_lines.values())
+        left = shipping_charged(order.shipping, order.tax, lines_tax) - await repository.shipping_refunded(
+            uow, order.id
+        )
+        if shipping > left:
+            problems.add(
+                Code.EXCEEDS_REFUNDABLE,
+                f"Only {left} minor units of shipping are left to refund",
+                "shippingAmount",
+            )
+    extra = _minor(problems, data.amount, order.currency, "amount")
+    problems.raise_if_any()
+    amounts = Amounts(refunds, shipping, extra)
+    if amounts.total <= 0:
+        raise DomainError(Code.NOTHING_TO_REFUND, "This refund would give nothing back", ["lines"])
+    return amounts
+
+
+async def _return_lines(
+    uow: UnitOfWork, order: Order, data: RefundInput, problems: Problems
+) -> list[tuple[int, uuid.UUID, int, ReturnLine | None]]:
+    """The units a refund of a return covers: the given lines, each on the return, else every unit
+    received and not yet refunded."""
+    found = (
+        await uow.session.execute(
+            select(Return).where(Return.id == data.return_id, Return.order_id == order.id).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise DomainError(Code.NOT_FOUND, "No such return for this order", ["returnId"])
+    if found.status in NOT_YET_REFUNDABLE:
+        raise DomainError(
+            Code.INVALID_TRANSITION,
+            f"Return {found.rma_number} is {found.status}: only approved returns are refunded",
+            ["returnId"],
+        )
+    return_lines = list(
+        (
+            await uow.session.execute(
+                select(ReturnLine)
+                .where(ReturnLine.return_id == found.id)
+                .order_by(ReturnLine.position)
+                .with_for_update()
+            )
+        ).scalars()
+    )
+    if data.lines is None:
+        return [
+            (rl.position, rl.order_line_id, rl.received - rl.refunded, rl)
+            for rl in return_lines
+            if rl.received > rl.refunded
+        ]
+    by_order_line = {rl.order_line_id: rl for rl in return_lines}
+    chosen: list[tuple[int, uuid.UUID, int, ReturnLine | None]] = []
+    for i, line in enumerate(data.lines):
+        rl = by_order_line.get(line.order_line_id)
+        if rl is None:
+            problems.add(
+                Code.NOT_FOUND, "This order line is not part of the return", "lines", i, "orderLineId"
+            )
+        elif line.quantity > rl.quantity - rl.refunded:
+            problems.add(
+                Code.EXCEEDS_REFUNDABLE,
+                f"Only {rl.quantity - rl.refunded} unit(s) of this return line are left to refund",
+                "lines",
+                i,
+                "quantity",
+            )
+        else:
+            chosen.append((i, rl.order_line_id, line.quantity, rl))
+    return chosen
+
+
+def _minor(problems: Problems, value: str | None, currency: str, field: str) -> int:
+    if value is None:
+        return 0
+    try:
+        minor = to_minor(value, currency)
+    except AmountError as exc:
+        problems.add(Code.INVALID_AMOUNT, str(exc), field)
+        return 0
+    if minor < 0:
+        problems.add(Code.INVALID_AMOUNT, f"{field} cannot be negative", field)
+        return 0
+    return minor
+
+
+async def refund_cancelled(uow: UnitOfWork, order: Order) -> Refund | None:
+    """A cancelled order gives back everything still paid on it."""
+    if order.refundable <= 0:
+        return None
+    return await issue(uow, order, Amounts([], extra=order.refundable), "Order cancelled")

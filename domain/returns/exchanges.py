@@ -1,0 +1,211 @@
+"""Exchanges: on approval, the replacement units are reserved as a new order linked to the original,
+and the value of the returned units pays for it. The difference is settled at once: what the credit
+does not cover stays due on the exchange order; what it covers beyond the replacement is refunded."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from domain.catalog.models import Product
+from domain.db import utcnow
+from domain.errors import Code, DomainError, Rejected
+from domain.events.base import money
+from domain.fulfillment import service as fulfillment
+from domain.fulfillment.priority import default_ship_by
+from domain.ids import to_global
+from domain.inventory import service as inventory
+from domain.inventory.allocation import Need
+from domain.orders.events import OrderCreated, StockReserved
+from domain.orders.models import Order, OrderAllocation, OrderLine
+from domain.orders.pricing import price_order
+from domain.orders.repository import next_order_number
+from domain.orders.status import AllocationStatus, ShippingMethod
+from domain.refunds import repository as refunds
+from domain.refunds.calculation import line_share
+from domain.refunds.issuing import Amounts, LineRefund, issue
+from domain.returns.events import ExchangeOrderCreated
+from domain.returns.models import Return, ReturnLine
+from domain.tenancy.models import Tenant
+from domain.uow import UnitOfWork
+
+
+async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnLine]) -> Order:
+    swaps = [line for line in lines if line.exchanged]
+    products = {
+        p.id: p
+        for p in (
+            await uow.session.execute(
+                select(Product).where(Product.id.in_([line.exchange_product_id for line in swaps]))
+            )
+        ).scalars()
+    }
+    exchange_id = uuid.uuid4()
+    needs = [
+        Need(i, line.exchange_product_id, line.exchange_quantity or 0, allow_backorder=False)  # type: ignore[arg-type]
+        for i, line in enumerate(swaps)
+    ]
+    try:
+        allocations = await inventory.reserve(uow, exchange_id, needs)
+    except Rejected as exc:  # point each shortage at the return line that asked for it
+        for error in exc.errors:
+            if error.field and len(error.field) > 1 and error.field[1].isdigit():
+                error.field = ["lines", str(swaps[int(error.field[1])].position), "exchangeFor", "quantity"]
+        raise
+    tenant = await uow.session.get_one(Tenant, uow.tenant_id)
+    totals = price_order(
+        [(products[line.exchange_product_id].price, line.exchange_quantity or 0) for line in swaps],  # type: ignore[index]
+        "0",
+        order.currency,
+        tenant.tax_rate_bps,
+    )
+    now = utcnow()
+    exchange = Order(
+        id=exchange_id,
+        tenant_id=uow.tenant_id,
+        number=await next_order_number(uow),
+        channel=order.channel,
+        customer_id=order.customer_id,
+        email=order.email,
+        currency=order.currency,
+        subtotal=totals.subtotal,
+        shipping=0,
+        tax=totals.tax,
+        total=totals.total,
+        shipping_method=order.shipping_method,
+        shipping_address=order.shipping_address,
+        billing_address=order.billing_address,
+        note=f"Exchange for return {ret.rma_number} of order {order.display_number}",
+        tags=["exchange"],
+        created_at=now,
+        ship_by=default_ship_by(ShippingMethod(order.shipping_method), now),
+        priority=order.effective_priority,
+        exchange_of_id=order.id,
+    )
+    uow.session.add(exchange)
+    await uow.session.flush()
+    line_ids = [uuid.uuid4() for _ in swaps]
+    uow.session.add_all(
+        OrderLine(
+            id=line_ids[i],
+            tenant_id=uow.tenant_id,
+            order_id=exchange.id,
+            position=i,
+            product_id=line.exchange_product_id,
+            sku=line.exchange_sku,
+            name=products[line.exchange_product_id].name,  # type: ignore[index]
+            quantity=priced.quantity,
+            unit_price=priced.unit_price,
+            subtotal=priced.subtotal,
+            tax=priced.tax,
+            customizations=[],
+        )
+        for i, (line, priced) in enumerate(zip(swaps, totals.lines, strict=True))
+    )
+    await uow.session.flush()
+    uow.session.add_all(
+        OrderAllocation(
+            tenant_id=uow.tenant_id,
+            order_id=exchange.id,
+            line_id=line_ids[a.index],
+            product_id=needs[a.index].product_id,
+            location_id=a.location_id,
+            quantity=a.quantity,
+            status=AllocationStatus.RESERVED,
+        )
+        for a in allocations
+    )
+    exchange.record(
+        OrderCreated(
+            exchange.id,
+            number=exchange.display_number,
+            channel=exchange.channel,
+            total=money(exchange.total, exchange.currency),
+        )
+    )
+    exchange.record(
+        StockReserved(
+            exchange.id,
+            allocations=[
+                {
+                    "sku": swaps[a.index].exchange_sku,
+                    "locationId": to_global("Location", a.location_id),
+                    "quantity": a.quantity,
+                    "backordered": False,
+                }
+                for a in allocations
+            ],
+        )
+    )
+    exchange.confirm()
+    await uow.session.flush()
+    await fulfillment.open_for_order(uow, exchange)
+    ret.exchange_order_id = exchange.id
+    await _settle(uow, order, ret, swaps, exchange)
+    return exchange
+
+
+async def _settle(
+    uow: UnitOfWork, order: Order, ret: Return, swaps: list[ReturnLine], exchange: Order
+) -> None:
+    """The returned units' value, as far as it was paid, is credited to the exchange order; a surplus
+    goes back to the customer. Restocking fees are not charged on exchanges."""
+    order_lines = {
+        line.id: line
+        for line in (
+            await uow.session.execute(
+                select(OrderLine).where(OrderLine.id.in_([s.order_line_id for s in swaps]))
+            )
+        ).scalars()
+    }
+    refunded = await refunds.refunded_units(uow, order.id)
+    credits = []
+    for line in swaps:
+        ol = order_lines[line.order_line_id]
+        before = refunded.get(ol.id, 0)
+        if line.quantity > ol.quantity - before:
+            raise DomainError(
+                Code.EXCEEDS_REFUNDABLE,
+                f"{line.quantity} unit(s) of {ol.sku} were already refunded; they cannot pay for an exchange",
+                ["lines", str(line.position), "quantity"],
+            )
+        share = line_share(ol.subtotal + ol.tax, ol.quantity, before, line.quantity)
+        credits.append(LineRefund(ol.id, line.quantity, share, return_line_id=line.id))
+    value = sum(c.amount for c in credits)
+    credit = min(value, order.refundable)  # an order not fully paid can only credit what was paid
+    applied = min(credit, exchange.total)
+    if credit > 0:  # with nothing paid, nothing is credited: the units stay refundable once paid for
+        for line in swaps:
+            line.refunded = line.quantity
+        await issue(
+            uow,
+            order,
+            Amounts(_within(credits, credit), credited=applied),
+            f"Exchange for return {ret.rma_number}",
+            ret.id,
+        )
+    if applied > 0:
+        uow.session.add(exchange.record_payment(applied, f"Exchange credit {ret.rma_number}"))
+    ret.record(
+        ExchangeOrderCreated(
+            ret.id,
+            order_id=order.id,
+            rma_number=ret.rma_number,
+            exchange_order_id=exchange.id,
+            exchange_number=exchange.display_number,
+            credit=money(credit, order.currency),
+            balance_due=money(exchange.total - exchange.paid, order.currency),
+            refund=money(credit - applied, order.currency),
+        )
+    )
+
+
+def _within(credits: list[LineRefund], limit: int) -> list[LineRefund]:
+    """The lines' amounts cut, first line first, so that together they credit no more than `limit`."""
+    kept = []
+    for c in credits:
+        amount = min(c.amount, limit)
+        limit -= amount
+        kept.append(LineRefund(c.order_line_id, c.quantity, amount, return_line_id=c.return_line_id))
+    return kept
