@@ -16,6 +16,8 @@ from domain.fulfillment import queries as fulfillment
 from domain.inventory import queries as inventory
 from domain.orders import queries as orders
 from domain.reading import Reader, ReadPool
+from domain.refunds import queries as refunds
+from domain.returns import queries as returns
 from domain.shipping import queries as shipping
 
 Batch = Callable[[Reader, uuid.UUID, list[Any]], Awaitable[dict[Any, Any]]]
@@ -43,6 +45,14 @@ BATCHES: dict[str, tuple[ModuleType, str, bool]] = {
     "shipments_by_fulfillment_order": (shipping, "by_fulfillment_order", True),
     "lines_by_shipment": (shipping, "lines_by_shipment", True),
     "tracking_by_shipment": (shipping, "tracking_by_shipment", True),
+    "return_by_id": (returns, "by_ids", False),
+    "returns_by_order": (returns, "by_order", True),
+    "lines_by_return": (returns, "lines_by_return", True),
+    "return_line_by_id": (returns, "lines_by_ids", False),
+    "refund_by_id": (refunds, "by_ids", False),
+    "refunds_by_order": (refunds, "by_order", True),
+    "refunds_by_return": (refunds, "by_return", True),
+    "lines_by_refund": (refunds, "lines_by_refund", True),
 }
 
 

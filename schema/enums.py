@@ -24,6 +24,7 @@ from domain.orders.status import (
     SalesChannel,
     ShippingMethod,
 )
+from domain.returns.status import ItemCondition, OrderReturnStatus, ReturnReason, ReturnStatus
 from domain.shipping.status import TrackingSource, TrackingStatus
 from domain.tenancy.models import Role
 
@@ -65,6 +66,15 @@ FulfillmentOrderStatusEnum = strawberry.enum(FulfillmentOrderStatus, name="Fulfi
 HoldReasonEnum = strawberry.enum(HoldReason, name="FulfillmentHoldReason")
 TrackingStatusEnum = strawberry.enum(TrackingStatus, name="TrackingStatus")
 TrackingSourceEnum = strawberry.enum(TrackingSource, name="TrackingSource")
+ReturnStatusEnum = strawberry.enum(ReturnStatus, name="ReturnStatus")
+ReturnReasonEnum = strawberry.enum(ReturnReason, name="ReturnReason")
+ItemConditionEnum = strawberry.enum(
+    ItemCondition,
+    name="ReturnedItemCondition",
+    description="RESELLABLE units go back to onHand; DAMAGED and DEFECTIVE ones to the non-sellable "
+    "damaged count",
+)
+OrderReturnStatusEnum = strawberry.enum(OrderReturnStatus, name="OrderReturnStatus")
 OrderSortKey = strawberry.enum(
     _enum("OrderSortKey", {k.name: k.value for k in OrderSort}), name="OrderSortKey"
 )

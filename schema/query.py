@@ -31,6 +31,7 @@ from schema.types.customers import Customer
 from schema.types.fulfillment import FulfillmentOrder
 from schema.types.inventory import InventoryMovement
 from schema.types.orders import Order, OrderLine
+from schema.types.returns import Refund, Return, ReturnLine
 from schema.types.shipping import Shipment
 
 MAX_NODES = 100
@@ -120,12 +121,19 @@ async def _node(ctx: Context, gid: str) -> Any:
         row = await loaders.line_by_id.load(key)
         order = await loaders.order_by_id.load(row.order_id) if row else None
         return OrderLine.of(row, order.currency) if order else None
+    if kind == "ReturnLine":
+        row = await loaders.return_line_by_id.load(key)
+        ret = await loaders.return_by_id.load(row.return_id) if row else None
+        order = await loaders.order_by_id.load(ret.order_id) if ret else None
+        return ReturnLine.of(row, order.currency) if order else None
     builders = {
         "Product": (loaders.product_by_id, Product.of),
         "Location": (loaders.location_by_id, Location.of),
         "Customer": (loaders.customer_by_id, Customer.of),
         "FulfillmentOrder": (loaders.fulfillment_order_by_id, FulfillmentOrder.of),
         "Shipment": (loaders.shipment_by_id, Shipment.of),
+        "Return": (loaders.return_by_id, Return.of),
+        "Refund": (loaders.refund_by_id, Refund.of),
     }
     if kind not in builders:
         return None

@@ -20,11 +20,13 @@ from schema.mutations.fulfillment import FulfillmentMutations
 from schema.mutations.inventory import InventoryMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.orders import OrderMutations
+from schema.mutations.returns import ReturnMutations
 from schema.mutations.shipping import ShippingMutations
 from schema.mutations.tenancy import TenancyMutations
 from schema.mutations.webhooks import WebhookMutations
 from schema.notification_query import NotificationQuery
 from schema.query import Query as OrderAndCatalogQuery
+from schema.returns_query import ReturnsQuery
 from schema.subscription import Subscription
 from schema.tenancy_query import TenancyQuery
 from schema.types.catalog import Location, Product
@@ -32,6 +34,7 @@ from schema.types.customers import Customer
 from schema.types.events import Event
 from schema.types.fulfillment import FulfillmentOrder
 from schema.types.orders import Order, OrderLine
+from schema.types.returns import Refund, Return, ReturnLine
 from schema.types.shipping import Shipment
 from schema.webhook_query import WebhookQuery
 
@@ -49,6 +52,7 @@ class Mutation(
     OrderMutations,
     FulfillmentMutations,
     ShippingMutations,
+    ReturnMutations,
     CatalogMutations,
     InventoryMutations,
     CustomerMutations,
@@ -61,7 +65,13 @@ class Mutation(
 
 @strawberry.type
 class Query(
-    OrderAndCatalogQuery, FulfillmentQuery, TenancyQuery, EventsQuery, WebhookQuery, NotificationQuery
+    OrderAndCatalogQuery,
+    FulfillmentQuery,
+    ReturnsQuery,
+    TenancyQuery,
+    EventsQuery,
+    WebhookQuery,
+    NotificationQuery,
 ):
     pass
 
@@ -70,7 +80,19 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[Order, OrderLine, Product, Location, Customer, Event, FulfillmentOrder, Shipment],
+    types=[
+        Order,
+        OrderLine,
+        Product,
+        Location,
+        Customer,
+        Event,
+        FulfillmentOrder,
+        Shipment,
+        Return,
+        ReturnLine,
+        Refund,
+    ],
     extensions=[
         MaskUnexpected,
         functools.partial(ParserCache, maxsize=512),

@@ -18,7 +18,10 @@ from domain.fulfillment.models import FulfillmentOrder
 from domain.inventory.service import SetInput, set_level
 from domain.orders import service as orders
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
+from domain.orders.models import OrderLine
 from domain.orders.status import SalesChannel, ShippingMethod
+from domain.returns.service import ExchangeInput, ReturnInput, ReturnLineInput, request_return
+from domain.returns.status import ReturnReason
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.shipping.tracking import TrackingInput, add_tracking_event
 from domain.tenancy import service as tenancy
@@ -106,6 +109,7 @@ async def _seed(engine: AsyncEngine, tenant_id: uuid.UUID, actor: str) -> None:
         (SalesChannel.PHONE, [("SOCKS-3PK", 3)]),
         (SalesChannel.POS, [("MUG-LOGO", 2)]),
         (SalesChannel.MARKETPLACE, [("PREORDER-JACKET", 1)]),
+        (SalesChannel.SOCIAL, [("TEE-BLK-M", 1), ("SOCKS-3PK", 1)]),
     ]
     for i, (channel, lines) in enumerate(baskets):
         email, first, last, line1, city, postal, country = CUSTOMERS[i % len(CUSTOMERS)]
@@ -127,9 +131,36 @@ async def _seed(engine: AsyncEngine, tenant_id: uuid.UUID, actor: str) -> None:
     await orders.cancel_order(uow(), placed[3], "Customer changed their mind")
     await orders.confirm_order(uow(), placed[4])  # a pre-order: its fulfillment waits for stock
     await _ship(uow, placed[0])
+    await _return(uow, placed[5])
 
 
-async def _ship(uow: Callable[[], UnitOfWork], order_id: uuid.UUID) -> None:
+async def _return(uow: Callable[[], UnitOfWork], order_id: uuid.UUID) -> None:
+    """A delivered order whose customer asks to swap the tee for a larger size: waiting for approval."""
+    await orders.record_payment(uow(), order_id, "demo-payment-2", None)
+    await orders.confirm_order(uow(), order_id)
+    for shipment_id in await _ship(uow, order_id, "RET"):
+        await add_tracking_event(uow(), TrackingInput("DELIVERED"), shipment_id)
+    async with uow() as unit:
+        tee = (
+            await unit.session.execute(
+                select(OrderLine.id).where(OrderLine.order_id == order_id, OrderLine.sku == "TEE-BLK-M")
+            )
+        ).scalar_one()
+    await request_return(
+        uow(),
+        ReturnInput(
+            order_id,
+            [
+                ReturnLineInput(
+                    tee, 1, ReturnReason.SIZE_TOO_SMALL, "Runs small", ExchangeInput("TEE-BLK-L", 1)
+                )
+            ],
+            customer_note="Could I have an L instead?",
+        ),
+    )
+
+
+async def _ship(uow: Callable[[], UnitOfWork], order_id: uuid.UUID, prefix: str = "DEMO") -> list[uuid.UUID]:
     """Ships the order from each of its locations; the first parcel is already on its way."""
     async with uow() as unit:
         fo_ids = list(
@@ -141,9 +172,12 @@ async def _ship(uow: Callable[[], UnitOfWork], order_id: uuid.UUID) -> None:
                 )
             ).scalars()
         )
+    shipped = []
     for i, fo_id in enumerate(fo_ids):
         shipment = await create_shipment(
-            uow(), ShipmentInput(fo_id, "generic", f"DEMO{i + 1:06d}", service="Ground")
+            uow(), ShipmentInput(fo_id, "generic", f"{prefix}{i + 1:06d}", service="Ground")
         )
         if i == 0:
             await add_tracking_event(uow(), TrackingInput("IN_TRANSIT", location="Memphis, TN"), shipment.id)
+        shipped.append(shipment.id)
+    return shipped

@@ -28,6 +28,12 @@ class ShopUpdateInput:
     shipping_rates: list[ShippingRateInput] | None = strawberry.field(
         default=None, description="Only the methods given change"
     )
+    return_window_days: int | None = strawberry.field(
+        default=None, description="Days after delivery that returns are accepted (0 to 3650)"
+    )
+    restocking_fee: Decimal | None = strawberry.field(
+        default=None, description='Percent kept from refunds of NO_LONGER_NEEDED returns, e.g. "10"'
+    )
 
 
 @strawberry.type
@@ -62,13 +68,17 @@ class ApiKeyRevokePayload:
 
 @strawberry.type
 class TenancyMutations:
-    @strawberry.mutation(description="Changes the shop's name, tax rate or shipping rates. ADMIN keys.")
+    @strawberry.mutation(
+        description="Changes the shop's name, tax rate, shipping rates or return settings. ADMIN keys."
+    )
     async def shop_update(self, info: strawberry.Info, input: ShopUpdateInput) -> ShopUpdatePayload:
         rates = {ShippingMethod(r.method): str(r.amount) for r in input.shipping_rates or []}
         data = ShopInput(
             name=input.name,
             tax_rate_percent=str(input.tax_rate) if input.tax_rate is not None else None,
             shipping_rates=rates or None,
+            return_window_days=input.return_window_days,
+            restocking_fee_percent=str(input.restocking_fee) if input.restocking_fee is not None else None,
         )
         outcome = await resolve.update_shop(info.context, data)
         return ShopUpdatePayload(

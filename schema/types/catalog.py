@@ -49,6 +49,9 @@ class InventoryLevel:
     available: int = strawberry.field(
         description="onHand - committed - safetyStock; never negative unless backorders are allowed"
     )
+    damaged: int = strawberry.field(
+        description="Returned units kept here that cannot be sold (damaged or defective); not in onHand"
+    )
     incoming: int
     safety_stock: int
     reorder_point: int
@@ -71,6 +74,7 @@ class InventoryLevel:
             on_hand=r.on_hand,
             committed=r.committed,
             available=available(r.on_hand, r.committed, r.safety_stock, allow_backorder),
+            damaged=r.damaged,
             incoming=r.incoming,
             safety_stock=r.safety_stock,
             reorder_point=r.reorder_point,
@@ -85,6 +89,7 @@ class ProductInventory:
     on_hand: int
     committed: int
     available: int
+    damaged: int
     incoming: int
     safety_stock: int
     levels: list[InventoryLevel]
@@ -112,6 +117,7 @@ class Product(Node):
             on_hand=sum(lv.on_hand for lv in levels),
             committed=sum(lv.committed for lv in levels),
             available=sum(lv.available for lv in levels),
+            damaged=sum(lv.damaged for lv in levels),
             incoming=sum(lv.incoming for lv in levels),
             safety_stock=sum(lv.safety_stock for lv in levels),
             levels=levels,

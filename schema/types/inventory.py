@@ -20,6 +20,8 @@ class InventoryMovement:
     committed_delta: int
     on_hand_after: int
     committed_after: int
+    damaged_delta: int = strawberry.field(description="Change of the non-sellable (damaged) count")
+    damaged_after: int
     note: str | None
     actor: str | None
     created_at: datetime
@@ -41,6 +43,8 @@ class InventoryMovement:
             committed_delta=r.committed_delta,
             on_hand_after=r.on_hand_after,
             committed_after=r.committed_after,
+            damaged_delta=r.damaged_delta,
+            damaged_after=r.damaged_after,
             note=r.note,
             actor=r.actor,
             created_at=r.created_at,

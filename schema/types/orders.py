@@ -17,10 +17,12 @@ from domain.orders.status import (
     SalesChannel,
     ShippingMethod,
 )
+from domain.returns.status import OrderReturnStatus
 from resolvers.ids import to_global
 from schema.enums import (
     AllocationStatusEnum,
     FulfillmentStatusEnum,
+    OrderReturnStatusEnum,
     OrderStatusEnum,
     PaymentStatusEnum,
     SalesChannelEnum,
@@ -33,6 +35,7 @@ from schema.types.money import Address, Money, address, money
 if TYPE_CHECKING:
     from schema.types.customers import Customer
     from schema.types.fulfillment import FulfillmentOrder
+    from schema.types.returns import Refund, Return
     from schema.types.shipping import Shipment
 
 
@@ -150,6 +153,10 @@ class Order(Node):
     total: Money
     paid: Money
     balance_due: Money
+    refunded: Money = strawberry.field(
+        description="Given back so far: refunds to the customer and credit applied to exchange orders"
+    )
+    return_status: OrderReturnStatusEnum  # type: ignore[valid-type]
     cancel_reason: str | None
     fulfillment_status: FulfillmentStatusEnum  # type: ignore[valid-type]
     priority: int = strawberry.field(
@@ -172,6 +179,7 @@ class Order(Node):
     row_id: strawberry.Private[uuid.UUID]
     customer_id: strawberry.Private[uuid.UUID]
     currency: strawberry.Private[str]
+    exchange_of_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field
     async def lines(self, info: strawberry.Info) -> list[OrderLine]:
@@ -220,6 +228,31 @@ class Order(Node):
         rows = await info.context.loaders.shipments_by_order.load(self.row_id)
         return [Shipment.of(r) for r in rows]
 
+    @strawberry.field(description="Returns of this order's units, oldest first")
+    async def returns(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Return, strawberry.lazy("schema.types.returns")]]:
+        from schema.types.returns import Return
+
+        rows = await info.context.loaders.returns_by_order.load(self.row_id)
+        return [Return.of(r) for r in rows]
+
+    @strawberry.field(description="Refunds, oldest first")
+    async def refunds(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Refund, strawberry.lazy("schema.types.returns")]]:
+        from schema.types.returns import Refund
+
+        rows = await info.context.loaders.refunds_by_order.load(self.row_id)
+        return [Refund.of(r) for r in rows]
+
+    @strawberry.field(description="On an exchange order: the order whose return it replaces")
+    async def exchange_of(self, info: strawberry.Info) -> Order | None:
+        row = (
+            await info.context.loaders.order_by_id.load(self.exchange_of_id) if self.exchange_of_id else None
+        )
+        return Order.of(row) if row else None
+
     @strawberry.field
     async def payments(self, info: strawberry.Info) -> list[Payment]:
         rows = await info.context.loaders.payments_by_order.load(self.row_id)
@@ -250,6 +283,8 @@ class Order(Node):
             total=money(r.total, cur),
             paid=money(r.paid, cur),
             balance_due=money(r.total - r.paid, cur),
+            refunded=money(r.refunded, cur),
+            return_status=OrderReturnStatus(r.return_status),
             cancel_reason=r.cancel_reason,
             fulfillment_status=FulfillmentStatus(r.fulfillment_status),
             priority=r.priority if r.priority_override is None else r.priority_override,
@@ -267,4 +302,5 @@ class Order(Node):
             row_id=r.id,
             customer_id=r.customer_id,
             currency=cur,
+            exchange_of_id=r.exchange_of_id,
         )

@@ -31,6 +31,10 @@ class Shop:
     shipping_rates: list[ShippingRate] = strawberry.field(
         description="Flat price per shipping method, charged in the order's currency"
     )
+    return_window_days: int = strawberry.field(description="Days after delivery that returns are accepted")
+    restocking_fee: Decimal = strawberry.field(
+        description='Percent kept from refunds of NO_LONGER_NEEDED returns, e.g. "10.00"'
+    )
 
     @classmethod
     def of(cls, r: Any) -> Shop:
@@ -39,6 +43,8 @@ class Shop:
             name=r.name,
             currency_code=CurrencyCode[r.currency],
             tax_rate=(Decimal(r.tax_rate_bps) / 100).quantize(Decimal("0.01")),
+            return_window_days=r.return_window_days,
+            restocking_fee=(Decimal(r.restocking_fee_bps) / 100).quantize(Decimal("0.01")),
             shipping_rates=[
                 ShippingRate(
                     method=m,

@@ -53,6 +53,16 @@ from tests.api.fulfillment_documents import (
     SHIPMENT_CREATE,
     TRACKING_ADD,
 )
+from tests.api.return_documents import (
+    REFUND_CREATE,
+    RETURN_APPROVE,
+    RETURN_CANCEL,
+    RETURN_CLOSE,
+    RETURN_DECLINE,
+    RETURN_IN_TRANSIT,
+    RETURN_RECEIVE,
+    RETURN_REQUEST,
+)
 
 READS = "{ orders { nodes { id } } products { nodes { sku } } locations { nodes { id } } customers { nodes { id } } }"
 
@@ -96,6 +106,27 @@ FULFILLMENT = {
         {"id": global_id("FulfillmentOrder"), "locationId": global_id("Location")},
     ),
     "customerSetTier": (SET_TIER, {"id": global_id("Customer"), "tier": "VIP"}),
+    "returnApprove": (RETURN_APPROVE, {"id": global_id("Return")}),
+    "returnDecline": (RETURN_DECLINE, {"id": global_id("Return"), "reason": "No"}),
+    "returnClose": (RETURN_CLOSE, {"id": global_id("Return")}),
+    "refundCreate": (
+        REFUND_CREATE,
+        {"input": {"orderId": global_id("Order"), "reason": "r", "idempotencyKey": "k", "amount": "1"}},
+    ),
+}
+# Returns the customer starts, through the storefront: STOREFRONT keys may, PARTNER keys may not.
+CUSTOMER_RETURNS = {
+    "returnRequest": (
+        RETURN_REQUEST,
+        {
+            "input": {
+                "orderId": global_id("Order"),
+                "lines": [{"orderLineId": global_id("OrderLine"), "quantity": 1, "reason": "OTHER"}],
+            }
+        },
+    ),
+    "returnMarkInTransit": (RETURN_IN_TRANSIT, {"id": global_id("Return"), "trackingNumber": "R-1"}),
+    "returnCancel": (RETURN_CANCEL, {"id": global_id("Return")}),
 }
 # ... and these a PARTNER key (a 3PL, a carrier integration) may run too.
 SHIPPING = {
@@ -114,6 +145,10 @@ SHIPPING = {
     "shipmentTrackingEventAdd": (
         TRACKING_ADD,
         {"input": {"shipmentId": global_id("Shipment"), "status": "DELIVERED"}},
+    ),
+    "returnReceive": (
+        RETURN_RECEIVE,
+        {"id": global_id("Return"), "locationId": global_id("Location"), "lines": []},
     ),
 }
 
@@ -188,7 +223,14 @@ async def test_the_role_tests_cover_every_mutation(api, tenant):
 
     names = {f["name"] for f in body["data"]["__type"]["fields"]}
     anything = SimpleNamespace(tee_id="", location_id="")
-    assert names == {"orderCreate", *mutations(anything, ""), *ADMIN_ONLY, *FULFILLMENT, *SHIPPING}
+    assert names == {
+        "orderCreate",
+        *mutations(anything, ""),
+        *ADMIN_ONLY,
+        *FULFILLMENT,
+        *SHIPPING,
+        *CUSTOMER_RETURNS,
+    }
 
 
 async def test_a_storefront_key_may_not_manage_the_catalog_stock_orders_or_shop(api, shop):
@@ -201,6 +243,8 @@ async def test_a_storefront_key_may_not_manage_the_catalog_stock_orders_or_shop(
         assert forbidden(body), (name, body)
         assert body["errors"][0]["path"] == [name]
         assert "STOREFRONT" in body["errors"][0]["message"]
+    for name, (document, variables) in CUSTOMER_RETURNS.items():  # allowed: refused for the missing objects
+        assert not forbidden(await api(key, document, **variables)), name
 
     await _nothing_changed(api, shop, order["id"])
 
@@ -217,7 +261,8 @@ async def test_a_partner_key_reads_and_ships_but_changes_nothing_else(api, shop)
     assert (await api(key, INVENTORY_MOVEMENTS, sku="TEE"))["data"]["inventoryMovements"]["nodes"]
 
     assert forbidden(await api(key, ORDER_CREATE, input=order_input([("TEE", 1)])))
-    for name, (document, variables) in {**mutations(shop, order["id"]), **ADMIN_ONLY, **FULFILLMENT}.items():
+    refused = {**mutations(shop, order["id"]), **ADMIN_ONLY, **FULFILLMENT, **CUSTOMER_RETURNS}
+    for name, (document, variables) in refused.items():
         assert forbidden(await api(key, document, **variables)), name
     for name, (document, variables) in SHIPPING.items():  # allowed: refused only for the missing objects
         assert not forbidden(await api(key, document, **variables)), name
@@ -234,8 +279,10 @@ async def test_a_staff_key_manages_the_catalog_stock_and_orders(api, shop):
         ok(body, name)
 
     found = (await api(key, ORDER_DETAIL, id=order["id"]))["data"]["order"]
-    assert (found["status"], found["paymentStatus"]) == ("CANCELLED", "PAID")
+    assert (found["status"], found["paymentStatus"]) == ("CANCELLED", "REFUNDED")  # cancelling refunds
     assert (await stock_of(api, key, "TEE"))["onHand"] == 100
+    for name, (document, variables) in {**FULFILLMENT, **SHIPPING, **CUSTOMER_RETURNS}.items():
+        assert not forbidden(await api(key, document, **variables)), name  # refused for the missing objects
 
 
 async def test_a_forbidden_field_fails_alone_when_a_request_holds_several(api, shop):

@@ -221,3 +221,40 @@ async def test_only_admins_set_templates_and_only_managers_read_what_was_sent(li
     # another tenant sees nothing of this order's emails
     theirs = await live.api(other_tenant.admin, NOTIFICATIONS, id=order["id"])
     assert theirs["data"]["notifications"]["nodes"] == []
+
+
+async def test_a_return_emails_the_customer_when_approved_received_and_refunded(live, tenant, mailbox):
+    from tests.api.return_documents import (
+        RETURN_APPROVE,
+        RETURN_RECEIVE,
+        delivered_order,
+        line_id,
+        refund,
+        request_return,
+    )
+
+    box, _ = mailbox
+    shop = await open_shop(live.api, tenant)
+    order = await delivered_order(live.api, shop, [("TEE", 1)])
+    line = {"orderLineId": line_id(order, "TEE"), "quantity": 1, "reason": "DEFECTIVE"}
+    ret = await request_return(live.api, shop.admin, order, [line])
+    ok(await live.api(shop.admin, RETURN_APPROVE, id=ret["id"]), "returnApprove")
+    receipt = [{"returnLineId": ret["lines"][0]["id"], "quantity": 1, "condition": "DEFECTIVE"}]
+    body = await live.api(
+        shop.admin, RETURN_RECEIVE, id=ret["id"], locationId=shop.location_id, lines=receipt
+    )
+    ok(body, "returnReceive")
+    assert (await refund(live.api, shop.admin, order["id"], "mail-1", returnId=ret["id"]))["userErrors"] == []
+
+    await box.wait_for(6)
+    await asyncio.sleep(0.5)
+    assert [m["Subject"] for m in box.messages][3:] == [
+        "Your return RMA-1001 is approved",
+        "We received your return RMA-1001",
+        "A refund for your order #1001",
+    ]
+    approved, _, refunded = (m.get_payload(decode=True).decode() for m in box.messages[3:])
+    assert "Please write RMA-1001 on the parcel" in approved  # quoted-printable, decoded
+    assert "we have refunded 21.99 USD for your order #1001" in refunded
+    shown = (await live.api(shop.admin, NOTIFICATIONS, id=order["id"]))["data"]["notifications"]["nodes"]
+    assert [n["template"] for n in shown][3:] == ["RETURN_APPROVED", "RETURN_RECEIVED", "REFUND_ISSUED"]

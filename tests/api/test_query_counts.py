@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from tests.api.documents import (
     NODES,
@@ -20,6 +17,7 @@ from tests.api.documents import (
     set_stock,
 )
 from tests.api.fulfillment_documents import ship, track
+from tests.api.query_counting import counting, statements_for
 
 FO_OF_ORDER = "query($id: ID!) { order(id: $id) { fulfillmentOrders { id } } }"
 
@@ -27,7 +25,6 @@ FO_OF_ORDER = "query($id: ID!) { order(id: $id) { fulfillmentOrders { id } } }"
 # tests), then three statements per batched read (BEGIN + tenant, SELECT, COMMIT).
 MAX_STATEMENTS = 12  # the key lookup and three batched reads
 DEEP_STATEMENTS = 3 + 8 * 3  # orders, customer, events, payments, lines, product, allocations, location
-DRIVER_CACHE_FILLS = ("typeinfo_tree", "current_setting('jit')", "set_config('jit'")
 
 ORDERS_DEEP = """
 query($first: Int!) {
@@ -48,52 +45,6 @@ query($first: Int!) {
   products(first: $first) { nodes { sku inventory { onHand levels { onHand location { code } } } } }
 }
 """
-
-
-class Statements:
-    """What Postgres receives: the read path's statements and transaction control as asyncpg logs
-    them, plus SQLAlchemy's own statements (it runs them as prepared statements, which asyncpg's
-    query logger does not see)."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def __call__(self, record) -> None:
-        # asyncpg looks up a type's codec the first time each connection meets it (with JIT off
-        # around it): a per-connection cache fill, not work a request does again.
-        if not any(marker in record.query for marker in DRIVER_CACHE_FILLS):
-            self.seen.append(record.query)
-
-    def sqlalchemy(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.seen.append(statement)
-
-    def __len__(self) -> int:
-        return len(self.seen)
-
-
-@contextmanager
-def counting(api) -> Iterator[Statements]:
-    """Counts every statement sent on the app's connections while the block runs."""
-    statements = Statements()
-    reads = api.app.state.reads
-    reads.watch(statements)
-    event.listen(api.engine.sync_engine, "before_cursor_execute", statements.sqlalchemy)
-    try:
-        yield statements
-    finally:
-        reads.unwatch(statements)
-        event.remove(api.engine.sync_engine, "before_cursor_execute", statements.sqlalchemy)
-
-
-async def statements_for(api, key, document, **variables) -> int:
-    """Statements for one request, once the connection's statement and type caches are warm."""
-    await api(key, document, **variables)
-    with counting(api) as statements:
-        body = await api(key, document, **variables)
-        await asyncio.sleep(0)  # asyncpg hands records to its loggers on the next loop turn
-    assert "errors" not in body, body
-    assert len(statements) > 0, "nothing was counted: the counter is not watching the app's connections"
-    return len(statements)
 
 
 @pytest.fixture

@@ -1,0 +1,153 @@
+"""Returns and refunds: each mutation is one use case."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from domain.errors import Code, Problems
+from domain.pagination import Page, PageRequest
+from domain.refunds import service as refunds
+from domain.refunds.service import Refunded, RefundInput, RefundLineInput
+from domain.returns import queries, receiving, service
+from domain.returns.models import Return
+from domain.returns.receiving import ReceiptLine
+from domain.returns.service import ExchangeInput, ReturnInput, ReturnLineInput
+from domain.returns.status import ItemCondition, ReturnReason
+from resolvers.context import EVERYONE, FULFILLERS, MANAGERS, ORDER_TAKERS, Context
+from resolvers.errors import as_bad_input
+from resolvers.ids import local_id, require_id
+from resolvers.outcome import Outcome, attempt
+
+RETURN = "Return"
+
+
+def order_line_ids(ids: list[str], field: str = "orderLineId") -> list[uuid.UUID]:
+    """Order line IDs from the input, each checked; every bad one is reported."""
+    problems = Problems()
+    found = []
+    for i, gid in enumerate(ids):
+        line_id = local_id(gid, "OrderLine")
+        if line_id is None:
+            problems.add(Code.NOT_FOUND, "Not an OrderLine ID", "lines", i, field)
+        else:
+            found.append(line_id)
+    problems.raise_if_any()
+    return found
+
+
+@dataclass(frozen=True)
+class RequestedLine:
+    order_line_gid: str
+    quantity: int
+    reason: ReturnReason
+    note: str | None
+    exchange_for: ExchangeInput | None
+
+
+async def request(
+    ctx: Context, order_gid: str, lines: list[RequestedLine], note: str | None
+) -> Outcome[Return]:
+    uow = ctx.uow(ORDER_TAKERS)
+
+    async def run() -> Return:
+        ids = order_line_ids([line.order_line_gid for line in lines])
+        chosen = [
+            ReturnLineInput(line_id, line.quantity, line.reason, line.note, line.exchange_for)
+            for line_id, line in zip(ids, lines, strict=True)
+        ]
+        return await service.request_return(
+            uow, ReturnInput(require_id(order_gid, "Order", "orderId"), chosen, note)
+        )
+
+    return await attempt(run)
+
+
+async def approve(ctx: Context, gid: str) -> Outcome[Return]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.approve_return(uow, require_id(gid, RETURN)))
+
+
+async def decline(ctx: Context, gid: str, reason: str) -> Outcome[Return]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.decline_return(uow, require_id(gid, RETURN), reason))
+
+
+async def mark_in_transit(ctx: Context, gid: str, carrier: str, tracking_number: str) -> Outcome[Return]:
+    uow = ctx.uow(ORDER_TAKERS)
+    return await attempt(
+        lambda: service.mark_in_transit(uow, require_id(gid, RETURN), carrier, tracking_number)
+    )
+
+
+async def receive(
+    ctx: Context, gid: str, location_gid: str, lines: list[tuple[str, int, ItemCondition]]
+) -> Outcome[Return]:
+    uow = ctx.uow(FULFILLERS)
+
+    def receipt() -> list[ReceiptLine]:
+        problems = Problems()
+        found = []
+        for i, (line_gid, quantity, condition) in enumerate(lines):
+            line_id = local_id(line_gid, "ReturnLine")
+            if line_id is None:
+                problems.add(Code.NOT_FOUND, "Not a ReturnLine ID", "lines", i, "returnLineId")
+            else:
+                found.append(ReceiptLine(line_id, quantity, condition))
+        problems.raise_if_any()
+        return found
+
+    return await attempt(
+        lambda: receiving.receive(
+            uow, require_id(gid, RETURN), require_id(location_gid, "Location", "locationId"), receipt()
+        )
+    )
+
+
+async def close(ctx: Context, gid: str) -> Outcome[Return]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: service.close_return(uow, require_id(gid, RETURN)))
+
+
+async def cancel(ctx: Context, gid: str, reason: str | None) -> Outcome[Return]:
+    uow = ctx.uow(ORDER_TAKERS)
+    return await attempt(lambda: service.cancel_return(uow, require_id(gid, RETURN), reason))
+
+
+async def refund(
+    ctx: Context,
+    order_gid: str,
+    return_gid: str | None,
+    lines: list[tuple[str, int]] | None,
+    data: dict[str, str | None],
+) -> Outcome[Refunded]:
+    uow = ctx.uow(MANAGERS)
+
+    async def run() -> Refunded:
+        chosen = None
+        if lines is not None:
+            ids = order_line_ids([gid for gid, _ in lines])
+            chosen = [
+                RefundLineInput(line_id, quantity) for line_id, (_, quantity) in zip(ids, lines, strict=True)
+            ]
+        return await refunds.create_refund(
+            uow,
+            RefundInput(
+                order_id=require_id(order_gid, "Order", "orderId"),
+                return_id=require_id(return_gid, RETURN, "returnId") if return_gid else None,
+                lines=chosen,
+                reason=data["reason"] or "",
+                idempotency_key=data["idempotency_key"] or "",
+                shipping_amount=data["shipping_amount"],
+                amount=data["amount"],
+            ),
+        )
+
+    return await attempt(run)
+
+
+@as_bad_input
+async def listing(ctx: Context, where: queries.ReturnFilter, page: PageRequest) -> Page:
+    ctx.require(EVERYONE)
+    async with ctx.reader() as conn:
+        return await queries.list_returns(conn, ctx.tenant_id, where, page)

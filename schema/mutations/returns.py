@@ -1,0 +1,229 @@
+"""returnRequest, …Approve, …Decline, …MarkInTransit, …Receive, …Close, …Cancel, and refundCreate."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from domain.returns.models import Return as ReturnModel
+from domain.returns.service import ExchangeInput
+from domain.returns.status import ItemCondition, ReturnReason
+from resolvers import returns as resolve
+from resolvers.outcome import Outcome
+from schema.enums import ItemConditionEnum, ReturnReasonEnum
+from schema.errors import UserError, user_errors
+from schema.types.orders import Order
+from schema.types.returns import Refund, Return
+
+
+@strawberry.input(description="A replacement instead of the money back")
+class ExchangeForInput:
+    sku: str
+    quantity: int
+
+
+@strawberry.input
+class ReturnRequestLineInput:
+    order_line_id: strawberry.ID
+    quantity: int
+    reason: ReturnReasonEnum  # type: ignore[valid-type]
+    note: str | None = None
+    exchange_for: ExchangeForInput | None = strawberry.field(
+        default=None,
+        description="Asks for another SKU (a size, a colour) instead of a refund; reserved on approval",
+    )
+
+
+@strawberry.input
+class ReturnRequestInput:
+    order_id: strawberry.ID
+    lines: list[ReturnRequestLineInput]
+    customer_note: str | None = None
+
+
+@strawberry.input
+class ReturnIdInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class ReturnDeclineInput:
+    id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class ReturnCancelInput:
+    id: strawberry.ID
+    reason: str | None = None
+
+
+@strawberry.input
+class ReturnMarkInTransitInput:
+    id: strawberry.ID
+    tracking_number: str
+    carrier: str = strawberry.field(default="generic", description="A carrier code from `carriers`")
+
+
+@strawberry.input
+class ReturnReceiveLineInput:
+    return_line_id: strawberry.ID
+    quantity: int
+    condition: ItemConditionEnum  # type: ignore[valid-type]
+
+
+@strawberry.input
+class ReturnReceiveInput:
+    id: strawberry.ID
+    location_id: strawberry.ID = strawberry.field(description="Where the units arrived")
+    lines: list[ReturnReceiveLineInput]
+
+
+@strawberry.input
+class RefundLineInput:
+    order_line_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class RefundCreateInput:
+    order_id: strawberry.ID
+    reason: str
+    idempotency_key: str = strawberry.field(
+        description="Required: a repeat with the same key returns the first refund instead of paying twice"
+    )
+    return_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Refund units of this return; without lines, every unit received and not yet refunded",
+    )
+    lines: list[RefundLineInput] | None = None
+    shipping_amount: Decimal | None = strawberry.field(
+        default=None, description="Shipping to give back, tax included; at most what is left of it"
+    )
+    amount: Decimal | None = strawberry.field(
+        default=None, description="An amount given on top of lines and shipping (a goodwill refund)"
+    )
+
+
+@strawberry.type
+class ReturnPayload:
+    return_: Return | None = strawberry.field(name="return")
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RefundCreatePayload:
+    refund: Refund | None
+    order: Order | None
+    created: bool = strawberry.field(
+        description="False when an earlier request with this key made the refund"
+    )
+    user_errors: list[UserError]
+
+
+def _payload(outcome: Outcome[ReturnModel]) -> ReturnPayload:
+    return ReturnPayload(
+        return_=Return.of(outcome.value) if outcome.value else None, user_errors=user_errors(outcome.errors)
+    )
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+@strawberry.type
+class ReturnMutations:
+    @strawberry.mutation(
+        description="Asks to return shipped units (within the shop's return window), optionally for an "
+        "exchange. STAFF, STOREFRONT (for the customer) and ADMIN keys."
+    )
+    async def return_request(self, info: strawberry.Info, input: ReturnRequestInput) -> ReturnPayload:
+        lines = [
+            resolve.RequestedLine(
+                order_line_gid=line.order_line_id,
+                quantity=line.quantity,
+                reason=ReturnReason(line.reason),
+                note=line.note,
+                exchange_for=ExchangeInput(line.exchange_for.sku, line.exchange_for.quantity)
+                if line.exchange_for
+                else None,
+            )
+            for line in input.lines
+        ]
+        return _payload(await resolve.request(info.context, input.order_id, lines, input.customer_note))
+
+    @strawberry.mutation(
+        description="Approves a requested return. Exchange lines get their replacement reserved, all or "
+        "nothing, as an exchange order; the price difference becomes a balance due on it or a refund. "
+        "STAFF and ADMIN keys."
+    )
+    async def return_approve(self, info: strawberry.Info, input: ReturnIdInput) -> ReturnPayload:
+        return _payload(await resolve.approve(info.context, input.id))
+
+    @strawberry.mutation(description="Declines a requested return, with a reason. STAFF and ADMIN keys.")
+    async def return_decline(self, info: strawberry.Info, input: ReturnDeclineInput) -> ReturnPayload:
+        return _payload(await resolve.decline(info.context, input.id, input.reason))
+
+    @strawberry.mutation(
+        description="Records the parcel the customer sent back. STAFF, STOREFRONT and ADMIN keys."
+    )
+    async def return_mark_in_transit(
+        self, info: strawberry.Info, input: ReturnMarkInTransitInput
+    ) -> ReturnPayload:
+        return _payload(
+            await resolve.mark_in_transit(info.context, input.id, input.carrier, input.tracking_number)
+        )
+
+    @strawberry.mutation(
+        description="Takes returned units in at a location: RESELLABLE ones back to onHand, DAMAGED and "
+        "DEFECTIVE ones to the damaged count. May be called again for units that arrive later. STAFF, "
+        "PARTNER and ADMIN keys."
+    )
+    async def return_receive(self, info: strawberry.Info, input: ReturnReceiveInput) -> ReturnPayload:
+        lines = [
+            (str(line.return_line_id), line.quantity, ItemCondition(line.condition)) for line in input.lines
+        ]
+        return _payload(await resolve.receive(info.context, input.id, input.location_id, lines))
+
+    @strawberry.mutation(description="Closes a received return. STAFF and ADMIN keys.")
+    async def return_close(self, info: strawberry.Info, input: ReturnIdInput) -> ReturnPayload:
+        return _payload(await resolve.close(info.context, input.id))
+
+    @strawberry.mutation(
+        description="Cancels a return before anything arrived (not one with an exchange order). STAFF, "
+        "STOREFRONT and ADMIN keys."
+    )
+    async def return_cancel(self, info: strawberry.Info, input: ReturnCancelInput) -> ReturnPayload:
+        return _payload(await resolve.cancel(info.context, input.id, input.reason))
+
+    @strawberry.mutation(
+        description="Gives money back on an order. Amounts are computed here from what each line was "
+        "charged (tax included), less the shop's restocking fee for NO_LONGER_NEEDED returns; the total "
+        "never exceeds what was paid. STAFF and ADMIN keys."
+    )
+    async def refund_create(self, info: strawberry.Info, input: RefundCreateInput) -> RefundCreatePayload:
+        lines = (
+            None
+            if input.lines is None
+            else [(str(line.order_line_id), line.quantity) for line in input.lines]
+        )
+        outcome = await resolve.refund(
+            info.context,
+            input.order_id,
+            input.return_id,
+            lines,
+            {
+                "reason": input.reason,
+                "idempotency_key": input.idempotency_key,
+                "shipping_amount": _text(input.shipping_amount),
+                "amount": _text(input.amount),
+            },
+        )
+        done = outcome.value
+        return RefundCreatePayload(
+            refund=Refund.of(done.refund) if done else None,
+            order=Order.of(done.order) if done else None,
+            created=bool(done and done.created),
+            user_errors=user_errors(outcome.errors),
+        )
