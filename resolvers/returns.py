@@ -147,7 +147,9 @@ async def refund(
 
 
 @as_bad_input
-async def listing(ctx: Context, where: queries.ReturnFilter, page: PageRequest) -> Page:
+async def listing(
+    ctx: Context, where: queries.ReturnFilter, page: PageRequest, sort: queries.ReturnSort
+) -> Page:
     ctx.require(EVERYONE)
     async with ctx.reader() as conn:
-        return await queries.list_returns(conn, ctx.tenant_id, where, page)
+        return await queries.list_returns(conn, ctx.tenant_id, where, page, sort)

@@ -286,6 +286,15 @@ async def cancel_order(
     reason = (reason or "").strip()[:500] or None
     async with uow:
         order = await lock_order(uow, order_id, expected_version)
+        if order.exchange_of_id is not None and order.paid > 0:
+            # Its payment is (partly) the credit of returned goods: paying that out in cash could
+            # leave the customer with the goods and the money. It is settled through its return.
+            raise DomainError(
+                Code.ORDER_NOT_CANCELLABLE,
+                f"Order {order.display_number} is an exchange paid by a return's credit; it ships "
+                "through normal fulfillment and cannot be cancelled",
+                ["id"],
+            )
         order.cancel(reason)
         held, levels = await fulfillment_repo.lock_order_allocations(uow, order.id)
         reserved = [a for a in held if a.status == AllocationStatus.RESERVED and a.unshipped > 0]

@@ -45,6 +45,7 @@ class Refund(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "idempotency_key"),
         Index("ix_refunds_order", "order_id", "created_at"),
+        Index("ix_refunds_return", "return_id"),
         CheckConstraint(
             "lines_amount >= 0 AND shipping_amount >= 0 AND extra_amount >= 0 AND restocking_fee >= 0 "
             "AND amount >= 0 AND credited >= 0 AND amount + credited > 0",

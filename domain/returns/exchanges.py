@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from domain.catalog.models import Product
 from domain.db import utcnow
-from domain.errors import Code, DomainError, Rejected
+from domain.errors import Code, DomainError, Problems, Rejected
 from domain.events.base import money
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.priority import default_ship_by
@@ -41,6 +41,14 @@ async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnL
             )
         ).scalars()
     }
+    problems = Problems()
+    for line in swaps:
+        if not products[line.exchange_product_id].active:  # type: ignore[index]
+            field = ("lines", line.position, "exchangeFor", "sku")
+            problems.add(Code.PRODUCT_INACTIVE, f"{line.exchange_sku} is no longer for sale", *field)
+    problems.raise_if_any()
+    # Everything that can refuse the exchange is checked before stock and the tenant's counter are locked.
+    credits = await _credits(uow, order, swaps)
     exchange_id = uuid.uuid4()
     needs = [
         Need(i, line.exchange_product_id, line.exchange_quantity or 0, allow_backorder=False)  # type: ignore[arg-type]
@@ -142,15 +150,12 @@ async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnL
     await uow.session.flush()
     await fulfillment.open_for_order(uow, exchange)
     ret.exchange_order_id = exchange.id
-    await _settle(uow, order, ret, swaps, exchange)
+    await _settle(uow, order, ret, swaps, credits, exchange)
     return exchange
 
 
-async def _settle(
-    uow: UnitOfWork, order: Order, ret: Return, swaps: list[ReturnLine], exchange: Order
-) -> None:
-    """The returned units' value, as far as it was paid, is credited to the exchange order; a surplus
-    goes back to the customer. Restocking fees are not charged on exchanges."""
+async def _credits(uow: UnitOfWork, order: Order, swaps: list[ReturnLine]) -> list[LineRefund]:
+    """What the returned units were charged: their value as credit for the replacement."""
     order_lines = {
         line.id: line
         for line in (
@@ -172,18 +177,29 @@ async def _settle(
             )
         share = line_share(ol.subtotal + ol.tax, ol.quantity, before, line.quantity)
         credits.append(LineRefund(ol.id, line.quantity, share, return_line_id=line.id))
+    return credits
+
+
+async def _settle(
+    uow: UnitOfWork,
+    order: Order,
+    ret: Return,
+    swaps: list[ReturnLine],
+    credits: list[LineRefund],
+    exchange: Order,
+) -> None:
+    """The returned units' value is credited to the exchange order and a surplus goes back to the
+    customer, when the original order's payments cover that value. When they do not, nothing is
+    credited: the exchange order carries its whole total as balance due, and the returned units stay
+    refundable once paid for. Restocking fees are not charged on exchanges."""
     value = sum(c.amount for c in credits)
-    credit = min(value, order.refundable)  # an order not fully paid can only credit what was paid
+    credit = value if value <= order.refundable else 0
     applied = min(credit, exchange.total)
-    if credit > 0:  # with nothing paid, nothing is credited: the units stay refundable once paid for
+    if credit > 0:
         for line in swaps:
             line.refunded = line.quantity
         await issue(
-            uow,
-            order,
-            Amounts(_within(credits, credit), credited=applied),
-            f"Exchange for return {ret.rma_number}",
-            ret.id,
+            uow, order, Amounts(credits, credited=applied), f"Exchange for return {ret.rma_number}", ret.id
         )
     if applied > 0:
         uow.session.add(exchange.record_payment(applied, f"Exchange credit {ret.rma_number}"))
@@ -199,13 +215,3 @@ async def _settle(
             refund=money(credit - applied, order.currency),
         )
     )
-
-
-def _within(credits: list[LineRefund], limit: int) -> list[LineRefund]:
-    """The lines' amounts cut, first line first, so that together they credit no more than `limit`."""
-    kept = []
-    for c in credits:
-        amount = min(c.amount, limit)
-        limit -= amount
-        kept.append(LineRefund(c.order_line_id, c.quantity, amount, return_line_id=c.return_line_id))
-    return kept

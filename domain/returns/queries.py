@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from sqlalchemy import select
 
@@ -18,6 +19,12 @@ RETURNS_BY_ID = by_keys(returns, "id")
 RETURNS_BY_ORDER = by_keys(returns, "order_id", "order_id", "number")
 LINES_BY_RETURN = by_keys(return_lines, "return_id", "return_id", "position")
 LINES_BY_ID = by_keys(return_lines, "id")
+
+
+class ReturnSort(StrEnum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    NUMBER = "number"
 
 
 @dataclass
@@ -44,11 +51,17 @@ async def lines_by_ids(reader: Reader, tenant_id: uuid.UUID, ids: list[uuid.UUID
     return one_each(await reader.all(LINES_BY_ID, tenant=tenant_id, keys=ids), "id")
 
 
-async def list_returns(reader: Reader, tenant_id: uuid.UUID, where: ReturnFilter, page: PageRequest) -> Page:
+async def list_returns(
+    reader: Reader,
+    tenant_id: uuid.UUID,
+    where: ReturnFilter,
+    page: PageRequest,
+    sort: ReturnSort = ReturnSort.CREATED_AT,
+) -> Page:
     c = returns.c
     stmt = select(returns).where(c.tenant_id == tenant_id)
     if where.statuses:
         stmt = stmt.where(c.status.in_(where.statuses))
     if where.order_id:
         stmt = stmt.where(c.order_id == where.order_id)
-    return await paginate(reader, stmt, c.created_at, c.id, page, "created_at")
+    return await paginate(reader, stmt, c[sort.value], c.id, page, sort.value)

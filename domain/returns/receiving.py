@@ -7,6 +7,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment.backorders import fill_backorders
 from domain.fulfillment.repository import require_location
@@ -65,7 +67,9 @@ async def receive(
         problems.raise_if_any()
         order_lines = {
             ol.id: ol
-            for ol in [await uow.session.get_one(OrderLine, rl.order_line_id) for rl in return_lines]
+            for ol in (
+                await uow.session.execute(select(OrderLine).where(OrderLine.order_id == order.id))
+            ).scalars()
         }
         product_ids = sorted(
             {order_lines[by_id[line.return_line_id].order_line_id].product_id for line in lines}

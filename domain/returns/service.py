@@ -66,15 +66,17 @@ def _check(data: ReturnInput) -> tuple[str | None, list[str | None]]:
         seen.add(line.order_line_id)
         notes.append(validation.text(problems, line.note, ("lines", i, "note"), 2000, required=False))
         ex = line.exchange_for
-        if ex is not None and not 0 < ex.quantity <= MAX_EXCHANGE_UNITS:
-            problems.add(
-                Code.INVALID_QUANTITY,
-                f"quantity must be between 1 and {MAX_EXCHANGE_UNITS}",
-                "lines",
-                i,
-                "exchangeFor",
-                "quantity",
-            )
+        if ex is not None:
+            validation.text(problems, ex.sku, ("lines", i, "exchangeFor", "sku"), 64)
+            if not 0 < ex.quantity <= min(line.quantity, MAX_EXCHANGE_UNITS):
+                problems.add(
+                    Code.INVALID_QUANTITY,
+                    "An exchange replaces between 1 unit and the units returned on its line",
+                    "lines",
+                    i,
+                    "exchangeFor",
+                    "quantity",
+                )
     problems.raise_if_any()
     return note, notes
 
@@ -95,7 +97,8 @@ async def request_return(uow: UnitOfWork, data: ReturnInput) -> Return:
             raise DomainError(
                 Code.RETURN_WINDOW_CLOSED,
                 f"Returns for order {order.display_number} closed on {ends:%Y-%m-%d} "
-                f"({tenant.return_window_days} days after delivery)",
+                f"({tenant.return_window_days} days after "
+                f"{'delivery' if order.delivered_at else 'the last shipment'})",
                 ["orderId"],
             )
         order_lines = {
@@ -255,8 +258,17 @@ async def mark_in_transit(
 
 
 async def close_return(uow: UnitOfWork, return_id: uuid.UUID) -> Return:
+    """Ends a return, also one whose goods never came, unless units were paid back before arriving."""
     async with uow:
-        order, ret, _ = await repository.lock_return(uow, return_id)
+        order, ret, lines = await repository.lock_return(uow, return_id)
+        outstanding = sum(max(line.refunded - line.received, 0) for line in lines)
+        if outstanding:
+            raise DomainError(
+                Code.RETURN_UNITS_OUTSTANDING,
+                f"Return {ret.rma_number}: {outstanding} unit(s) refunded or credited to an exchange "
+                "have not arrived; receive them first",
+                ["id"],
+            )
         ret.close()
         await repository.refresh_order_status(uow, order)
         await uow.commit()
@@ -264,7 +276,9 @@ async def close_return(uow: UnitOfWork, return_id: uuid.UUID) -> Return:
 
 
 async def cancel_return(uow: UnitOfWork, return_id: uuid.UUID, reason: str | None) -> Return:
-    reason = (reason or "").strip()[:500] or None
+    problems = Problems()
+    reason = validation.text(problems, reason, ("reason",), 500, required=False)
+    problems.raise_if_any()
     async with uow:
         order, ret, lines = await repository.lock_return(uow, return_id)
         if any(line.received or line.refunded for line in lines):

@@ -98,6 +98,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_refunds_order", "refunds", ["order_id", "created_at"], unique=False)
+    op.create_index("ix_refunds_return", "refunds", ["return_id"], unique=False)
     op.create_table(
         "return_lines",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -224,6 +225,7 @@ def downgrade() -> None:
     op.drop_index("ix_return_lines_return", table_name="return_lines")
     op.drop_index("ix_return_lines_order_line", table_name="return_lines")
     op.drop_table("return_lines")
+    op.drop_index("ix_refunds_return", table_name="refunds")
     op.drop_index("ix_refunds_order", table_name="refunds")
     op.drop_table("refunds")
     op.drop_index("ix_returns_tenant_created", table_name="returns")

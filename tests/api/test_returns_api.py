@@ -315,7 +315,9 @@ async def test_returns_their_lines_and_refunds_are_nodes(api, shop):
     ]
 
 
-async def test_a_return_with_refunded_units_cannot_be_cancelled_but_can_be_closed(api, shop):
+async def test_a_return_refunded_before_its_goods_arrive_is_neither_cancelled_nor_closed_until_they_do(
+    api, shop
+):
     from tests.api.return_documents import RETURN_CANCEL
 
     order = await delivered_order(api, shop, [("TEE", 2)])
@@ -334,8 +336,73 @@ async def test_a_return_with_refunded_units_cannot_be_cancelled_but_can_be_close
 
     cancelled = await api(shop.admin, RETURN_CANCEL, id=ret["id"])
     assert codes(cancelled["data"]["returnCancel"]) == ["RETURN_NOT_CANCELLABLE"]
+    closed = await api(shop.admin, RETURN_CLOSE, id=ret["id"])
+    assert codes(closed["data"]["returnClose"]) == ["RETURN_UNITS_OUTSTANDING"]
+
+    receipt = [{"returnLineId": ret["lines"][0]["id"], "quantity": 2, "condition": "RESELLABLE"}]
+    ok(
+        await api(shop.admin, RETURN_RECEIVE, id=ret["id"], locationId=shop.location_id, lines=receipt),
+        "returnReceive",
+    )
     closed = ok(await api(shop.admin, RETURN_CLOSE, id=ret["id"]), "returnClose")["return"]
+    assert (closed["status"], closed["order"]["returnStatus"]) == ("CLOSED", "RETURNED")
+
+
+async def test_a_return_whose_goods_never_come_is_closed_and_its_units_may_be_returned_again(api, shop):
+    order = await delivered_order(api, shop, [("TEE", 1)])
+    line = {"orderLineId": line_id(order, "TEE"), "quantity": 1, "reason": "WRONG_ITEM"}
+    ret = await request_return(api, shop.admin, order, [line])
+    ok(await api(shop.admin, RETURN_APPROVE, id=ret["id"]), "returnApprove")
+
+    closed = ok(await api(shop.admin, RETURN_CLOSE, id=ret["id"]), "returnClose")["return"]
+
     assert (closed["status"], closed["order"]["returnStatus"]) == ("CLOSED", "NO_RETURN")
-    # Nothing came back, so the units may be asked for again (refunding them again is still refused).
-    again = await request_return(api, shop.admin, order, [{**line, "quantity": 1}])
-    assert again["rmaNumber"] == "RMA-1002"
+    assert (await request_return(api, shop.admin, order, [line]))["rmaNumber"] == "RMA-1002"
+
+
+async def test_an_exchange_whose_goods_have_not_arrived_cannot_be_closed_and_its_order_not_cancelled(
+    api, shop
+):
+    from tests.api.documents import ORDER_CANCEL
+
+    await create_product(api, shop.admin, "TEE-S", "14.99")
+    await set_stock(api, shop.admin, "TEE-S", shop.location_id, 2)
+    order = await delivered_order(api, shop, [("TEE", 1)])
+    line = {"orderLineId": line_id(order, "TEE"), "quantity": 1, "reason": "SIZE_TOO_LARGE"}
+    ret = await request_return(
+        api, shop.admin, order, [{**line, "exchangeFor": {"sku": "TEE-S", "quantity": 1}}]
+    )
+    exchange = ok(await api(shop.admin, RETURN_APPROVE, id=ret["id"]), "returnApprove")["return"][
+        "exchangeOrder"
+    ]
+
+    closed = await api(shop.admin, RETURN_CLOSE, id=ret["id"])
+    cancelled = await api(shop.admin, ORDER_CANCEL, id=exchange["id"])
+
+    assert codes(closed["data"]["returnClose"]) == ["RETURN_UNITS_OUTSTANDING"]
+    assert codes(cancelled["data"]["orderCancel"]) == ["ORDER_NOT_CANCELLABLE"]
+    assert (await order_returns(api, shop.admin, exchange["id"]))["status"] == "CONFIRMED"
+
+
+async def test_an_exchange_is_at_most_the_units_returned_and_its_sku_is_checked(api, shop):
+    order = await delivered_order(api, shop, [("TEE", 1)])
+    base = {"orderLineId": line_id(order, "TEE"), "quantity": 1, "reason": "SIZE_TOO_SMALL"}
+    lines = [{**base, "exchangeFor": {"sku": "MUG", "quantity": 2}}]
+
+    too_many = await api(shop.admin, RETURN_REQUEST, input={"orderId": order["id"], "lines": lines})
+    nul = await api(
+        shop.admin,
+        RETURN_REQUEST,
+        input={
+            "orderId": order["id"],
+            "lines": [{**base, "exchangeFor": {"sku": "MU\u0000G", "quantity": 1}}],
+        },
+    )
+
+    assert [(e["code"], e["field"]) for e in too_many["data"]["returnRequest"]["userErrors"]] == [
+        ("INVALID_QUANTITY", ["lines", "0", "exchangeFor", "quantity"])
+    ]
+    assert [(e["code"], e["field"]) for e in nul["data"]["returnRequest"]["userErrors"]] == [
+        ("INVALID", ["lines", "0", "exchangeFor", "sku"])
+    ]
+    assert (await order_returns(api, shop.admin, order["id"]))["returns"] == []

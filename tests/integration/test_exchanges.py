@@ -169,8 +169,11 @@ async def test_an_exchange_for_a_cheaper_sku_is_paid_and_the_difference_refunded
     assert (created.payload["balanceDue"]["amount"], created.payload["refund"]["amount"]) == ("0.00", "5.50")
 
 
-async def test_an_exchange_of_a_partly_paid_order_credits_only_what_was_paid(db, tenant):
+async def test_an_exchange_of_an_order_not_paid_in_full_credits_nothing_and_the_units_stay_refundable(
+    db, tenant
+):
     from domain.orders.service import confirm_order, place_order, record_payment
+    from domain.refunds.service import RefundInput, RefundLineInput, create_refund
     from domain.shipping.service import ShipmentInput as Ship
     from tests.integration.builders import order_input
 
@@ -185,12 +188,19 @@ async def test_an_exchange_of_a_partly_paid_order_credits_only_what_was_paid(db,
 
     approved = await approve_return(uow(db, tenant.id), ret.id)
 
+    # The mug was charged 11.00 but only 4.00 of the order is paid: no partial credit that would
+    # count the unit as refunded for less than it cost.
     exchange = await order_row(db, approved.exchange_order_id)
-    assert (exchange.paid, exchange.payment_status) == (400, "PARTIALLY_PAID")
-    (credit,) = await refunds_of(db, placed.id)
-    assert (credit.lines_amount, credit.amount, credit.credited) == (400, 0, 400)
+    assert (exchange.total, exchange.paid, exchange.payment_status) == (550, 0, "PENDING")
+    assert await refunds_of(db, placed.id) == []
     original = await order_row(db, placed.id)
-    assert (original.paid, original.refunded, original.payment_status) == (400, 400, "REFUNDED")
+    assert (original.paid, original.refunded, original.payment_status) == (400, 0, "PARTIALLY_PAID")
+    await record_payment(uow(db, tenant.id), placed.id, "rest", None)
+    later = await create_refund(
+        uow(db, tenant.id),
+        RefundInput(placed.id, "Returned mug", "pp-1", lines=[RefundLineInput(mug.id, 1)]),
+    )
+    assert later.refund.amount == 1100  # the unit's whole share, once paid for
 
 
 async def test_an_exchange_without_enough_stock_is_refused_and_changes_nothing(db, tenant):
