@@ -24,6 +24,7 @@ from domain.orders.status import (
     SalesChannel,
     ShippingMethod,
 )
+from domain.returns.queries import ReturnSort
 from domain.returns.status import ItemCondition, OrderReturnStatus, ReturnReason, ReturnStatus
 from domain.shipping.status import TrackingSource, TrackingStatus
 from domain.tenancy.models import Role
@@ -80,6 +81,9 @@ OrderSortKey = strawberry.enum(
 )
 ProductSortKey = strawberry.enum(
     _enum("ProductSortKey", {k.name: k.value for k in ProductSort}), name="ProductSortKey"
+)
+ReturnSortKey = strawberry.enum(
+    _enum("ReturnSortKey", {k.name: k.value for k in ReturnSort}), name="ReturnSortKey"
 )
 LocationSortKey = strawberry.enum(
     _enum("LocationSortKey", {k.name: k.value for k in LocationSort}), name="LocationSortKey"

@@ -23,7 +23,7 @@ class ExchangeForInput:
     quantity: int
 
 
-@strawberry.input
+@strawberry.input(description="Shipped units of one order line to send back")
 class ReturnRequestLineInput:
     order_line_id: strawberry.ID
     quantity: int
@@ -66,7 +66,7 @@ class ReturnMarkInTransitInput:
     carrier: str = strawberry.field(default="generic", description="A carrier code from `carriers`")
 
 
-@strawberry.input
+@strawberry.input(description="Units of one return line that arrived, and the state they arrived in")
 class ReturnReceiveLineInput:
     return_line_id: strawberry.ID
     quantity: int
@@ -80,7 +80,7 @@ class ReturnReceiveInput:
     lines: list[ReturnReceiveLineInput]
 
 
-@strawberry.input
+@strawberry.input(description="Units of one order line to refund")
 class RefundLineInput:
     order_line_id: strawberry.ID
     quantity: int
@@ -186,7 +186,11 @@ class ReturnMutations:
         ]
         return _payload(await resolve.receive(info.context, input.id, input.location_id, lines))
 
-    @strawberry.mutation(description="Closes a received return. STAFF and ADMIN keys.")
+    @strawberry.mutation(
+        description="Ends a return: once its units are in, or when they will not come (a return closed "
+        "with nothing received frees its units to be returned again). Refused with "
+        "RETURN_UNITS_OUTSTANDING while refunded or credited units have not arrived. STAFF and ADMIN keys."
+    )
     async def return_close(self, info: strawberry.Info, input: ReturnIdInput) -> ReturnPayload:
         return _payload(await resolve.close(info.context, input.id))
 

@@ -42,10 +42,10 @@ class ExchangeRequest:
 @strawberry.type
 class ReturnLine(Node):
     id: strawberry.ID
-    quantity: int
+    quantity: int = strawberry.field(description="Units asked to return")
     reason: ReturnReasonEnum  # type: ignore[valid-type]
     note: str | None
-    received_quantity: int
+    received_quantity: int = strawberry.field(description="Units that arrived, in any condition")
     resellable_quantity: int
     damaged_quantity: int
     defective_quantity: int
@@ -84,9 +84,11 @@ class ReturnLine(Node):
 class Return(Node):
     id: strawberry.ID
     rma_number: str = strawberry.field(description='Per shop, e.g. "RMA-1001"')
-    status: ReturnStatusEnum  # type: ignore[valid-type]
+    status: ReturnStatusEnum = strawberry.field(  # type: ignore[valid-type]
+        description="REQUESTED, then APPROVED or DECLINED, IN_TRANSIT, RECEIVED and CLOSED; or CANCELLED"
+    )
     customer_note: str | None
-    decline_reason: str | None
+    decline_reason: str | None = strawberry.field(description="Why staff declined it")
     cancel_reason: str | None
     carrier: str | None = strawberry.field(description="Carrier of the parcel coming back")
     tracking_number: str | None
@@ -95,7 +97,7 @@ class Return(Node):
     closed_at: datetime | None
     created_at: datetime
     updated_at: datetime
-    version: int
+    version: int = strawberry.field(description="Increases with every change to the return")
     row_id: strawberry.Private[uuid.UUID]
     order_id: strawberry.Private[uuid.UUID]
     exchange_order_id: strawberry.Private[uuid.UUID | None]
