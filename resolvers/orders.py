@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.orders import queries, service
+from domain.orders import queries, remainder, service
 from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order
 from domain.orders.service import Placed
@@ -32,6 +32,11 @@ async def update(ctx: Context, gid: str, data: OrderChanges, version: int | None
 async def cancel(ctx: Context, gid: str, reason: str | None, version: int | None) -> Outcome[Order]:
     uow = ctx.uow(MANAGERS)
     return await attempt(lambda: service.cancel_order(uow, require_id(gid, "Order"), reason, version))
+
+
+async def cancel_remaining(ctx: Context, gid: str, reason: str | None, version: int | None) -> Outcome[Order]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: remainder.cancel_remaining(uow, require_id(gid, "Order"), reason, version))
 
 
 async def mark_paid(

@@ -107,6 +107,20 @@ class OrderExceptionChanged(Event):
 
 
 @dataclasses.dataclass(frozen=True)
+class OrderRemainderCancelled(Event):
+    type: ClassVar[str] = "ORDER_REMAINDER_CANCELLED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    lines: list[dict[str, object]]
+    reason: str | None = None
+
+    def message(self) -> str:
+        units = sum(int(str(line["quantity"])) for line in self.lines)
+        text = f"{units} unshipped unit(s) cancelled"
+        return f"{text}: {self.reason}" if self.reason else text
+
+
+@dataclasses.dataclass(frozen=True)
 class OrderReturnStatusChanged(Event):
     type: ClassVar[str] = "ORDER_RETURN_STATUS_CHANGED"
     aggregate_type: ClassVar[str] = "Order"

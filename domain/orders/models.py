@@ -25,6 +25,7 @@ from domain.orders.events import (
     OrderExceptionChanged,
     OrderPaid,
     OrderPriorityChanged,
+    OrderRemainderCancelled,
     OrderReturnStatusChanged,
     OrderStatusChanged,
     OrderUpdated,
@@ -177,6 +178,20 @@ class Order(Timestamps, EventSource, Base):
             self._move(target, Code.INVALID_TRANSITION)
         if done:
             self.shipped_at = utcnow()
+
+    def cancel_remaining(self, lines: list[dict[str, object]], reason: str | None) -> None:
+        """Drops the units that have not shipped: what did ship is the whole order now."""
+        if self.status != OrderStatus.PARTIALLY_SHIPPED:
+            hint = "cancel the whole order instead" if self.status in EDITABLE else "nothing is left to ship"
+            raise DomainError(
+                Code.ORDER_NOT_CANCELLABLE,
+                f"Order {self.display_number} is {self.status}: {hint}",
+                ["id"],
+            )
+        self.record(OrderRemainderCancelled(self.id, number=self.display_number, lines=lines, reason=reason))
+        self.fulfillment_status = FulfillmentStatus.FULFILLED
+        self._move(OrderStatus.SHIPPED, Code.ORDER_NOT_CANCELLABLE, reason)
+        self.shipped_at = utcnow()
 
     def delivered(self) -> None:
         self._move(OrderStatus.DELIVERED, Code.INVALID_TRANSITION)

@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from domain.errors import Code, DomainError
-from domain.orders.models import Order, OrderAllocation, OrderLine
+from domain.orders.models import Order, OrderAllocation
 from domain.orders.repository import lock_order
+from domain.orders.status import AllocationStatus
 from domain.returns import rules
 from domain.returns.models import Return, ReturnLine
 from domain.shipping.models import Shipment
@@ -101,8 +102,11 @@ async def refresh_order_status(uow: UnitOfWork, order: Order) -> None:
         .group_by(Return.id, Return.status)
     )
     summaries = [rules.ReturnSummary(status, int(received)) for status, received in rows.all()]
+    # The units the order still holds: a cancelled remainder no longer counts towards RETURNED.
     units = await uow.session.scalar(
-        select(func.sum(OrderLine.quantity)).where(OrderLine.order_id == order.id)
+        select(func.sum(OrderAllocation.quantity)).where(
+            OrderAllocation.order_id == order.id, OrderAllocation.status != AllocationStatus.RELEASED
+        )
     )
     order.set_return_status(rules.order_return_status(summaries, int(units or 0)))
 

@@ -219,3 +219,12 @@ class OrderMutations:
     async def order_cancel(self, info: strawberry.Info, input: OrderCancelInput) -> OrderPayload:
         outcome = await resolve.cancel(info.context, input.id, input.reason, input.expected_version)
         return _payload(outcome)
+
+    @strawberry.mutation(
+        description="Cancels the units of a PARTIALLY_SHIPPED order that have not shipped: their stock is "
+        "released, their fulfillment orders end, the order becomes SHIPPED and what was paid for them is "
+        "refunded. STAFF and ADMIN keys."
+    )
+    async def order_cancel_remaining(self, info: strawberry.Info, input: OrderCancelInput) -> OrderPayload:
+        outcome = await resolve.cancel_remaining(info.context, input.id, input.reason, input.expected_version)
+        return _payload(outcome)

@@ -16,6 +16,7 @@ from domain.inventory.models import DECREASES, INCREASES, AdjustReason, Inventor
 from domain.inventory.service import AdjustInput, SetInput, adjust_level, set_level
 from domain.money import apply_rate, to_decimal
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
+from domain.orders.remainder import cancel_remaining
 from domain.orders.service import cancel_order, confirm_order, place_order, record_payment
 from domain.orders.status import payment_status
 from domain.refunds.models import Refund, RefundLine
@@ -60,6 +61,7 @@ START = (3, 2)  # units of every SKU at EAST and at WEST
 order_lines = st.lists(st.tuples(skus, st.integers(1, 4)), min_size=1, max_size=3)
 place = st.tuples(st.just("place"), order_lines)
 cancel = st.tuples(st.just("cancel"), st.integers(0, 99))
+cancel_rest = st.tuples(st.just("cancel_rest"), st.integers(0, 99))  # what a partly shipped order still holds
 confirm = st.tuples(st.just("confirm"), st.integers(0, 99))
 pay = st.tuples(st.just("pay"), st.integers(0, 99), st.integers(1, 100))  # percent of the balance due
 # an order, one of its fulfillment orders
@@ -97,7 +99,7 @@ end_return = st.tuples(st.just("end"), st.integers(0, 99), st.sampled_from(["clo
 # Placing, paying, shipping, returning, receiving and refunding are twice as likely as the rest.
 ops = st.one_of(
     place, place, cancel, confirm, pay, pay, ship, ship, adjust, count_stock,
-    give_back, give_back, take_in, take_in, pay_back, pay_back, end_return,
+    give_back, give_back, take_in, take_in, pay_back, pay_back, end_return, cancel_rest,
 )  # fmt: skip
 
 TAX_BPS = 825
@@ -138,7 +140,7 @@ async def test_random_operations_keep_the_ledger_and_the_money_balanced(db, scri
     returns: list[uuid.UUID] = []
 
     for op in script:
-        if op[0] in ("cancel", "confirm", "pay", "ship", "return", "refund") and not placed:
+        if op[0] in ("cancel", "cancel_rest", "confirm", "pay", "ship", "return", "refund") and not placed:
             continue
         if op[0] in ("receive", "end") and not returns:
             continue
@@ -153,9 +155,11 @@ async def test_random_operations_keep_the_ledger_and_the_money_balanced(db, scri
                         assert lv.on_hand - lv.committed - lv.safety_stock >= 0, op
             elif op[0] == "ship":
                 await _ship(db, tenant_id, placed[op[1] % len(placed)], op[2], on_hand)
-            elif op[0] in ("cancel", "confirm", "pay"):
+            elif op[0] in ("cancel", "cancel_rest", "confirm", "pay"):
                 order_id = placed[op[1] % len(placed)]
-                if op[0] == "cancel":
+                if op[0] == "cancel_rest":
+                    await cancel_remaining(uow(db, tenant_id), order_id, "property")
+                elif op[0] == "cancel":
                     await cancel_order(uow(db, tenant_id), order_id, "property")
                 elif op[0] == "confirm":
                     await confirm_order(uow(db, tenant_id), order_id)
