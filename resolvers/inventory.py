@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.catalog.models import Product
-from domain.inventory import queries, service
+from domain.inventory import damaged, queries, service
 from domain.inventory.models import InventoryLevel
 from domain.pagination import Page, PageRequest
 from resolvers.context import EVERYONE, MANAGERS, Context
@@ -20,6 +20,13 @@ async def set_level(ctx: Context, data: service.SetInput) -> Outcome[tuple[Inven
 async def adjust_level(ctx: Context, data: service.AdjustInput) -> Outcome[tuple[InventoryLevel, Product]]:
     uow = ctx.uow(MANAGERS)
     return await attempt(lambda: service.adjust_level(uow, data))
+
+
+async def resolve_damaged(
+    ctx: Context, data: damaged.DamagedInput
+) -> Outcome[tuple[InventoryLevel, Product]]:
+    uow = ctx.uow(MANAGERS)
+    return await attempt(lambda: damaged.resolve_damaged(uow, data))
 
 
 @as_bad_input

@@ -12,6 +12,7 @@ from domain.catalog.queries import LocationSort, ProductSort
 from domain.errors import Code
 from domain.events.registry import EVENT_TYPES
 from domain.fulfillment.status import FulfillmentOrderStatus, HoldReason
+from domain.inventory.damaged import DamagedOutcome
 from domain.inventory.models import AdjustReason, MovementKind
 from domain.money import COUNTRIES, CURRENCIES
 from domain.orders.queries import OrderSort
@@ -53,6 +54,9 @@ InventoryAdjustReason = strawberry.enum(
     "THEFT remove them; CORRECTION and CYCLE_COUNT go either way.",
 )
 InventoryMovementKind = strawberry.enum(MovementKind, name="InventoryMovementKind")
+DamagedOutcomeEnum = strawberry.enum(
+    DamagedOutcome, name="DamagedOutcome", description="What became of damaged units"
+)
 OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
 AllocationStatusEnum = strawberry.enum(AllocationStatus, name="AllocationStatus")
 PaymentStatusEnum = strawberry.enum(PaymentStatus, name="PaymentStatus")

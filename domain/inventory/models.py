@@ -49,6 +49,8 @@ class MovementKind(StrEnum):
     THEFT = "THEFT"
     SET = "SET"
     RETURNED_DAMAGED = "RETURNED_DAMAGED"  # a returned unit kept apart as non-sellable
+    DISPOSED = "DISPOSED"  # a damaged unit written off
+    RESTOCKED = "RESTOCKED"  # a damaged unit back on sale
     RESERVED = "RESERVED"
     RELEASED = "RELEASED"
     SHIPPED = "SHIPPED"

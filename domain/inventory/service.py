@@ -59,7 +59,7 @@ async def set_level(uow: UnitOfWork, data: SetInput) -> tuple[InventoryLevel, Pr
         problems.add(Code.TOO_LONG, "binCode is at most 32 characters", "binCode")
     problems.raise_if_any()
     async with uow:
-        product, level = await _level_for_update(uow, data.sku, data.location_id)
+        product, level = await level_for_update(uow, data.sku, data.location_id)
         if data.compare_on_hand is not None and level.on_hand != data.compare_on_hand:
             raise DomainError(
                 Code.COMPARE_FAILED,
@@ -91,7 +91,7 @@ async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLev
             ["delta"],
         )
     async with uow:
-        product, level = await _level_for_update(uow, data.sku, data.location_id)
+        product, level = await level_for_update(uow, data.sku, data.location_id)
         if level.on_hand + data.delta < 0:
             raise DomainError(
                 Code.NEGATIVE_STOCK,
@@ -113,7 +113,7 @@ async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLev
     return level, product
 
 
-async def _level_for_update(
+async def level_for_update(
     uow: UnitOfWork, sku: str, location_id: uuid.UUID | None
 ) -> tuple[Product, InventoryLevel]:
     product = (

@@ -1,4 +1,4 @@
-"""inventorySet, inventoryAdjust."""
+"""inventorySet, inventoryAdjust, inventoryDamagedResolve."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Any
 import strawberry
 
 from domain.catalog.models import BackorderPolicy
+from domain.inventory.damaged import DamagedInput, DamagedOutcome
 from domain.inventory.models import AdjustReason
 from domain.inventory.service import AdjustInput, SetInput
 from resolvers import inventory as resolve
 from resolvers.ids import local_id
 from resolvers.outcome import Outcome
-from schema.enums import InventoryAdjustReason
+from schema.enums import DamagedOutcomeEnum, InventoryAdjustReason
 from schema.errors import UserError, user_errors
 from schema.types.catalog import InventoryLevel
 
@@ -39,6 +40,15 @@ class InventoryAdjustInput:
     location_id: strawberry.ID
     delta: int
     reason: InventoryAdjustReason  # type: ignore[valid-type]
+    note: str | None = None
+
+
+@strawberry.input
+class InventoryDamagedResolveInput:
+    sku: str
+    location_id: strawberry.ID
+    quantity: int
+    outcome: DamagedOutcomeEnum  # type: ignore[valid-type]
     note: str | None = None
 
 
@@ -89,3 +99,20 @@ class InventoryMutations:
             note=input.note,
         )
         return _payload(await resolve.adjust_level(info.context, data))
+
+    @strawberry.mutation(
+        description="Takes units out of a location's damaged (non-sellable) count: DISPOSED writes them "
+        "off, RESTOCKED puts them back on sale in onHand (filling waiting backorders). A movement either "
+        "way. STAFF and ADMIN keys."
+    )
+    async def inventory_damaged_resolve(
+        self, info: strawberry.Info, input: InventoryDamagedResolveInput
+    ) -> InventoryLevelPayload:
+        data = DamagedInput(
+            sku=input.sku,
+            location_id=local_id(input.location_id, "Location"),
+            quantity=input.quantity,
+            outcome=DamagedOutcome(input.outcome),
+            note=input.note,
+        )
+        return _payload(await resolve.resolve_damaged(info.context, data))

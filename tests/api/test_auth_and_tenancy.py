@@ -64,6 +64,15 @@ from tests.api.return_documents import (
     RETURN_REQUEST,
 )
 
+ORDER_CANCEL_REMAINING = (
+    "mutation($id: ID!) { orderCancelRemaining(input: {id: $id}) { userErrors { code } } }"
+)
+DAMAGED_RESOLVE = """
+mutation($sku: String!, $locationId: ID!, $quantity: Int!, $outcome: DamagedOutcome!) {
+  inventoryDamagedResolve(input: {sku: $sku, locationId: $locationId, quantity: $quantity, outcome: $outcome}) {
+    userErrors { code }
+  }
+}"""
 READS = "{ orders { nodes { id } } products { nodes { sku } } locations { nodes { id } } customers { nodes { id } } }"
 
 
@@ -106,6 +115,11 @@ FULFILLMENT = {
         {"id": global_id("FulfillmentOrder"), "locationId": global_id("Location")},
     ),
     "customerSetTier": (SET_TIER, {"id": global_id("Customer"), "tier": "VIP"}),
+    "orderCancelRemaining": (ORDER_CANCEL_REMAINING, {"id": global_id("Order")}),
+    "inventoryDamagedResolve": (
+        DAMAGED_RESOLVE,
+        {"sku": "TEE", "locationId": global_id("Location"), "quantity": 1, "outcome": "DISPOSED"},
+    ),
     "returnApprove": (RETURN_APPROVE, {"id": global_id("Return")}),
     "returnDecline": (RETURN_DECLINE, {"id": global_id("Return"), "reason": "No"}),
     "returnClose": (RETURN_CLOSE, {"id": global_id("Return")}),

@@ -406,3 +406,45 @@ async def test_an_exchange_is_at_most_the_units_returned_and_its_sku_is_checked(
         ("INVALID", ["lines", "0", "exchangeFor", "sku"])
     ]
     assert (await order_returns(api, shop.admin, order["id"]))["returns"] == []
+
+
+DAMAGED_RESOLVE = """
+mutation($input: InventoryDamagedResolveInput!) {
+  inventoryDamagedResolve(input: $input) {
+    inventoryLevel { onHand committed damaged }
+    userErrors { field message code }
+  }
+}"""
+
+
+async def test_damaged_returned_units_are_written_off_or_put_back_on_sale(api, shop):
+    order = await delivered_order(api, shop, [("TEE", 2)])
+    line = {"orderLineId": line_id(order, "TEE"), "quantity": 2, "reason": "DAMAGED"}
+    ret = await request_return(api, shop.admin, order, [line])
+    ok(await api(shop.admin, RETURN_APPROVE, id=ret["id"]), "returnApprove")
+    receipt = [{"returnLineId": ret["lines"][0]["id"], "quantity": 2, "condition": "DAMAGED"}]
+    ok(
+        await api(shop.admin, RETURN_RECEIVE, id=ret["id"], locationId=shop.location_id, lines=receipt),
+        "returnReceive",
+    )
+    step = {"sku": "TEE", "locationId": shop.location_id, "quantity": 1}
+
+    restocked = await api(
+        shop.admin, DAMAGED_RESOLVE, input={**step, "outcome": "RESTOCKED", "note": "repaired"}
+    )
+    disposed = await api(shop.admin, DAMAGED_RESOLVE, input={**step, "outcome": "DISPOSED"})
+    too_many = await api(shop.admin, DAMAGED_RESOLVE, input={**step, "outcome": "DISPOSED"})
+
+    assert ok(restocked, "inventoryDamagedResolve")["inventoryLevel"] == {
+        "onHand": 9,
+        "committed": 0,
+        "damaged": 1,
+    }
+    assert ok(disposed, "inventoryDamagedResolve")["inventoryLevel"] == {
+        "onHand": 9,
+        "committed": 0,
+        "damaged": 0,
+    }
+    assert codes(too_many["data"]["inventoryDamagedResolve"]) == ["NEGATIVE_STOCK"]
+    ledger = (await api(shop.admin, INVENTORY_MOVEMENTS, sku="TEE"))["data"]["inventoryMovements"]["nodes"]
+    assert [m["kind"] for m in ledger[:3]] == ["DISPOSED", "RESTOCKED", "RETURNED_DAMAGED"]

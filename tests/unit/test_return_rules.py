@@ -272,3 +272,10 @@ def test_a_return_with_an_exchange_order_cannot_be_cancelled():
     assert refused.value.code == Code.RETURN_NOT_CANCELLABLE
     assert (r.status, r.cancel_reason) == (S.APPROVED, None)
     assert r.take_events() == []
+
+
+def test_every_movement_kind_fits_the_ledger_column():
+    from domain.inventory.models import InventoryMovement, MovementKind
+
+    width = InventoryMovement.__table__.c.kind.type.length
+    assert all(len(kind.value) <= width for kind in MovementKind), width

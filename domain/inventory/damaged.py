@@ -1,0 +1,60 @@
+"""What happens to returned units kept apart as damaged: thrown away, or inspected, repaired and put back
+on sale. Either way the non-sellable count goes down with a ledger row."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain import validation
+from domain.catalog.models import Product
+from domain.errors import Code, DomainError, Problems
+from domain.fulfillment.backorders import fill_backorders
+from domain.inventory.models import InventoryLevel, MovementKind
+from domain.inventory.service import MAX_UNITS, level_for_update
+from domain.uow import UnitOfWork
+
+
+class DamagedOutcome(StrEnum):
+    DISPOSED = "DISPOSED"  # written off: leaves the building
+    RESTOCKED = "RESTOCKED"  # fit to sell after all: back to onHand
+
+
+@dataclass
+class DamagedInput:
+    sku: str
+    location_id: uuid.UUID | None
+    quantity: int
+    outcome: DamagedOutcome
+    note: str | None = None
+
+
+async def resolve_damaged(uow: UnitOfWork, data: DamagedInput) -> tuple[InventoryLevel, Product]:
+    problems = Problems()
+    if not 0 < data.quantity <= MAX_UNITS:
+        problems.add(Code.INVALID_QUANTITY, "quantity must be at least 1", "quantity")
+    note = validation.text(problems, data.note, ("note",), 500, required=False)
+    problems.raise_if_any()
+    async with uow:
+        product, level = await level_for_update(uow, data.sku, data.location_id)
+        if data.quantity > level.damaged:
+            raise DomainError(
+                Code.NEGATIVE_STOCK,
+                f"Only {level.damaged} damaged unit(s) of {product.sku} are held here",
+                ["quantity"],
+            )
+        restock = data.outcome == DamagedOutcome.RESTOCKED
+        uow.session.add(
+            level.move(
+                MovementKind.RESTOCKED if restock else MovementKind.DISPOSED,
+                on_hand_delta=data.quantity if restock else 0,
+                damaged_delta=-data.quantity,
+                note=note,
+                actor=uow.actor,
+            )
+        )
+        if restock:
+            await fill_backorders(uow, level, product.sku)
+        await uow.commit()
+    return level, product
