@@ -158,7 +158,8 @@ async def test_an_exchange_for_a_dearer_size_leaves_a_balance_due_and_ships_norm
     assert (await _levels(api, shop.admin, "TEE-XL"))["onHand"] == 1
 
 
-async def test_an_exchange_for_a_cheaper_item_refunds_the_difference(api, shop):
+async def _cheaper_exchange(api, shop):
+    """A delivered TEE (21.99 with tax) swapped for a TEE-S (16.49 with tax), approved."""
     await create_product(api, shop.admin, "TEE-S", "14.99")
     await set_stock(api, shop.admin, "TEE-S", shop.location_id, 2)
     order = await delivered_order(api, shop, [("TEE", 1)])
@@ -166,10 +167,14 @@ async def test_an_exchange_for_a_cheaper_item_refunds_the_difference(api, shop):
     ret = await request_return(
         api, shop.admin, order, [{**line, "exchangeFor": {"sku": "TEE-S", "quantity": 1}}]
     )
-
     exchange = ok(await api(shop.admin, RETURN_APPROVE, id=ret["id"]), "returnApprove")["return"][
         "exchangeOrder"
     ]
+    return order, ret, exchange
+
+
+async def test_an_exchange_for_a_cheaper_item_refunds_the_difference(api, shop):
+    order, _, exchange = await _cheaper_exchange(api, shop)
 
     assert (exchange["paymentStatus"], exchange["total"]["amount"], exchange["balanceDue"]["amount"]) == (
         "PAID",
@@ -365,16 +370,7 @@ async def test_an_exchange_whose_goods_have_not_arrived_cannot_be_closed_and_its
 ):
     from tests.api.documents import ORDER_CANCEL
 
-    await create_product(api, shop.admin, "TEE-S", "14.99")
-    await set_stock(api, shop.admin, "TEE-S", shop.location_id, 2)
-    order = await delivered_order(api, shop, [("TEE", 1)])
-    line = {"orderLineId": line_id(order, "TEE"), "quantity": 1, "reason": "SIZE_TOO_LARGE"}
-    ret = await request_return(
-        api, shop.admin, order, [{**line, "exchangeFor": {"sku": "TEE-S", "quantity": 1}}]
-    )
-    exchange = ok(await api(shop.admin, RETURN_APPROVE, id=ret["id"]), "returnApprove")["return"][
-        "exchangeOrder"
-    ]
+    _, ret, exchange = await _cheaper_exchange(api, shop)
 
     closed = await api(shop.admin, RETURN_CLOSE, id=ret["id"])
     cancelled = await api(shop.admin, ORDER_CANCEL, id=exchange["id"])
