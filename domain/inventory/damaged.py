@@ -33,7 +33,7 @@ class DamagedInput:
 async def resolve_damaged(uow: UnitOfWork, data: DamagedInput) -> tuple[InventoryLevel, Product]:
     problems = Problems()
     if not 0 < data.quantity <= MAX_UNITS:
-        problems.add(Code.INVALID_QUANTITY, "quantity must be at least 1", "quantity")
+        problems.add(Code.INVALID_QUANTITY, f"quantity must be between 1 and {MAX_UNITS}", "quantity")
     note = validation.text(problems, data.note, ("note",), 500, required=False)
     problems.raise_if_any()
     async with uow:
@@ -45,6 +45,8 @@ async def resolve_damaged(uow: UnitOfWork, data: DamagedInput) -> tuple[Inventor
                 ["quantity"],
             )
         restock = data.outcome == DamagedOutcome.RESTOCKED
+        if restock and level.on_hand + data.quantity > MAX_UNITS:
+            raise DomainError(Code.INVALID_QUANTITY, f"onHand cannot pass {MAX_UNITS}", ["quantity"])
         uow.session.add(
             level.move(
                 MovementKind.RESTOCKED if restock else MovementKind.DISPOSED,

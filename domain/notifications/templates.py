@@ -19,6 +19,7 @@ TRIGGERS: dict[tuple[str, str | None], str] = {
     ("ORDER_STATUS_CHANGED", "DELIVERED"): "ORDER_DELIVERED",
     ("ORDER_STATUS_CHANGED", "CANCELLED"): "ORDER_CANCELLED",
     ("REFUND_ISSUED", None): "REFUND_ISSUED",
+    ("ORDER_REMAINDER_CANCELLED", None): "ORDER_REMAINDER_CANCELLED",
     ("RETURN_STATUS_CHANGED", "APPROVED"): "RETURN_APPROVED",
     ("RETURN_STATUS_CHANGED", "RECEIVED"): "RETURN_RECEIVED",
 }
@@ -64,6 +65,12 @@ DEFAULTS: dict[str, Template] = {
     "REFUND_ISSUED": Template(
         "A refund for your order {orderNumber}",
         "Hello {customerName},\n\nwe have refunded {amount} for your order {orderNumber}." + _SIGN_OFF,
+    ),
+    "ORDER_REMAINDER_CANCELLED": Template(
+        "Part of your order {orderNumber} was cancelled",
+        "Hello {customerName},\n\nthe items of your order {orderNumber} that had not shipped yet were "
+        "cancelled. {reason}\nWhat already shipped is on its way or with you; any refund for the "
+        "cancelled items follows in a separate email." + _SIGN_OFF,
     ),
     "RETURN_APPROVED": Template(
         "Your return {rmaNumber} is approved",

@@ -41,6 +41,8 @@ from domain.orders.status import (
     payment_status,
 )
 
+# The reference of a payment made with a return's credit (an exchange order's), before the RMA number.
+EXCHANGE_CREDIT = "Exchange credit"
 # How the API spells the editable attributes, for the `fields` of ORDER_UPDATED.
 API_NAMES = {"shipping_address": "shippingAddress", "billing_address": "billingAddress"}
 

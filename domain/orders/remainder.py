@@ -1,6 +1,7 @@
 """orderCancelRemaining: a partly shipped order gives up the units that have not shipped (stock that
 never came, a customer who no longer wants the rest). Their reservations and backorders are released,
-their fulfillment work ends, the order becomes SHIPPED, and what was paid for them is refunded."""
+their fulfillment work ends, the order becomes SHIPPED, and what was paid beyond what the kept units
+and shipping cost is refunded."""
 
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ from domain.fulfillment import repository as fulfillment_repo
 from domain.fulfillment.backorders import fill_freed
 from domain.fulfillment.holds import active_holds
 from domain.fulfillment.models import FulfillmentOrder
-from domain.fulfillment.status import DONE, FulfillmentOrderStatus
+from domain.fulfillment.status import DONE
 from domain.inventory import service as inventory
 from domain.orders.events import StockReleased
 from domain.orders.models import Order, OrderAllocation, OrderLine
-from domain.orders.repository import lock_order
+from domain.orders.repository import lock_order, refuse_if_paid_by_credit
 from domain.orders.status import AllocationStatus
 from domain.refunds import repository as refunds
-from domain.refunds.calculation import line_share
+from domain.refunds.calculation import line_share, shipping_charged
 from domain.refunds.issuing import Amounts, LineRefund, issue
+from domain.returns.repository import refresh_order_status
 from domain.shipping.models import Shipment
 from domain.shipping.status import TrackingStatus
 from domain.uow import UnitOfWork
@@ -38,6 +40,7 @@ async def cancel_remaining(
     problems.raise_if_any()
     async with uow:
         order = await lock_order(uow, order_id, expected_version)
+        await refuse_if_paid_by_credit(uow, order)
         held, levels = await fulfillment_repo.lock_order_allocations(uow, order.id)
         dropped = [a for a in held if a.unshipped > 0]
         lines = await _lines(uow, order.id)
@@ -60,26 +63,31 @@ async def cancel_remaining(
         await fill_freed(
             uow, [levels[key] for key in sorted({(a.product_id, a.location_id) for a in reserved})]
         )
-        order.record(StockReleased(order.id, units=sum(units.values())))
+        if units:
+            order.record(StockReleased(order.id, units=sum(units.values())))
         await _refund(uow, order, lines, units)
         if await _all_delivered(uow, order.id):
             order.delivered()
+        await refresh_order_status(uow, order)
         await uow.commit()
     return order
 
 
 async def _lines(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, OrderLine]:
-    found = await uow.session.execute(select(OrderLine).where(OrderLine.order_id == order_id))
+    found = await uow.session.execute(
+        select(OrderLine).where(OrderLine.tenant_id == uow.tenant_id, OrderLine.order_id == order_id)
+    )
     return {line.id: line for line in found.scalars()}
 
 
 async def _end_fulfillment(uow: UnitOfWork, order_id: uuid.UUID, held: list[OrderAllocation]) -> None:
-    """Fulfillment orders still open end: CLOSED where some of their units shipped, else CANCELLED."""
+    """Fulfillment orders still open end: CLOSED where some of their units shipped (their holds
+    released one by one, as a move does), else CANCELLED."""
     shipped_in = {a.fulfillment_order_id for a in held if a.shipped}
     fos = (
         await uow.session.execute(
             select(FulfillmentOrder)
-            .where(FulfillmentOrder.order_id == order_id)
+            .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.order_id == order_id)
             .order_by(FulfillmentOrder.id)
             .with_for_update(key_share=True)
         )
@@ -87,40 +95,58 @@ async def _end_fulfillment(uow: UnitOfWork, order_id: uuid.UUID, held: list[Orde
     for fo in fos:
         if fo.status in DONE:
             continue
-        if fo.id in shipped_in and fo.status != FulfillmentOrderStatus.ON_HOLD:
+        holds = await active_holds(uow, fo.id)
+        if fo.id in shipped_in:
+            for left, hold in reversed(list(enumerate(holds))):
+                fo.release(hold, left)
             fo.shipped(everything=True)
         else:
             fo.cancel()
-        for hold in await active_holds(uow, fo.id):
-            hold.released_at = utcnow()
+            for hold in holds:  # a cancelled fulfillment order's holds apply to nothing
+                hold.released_at = utcnow()
 
 
 async def _refund(
-    uow: UnitOfWork, order: Order, lines: dict[uuid.UUID, OrderLine], units: dict[uuid.UUID, int]
+    uow: UnitOfWork, order: Order, lines: dict[uuid.UUID, OrderLine], dropped: dict[uuid.UUID, int]
 ) -> None:
-    """Gives back what the dropped units were charged, as far as the payments reach."""
-    if order.refundable <= 0:
+    """Gives back what was paid beyond what the customer keeps: the kept units not yet refunded and
+    the shipping. Units refunded earlier without a return count as dropped ones first."""
+    held_money = order.refundable
+    if held_money <= 0 or not dropped:
         return
-    before = await refunds.refunded_units(uow, order.id)
-    shares = []
-    for line_id, n in sorted(units.items()):
-        line = lines[line_id]
-        n = min(n, line.quantity - before.get(line_id, 0))
-        if n > 0:
-            shares.append(
-                LineRefund(
-                    line_id, n, line_share(line.subtotal + line.tax, line.quantity, before.get(line_id, 0), n)
-                )
-            )
-    value = sum(s.amount for s in shares)
-    if 0 < value <= order.refundable:
+    refunded = await refunds.refunded_units(uow, order.id)
+    by_return = await refunds.returned_units(uow, order.id)
+    shares, owed = [], 0
+    for line in lines.values():
+        charged = line.subtotal + line.tax
+        before = refunded.get(line.id, 0)
+        plain = before - by_return.get(line.id, 0)
+        still = max(dropped.get(line.id, 0) - plain, 0)  # dropped units not refunded yet
+        value = line_share(charged, line.quantity, before, still) if still else 0
+        owed += charged - line_share(charged, line.quantity, 0, before) - value
+        if value:
+            shares.append(LineRefund(line.id, still, value))
+    lines_tax = sum(line.tax for line in lines.values())
+    owed += shipping_charged(order.shipping, order.tax, lines_tax) - await refunds.shipping_refunded(
+        uow, order.id
+    )
+    due_back = min(sum(s.amount for s in shares), max(held_money - owed, 0))
+    if due_back <= 0:
+        return
+    if due_back == sum(s.amount for s in shares):
         await issue(uow, order, Amounts(shares), "Unshipped units cancelled")
-    elif value > order.refundable:  # paid in part: everything still paid, without naming units
-        await issue(uow, order, Amounts([], extra=order.refundable), "Unshipped units cancelled")
+    else:  # paid in part: what was paid beyond the kept units, without naming units
+        await issue(uow, order, Amounts([], extra=due_back), "Unshipped units cancelled")
 
 
 async def _all_delivered(uow: UnitOfWork, order_id: uuid.UUID) -> bool:
     statuses = list(
-        (await uow.session.execute(select(Shipment.status).where(Shipment.order_id == order_id))).scalars()
+        (
+            await uow.session.execute(
+                select(Shipment.status).where(
+                    Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order_id
+                )
+            )
+        ).scalars()
     )
     return bool(statuses) and all(s == TrackingStatus.DELIVERED for s in statuses)

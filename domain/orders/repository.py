@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 
 from domain.errors import Code, DomainError
-from domain.orders.models import Order
+from domain.orders.models import EXCHANGE_CREDIT, Order, Payment
 from domain.tenancy.models import Tenant
 from domain.tenancy.numbering import next_number
 from domain.uow import UnitOfWork
@@ -36,6 +36,23 @@ def check_version(order: Order, expected_version: int | None) -> None:
             f"Order {order.display_number} is at version {order.version}, not {expected_version}: "
             "it changed since you read it",
             ["expectedVersion"],
+        )
+
+
+async def refuse_if_paid_by_credit(uow: UnitOfWork, order: Order) -> None:
+    """An exchange order paid with a return's credit is settled through that return: cancelling any
+    of it would pay the credit out in cash while the returned goods may never come."""
+    if order.exchange_of_id is None:
+        return
+    credit = await uow.session.scalar(
+        select(Payment.id).where(Payment.order_id == order.id, Payment.reference.startswith(EXCHANGE_CREDIT))
+    )
+    if credit is not None:
+        raise DomainError(
+            Code.ORDER_NOT_CANCELLABLE,
+            f"Order {order.display_number} is an exchange paid by a return's credit; it ships through "
+            "normal fulfillment and cannot be cancelled",
+            ["id"],
         )
 
 

@@ -25,7 +25,7 @@ from domain.orders.events import OrderCreated, StockReleased, StockReserved
 from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
 from domain.orders.pricing import price_order
-from domain.orders.repository import check_version, lock_order, next_order_number
+from domain.orders.repository import check_version, lock_order, next_order_number, refuse_if_paid_by_credit
 from domain.orders.status import AllocationStatus, CustomerTier
 from domain.orders.validation import check_address, check_changes, check_order, request_hash
 from domain.refunds.service import refund_cancelled
@@ -286,15 +286,7 @@ async def cancel_order(
     reason = (reason or "").strip()[:500] or None
     async with uow:
         order = await lock_order(uow, order_id, expected_version)
-        if order.exchange_of_id is not None and order.paid > 0:
-            # Its payment is (partly) the credit of returned goods: paying that out in cash could
-            # leave the customer with the goods and the money. It is settled through its return.
-            raise DomainError(
-                Code.ORDER_NOT_CANCELLABLE,
-                f"Order {order.display_number} is an exchange paid by a return's credit; it ships "
-                "through normal fulfillment and cannot be cancelled",
-                ["id"],
-            )
+        await refuse_if_paid_by_credit(uow, order)
         order.cancel(reason)
         held, levels = await fulfillment_repo.lock_order_allocations(uow, order.id)
         reserved = [a for a in held if a.status == AllocationStatus.RESERVED and a.unshipped > 0]

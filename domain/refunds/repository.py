@@ -21,6 +21,21 @@ async def refunded_units(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID
     return {line_id: int(units) for line_id, units in rows.all()}
 
 
+async def returned_units(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """Of those, the units refunded or credited through a return (so units that had shipped)."""
+    rows = await uow.session.execute(
+        select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
+        .join(Refund, Refund.id == RefundLine.refund_id)
+        .where(
+            Refund.tenant_id == uow.tenant_id,
+            Refund.order_id == order_id,
+            RefundLine.return_line_id.is_not(None),
+        )
+        .group_by(RefundLine.order_line_id)
+    )
+    return {line_id: int(units) for line_id, units in rows.all()}
+
+
 async def shipping_refunded(uow: UnitOfWork, order_id: uuid.UUID) -> int:
     total = await uow.session.scalar(
         select(func.coalesce(func.sum(Refund.shipping_amount), 0)).where(

@@ -18,7 +18,7 @@ from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
 from domain.orders.events import OrderCreated, StockReserved
-from domain.orders.models import Order, OrderAllocation, OrderLine
+from domain.orders.models import EXCHANGE_CREDIT, Order, OrderAllocation, OrderLine
 from domain.orders.pricing import price_order
 from domain.orders.repository import next_order_number
 from domain.orders.status import AllocationStatus, ShippingMethod
@@ -202,7 +202,7 @@ async def _settle(
             uow, order, Amounts(credits, credited=applied), f"Exchange for return {ret.rma_number}", ret.id
         )
     if applied > 0:
-        uow.session.add(exchange.record_payment(applied, f"Exchange credit {ret.rma_number}"))
+        uow.session.add(exchange.record_payment(applied, f"{EXCHANGE_CREDIT} {ret.rma_number}"))
     ret.record(
         ExchangeOrderCreated(
             ret.id,

@@ -258,3 +258,23 @@ async def test_a_return_emails_the_customer_when_approved_received_and_refunded(
     assert "we have refunded 21.99 USD for your order #1001" in refunded
     shown = (await live.api(shop.admin, NOTIFICATIONS, id=order["id"]))["data"]["notifications"]["nodes"]
     assert [n["template"] for n in shown][3:] == ["RETURN_APPROVED", "RETURN_RECEIVED", "REFUND_ISSUED"]
+
+
+async def test_cancelling_what_has_not_shipped_tells_the_customer(live, tenant, mailbox):
+    from tests.api.test_cancel_remaining_api import CANCEL_REMAINING, _partly_shipped
+
+    box, _ = mailbox
+    shop = await open_shop(live.api, tenant)
+    order, _ = await _partly_shipped(live.api, shop)
+    ok(
+        await live.api(shop.admin, CANCEL_REMAINING, id=order["id"], reason="The mugs are sold out."),
+        "orderCancelRemaining",
+    )
+
+    await box.wait_for(4)
+    await asyncio.sleep(0.5)
+    subjects = [m["Subject"] for m in box.messages]
+    assert "Part of your order #1001 was cancelled" in subjects
+    part = box.messages[subjects.index("Part of your order #1001 was cancelled")]
+    assert "The mugs are sold out." in part.get_payload(decode=True).decode()
+    assert "A refund for your order #1001" in subjects

@@ -731,3 +731,30 @@ async def test_receipts_of_the_same_line_at_once_never_take_in_more_than_request
     assert mug.on_hand + mug.damaged == 7 + 2
     await assert_ledger_reconciles(db, tenant.id)
     await assert_damaged_reconciles(db, tenant.id)
+
+
+async def test_damaged_units_are_disposed_of_or_restocked_with_a_ledger_row_each(db, tenant):
+    from domain.inventory.damaged import DamagedInput, DamagedOutcome, resolve_damaged
+
+    main, ids = await _shop(db, tenant.id)
+    order = await shipped_order(db, tenant.id, ("MUG", 3))
+    (line,) = await lines_of(db, order.id)
+    ret = await approved_return(db, tenant.id, order.id, wanted(line.id, 3, R.DAMAGED))
+    await receive_all(db, tenant.id, ret.id, main.id, C.DAMAGED)
+
+    await resolve_damaged(uow(db, tenant.id), DamagedInput("MUG", main.id, 1, DamagedOutcome.RESTOCKED))
+    await resolve_damaged(
+        uow(db, tenant.id), DamagedInput("MUG", main.id, 2, DamagedOutcome.DISPOSED, "crushed")
+    )
+    with pytest.raises(DomainError) as refused:
+        await resolve_damaged(uow(db, tenant.id), DamagedInput("MUG", main.id, 1, DamagedOutcome.DISPOSED))
+
+    assert refused.value.code == Code.NEGATIVE_STOCK
+    mug = await level(db, ids["MUG"], main.id)
+    assert (mug.on_hand, mug.damaged) == (8, 0)
+    (restocked,) = await movements(db, tenant.id, kind="RESTOCKED")
+    (disposed,) = await movements(db, tenant.id, kind="DISPOSED")
+    assert (restocked.on_hand_delta, restocked.damaged_delta) == (1, -1)
+    assert (disposed.on_hand_delta, disposed.damaged_delta, disposed.note) == (0, -2, "crushed")
+    await assert_ledger_reconciles(db, tenant.id)
+    await assert_damaged_reconciles(db, tenant.id)
