@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from domain.errors import Code, Problems
 
@@ -54,3 +56,15 @@ def code(problems: Problems, value: str, field: tuple[str | int, ...], max_len: 
             *field,
         )
     return cleaned
+
+
+def line_units(problems: Problems, lines: Sequence[Any]) -> None:
+    """Lines naming units of an order's lines (`order_line_id`, `quantity`): each order line once, with
+    at least one unit."""
+    seen = set()
+    for i, line in enumerate(lines):
+        if line.quantity <= 0:
+            problems.add(Code.INVALID_QUANTITY, "quantity must be at least 1", "lines", i, "quantity")
+        if line.order_line_id in seen:
+            problems.add(Code.INVALID, "Each order line may appear once", "lines", i, "orderLineId")
+        seen.add(line.order_line_id)

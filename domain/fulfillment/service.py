@@ -58,8 +58,12 @@ async def open_for_order(uow: UnitOfWork, order: Order) -> list[FulfillmentOrder
     return opened
 
 
-async def cancel_for_order(uow: UnitOfWork, order_id: uuid.UUID) -> None:
-    """Cancels the order's fulfillment orders; their holds no longer apply to anything."""
+async def cancel_for_order(
+    uow: UnitOfWork, order_id: uuid.UUID, partly_shipped: frozenset[uuid.UUID] = frozenset()
+) -> None:
+    """Ends the order's unfinished fulfillment orders. Those in `partly_shipped` have nothing left to
+    do and close, their holds released one by one; the others are cancelled, their holds no longer
+    applying to anything."""
     fos = (
         await uow.session.execute(
             select(FulfillmentOrder)
@@ -69,8 +73,14 @@ async def cancel_for_order(uow: UnitOfWork, order_id: uuid.UUID) -> None:
         )
     ).scalars()
     for fo in fos:
+        holds = await active_holds(uow, fo.id)
+        if fo.id in partly_shipped and fo.status not in DONE:
+            for left, h in reversed(list(enumerate(holds))):
+                fo.release(h, left)
+            fo.shipped(everything=True)
+            continue
         fo.cancel()
-        for h in await active_holds(uow, fo.id):
+        for h in holds:
             h.released_at = utcnow()
 
 

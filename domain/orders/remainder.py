@@ -11,17 +11,14 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from domain import validation
-from domain.db import utcnow
 from domain.errors import Problems
 from domain.fulfillment import repository as fulfillment_repo
+from domain.fulfillment import service as fulfillment
 from domain.fulfillment.backorders import fill_freed
-from domain.fulfillment.holds import active_holds
-from domain.fulfillment.models import FulfillmentOrder
-from domain.fulfillment.status import DONE
 from domain.inventory import service as inventory
 from domain.orders.events import StockReleased
-from domain.orders.models import Order, OrderAllocation, OrderLine
-from domain.orders.repository import lock_order, refuse_if_paid_by_credit
+from domain.orders.models import Order, OrderLine
+from domain.orders.repository import lines_of_order, lock_order, refuse_if_paid_by_credit
 from domain.orders.status import AllocationStatus
 from domain.refunds import repository as refunds
 from domain.refunds.calculation import line_share, shipping_charged
@@ -43,7 +40,7 @@ async def cancel_remaining(
         await refuse_if_paid_by_credit(uow, order)
         held, levels = await fulfillment_repo.lock_order_allocations(uow, order.id)
         dropped = [a for a in held if a.unshipped > 0]
-        lines = await _lines(uow, order.id)
+        lines = await lines_of_order(uow, order.id)
         units: dict[uuid.UUID, int] = defaultdict(int)
         for a in dropped:
             units[a.line_id] += a.unshipped
@@ -59,7 +56,11 @@ async def cancel_remaining(
                 a.quantity, a.status = a.shipped, AllocationStatus.RESERVED
             else:
                 a.status = AllocationStatus.RELEASED
-        await _end_fulfillment(uow, order.id, held)
+        await fulfillment.cancel_for_order(
+            uow,
+            order.id,
+            frozenset(a.fulfillment_order_id for a in held if a.shipped and a.fulfillment_order_id),
+        )
         await fill_freed(
             uow, [levels[key] for key in sorted({(a.product_id, a.location_id) for a in reserved})]
         )
@@ -73,39 +74,6 @@ async def cancel_remaining(
     return order
 
 
-async def _lines(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, OrderLine]:
-    found = await uow.session.execute(
-        select(OrderLine).where(OrderLine.tenant_id == uow.tenant_id, OrderLine.order_id == order_id)
-    )
-    return {line.id: line for line in found.scalars()}
-
-
-async def _end_fulfillment(uow: UnitOfWork, order_id: uuid.UUID, held: list[OrderAllocation]) -> None:
-    """Fulfillment orders still open end: CLOSED where some of their units shipped (their holds
-    released one by one, as a move does), else CANCELLED."""
-    shipped_in = {a.fulfillment_order_id for a in held if a.shipped}
-    fos = (
-        await uow.session.execute(
-            select(FulfillmentOrder)
-            .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.order_id == order_id)
-            .order_by(FulfillmentOrder.id)
-            .with_for_update(key_share=True)
-        )
-    ).scalars()
-    for fo in fos:
-        if fo.status in DONE:
-            continue
-        holds = await active_holds(uow, fo.id)
-        if fo.id in shipped_in:
-            for left, hold in reversed(list(enumerate(holds))):
-                fo.release(hold, left)
-            fo.shipped(everything=True)
-        else:
-            fo.cancel()
-            for hold in holds:  # a cancelled fulfillment order's holds apply to nothing
-                hold.released_at = utcnow()
-
-
 async def _refund(
     uow: UnitOfWork, order: Order, lines: dict[uuid.UUID, OrderLine], dropped: dict[uuid.UUID, int]
 ) -> None:
@@ -115,7 +83,7 @@ async def _refund(
     if held_money <= 0 or not dropped:
         return
     refunded = await refunds.refunded_units(uow, order.id)
-    by_return = await refunds.returned_units(uow, order.id)
+    by_return = await refunds.refunded_units(uow, order.id, through_returns=True)
     shares, owed = [], 0
     for line in lines.values():
         charged = line.subtotal + line.tax

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 
 from domain.errors import Code, DomainError
-from domain.orders.models import EXCHANGE_CREDIT, Order, Payment
+from domain.orders.models import EXCHANGE_CREDIT, Order, OrderLine, Payment
 from domain.tenancy.models import Tenant
 from domain.tenancy.numbering import next_number
 from domain.uow import UnitOfWork
@@ -37,6 +37,14 @@ def check_version(order: Order, expected_version: int | None) -> None:
             "it changed since you read it",
             ["expectedVersion"],
         )
+
+
+async def lines_of_order(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, OrderLine]:
+    """The order's lines by id, for use cases that check or price units of them."""
+    found = await uow.session.execute(
+        select(OrderLine).where(OrderLine.tenant_id == uow.tenant_id, OrderLine.order_id == order_id)
+    )
+    return {line.id: line for line in found.scalars()}
 
 
 async def refuse_if_paid_by_credit(uow: UnitOfWork, order: Order) -> None:

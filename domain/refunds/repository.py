@@ -10,30 +10,20 @@ from domain.refunds.models import Refund, RefundLine
 from domain.uow import UnitOfWork
 
 
-async def refunded_units(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
-    """Units of each order line refunded or credited so far."""
-    rows = await uow.session.execute(
+async def refunded_units(
+    uow: UnitOfWork, order_id: uuid.UUID, through_returns: bool = False
+) -> dict[uuid.UUID, int]:
+    """Units of each order line refunded or credited so far; with through_returns, only those refunded
+    through a return (so units that had shipped)."""
+    stmt = (
         select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
         .join(Refund, Refund.id == RefundLine.refund_id)
         .where(Refund.tenant_id == uow.tenant_id, Refund.order_id == order_id)
         .group_by(RefundLine.order_line_id)
     )
-    return {line_id: int(units) for line_id, units in rows.all()}
-
-
-async def returned_units(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
-    """Of those, the units refunded or credited through a return (so units that had shipped)."""
-    rows = await uow.session.execute(
-        select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
-        .join(Refund, Refund.id == RefundLine.refund_id)
-        .where(
-            Refund.tenant_id == uow.tenant_id,
-            Refund.order_id == order_id,
-            RefundLine.return_line_id.is_not(None),
-        )
-        .group_by(RefundLine.order_line_id)
-    )
-    return {line_id: int(units) for line_id, units in rows.all()}
+    if through_returns:
+        stmt = stmt.where(RefundLine.return_line_id.is_not(None))
+    return {line_id: int(units) for line_id, units in (await uow.session.execute(stmt)).all()}
 
 
 async def shipping_refunded(uow: UnitOfWork, order_id: uuid.UUID) -> int:

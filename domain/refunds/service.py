@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from domain import validation
 from domain.errors import Code, DomainError, Problems
 from domain.money import AmountError, to_minor
-from domain.orders.models import Order, OrderLine
-from domain.orders.repository import lock_order
+from domain.orders.models import Order
+from domain.orders.repository import lines_of_order, lock_order
 from domain.refunds import repository
 from domain.refunds.calculation import line_share, restocking_fee, shipping_charged
 from domain.refunds.issuing import Amounts, LineRefund, issue
@@ -81,13 +81,7 @@ def _check(data: RefundInput) -> tuple[str, str]:
     key = validation.text(problems, data.idempotency_key, ("idempotencyKey",), 128)
     if data.lines is not None and len(data.lines) > MAX_LINES:
         problems.add(Code.TOO_MANY_LINES, f"At most {MAX_LINES} lines per refund", "lines")
-    seen = set()
-    for i, line in enumerate(data.lines or []):
-        if line.quantity <= 0:
-            problems.add(Code.INVALID_QUANTITY, "quantity must be at least 1", "lines", i, "quantity")
-        if line.order_line_id in seen:
-            problems.add(Code.INVALID, "Each order line may appear once", "lines", i, "orderLineId")
-        seen.add(line.order_line_id)
+    validation.line_units(problems, data.lines or [])
     problems.raise_if_any()
     assert reason is not None and key is not None
     return reason, key
@@ -132,12 +126,7 @@ async def _repeat(uow: UnitOfWork, key: str, fingerprint: str) -> Refund | None:
 
 async def _amounts(uow: UnitOfWork, order: Order, data: RefundInput) -> Amounts:
     tenant = await uow.session.get_one(Tenant, uow.tenant_id)
-    order_lines = {
-        line.id: line
-        for line in (
-            await uow.session.execute(select(OrderLine).where(OrderLine.order_id == order.id))
-        ).scalars()
-    }
+    order_lines = await lines_of_order(uow, order.id)
     refunded = await repository.refunded_units(uow, order.id)
     problems = Problems()
     if data.return_id is not None:

@@ -7,14 +7,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment.backorders import fill_backorders
 from domain.fulfillment.repository import require_location
 from domain.inventory.models import MovementKind
 from domain.inventory.service import lock_levels
-from domain.orders.models import OrderLine
+from domain.orders.repository import lines_of_order
 from domain.returns import repository
 from domain.returns.events import ReturnUnitsReceived
 from domain.returns.models import Return
@@ -65,12 +63,7 @@ async def receive(
                     "quantity",
                 )
         problems.raise_if_any()
-        order_lines = {
-            ol.id: ol
-            for ol in (
-                await uow.session.execute(select(OrderLine).where(OrderLine.order_id == order.id))
-            ).scalars()
-        }
+        order_lines = await lines_of_order(uow, order.id)
         product_ids = sorted(
             {order_lines[by_id[line.return_line_id].order_line_id].product_id for line in lines}
         )

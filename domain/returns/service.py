@@ -13,7 +13,7 @@ from domain.catalog.models import Product
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.orders.models import Order, OrderLine
-from domain.orders.repository import lock_order
+from domain.orders.repository import lines_of_order, lock_order
 from domain.orders.status import OrderStatus
 from domain.returns import exchanges, repository, rules
 from domain.returns.events import ReturnRequested
@@ -57,13 +57,9 @@ def _check(data: ReturnInput) -> tuple[str | None, list[str | None]]:
         problems.add(Code.REQUIRED, "A return needs at least one line", "lines")
     if len(data.lines) > MAX_LINES:
         problems.add(Code.TOO_MANY_LINES, f"At most {MAX_LINES} lines per return", "lines")
-    notes, seen = [], set()
+    validation.line_units(problems, data.lines)
+    notes = []
     for i, line in enumerate(data.lines):
-        if line.quantity <= 0:
-            problems.add(Code.INVALID_QUANTITY, "quantity must be at least 1", "lines", i, "quantity")
-        if line.order_line_id in seen:
-            problems.add(Code.INVALID, "Each order line may appear once", "lines", i, "orderLineId")
-        seen.add(line.order_line_id)
         notes.append(validation.text(problems, line.note, ("lines", i, "note"), 2000, required=False))
         ex = line.exchange_for
         if ex is not None:
@@ -101,12 +97,7 @@ async def request_return(uow: UnitOfWork, data: ReturnInput) -> Return:
                 f"{'delivery' if order.delivered_at else 'the last shipment'})",
                 ["orderId"],
             )
-        order_lines = {
-            line.id: line
-            for line in (
-                await uow.session.execute(select(OrderLine).where(OrderLine.order_id == order.id))
-            ).scalars()
-        }
+        order_lines = await lines_of_order(uow, order.id)
         problems = Problems()  # every problem of the request at once
         exchange_products = await _exchange_products(uow, order, data, problems)
         await _check_returnable(uow, order, order_lines, data, problems)
