@@ -36,7 +36,7 @@ import psutil
 from websockets.asyncio.client import connect
 
 from bench.order_by_number import free_port
-from domain.db import make_engine
+from domain.db import SYSTEM_SESSION, make_engine
 from domain.events.relay import relay_once
 from domain.tenancy import service as tenancy
 
@@ -233,7 +233,8 @@ async def bench_subscribers(url: str, idle: int, followers: int, changes: int) -
 
 
 async def bench_relay(url: str, events: int) -> None:
-    conns = [await asyncpg.connect(url) for _ in range(4)]
+    # Relays serve every tenant: their sessions run in system scope, as the workers' pool does.
+    conns = [await asyncpg.connect(url, server_settings=SYSTEM_SESSION) for _ in range(4)]
     try:
         rates = {}
         for relays in (1, 4):

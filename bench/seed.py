@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.catalog.models import BackorderPolicy, LocationKind
 from domain.catalog.service import LocationInput, ProductInput, create_location, import_products
-from domain.db import make_engine
+from domain.db import make_engine, set_tenant
 from domain.inventory.service import SetInput, set_level
 from domain.orders import service as orders
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
@@ -54,6 +54,7 @@ async def ensure(url: str, orders_wanted: int) -> BenchTenant:
 
 async def _numbers(engine: AsyncEngine, tenant_id: uuid.UUID) -> list[int]:
     async with engine.connect() as conn:
+        await set_tenant(conn, tenant_id)
         rows = await conn.execute(
             select(Order.number).where(Order.tenant_id == tenant_id).order_by(Order.number)
         )

@@ -1,13 +1,22 @@
-"""Declarative base, engine factory, and setting the tenant of a transaction."""
+"""Declarative base, engine factory, and the scope of a transaction: one tenant, or (explicitly, for
+cross-tenant work) the system. Row-level security admits nothing to a transaction that names neither."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+log = logging.getLogger("baton.db")
+
+# The setting the policies read for cross-tenant work (migrations/versions/0007_fail_closed_isolation.py).
+# As asyncpg server_settings, it puts a whole session in system scope: for the background workers' pool.
+SYSTEM_SESSION = {"app.scope": "system"}
+
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,3 +77,12 @@ def async_url(url: str) -> str:
 async def set_tenant(conn: AsyncConnection, tenant_id: uuid.UUID) -> None:
     """Transaction-local, so a pooled connection never carries one request's tenant into the next."""
     await conn.execute(select(func.set_config("app.tenant_id", str(tenant_id), True)))
+
+
+async def system_scope(conn: AsyncConnection, why: str) -> None:
+    """Lets this transaction see and write every tenant's rows. Transaction-local like set_tenant, and
+    only for work that is genuinely across tenants (finding a tenant by name; migrations/env.py does the
+    same for migrations); logged with its reason so that every use shows up. The background workers'
+    pool is in system scope for whole sessions instead: SYSTEM_SESSION."""
+    log.info("system scope: %s", why)
+    await conn.execute(select(func.set_config("app.scope", "system", True)))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 
 from alembic import context
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from domain.db import make_engine
@@ -17,6 +19,10 @@ config = context.config
 def run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=metadata, compare_type=True)
     with context.begin_transaction():
+        # Migrations may move any tenant's rows; row-level security admits that only in system scope
+        # (transaction-local, like every setting Baton makes).
+        logging.getLogger("baton.db").info("system scope: migrations")
+        connection.execute(select(func.set_config("app.scope", "system", True)))
         context.run_migrations()
 
 

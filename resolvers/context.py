@@ -13,18 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.events.hub import Hub
 from domain.reading import Reader, ReadPool
-from domain.tenancy.models import Role
+from domain.tenancy.scopes import Scope
 from domain.tenancy.service import Principal
 from domain.uow import UnitOfWork
 from resolvers.errors import Forbidden, Unauthenticated
 from resolvers.loaders import Loaders
 
-EVERYONE = frozenset(Role)
-ORDER_TAKERS = frozenset({Role.ADMIN, Role.STAFF, Role.STOREFRONT})
-MANAGERS = frozenset({Role.ADMIN, Role.STAFF})
-# Who picks, packs and ships: the business's staff, and partners such as a 3PL warehouse.
-FULFILLERS = frozenset({Role.ADMIN, Role.STAFF, Role.PARTNER})
-ADMINS = frozenset({Role.ADMIN})
+CUSTOMER_PROOF = "send the customer's access token (X-Baton-Customer-Token) or the order's access token"
 
 
 @dataclass
@@ -38,14 +33,52 @@ class Context:
     connection_params: Any = None
     hub: Hub | None = None  # live subscriptions
     webhook_allow_private: bool = False  # whether endpoint URLs may resolve to internal addresses
+    # Orders this request itself placed: the caller just sent their details, so it may see them.
+    proven_orders: set[uuid.UUID] = field(default_factory=set)
 
-    def require(self, roles: frozenset[Role] = EVERYONE) -> Principal:
+    def require(self, scope: Scope | None = None) -> Principal:
         if self.principal is None:
             raise Unauthenticated("Send an API key: Authorization: Bearer <key>")
-        if self.principal.role not in roles:
-            allowed = ", ".join(sorted(roles))
-            raise Forbidden(f"A {self.principal.role} key cannot do this; it needs one of {allowed}")
+        if scope is not None and not self.principal.has(scope):
+            raise Forbidden(f"This {self.principal.role} key lacks the {scope} scope")
         return self.principal
+
+    def sees_order(self, order_id: uuid.UUID, customer_id: uuid.UUID | None) -> bool:
+        """Whether the caller may read this order: keys with orders:read, the customer's own token,
+        the order's token, or the request that placed it."""
+        principal = self.require()
+        if principal.has(Scope.ORDERS_READ) or order_id in self.proven_orders:
+            return True
+        grant = principal.grant
+        return principal.has(Scope.ORDERS_SELF) and grant is not None and grant.covers(order_id, customer_id)
+
+    def sees_customer(self, customer_id: uuid.UUID | None) -> bool:
+        """Whether the caller may read this customer's record (email, phone, all their orders): keys
+        with customers:read, or the customer's own access token (not an order token)."""
+        principal = self.require()
+        if principal.has(Scope.CUSTOMERS_READ):
+            return True
+        grant = principal.grant
+        return (
+            principal.has(Scope.ORDERS_SELF)
+            and grant is not None
+            and grant.order_id is None
+            and customer_id is not None
+            and grant.customer_id == customer_id
+        )
+
+    def sees_contact(self, order_id: uuid.UUID, customer_id: uuid.UUID | None) -> bool:
+        """Whether an order's email and phone numbers show: not to partners (they see the shipping
+        name and address only) unless their key has customers:read."""
+        principal = self.require()
+        if principal.has(Scope.CUSTOMERS_READ) or order_id in self.proven_orders:
+            return True
+        grant = principal.grant
+        return principal.has(Scope.ORDERS_SELF) and grant is not None and grant.covers(order_id, customer_id)
+
+    def require_own_order(self, order_id: uuid.UUID, customer_id: uuid.UUID | None) -> None:
+        if not self.sees_order(order_id, customer_id):
+            raise Forbidden(f"This key does not read orders: {CUSTOMER_PROOF}")
 
     @property
     def tenant_id(self) -> uuid.UUID:
@@ -60,8 +93,8 @@ class Context:
         an object again drops the cached loaders first, so it sends what is in the database now."""
         self.__dict__.pop("loaders", None)
 
-    def uow(self, roles: frozenset[Role]) -> UnitOfWork:
-        principal = self.require(roles)
+    def uow(self, scope: Scope) -> UnitOfWork:
+        principal = self.require(scope)
         return UnitOfWork(self.engine, principal.tenant_id, principal.actor)
 
     @asynccontextmanager

@@ -11,7 +11,8 @@ from domain.fulfillment.status import HoldReason
 from domain.orders import service as orders
 from domain.orders.models import Order
 from domain.pagination import Page
-from resolvers.context import EVERYONE, FULFILLERS, MANAGERS, Context
+from domain.tenancy.scopes import Scope
+from resolvers.context import Context
 from resolvers.errors import as_bad_input
 from resolvers.ids import local_id, require_id
 from resolvers.outcome import Outcome, attempt
@@ -37,29 +38,29 @@ def picks(lines: list[tuple[str, int]] | None) -> list[LinePick] | None:
 
 
 async def hold(ctx: Context, gid: str, reason: HoldReason, note: str | None) -> Outcome[FulfillmentOrder]:
-    uow = ctx.uow(MANAGERS)
+    uow = ctx.uow(Scope.ORDERS_WRITE)
     return await attempt(lambda: service.hold(uow, require_id(gid, FO), reason, note))
 
 
 async def release_hold(ctx: Context, gid: str, reason: HoldReason) -> Outcome[FulfillmentOrder]:
-    uow = ctx.uow(MANAGERS)
+    uow = ctx.uow(Scope.ORDERS_WRITE)
     return await attempt(lambda: service.release_hold(uow, require_id(gid, FO), reason))
 
 
 async def start_picking(ctx: Context, gid: str) -> Outcome[FulfillmentOrder]:
-    uow = ctx.uow(FULFILLERS)
+    uow = ctx.uow(Scope.FULFILLMENT_WRITE)
     return await attempt(lambda: service.start_picking(uow, require_id(gid, FO)))
 
 
 async def mark_packed(ctx: Context, gid: str, packages: list[Package]) -> Outcome[FulfillmentOrder]:
-    uow = ctx.uow(FULFILLERS)
+    uow = ctx.uow(Scope.FULFILLMENT_WRITE)
     return await attempt(lambda: service.mark_packed(uow, require_id(gid, FO), packages))
 
 
 async def move(
     ctx: Context, gid: str, location_gid: str, lines: list[tuple[str, int]] | None
 ) -> Outcome[FulfillmentOrder]:
-    uow = ctx.uow(MANAGERS)
+    uow = ctx.uow(Scope.ORDERS_WRITE)
     return await attempt(
         lambda: service.move(
             uow, require_id(gid, FO), require_id(location_gid, "Location", "locationId"), picks(lines)
@@ -68,13 +69,13 @@ async def move(
 
 
 async def set_priority(ctx: Context, gid: str, priority: int | None, reason: str | None) -> Outcome[Order]:
-    uow = ctx.uow(MANAGERS)
+    uow = ctx.uow(Scope.ORDERS_WRITE)
     return await attempt(lambda: orders.set_priority(uow, require_id(gid, "Order"), priority, reason))
 
 
 @as_bad_input
 async def queue(ctx: Context, location_gid: str, first: int | None, after: str | None) -> Page | None:
-    ctx.require(EVERYONE)
+    ctx.require(Scope.ORDERS_READ)
     location_id = local_id(location_gid, "Location")
     if location_id is None or await ctx.loaders.location_by_id.load(location_id) is None:
         return None

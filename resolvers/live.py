@@ -13,9 +13,12 @@ from domain.catalog import queries as catalog
 from domain.errors import DomainError
 from domain.events import feed
 from domain.events.hub import Hub
+from domain.orders import access
 from domain.orders import queries as orders
 from domain.reading import Row
-from resolvers.context import EVERYONE, Context
+from domain.tenancy.scopes import Scope
+from resolvers import orders as order_reads
+from resolvers.context import Context
 from resolvers.errors import BadInput, PublicError
 from resolvers.ids import local_id, parse_global
 
@@ -41,7 +44,7 @@ def _start(after: str | None) -> int | None:
 
 async def events(ctx: Context, after: str | None, types: list[str] | None) -> AsyncIterator[Row]:
     """Everything since `after` from the table, then live; no gap and no repeat at the switch-over."""
-    tenant = ctx.require(EVERYONE).tenant_id
+    tenant = ctx.require(Scope.EVENTS_READ).tenant_id
     start = _start(after)
     wanted = set(types) if types else None
     if start:
@@ -89,13 +92,23 @@ async def _order(ctx: Context, tenant: uuid.UUID, order_id: uuid.UUID, position:
     return await _shared.get(("order", tenant, order_id, position), load)
 
 
-async def order_updates(ctx: Context, gid: str) -> AsyncIterator[Row]:
-    """The order now, then again after every change to it."""
-    tenant = ctx.require(EVERYONE).tenant_id
-    order_id = local_id(gid, "Order")
+async def order_updates(ctx: Context, gid: str | None, token: str | None) -> AsyncIterator[Row]:
+    """The order now, then again after every change to it. By ID for keys that read orders or a
+    customer's token that covers it; by its order access token for anyone holding that."""
+    tenant = ctx.require().tenant_id
+    if (gid is None) == (token is None):
+        raise BadInput("Give either id or token")
+    if token is not None:
+        async with ctx.reads.tenant(tenant) as reader:
+            order_id = await access.order_for(reader, tenant, token)
+        if order_id is not None:
+            ctx.proven_orders.add(order_id)
+    else:
+        order_reads.require_order_reader(ctx)
+        order_id = local_id(gid, "Order")
     async with _hub(ctx).subscribe(tenant) as sub:
         current = await _order(ctx, tenant, order_id, None) if order_id else None
-        if current is None:
+        if current is None or not ctx.sees_order(current.id, current.customer_id):
             raise NotFound("Order not found")
         yield current
         seen = (current.version, current.updated_at)
@@ -111,7 +124,7 @@ async def order_updates(ctx: Context, gid: str) -> AsyncIterator[Row]:
 
 async def inventory_changes(ctx: Context, skus: list[str] | None) -> AsyncIterator[tuple[str, Row]]:
     """(sku, INVENTORY_LEVEL_CHANGED event) for the given SKUs (all when none are given)."""
-    tenant = ctx.require(EVERYONE).tenant_id
+    tenant = ctx.require(Scope.CATALOG_READ).tenant_id
     wanted = set(skus) if skus else None
 
     async def sku_of(product_gid: str, position: int) -> str | None:

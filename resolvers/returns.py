@@ -14,8 +14,10 @@ from domain.returns.models import Return
 from domain.returns.receiving import ReceiptLine
 from domain.returns.service import ExchangeInput, ReturnInput, ReturnLineInput
 from domain.returns.status import ItemCondition, ReturnReason
-from resolvers.context import EVERYONE, FULFILLERS, MANAGERS, ORDER_TAKERS, Context
-from resolvers.errors import as_bad_input
+from domain.tenancy.scopes import Scope
+from resolvers import customer_access
+from resolvers.context import CUSTOMER_PROOF, Context
+from resolvers.errors import Forbidden, as_bad_input
 from resolvers.ids import local_id, require_id
 from resolvers.outcome import Outcome, attempt
 
@@ -48,42 +50,42 @@ class RequestedLine:
 async def request(
     ctx: Context, order_gid: str, lines: list[RequestedLine], note: str | None
 ) -> Outcome[Return]:
-    uow = ctx.uow(ORDER_TAKERS)
-
     async def run() -> Return:
+        order_id = require_id(order_gid, "Order", "orderId")
+        uow = await customer_access.for_order(ctx, order_id, "orderId")
         ids = order_line_ids([line.order_line_gid for line in lines])
         chosen = [
             ReturnLineInput(line_id, line.quantity, line.reason, line.note, line.exchange_for)
             for line_id, line in zip(ids, lines, strict=True)
         ]
-        return await service.request_return(
-            uow, ReturnInput(require_id(order_gid, "Order", "orderId"), chosen, note)
-        )
+        return await service.request_return(uow, ReturnInput(order_id, chosen, note))
 
     return await attempt(run)
 
 
 async def approve(ctx: Context, gid: str) -> Outcome[Return]:
-    uow = ctx.uow(MANAGERS)
+    uow = ctx.uow(Scope.ORDERS_WRITE)
     return await attempt(lambda: service.approve_return(uow, require_id(gid, RETURN)))
 
 
 async def decline(ctx: Context, gid: str, reason: str) -> Outcome[Return]:
-    uow = ctx.uow(MANAGERS)
+    uow = ctx.uow(Scope.ORDERS_WRITE)
     return await attempt(lambda: service.decline_return(uow, require_id(gid, RETURN), reason))
 
 
 async def mark_in_transit(ctx: Context, gid: str, carrier: str, tracking_number: str) -> Outcome[Return]:
-    uow = ctx.uow(ORDER_TAKERS)
-    return await attempt(
-        lambda: service.mark_in_transit(uow, require_id(gid, RETURN), carrier, tracking_number)
-    )
+    async def run() -> Return:
+        return_id = require_id(gid, RETURN)
+        uow = await customer_access.for_return(ctx, return_id)
+        return await service.mark_in_transit(uow, return_id, carrier, tracking_number)
+
+    return await attempt(run)
 
 
 async def receive(
     ctx: Context, gid: str, location_gid: str, lines: list[tuple[str, int, ItemCondition]]
 ) -> Outcome[Return]:
-    uow = ctx.uow(FULFILLERS)
+    uow = ctx.uow(Scope.FULFILLMENT_WRITE)
 
     def receipt() -> list[ReceiptLine]:
         problems = Problems()
@@ -105,13 +107,17 @@ async def receive(
 
 
 async def close(ctx: Context, gid: str) -> Outcome[Return]:
-    uow = ctx.uow(MANAGERS)
+    uow = ctx.uow(Scope.ORDERS_WRITE)
     return await attempt(lambda: service.close_return(uow, require_id(gid, RETURN)))
 
 
 async def cancel(ctx: Context, gid: str, reason: str | None) -> Outcome[Return]:
-    uow = ctx.uow(ORDER_TAKERS)
-    return await attempt(lambda: service.cancel_return(uow, require_id(gid, RETURN), reason))
+    async def run() -> Return:
+        return_id = require_id(gid, RETURN)
+        uow = await customer_access.for_return(ctx, return_id)
+        return await service.cancel_return(uow, return_id, reason)
+
+    return await attempt(run)
 
 
 async def refund(
@@ -121,7 +127,7 @@ async def refund(
     lines: list[tuple[str, int]] | None,
     data: dict[str, str | None],
 ) -> Outcome[Refunded]:
-    uow = ctx.uow(MANAGERS)
+    uow = ctx.uow(Scope.ORDERS_WRITE)
 
     async def run() -> Refunded:
         chosen = None
@@ -150,6 +156,16 @@ async def refund(
 async def listing(
     ctx: Context, where: queries.ReturnFilter, page: PageRequest, sort: queries.ReturnSort
 ) -> Page:
-    ctx.require(EVERYONE)
+    ctx.require(Scope.ORDERS_READ)
     async with ctx.reader() as conn:
         return await queries.list_returns(conn, ctx.tenant_id, where, page, sort)
+
+
+@as_bad_input
+async def of_customer(ctx: Context, customer_id: uuid.UUID, page: PageRequest) -> Page:
+    """One customer's returns, newest first: for keys that read customers, and for the customer."""
+    if not ctx.sees_customer(customer_id):
+        raise Forbidden(f"This key lacks the {Scope.CUSTOMERS_READ} scope: {CUSTOMER_PROOF}")
+    where = queries.ReturnFilter(customer_id=customer_id)
+    async with ctx.reader() as conn:
+        return await queries.list_returns(conn, ctx.tenant_id, where, page, queries.ReturnSort.CREATED_AT)

@@ -6,7 +6,8 @@ from domain.shipping import service
 from domain.shipping.models import Shipment
 from domain.shipping.service import ShipmentInput
 from domain.shipping.tracking import Tracked, TrackingInput, add_tracking_event
-from resolvers.context import ADMINS, FULFILLERS, Context
+from domain.tenancy.scopes import Scope
+from resolvers.context import Context
 from resolvers.fulfillment import picks
 from resolvers.ids import require_id
 from resolvers.outcome import Outcome, attempt
@@ -21,7 +22,7 @@ async def create(
     service_name: str | None,
     tracking_url: str | None,
 ) -> Outcome[Shipment]:
-    uow = ctx.uow(FULFILLERS)
+    uow = ctx.uow(Scope.FULFILLMENT_WRITE)
 
     async def run() -> Shipment:
         data = ShipmentInput(
@@ -38,12 +39,12 @@ async def create(
 
 
 async def add_tracking(ctx: Context, shipment_gid: str, data: TrackingInput) -> Outcome[Tracked]:
-    uow = ctx.uow(FULFILLERS)
+    uow = ctx.uow(Scope.FULFILLMENT_WRITE)
     return await attempt(
         lambda: add_tracking_event(uow, data, shipment_id=require_id(shipment_gid, "Shipment", "shipmentId"))
     )
 
 
 async def create_carrier_secret(ctx: Context, carrier: str) -> Outcome[str]:
-    uow = ctx.uow(ADMINS)
+    uow = ctx.uow(Scope.SHOP_MANAGE)
     return await attempt(lambda: service.create_carrier_secret(uow, carrier))

@@ -8,22 +8,23 @@ from dataclasses import dataclass
 from domain.events.feed import parse_cursor
 from domain.pagination import Page, PageRequest
 from domain.reading import Row
+from domain.tenancy.scopes import Scope
 from domain.webhooks import queries, service
 from domain.webhooks.models import WebhookEndpoint
 from domain.webhooks.service import CreatedEndpoint, EndpointInput
-from resolvers.context import ADMINS, Context
+from resolvers.context import Context
 from resolvers.errors import as_bad_input
 from resolvers.ids import local_id, require_id
 from resolvers.outcome import Outcome, attempt
 
 
 async def create(ctx: Context, data: EndpointInput) -> Outcome[CreatedEndpoint]:
-    uow = ctx.uow(ADMINS)
+    uow = ctx.uow(Scope.WEBHOOKS_MANAGE)
     return await attempt(lambda: service.create_endpoint(uow, data, ctx.webhook_allow_private))
 
 
 async def update(ctx: Context, gid: str, data: EndpointInput) -> Outcome[WebhookEndpoint]:
-    uow = ctx.uow(ADMINS)
+    uow = ctx.uow(Scope.WEBHOOKS_MANAGE)
     return await attempt(
         lambda: service.update_endpoint(
             uow, require_id(gid, "WebhookEndpoint"), data, ctx.webhook_allow_private
@@ -32,17 +33,17 @@ async def update(ctx: Context, gid: str, data: EndpointInput) -> Outcome[Webhook
 
 
 async def delete(ctx: Context, gid: str) -> Outcome[uuid.UUID]:
-    uow = ctx.uow(ADMINS)
+    uow = ctx.uow(Scope.WEBHOOKS_MANAGE)
     return await attempt(lambda: service.delete_endpoint(uow, require_id(gid, "WebhookEndpoint")))
 
 
 async def rotate(ctx: Context, gid: str) -> Outcome[CreatedEndpoint]:
-    uow = ctx.uow(ADMINS)
+    uow = ctx.uow(Scope.WEBHOOKS_MANAGE)
     return await attempt(lambda: service.rotate_secret(uow, require_id(gid, "WebhookEndpoint")))
 
 
 async def replay(ctx: Context, gid: str, from_cursor: str, to_cursor: str) -> Outcome[int]:
-    uow = ctx.uow(ADMINS)
+    uow = ctx.uow(Scope.WEBHOOKS_MANAGE)
 
     async def run() -> int:
         endpoint_id = require_id(gid, "WebhookEndpoint", "endpointId")
@@ -55,7 +56,7 @@ async def replay(ctx: Context, gid: str, from_cursor: str, to_cursor: str) -> Ou
 
 @as_bad_input
 async def endpoints(ctx: Context, page: PageRequest) -> Page:
-    ctx.require(ADMINS)
+    ctx.require(Scope.WEBHOOKS_MANAGE)
     async with ctx.reader() as reader:
         return await queries.list_endpoints(reader, ctx.tenant_id, page)
 
@@ -70,7 +71,7 @@ class DeliveryPage:
 async def deliveries(ctx: Context, endpoint_gid: str, page: PageRequest) -> DeliveryPage | None:
     """A page of an endpoint's deliveries with all their attempts, read in one transaction; None for
     an ID that is not one of this tenant's endpoints."""
-    ctx.require(ADMINS)
+    ctx.require(Scope.WEBHOOKS_MANAGE)
     endpoint_id = local_id(endpoint_gid, "WebhookEndpoint")
     if endpoint_id is None:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.pagination import MAX_PAGE, Page
+from domain.tenancy.scopes import Scope
 from resolvers import events
 from schema.connection import Connection, connection
 from schema.enums import EventTypeEnum
@@ -33,4 +34,5 @@ class EventsQuery:
             has_next=found.has_next,
             has_previous=after not in (None, "", "0"),
         )
-        return connection(page, Event.of)
+        redact = not info.context.require().has(Scope.CUSTOMERS_READ)
+        return connection(page, lambda r: Event.of(r, redact))

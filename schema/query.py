@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from domain.catalog.queries import LocationSort, ProductFilter, ProductSort
 from domain.orders.queries import OrderFilter, OrderSort
 from domain.orders.status import OrderStatus, PaymentStatus, SalesChannel
+from domain.tenancy.scopes import Scope
 from resolvers import catalog, customers, inventory, orders
 from resolvers.context import Context
 from resolvers.errors import BadInput
@@ -108,38 +110,50 @@ def _selects(info: strawberry.Info, name: str) -> bool:
     return False
 
 
-async def _node(ctx: Context, gid: str) -> Any:
+async def _node(info: strawberry.Info, gid: str) -> Any:
+    """Any object by global ID. What belongs to an order shows only to a caller who may read that
+    order, and a customer only to one who may read that customer: otherwise null, as if missing."""
     parsed = parse_global(gid)
     if parsed is None:
         return None
+    ctx: Context = info.context
     kind, key = parsed
     loaders = ctx.loaders
+
+    async def order_of(order_id: uuid.UUID | None) -> Any:
+        row = await loaders.order_by_id.load(order_id) if order_id else None
+        return row if row is not None and ctx.sees_order(row.id, row.customer_id) else None
+
     if kind == "Order":
-        row = await loaders.order_by_id.load(key)
-        return Order.of(row) if row else None
+        return Order.shown(info, await loaders.order_by_id.load(key))
     if kind == "OrderLine":
         row = await loaders.line_by_id.load(key)
-        order = await loaders.order_by_id.load(row.order_id) if row else None
+        order = await order_of(row.order_id if row else None)
         return OrderLine.of(row, order.currency) if order else None
     if kind == "ReturnLine":
         row = await loaders.return_line_by_id.load(key)
         ret = await loaders.return_by_id.load(row.return_id) if row else None
-        order = await loaders.order_by_id.load(ret.order_id) if ret else None
+        order = await order_of(ret.order_id if ret else None)
         return ReturnLine.of(row, order.currency) if order else None
-    builders = {
-        "Product": (loaders.product_by_id, Product.of),
-        "Location": (loaders.location_by_id, Location.of),
-        "Customer": (loaders.customer_by_id, Customer.of),
+    if kind == "Customer":
+        row = await loaders.customer_by_id.load(key) if ctx.sees_customer(key) else None
+        return Customer.of(row) if row else None
+    if kind in ("Product", "Location"):
+        ctx.require(Scope.CATALOG_READ)
+        catalog_loader = loaders.product_by_id if kind == "Product" else loaders.location_by_id
+        row = await catalog_loader.load(key)
+        return (Product.of if kind == "Product" else Location.of)(row) if row else None
+    owned_by_orders = {
         "FulfillmentOrder": (loaders.fulfillment_order_by_id, FulfillmentOrder.of),
         "Shipment": (loaders.shipment_by_id, Shipment.of),
         "Return": (loaders.return_by_id, Return.of),
         "Refund": (loaders.refund_by_id, Refund.of),
     }
-    if kind not in builders:
+    if kind not in owned_by_orders:
         return None
-    loader, build = builders[kind]
+    loader, build = owned_by_orders[kind]
     row = await loader.load(key)
-    return build(row) if row else None
+    return build(row) if row and await order_of(row.order_id) else None
 
 
 @strawberry.type
@@ -147,24 +161,41 @@ class Query:
     @strawberry.field(description="Any object by its global ID; null when it is not this tenant's")
     async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         info.context.require()
-        return await _node(info.context, id)
+        return await _node(info, id)
 
     @strawberry.field(description=f"Several objects by global ID, at most {MAX_NODES}")
     async def nodes(self, info: strawberry.Info, ids: list[strawberry.ID]) -> list[Node | None]:
         info.context.require()
         if len(ids) > MAX_NODES:
             raise BadInput(f"At most {MAX_NODES} ids")
-        return list(await asyncio.gather(*(_node(info.context, gid) for gid in ids)))
+        return list(await asyncio.gather(*(_node(info, gid) for gid in ids)))
 
-    @strawberry.field
+    @strawberry.field(
+        description="An order by ID: for keys with orders:read, or a STOREFRONT key with the customer's "
+        "access token (their own orders only; another's is null)"
+    )
     async def order(self, info: strawberry.Info, id: strawberry.ID) -> Order | None:
-        row = await orders.by_id(info.context, id)
-        return Order.of(row) if row else None
+        return Order.shown(info, await orders.by_id(info.context, id))
 
-    @strawberry.field(description='An order by its number: "#1001" or "1001"')
+    @strawberry.field(description='An order by its number: "#1001" or "1001". Readers as for `order`.')
     async def order_by_number(self, info: strawberry.Info, number: str) -> Order | None:
         row = await orders.by_number(info.context, number, with_lines=_selects(info, "lines"))
-        return Order.of(row) if row else None
+        return Order.shown(info, row)
+
+    @strawberry.field(
+        description="The order an order access token opens (from orderCreate): any key of the shop may "
+        "ask, so a guest's order page works with a STOREFRONT key. Null for any other token."
+    )
+    async def order_by_token(self, info: strawberry.Info, token: str) -> Order | None:
+        return Order.shown(info, await orders.by_token(info.context, token))
+
+    @strawberry.field(
+        description="The signed-in customer a customer access token (header X-Baton-Customer-Token) "
+        "speaks for, with their orders and returns. Null without such a token, or before their first order."
+    )
+    async def viewer_customer(self, info: strawberry.Info) -> Customer | None:
+        row = await customers.viewer(info.context)
+        return Customer.of(row) if row else None
 
     @strawberry.field(description="Orders, newest first by default")
     async def orders(
@@ -186,7 +217,7 @@ class Query:
             page_request(first, after, last, before, reverse != default_desc),
             OrderSort(sort_key.value),
         )
-        return connection(page, Order.of)
+        return connection(page, lambda r: Order.required(info, r))
 
     @strawberry.field
     async def product(self, info: strawberry.Info, sku: str) -> Product | None:

@@ -15,6 +15,7 @@ from schema.events_query import EventsQuery
 from schema.extensions import MaskUnexpected
 from schema.fulfillment_query import FulfillmentQuery
 from schema.mutations.catalog import CatalogMutations
+from schema.mutations.customer_tokens import CustomerTokenMutations
 from schema.mutations.customers import CustomerMutations
 from schema.mutations.fulfillment import FulfillmentMutations
 from schema.mutations.inventory import InventoryMutations
@@ -56,6 +57,7 @@ class Mutation(
     CatalogMutations,
     InventoryMutations,
     CustomerMutations,
+    CustomerTokenMutations,
     TenancyMutations,
     WebhookMutations,
     NotificationMutations,

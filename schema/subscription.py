@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from domain.tenancy.scopes import Scope
 from resolvers import live
 from schema.enums import EventTypeEnum
 from schema.types.events import Event, InventoryChange
@@ -27,16 +28,21 @@ class Subscription:
         types: list[EventTypeEnum] | None = None,
     ) -> AsyncGenerator[Event, None]:
         names = [t.value for t in types] if types else None
+        redact = not info.context.require().has(Scope.CUSTOMERS_READ)
         async for row in live.events(info.context, after, names):
-            yield Event.of(row)
+            yield Event.of(row, redact)
 
     @strawberry.subscription(
-        description="The order as it is now, then again each time it changes. An ID that is not one "
-        "of this shop's orders ends the subscription with a NOT_FOUND error."
+        description="The order as it is now, then again each time it changes. By `id` for keys with "
+        "orders:read or a STOREFRONT key with the customer's access token; by `token` (the order access "
+        "token from orderCreate) for any key. An order the caller may not read, or an unknown token, "
+        "ends the subscription with a NOT_FOUND error."
     )
-    async def order_updated(self, info: strawberry.Info, id: strawberry.ID) -> AsyncGenerator[Order, None]:
-        async for row in live.order_updates(info.context, id):
-            yield Order.of(row)
+    async def order_updated(
+        self, info: strawberry.Info, id: strawberry.ID | None = None, token: str | None = None
+    ) -> AsyncGenerator[Order, None]:
+        async for row in live.order_updates(info.context, id, token):
+            yield Order.required(info, row)
 
     @strawberry.subscription(
         description="Stock changes (onHand, committed, available) of these SKUs at every location; "

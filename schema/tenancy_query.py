@@ -23,6 +23,7 @@ class TenancyQuery:
         return Viewer(
             role=Role(principal.role),
             api_key_id=strawberry.ID(to_global("ApiKey", principal.key_id)),
+            scopes=sorted(principal.scopes),
             shop=Shop.of(await tenancy.shop(info.context)),
         )
 

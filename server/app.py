@@ -29,11 +29,12 @@ from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
-from server.auth import KeyCache, bearer
+from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.listener import Listener
 from server.settings import Settings
-from server.shared_streams import SharedStreams, SharingHandler
+from server.shared_streams import SharedStreams
+from server.socket_auth import Credentials, GuardedHandler
 from server.workers import Workers
 
 log = logging.getLogger("baton.app")
@@ -47,7 +48,8 @@ def _unauthenticated(message: str) -> JSONResponse:
 class BatonGraphQL(GraphQL):
     """Strawberry's ASGI view with our context: every operation runs as one API key's tenant."""
 
-    graphql_transport_ws_handler_class = SharingHandler  # identical orderUpdated streams run once
+    # Identical orderUpdated streams run once; a revoked key or expired customer token ends the socket.
+    graphql_transport_ws_handler_class = GuardedHandler
 
     def __init__(
         self,
@@ -56,6 +58,7 @@ class BatonGraphQL(GraphQL):
         keys: KeyCache,
         hub: Hub,
         settings: Settings,
+        grants: GrantCache,
     ) -> None:
         super().__init__(
             schema,
@@ -67,6 +70,7 @@ class BatonGraphQL(GraphQL):
         self.engine = engine
         self.reads = reads
         self.keys = keys
+        self.grants = grants
         self.hub = hub
         self.settings = settings
         self.shared_streams = SharedStreams()
@@ -91,14 +95,10 @@ class BatonGraphQL(GraphQL):
         return await super().process_result(request, result)
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
-        params = context.connection_params or {}
-        secret = params.get("Authorization") or params.get("authorization") or params.get("apiKey")
-        if not isinstance(secret, str):  # a number, list or object is no key either
-            secret = None
-        token = (bearer(secret) or secret) if secret else None
-        principal = await self.keys.principal(token) if token else None
+        # GuardedHandler keeps these credentials and checks them again while the socket is open.
+        principal = await Credentials.of(context.connection_params).principal(self.keys, self.grants)
         if principal is None:
-            raise ConnectionRejectionError({"message": "Unauthenticated"})
+            raise ConnectionRejectionError({"message": "Unknown or revoked key, or expired customer token"})
         context.principal = principal
 
     async def http(self, request: Request) -> Response:
@@ -112,9 +112,13 @@ class BatonGraphQL(GraphQL):
         token = bearer(request.headers.get("authorization"))
         if token is None:
             return _unauthenticated("Send an API key: Authorization: Bearer <key>")
-        request.state.principal = await self.keys.principal(token)
-        if request.state.principal is None:
+        principal = await self.keys.principal(token)
+        if principal is None:
             return _unauthenticated("Unknown or revoked API key")
+        customer_token = request.headers.get(CUSTOMER_TOKEN_HEADER)
+        request.state.principal = await self.grants.with_customer(principal, customer_token)
+        if request.state.principal is None:
+            return _unauthenticated("Unknown or expired customer token")
         return await self._run(request)
 
     async def _run(self, request: Request) -> Response:
@@ -133,7 +137,8 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     reads = ReadPool(database_url, settings.pool_size)
     hub = Hub(reads)
     keys = KeyCache(engine, settings.auth_cache_seconds)
-    view = BatonGraphQL(engine, reads, keys, hub, settings)
+    grants = GrantCache(reads, settings.auth_cache_seconds)
+    view = BatonGraphQL(engine, reads, keys, hub, settings, grants)
     dsn = plain_dsn(database_url)
     workers = Workers(dsn, settings) if settings.workers_in_serve else None
 

@@ -27,6 +27,17 @@ def database_url(settings: Settings) -> str:
     return start(settings.data_dir)
 
 
+def _role_refused(url: str, settings: Settings) -> bool:
+    """True (with the reason on stderr) when the database role defeats row-level security outside
+    development: see server/dbrole.py."""
+    from server.dbrole import check_role
+
+    refusal = asyncio.run(check_role(url, settings.development))
+    if refusal is not None:
+        print(f"error: refusing to start: {refusal}", file=sys.stderr)
+    return refusal is not None
+
+
 def _migrate(url: str) -> None:
     from server.migrate import migrate
 
@@ -39,6 +50,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.app import create_app
 
     url = database_url(settings)
+    if _role_refused(url, settings):
+        return 1
     _migrate(url)
     if args.demo:
         from server.demo import ensure_demo
@@ -79,6 +92,8 @@ def _tune_gc() -> None:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """The background loops without the HTTP server: run as many as you like beside `serve`."""
     url = database_url(settings)
+    if _role_refused(url, settings):
+        return 1
     _migrate(url)
     asyncio.run(_work(url, settings))
     return 0

@@ -3,7 +3,8 @@
 A thousand phones following one order send the same document with the same variables. Executing it
 once per change and sending that result to all of them costs one GraphQL execution instead of a
 thousand, which is what keeps delivery latency flat as followers grow. Subscriptions are shared only
-when their answer cannot differ: the same tenant and role, the same document, variables and operation.
+when their answer cannot differ: the same tenant, scopes and customer, the same document, variables
+and operation.
 Only orderUpdated is shared: its stream is "the order now, then after each change", so a late joiner gets
 the latest result at once, and a follower that falls behind may skip straight to the newest state.
 Everything else (events, inventoryChanged) runs per subscriber, with its own replay and no loss."""
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 from collections.abc import AsyncGenerator
@@ -106,16 +108,22 @@ class SharedStreams:
         principal = getattr(context, "principal", None)
         if principal is None or not query or not shareable(query, operation_name):
             return await schema.stream(query, variables, context, root_value, operation_name)
+        # What the caller may see decides the answer: its scopes, and the customer it speaks for.
         key = (
             principal.tenant_id,
-            principal.role,
+            principal.scopes,
+            principal.grant,
+            frozenset(context.proven_orders),  # orders this connection proved with a token
             query,
             json.dumps(variables or {}, sort_keys=True, default=str),
             operation_name,
         )
         found = self._streams.get(key)
         if found is None or found.done:
-            source = await schema.stream(query, variables, context, root_value, operation_name)
+            # The stream runs on a copy of the context as it is now: what the connection proves later
+            # (orderByToken) must not change what the stream's other followers are sent.
+            frozen = dataclasses.replace(context, proven_orders=set(context.proven_orders))
+            source = await schema.stream(query, variables, frozen, root_value, operation_name)
             found = _Stream(source, lambda s: self._forget(key, s))
             self._streams[key] = found
         return found.follow()

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from domain.db import SYSTEM_SESSION
 from domain.events import signal
 from domain.events.relay import prune, relay_once
 from domain.notifications import outbox as emails_outbox
@@ -76,8 +77,9 @@ def delivery_loops(settings: Settings) -> list[Loop]:
 
 
 class Workers:
-    """The background loops of one process, on a small pool of their own (no tenant set: they work
-    across tenants, which row-level security allows when app.tenant_id is unset)."""
+    """The background loops of one process, on a small pool of their own. They work across tenants, so
+    every session of that pool runs in system scope (app.scope = 'system'), which row-level security
+    requires for that: a connection that names no tenant and no scope sees nothing."""
 
     def __init__(self, dsn: str, settings: Settings) -> None:
         self._dsn = dsn
@@ -86,7 +88,14 @@ class Workers:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=4)
+        pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=4, server_settings=SYSTEM_SESSION)
+        try:
+            await check_system_scope(pool)
+        except BaseException:
+            await pool.close()
+            raise
+        self._pool = pool
+        log.info("the background workers' pool runs in system scope (every tenant's rows)")
         s = self._settings
         loops: list[Awaitable[None]] = [
             relay_loop(self._pool, s.relay_interval),
@@ -105,6 +114,17 @@ class Workers:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+async def check_system_scope(pool: asyncpg.Pool) -> None:
+    """A session setting can be lost on the way (a PgBouncer that drops unknown startup parameters);
+    the loops would then find no work, silently. Say so instead."""
+    scope = await pool.fetchval("SELECT current_setting('app.scope', true)")
+    if scope != SYSTEM_SESSION["app.scope"]:
+        raise RuntimeError(
+            "the workers' connections are not in system scope (app.scope is "
+            f"{scope!r}): connect them straight to Postgres, not through a pooler that drops it"
+        )
 
 
 async def _guarded(loop: Awaitable[None]) -> None:

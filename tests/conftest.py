@@ -77,6 +77,13 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def superuser_url(database_url: str) -> str:
+    """The test database as a superuser, which row-level security does not hold: to show what Baton
+    does when it is given such a role."""
+    return _dsn(_server_url(), make_url(database_url).database or "postgres")
+
+
+@pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url, pool_size=20, max_overflow=10)
     yield engine

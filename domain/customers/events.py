@@ -13,3 +13,21 @@ class CustomerTierChanged(Event):
     email: str
     old_tier: str
     new_tier: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerAccessTokenIssued(Event):
+    """A customer access token was issued through the API (tokens the merchant signs itself are not
+    seen by Baton until they are used). The token itself is never recorded."""
+
+    type: ClassVar[str] = "CUSTOMER_ACCESS_TOKEN_ISSUED"
+    aggregate_type: ClassVar[str] = "Tenant"
+    email: str
+    expires_at: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerTokenSecretRotated(Event):
+    type: ClassVar[str] = "CUSTOMER_TOKEN_SECRET_ROTATED"
+    aggregate_type: ClassVar[str] = "Tenant"
+    previous_valid_until: str | None

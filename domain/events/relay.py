@@ -6,7 +6,8 @@ see in write order with consecutive positions after the head, moves the head, an
 tenant, which Postgres sends at commit. Positions go only to rows that are already committed, one relay
 at a time per tenant, so a reader that asks for `position > cursor` can neither skip nor see twice.
 
-It runs without app.tenant_id, which row-level security leaves open, because it serves every tenant."""
+It serves every tenant, so its connection must be in system scope (app.scope = 'system': the workers'
+pool is); row-level security shows a connection that names no tenant and no scope nothing."""
 
 from __future__ import annotations
 

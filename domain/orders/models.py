@@ -57,6 +57,8 @@ class Order(Timestamps, EventSource, Base):
     external_id: Mapped[str | None] = mapped_column(String(128))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     request_hash: Mapped[str | None] = mapped_column(String(64))
+    # SHA-256 of the order access token handed out once by orderCreate (domain/orders/access.py).
+    access_token_hash: Mapped[str | None] = mapped_column(String(64))
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
     email: Mapped[str] = mapped_column(String(254))
     status: Mapped[OrderStatus] = mapped_column(String(24), default=OrderStatus.PENDING)
@@ -101,6 +103,7 @@ class Order(Timestamps, EventSource, Base):
         UniqueConstraint("tenant_id", "number"),
         UniqueConstraint("tenant_id", "channel", "external_id"),
         UniqueConstraint("tenant_id", "idempotency_key"),
+        UniqueConstraint("tenant_id", "access_token_hash"),
         Index("ix_orders_tenant_created", "tenant_id", "created_at", "id"),
         Index("ix_orders_tenant_email", "tenant_id", "email"),
         Index("ix_orders_tenant_status", "tenant_id", "status"),

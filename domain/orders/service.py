@@ -21,6 +21,7 @@ from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
 from domain.money import MAX_MINOR, AmountError, to_minor
+from domain.orders import access
 from domain.orders.events import OrderCreated, StockReleased, StockReserved
 from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
@@ -42,6 +43,8 @@ UNIQUE_REQUEST = (
 class Placed:
     order: Order
     created: bool  # False when an idempotent repeat returned the first order
+    # The order access token: handed out once, with the order that was just created; never on a repeat.
+    access_token: str | None = None
 
 
 async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
@@ -59,9 +62,10 @@ async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
             existing = await _find_repeat(uow, data, fingerprint)
             if existing is not None:
                 return Placed(existing, created=False)
-            order = await _place(uow, data, fingerprint, shipping, billing)
+            token = access.new_token()
+            order = await _place(uow, data, fingerprint, shipping, billing, access.digest(token))
             await uow.commit()
-            return Placed(order, created=True)
+            return Placed(order, created=True, access_token=token)
     except IntegrityError as exc:
         if not any(name in str(exc.orig) for name in UNIQUE_REQUEST):
             raise
@@ -115,6 +119,7 @@ async def _place(
     fingerprint: str,
     shipping: dict,
     billing: dict | None,
+    token_hash: str,
 ) -> Order:
     tenant = await uow.session.get_one(Tenant, uow.tenant_id)
     products = await _products(uow, data)
@@ -163,6 +168,7 @@ async def _place(
         external_id=data.external_id,
         idempotency_key=data.idempotency_key,
         request_hash=fingerprint,
+        access_token_hash=token_hash,
         customer_id=customer_id,
         email=c.email,
         currency=currency,

@@ -8,11 +8,13 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from domain.orders.models import Order
 from domain.pagination import Page, PageRequest, paginate
 from domain.reading import Reader, Row, by_keys, grouped, one_each
 from domain.returns.models import Return, ReturnLine
 
 returns = Return.__table__
+orders = Order.__table__
 return_lines = ReturnLine.__table__
 
 RETURNS_BY_ID = by_keys(returns, "id")
@@ -31,6 +33,7 @@ class ReturnSort(StrEnum):
 class ReturnFilter:
     statuses: list[str] = field(default_factory=list)
     order_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None  # returns of this customer's orders
 
 
 async def by_ids(reader: Reader, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
@@ -64,4 +67,9 @@ async def list_returns(
         stmt = stmt.where(c.status.in_(where.statuses))
     if where.order_id:
         stmt = stmt.where(c.order_id == where.order_id)
+    if where.customer_id:
+        owned = select(orders.c.id).where(
+            orders.c.tenant_id == tenant_id, orders.c.customer_id == where.customer_id
+        )
+        stmt = stmt.where(c.order_id.in_(owned))
     return await paginate(reader, stmt, c[sort.value], c.id, page, sort.value)

@@ -16,6 +16,7 @@ from domain.orders.status import ShippingMethod
 from domain.returns.rules import MAX_WINDOW_DAYS
 from domain.tenancy.events import ApiKeyIssued, ApiKeyRevoked, ShopUpdated
 from domain.tenancy.models import ApiKey, Role, Tenant
+from domain.tenancy.scopes import GRANTABLE, ROLE_SCOPES, Scope, is_scope
 from domain.tenancy.service import IssuedKey, add_key
 from domain.uow import UnitOfWork
 
@@ -83,12 +84,42 @@ async def update_shop(uow: UnitOfWork, data: ShopInput) -> Tenant:
     return tenant
 
 
-async def issue_key(uow: UnitOfWork, role: Role, name: str) -> IssuedKey:
+def check_scopes(
+    problems: Problems, role: Role, wanted: list[str] | None, held: frozenset[Scope]
+) -> frozenset[Scope]:
+    """The scopes a new key gets: its role's preset, or the named ones. Each must exist, suit the role
+    and be held by the key issuing it: a key never issues more than it has."""
+    if wanted is None:
+        scopes = ROLE_SCOPES[role]
+        missing = sorted(scopes - held)
+        if missing:
+            problems.add(
+                Code.SCOPE_NOT_HELD,
+                f"A {role} key has {', '.join(missing)}, which this key does not hold: name the scopes",
+                "scopes",
+            )
+        return scopes
+    for i, name in enumerate(wanted):
+        if not is_scope(name):
+            problems.add(Code.UNKNOWN_SCOPE, f"{name!r} is not a scope", "scopes", i)
+        elif Scope(name) not in GRANTABLE[role]:
+            problems.add(Code.INVALID, f"A {role} key cannot have {name}", "scopes", i)
+        elif Scope(name) not in held:
+            problems.add(Code.SCOPE_NOT_HELD, f"This key does not hold {name}", "scopes", i)
+    if not wanted:
+        problems.add(Code.REQUIRED, "Name at least one scope, or leave scopes out", "scopes")
+    return frozenset(Scope(n) for n in wanted if is_scope(n))
+
+
+async def issue_key(
+    uow: UnitOfWork, role: Role, name: str, held: frozenset[Scope], scopes: list[str] | None = None
+) -> IssuedKey:
     problems = Problems()
     cleaned = validation.text(problems, name, ("name",), 200)
+    check_scopes(problems, role, scopes, held)
     problems.raise_if_any()
     async with uow:
-        issued = add_key(uow.session, uow.tenant_id, role, cleaned or "")
+        issued = add_key(uow.session, uow.tenant_id, role, cleaned or "", scopes)
         await uow.session.flush()
         uow.record(ApiKeyIssued(issued.key.id, name=issued.key.name, role=role.value))
         await uow.commit()

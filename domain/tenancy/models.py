@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, Timestamps, new_id
@@ -44,6 +44,11 @@ class Tenant(Timestamps, Base):
     return_window_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     # Kept from refunds of NO_LONGER_NEEDED returns, in basis points of the units' value.
     restocking_fee_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Signs customer access tokens (domain/customers/tokens.py). After a rotation the previous secret
+    # still verifies until `previous_customer_secret_until`, so signed-in customers are not logged out.
+    customer_secret: Mapped[str | None] = mapped_column(String(64))
+    previous_customer_secret: Mapped[str | None] = mapped_column(String(64))
+    previous_customer_secret_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         CheckConstraint("tax_rate_bps >= 0 AND tax_rate_bps <= 10000", name="tax_rate_range"),
@@ -62,6 +67,8 @@ class ApiKey(Base):
     # The public part of the key, used to find it; the whole key is only stored as a hash.
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64))
+    # Narrows the role's scopes (domain/tenancy/scopes.py); NULL: everything the role gives.
+    scopes: Mapped[list[str] | None] = mapped_column(ARRAY(String(32)))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

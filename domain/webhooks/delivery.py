@@ -11,7 +11,8 @@
    the current lease's holder records: a worker whose lease ran out (and was claimed again) changes
    nothing, so one attempt number is never recorded twice.
 
-Runs without app.tenant_id: the workers serve every tenant, which row-level security allows."""
+The workers serve every tenant, so these run on connections in system scope (the workers' pool);
+row-level security shows a connection that names no tenant and no scope nothing."""
 
 from __future__ import annotations
 

@@ -27,9 +27,10 @@ class CustomerPayload:
 class CustomerMutations:
     @strawberry.mutation(
         description="Sets the customer's tier; it weighs in the priority of orders placed from now on. "
-        "STAFF and ADMIN keys."
+        "Keys with customers:write (STAFF, ADMIN)."
     )
     async def customer_set_tier(self, info: strawberry.Info, input: CustomerSetTierInput) -> CustomerPayload:
         outcome = await resolve.set_tier(info.context, input.id, CustomerTier(input.tier))
-        customer = Customer.of(outcome.value) if outcome.value else None
+        found = outcome.value
+        customer = Customer.of(found) if found and info.context.sees_customer(found.id) else None
         return CustomerPayload(customer=customer, user_errors=user_errors(outcome.errors))

@@ -149,5 +149,5 @@ class FulfillmentMutations:
         self, info: strawberry.Info, input: OrderSetPriorityInput
     ) -> OrderSetPriorityPayload:
         outcome = await resolve.set_priority(info.context, input.id, input.priority, input.reason)
-        order = Order.of(outcome.value) if outcome.value else None
+        order = Order.shown(info, outcome.value) if outcome.value else None
         return OrderSetPriorityPayload(order=order, user_errors=user_errors(outcome.errors))

@@ -112,6 +112,11 @@ class OrderCreateInput:
 class OrderCreatePayload:
     order: Order | None
     created: bool = strawberry.field(description="False when an idempotent repeat returned the first order")
+    order_access_token: str | None = strawberry.field(
+        description="The order's access token, given once, when the order is created (null on a repeat): "
+        "only its hash is kept. With it, a STOREFRONT key reads the order (orderByToken), follows it "
+        "(orderUpdated(token:)), cancels it and asks for returns (header X-Baton-Customer-Token)."
+    )
     user_errors: list[UserError]
 
 
@@ -168,9 +173,10 @@ class OrderPayload:
     user_errors: list[UserError]
 
 
-def _payload(outcome: Outcome[Any]) -> OrderPayload:
+def _payload(info: strawberry.Info, outcome: Outcome[Any]) -> OrderPayload:
     return OrderPayload(
-        order=Order.of(outcome.value) if outcome.value else None, user_errors=user_errors(outcome.errors)
+        order=Order.shown(info, outcome.value) if outcome.value else None,
+        user_errors=user_errors(outcome.errors),
     )
 
 
@@ -178,20 +184,22 @@ def _payload(outcome: Outcome[Any]) -> OrderPayload:
 class OrderMutations:
     @strawberry.mutation(
         description="Places an order: prices it from the catalog, reserves stock for every line or "
-        "none, and numbers it. STOREFRONT, STAFF and ADMIN keys."
+        "none, and numbers it. Keys with orders:create (STOREFRONT, STAFF, ADMIN). Returns the order's "
+        "access token once, for the customer's link to it."
     )
     async def order_create(self, info: strawberry.Info, input: OrderCreateInput) -> OrderCreatePayload:
         outcome = await resolve.create(info.context, input.to_domain())
         placed = outcome.value
         return OrderCreatePayload(
-            order=Order.of(placed.order) if placed else None,
+            order=Order.shown(info, placed.order) if placed else None,
             created=bool(placed and placed.created),
+            order_access_token=placed.access_token if placed else None,
             user_errors=user_errors(outcome.errors),
         )
 
     @strawberry.mutation(description="PENDING -> CONFIRMED. STAFF and ADMIN keys.")
     async def order_confirm(self, info: strawberry.Info, input: OrderIdInput) -> OrderPayload:
-        return _payload(await resolve.confirm(info.context, input.id, input.expected_version))
+        return _payload(info, await resolve.confirm(info.context, input.id, input.expected_version))
 
     @strawberry.mutation(
         description="Records a payment; the order becomes PAID once payments cover its total. "
@@ -202,7 +210,7 @@ class OrderMutations:
         outcome = await resolve.mark_paid(
             info.context, input.id, input.reference, amount, input.expected_version
         )
-        return _payload(outcome)
+        return _payload(info, outcome)
 
     @strawberry.mutation(
         description="Changes the note, tags or addresses of an open order (not a cancelled one). "
@@ -210,15 +218,16 @@ class OrderMutations:
     )
     async def order_update(self, info: strawberry.Info, input: OrderUpdateInput) -> OrderPayload:
         outcome = await resolve.update(info.context, input.id, input.to_domain(), input.expected_version)
-        return _payload(outcome)
+        return _payload(info, outcome)
 
     @strawberry.mutation(
         description="Cancels an open order and releases its reserved stock. Refused with "
-        "ORDER_NOT_CANCELLABLE once the order is past that point. STAFF and ADMIN keys."
+        "ORDER_NOT_CANCELLABLE once the order is past that point. Keys with orders:write, or a "
+        "STOREFRONT key with the customer's or the order's access token (the customer cancelling)."
     )
     async def order_cancel(self, info: strawberry.Info, input: OrderCancelInput) -> OrderPayload:
         outcome = await resolve.cancel(info.context, input.id, input.reason, input.expected_version)
-        return _payload(outcome)
+        return _payload(info, outcome)
 
     @strawberry.mutation(
         description="Cancels the units of a PARTIALLY_SHIPPED order that have not shipped: their stock is "
@@ -227,4 +236,4 @@ class OrderMutations:
     )
     async def order_cancel_remaining(self, info: strawberry.Info, input: OrderCancelInput) -> OrderPayload:
         outcome = await resolve.cancel_remaining(info.context, input.id, input.reason, input.expected_version)
-        return _payload(outcome)
+        return _payload(info, outcome)

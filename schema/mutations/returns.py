@@ -227,7 +227,7 @@ class ReturnMutations:
         done = outcome.value
         return RefundCreatePayload(
             refund=Refund.of(done.refund) if done else None,
-            order=Order.of(done.order) if done else None,
+            order=Order.shown(info, done.order) if done else None,
             created=bool(done and done.created),
             user_errors=user_errors(outcome.errors),
         )

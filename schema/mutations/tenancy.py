@@ -46,6 +46,11 @@ class ShopUpdatePayload:
 class ApiKeyCreateInput:
     name: str
     role: ApiKeyRole  # type: ignore[valid-type]
+    scopes: list[str] | None = strawberry.field(
+        default=None,
+        description='Narrows the role to these scopes (e.g. ["orders:read"]); left out, the key gets '
+        "all of its role's scopes. A key can never issue scopes it does not hold itself.",
+    )
 
 
 @strawberry.type
@@ -86,10 +91,11 @@ class TenancyMutations:
         )
 
     @strawberry.mutation(
-        description="Issues an API key with a role; its secret is returned once. ADMIN keys."
+        description="Issues an API key with a role, optionally narrowed to some scopes; its secret is "
+        "returned once. Keys with keys:manage (ADMIN)."
     )
     async def api_key_create(self, info: strawberry.Info, input: ApiKeyCreateInput) -> ApiKeyCreatePayload:
-        outcome = await resolve.issue_key(info.context, Role(input.role), input.name)
+        outcome = await resolve.issue_key(info.context, Role(input.role), input.name, input.scopes)
         issued = outcome.value
         return ApiKeyCreatePayload(
             api_key=ApiKey.of(issued.key) if issued else None,

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers.ids import to_global
+from resolvers.privacy import without_contact
 from schema.enums import EventTypeEnum
 from schema.node import Node
 
@@ -32,7 +33,8 @@ class Event(Node):
     payload: JSON = strawberry.field(description="The event's fields, with global IDs and Money amounts")
 
     @classmethod
-    def of(cls, r: Any) -> Event:
+    def of(cls, r: Any, redact: bool = False) -> Event:
+        """`redact` leaves emails and phone numbers out of the payload (keys without customers:read)."""
         return cls(
             id=strawberry.ID(to_global("Event", r.id)),
             type=r.type,
@@ -42,7 +44,7 @@ class Event(Node):
             aggregate_sequence=r.aggregate_seq,
             occurred_at=r.occurred_at,
             actor=r.actor,
-            payload=r.payload,
+            payload=without_contact(r.payload) if redact else r.payload,
         )
 
 

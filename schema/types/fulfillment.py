@@ -94,7 +94,7 @@ class FulfillmentOrder(Node):
     async def order(self, info: strawberry.Info) -> Annotated[Order, strawberry.lazy("schema.types.orders")]:
         from schema.types.orders import Order
 
-        return Order.of(await info.context.loaders.order_by_id.load(self.order_id))
+        return Order.required(info, await info.context.loaders.order_by_id.load(self.order_id))
 
     @strawberry.field
     async def location(self, info: strawberry.Info) -> Location:

@@ -18,7 +18,9 @@ from domain.orders.status import (
     ShippingMethod,
 )
 from domain.returns.status import OrderReturnStatus
+from resolvers.errors import Forbidden
 from resolvers.ids import to_global
+from resolvers.privacy import without_contact
 from schema.enums import (
     AllocationStatusEnum,
     FulfillmentStatusEnum,
@@ -141,9 +143,14 @@ class Order(Node):
     payment_status: PaymentStatusEnum  # type: ignore[valid-type]
     channel: SalesChannelEnum  # type: ignore[valid-type]
     external_id: str | None
-    email: str
+    email: str | None = strawberry.field(
+        description="The customer's email: null for keys without customers:read (partners), unless the "
+        "request carries the customer's or the order's access token"
+    )
     shipping_method: ShippingMethodEnum  # type: ignore[valid-type]
-    shipping_address: Address
+    shipping_address: Address = strawberry.field(
+        description="Where it ships; the phone number shows only where the email does"
+    )
     billing_address: Address | None
     note: str | None
     tags: list[str]
@@ -180,18 +187,23 @@ class Order(Node):
     customer_id: strawberry.Private[uuid.UUID]
     currency: strawberry.Private[str]
     exchange_of_id: strawberry.Private[uuid.UUID | None]
+    contact_shown: strawberry.Private[bool] = True
 
     @strawberry.field
     async def lines(self, info: strawberry.Info) -> list[OrderLine]:
         rows = await info.context.loaders.lines_by_order.load(self.row_id)
         return [OrderLine.of(r, self.currency) for r in rows]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The customer record: for keys with customers:read and the customer's own token"
+    )
     async def customer(
         self, info: strawberry.Info
     ) -> Annotated[Customer, strawberry.lazy("schema.types.customers")] | None:
         from schema.types.customers import Customer
 
+        if not info.context.sees_customer(self.customer_id):
+            return None
         row = await info.context.loaders.customer_by_id.load(self.customer_id)
         return Customer.of(row) if row else None
 
@@ -204,7 +216,7 @@ class Order(Node):
                 type=r.type,
                 message=r.message,
                 actor=r.actor,
-                data=r.data,
+                data=r.data if self.contact_shown else without_contact(r.data),
                 occurred_at=r.occurred_at,
             )
             for r in rows
@@ -251,7 +263,7 @@ class Order(Node):
         row = (
             await info.context.loaders.order_by_id.load(self.exchange_of_id) if self.exchange_of_id else None
         )
-        return Order.of(row) if row else None
+        return Order.shown(info, row)
 
     @strawberry.field
     async def payments(self, info: strawberry.Info) -> list[Payment]:
@@ -304,3 +316,26 @@ class Order(Node):
             currency=cur,
             exchange_of_id=r.exchange_of_id,
         )
+
+    @classmethod
+    def shown(cls, info: strawberry.Info, r: Any) -> Order | None:
+        """The order as this caller may see it: None when it may not read it at all (another
+        customer's order is as good as missing), without email and phones for partners."""
+        ctx = info.context
+        if r is None or not ctx.sees_order(r.id, r.customer_id):
+            return None
+        order = cls.of(r)
+        if not ctx.sees_contact(r.id, r.customer_id):
+            order.email = None
+            order.contact_shown = False
+            order.shipping_address = address(without_contact(r.shipping_address))  # type: ignore[assignment]
+            order.billing_address = address(without_contact(r.billing_address))
+        return order
+
+    @classmethod
+    def required(cls, info: strawberry.Info, r: Any) -> Order:
+        """For fields that always have an order: refused, rather than null, when it is not visible."""
+        order = cls.shown(info, r)
+        if order is None:
+            raise Forbidden("This key does not read this order")
+        return order

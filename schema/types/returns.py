@@ -23,7 +23,7 @@ async def _order(info: strawberry.Info, order_id: uuid.UUID | None) -> Any:
     from schema.types.orders import Order
 
     row = await info.context.loaders.order_by_id.load(order_id) if order_id else None
-    return Order.of(row) if row else None
+    return Order.shown(info, row)
 
 
 async def _order_line(info: strawberry.Info, line_id: uuid.UUID, currency: str) -> Any:

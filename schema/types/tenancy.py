@@ -11,6 +11,7 @@ import strawberry
 from domain.money import to_minor
 from domain.orders.status import ShippingMethod
 from domain.tenancy.models import Role
+from domain.tenancy.scopes import effective
 from resolvers.ids import to_global
 from schema.enums import ApiKeyRole, CurrencyCode, ShippingMethodEnum
 from schema.types.money import Money, money
@@ -61,6 +62,7 @@ class ApiKey:
     name: str
     role: ApiKeyRole  # type: ignore[valid-type]
     prefix: str = strawberry.field(description="The public start of the key, to recognise it")
+    scopes: list[str] = strawberry.field(description="What the key may do, e.g. orders:read")
     created_at: datetime
     revoked_at: datetime | None
 
@@ -71,6 +73,7 @@ class ApiKey:
             name=r.name,
             role=Role(r.role),
             prefix=f"baton_{r.prefix}",
+            scopes=sorted(effective(Role(r.role), r.scopes)),
             created_at=r.created_at,
             revoked_at=r.revoked_at,
         )
@@ -80,4 +83,5 @@ class ApiKey:
 class Viewer:
     role: ApiKeyRole  # type: ignore[valid-type]
     api_key_id: strawberry.ID
+    scopes: list[str] = strawberry.field(description="What this key may do")
     shop: Shop

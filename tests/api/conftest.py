@@ -18,9 +18,16 @@ from tests.conftest import TenantKeys
 
 
 class Api:
-    def __init__(self, client: httpx.AsyncClient, app: Starlette) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, app: Starlette, headers: dict[str, str] | None = None
+    ) -> None:
         self.client = client
         self.app = app
+        self.headers = headers or {}
+
+    def with_customer_token(self, token: str) -> Api:
+        """The same client sending a customer or order access token (X-Baton-Customer-Token)."""
+        return Api(self.client, self.app, {**self.headers, "X-Baton-Customer-Token": token})
 
     @property
     def engine(self) -> AsyncEngine:
@@ -30,7 +37,7 @@ class Api:
     async def post(
         self, key: str | None, query: str, variables: dict[str, Any] | None = None
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        headers = {**self.headers, **({"Authorization": f"Bearer {key}"} if key else {})}
         return await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
@@ -110,11 +117,10 @@ async def live(db: AsyncEngine, database_url: str, live_settings: Settings) -> A
 
 async def publish(database_url: str) -> None:
     """Runs the relay until every written event has its position (the ASGI `api` has no lifespan)."""
-    import asyncpg
-
     from domain.events.relay import relay_once
+    from tests.db_helpers import system_connection
 
-    conn = await asyncpg.connect(database_url)
+    conn = await system_connection(database_url)  # the relay serves every tenant, as in the workers
     try:
         while await relay_once(conn):
             pass

@@ -89,6 +89,18 @@ mutation OrderCreate($input: OrderCreateInput!) {{
 }}
 """
 
+# What a storefront sends: the order, and its access token (given once, when the order is created).
+ORDER_CREATE_WITH_TOKEN = f"""
+mutation OrderCreate($input: OrderCreateInput!) {{
+  orderCreate(input: $input) {{
+    order {{ id number status email }}
+    created
+    orderAccessToken
+    {USER_ERRORS}
+  }}
+}}
+"""
+
 # The same mutation with every input field spelled out in the document, the enum literally.
 ORDER_CREATE_LITERAL = f"""
 mutation OrderCreateLiteral($email: String!, $sku: String!, $quantity: Int!) {{
@@ -327,6 +339,15 @@ async def set_stock(api: Any, key: str, sku: str, location_id: str, on_hand: int
 async def place_order(api: Any, key: str, lines: list[tuple[str, int]], **kwargs: Any) -> dict[str, Any]:
     body = await api(key, ORDER_CREATE, input=order_input(lines, **kwargs))
     return ok(body, "orderCreate")["order"]
+
+
+async def place_order_with_token(
+    api: Any, key: str, lines: list[tuple[str, int]], **kwargs: Any
+) -> tuple[dict[str, Any], str]:
+    """The new order and its order access token."""
+    payload = ok(await api(key, ORDER_CREATE_WITH_TOKEN, input=order_input(lines, **kwargs)), "orderCreate")
+    assert payload["created"] and payload["orderAccessToken"].startswith("bo_"), payload
+    return payload["order"], payload["orderAccessToken"]
 
 
 async def stock_of(api: Any, key: str, sku: str) -> dict[str, Any]:

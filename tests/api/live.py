@@ -71,11 +71,13 @@ class Socket:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def open(cls, url: str, key: str) -> AsyncIterator[Socket]:
+    async def open(cls, url: str, key: str, customer_token: str | None = None) -> AsyncIterator[Socket]:
+        """`customer_token`: a customer or order access token, sent as customerToken in connection_init."""
+        payload = {"Authorization": f"Bearer {key}"}
+        if customer_token is not None:
+            payload["customerToken"] = customer_token
         async with connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
-            await ws.send(
-                json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
-            )
+            await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
             ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
             assert ack["type"] == "connection_ack", ack
             sock = cls(ws)
@@ -126,6 +128,9 @@ EVENTS = """subscription Events($after: String, $types: [EventType!]) {
 }"""
 ORDER_UPDATED = """subscription Follow($id: ID!) {
   orderUpdated(id: $id) { id number status version paymentStatus }
+}"""
+ORDER_UPDATED_BY_TOKEN = """subscription FollowByToken($token: String!) {
+  orderUpdated(token: $token) { id number status version paymentStatus }
 }"""
 INVENTORY_CHANGED = """subscription Stock($skus: [String!]) {
   inventoryChanged(skus: $skus) { sku locationId onHand committed available reason position }

@@ -85,7 +85,11 @@ async def delivered_order(api: Any, shop: Any, lines: list[tuple[str, int]]) -> 
     """An order placed, paid in full, confirmed, shipped and delivered; returns it with its lines."""
     from tests.api.documents import place_order
 
-    order = await place_order(api, shop.admin, lines)
+    return await deliver(api, shop, await place_order(api, shop.admin, lines))
+
+
+async def deliver(api: Any, shop: Any, order: dict[str, Any]) -> dict[str, Any]:
+    """The placed order paid in full, confirmed, shipped and delivered; returns it with its lines."""
     ok(await api(shop.admin, ORDER_MARK_PAID, id=order["id"], reference="pay-1"), "orderMarkPaid")
     ok(await api(shop.admin, ORDER_CONFIRM, id=order["id"]), "orderConfirm")
     for i, fo in enumerate((await fulfillment_of(api, shop.admin, order["id"]))["fulfillmentOrders"]):

@@ -39,6 +39,7 @@ from tests.api.documents import (
     ok,
     order_input,
     place_order,
+    place_order_with_token,
     stock_of,
 )
 from tests.api.fulfillment_documents import (
@@ -73,7 +74,13 @@ mutation($sku: String!, $locationId: ID!, $quantity: Int!, $outcome: DamagedOutc
     userErrors { code }
   }
 }"""
+ORDER_BY_TOKEN = "query($token: String!) { orderByToken(token: $token) { id number } }"
 READS = "{ orders { nodes { id } } products { nodes { sku } } locations { nodes { id } } customers { nodes { id } } }"
+CATALOG_READS = "{ products { nodes { sku } } locations { nodes { id } } }"
+CUSTOMER_TOKEN_CREATE = """
+mutation($email: String!) {
+  customerAccessTokenCreate(input: {email: $email}) { token expiresAt userErrors { field message code } }
+}"""
 
 
 def forbidden(body) -> bool:
@@ -103,6 +110,10 @@ ADMIN_ONLY = {
         'mutation { notificationSettingsUpdate(input: {senderName: "Mine"}) { userErrors { code } } }',
         {},
     ),
+    "customerTokenSecretRotate": (
+        "mutation { customerTokenSecretRotate(input: {}) { secret userErrors { code } } }",
+        {},
+    ),
 }
 
 # Fulfillment work needs a confirmed order: test_fulfillment_api.py runs these with every role;
@@ -128,7 +139,8 @@ FULFILLMENT = {
         {"input": {"orderId": global_id("Order"), "reason": "r", "idempotencyKey": "k", "amount": "1"}},
     ),
 }
-# Returns the customer starts, through the storefront: STOREFRONT keys may, PARTNER keys may not.
+# Returns the customer starts, through the storefront: STOREFRONT keys may with the customer's or the
+# order's access token, PARTNER keys may not.
 CUSTOMER_RETURNS = {
     "returnRequest": (
         RETURN_REQUEST,
@@ -184,8 +196,14 @@ def mutations(shop, order_id):
         "orderMarkPaid": (ORDER_MARK_PAID, {"id": order_id, "reference": "pay-1"}),
         "orderUpdate": (ORDER_UPDATE, {"input": {"id": order_id, "note": "leave at the door"}}),
         "orderSetPriority": (SET_PRIORITY, {"id": order_id, "priority": 80}),
+        "customerAccessTokenCreate": (CUSTOMER_TOKEN_CREATE, {"email": "grace@example.com"}),
         "orderCancel": (ORDER_CANCEL, {"id": order_id}),  # last: a cancelled order takes no edits
     }
+
+
+# What a STOREFRONT key does for the customer whose (customer or order) access token it sends: without
+# one, they are refused as needing that proof.
+CUSTOMER_ACTIONS = ("orderCancel", *CUSTOMER_RETURNS)
 
 
 # --- authentication ----------------------------------------------------------------------------
@@ -220,16 +238,24 @@ async def test_a_mutation_without_a_key_is_unauthenticated_and_changes_nothing(a
 # --- roles -------------------------------------------------------------------------------------
 
 
-async def test_a_storefront_key_places_orders_and_reads(api, shop):
+async def test_a_storefront_key_places_orders_reads_the_catalog_and_its_own_order_with_its_token(api, shop):
     key = await shop.tenant.key(Role.STOREFRONT)
 
-    order = await place_order(api, key, [("TEE", 1)])
+    order, token = await place_order_with_token(api, key, [("TEE", 1)])
 
-    assert (await api(key, ORDER, id=order["id"]))["data"]["order"]["number"] == "#1001"
+    assert (await api(key, ORDER_BY_TOKEN, token=token))["data"]["orderByToken"]["number"] == "#1001"
+    mine = await api.with_customer_token(token)(key, ORDER, id=order["id"])
+    assert mine["data"]["order"]["number"] == "#1001"
     assert (await api(key, PRODUCT, sku="TEE"))["data"]["product"]["inventory"]["committed"] == 1
-    body = await api(key, READS)
-    assert "errors" not in body
-    assert len(body["data"]["orders"]["nodes"]) == 1
+    catalog = await api(key, CATALOG_READS)
+    assert "errors" not in catalog
+    assert [p["sku"] for p in catalog["data"]["products"]["nodes"]] == ["MUG", "TEE"]
+    assert catalog["data"]["locations"]["nodes"] == [{"id": shop.location_id}]
+    # on its own (a public key anyone can extract), it reads no order and no customer
+    alone = await api(key, ORDER, id=order["id"])
+    assert alone["data"] == {"order": None} and error_codes(alone) == ["FORBIDDEN"]
+    assert forbidden(await api(key, ORDERS))
+    assert forbidden(await api(key, CUSTOMERS))
 
 
 async def test_the_role_tests_cover_every_mutation(api, tenant):
@@ -250,15 +276,27 @@ async def test_the_role_tests_cover_every_mutation(api, tenant):
 async def test_a_storefront_key_may_not_manage_the_catalog_stock_orders_or_shop(api, shop):
     key = await shop.tenant.key(Role.STOREFRONT)
     order = await place_order(api, shop.admin, [("TEE", 1)])
+    _, token = await place_order_with_token(api, key, [("MUG", 1)])  # the customer's own order
 
-    everything = {**mutations(shop, order["id"]), **ADMIN_ONLY, **FULFILLMENT, **SHIPPING}
+    everything = {**mutations(shop, order["id"]), **ADMIN_ONLY, **FULFILLMENT, **SHIPPING, **CUSTOMER_RETURNS}
     for name, (document, variables) in everything.items():
         body = await api(key, document, **variables)
         assert forbidden(body), (name, body)
         assert body["errors"][0]["path"] == [name]
-        assert "STOREFRONT" in body["errors"][0]["message"]
-    for name, (document, variables) in CUSTOMER_RETURNS.items():  # allowed: refused for the missing objects
-        assert not forbidden(await api(key, document, **variables)), name
+        if name in CUSTOMER_ACTIONS:  # the customer's to do: refused without the customer's proof
+            assert "X-Baton-Customer-Token" in body["errors"][0]["message"], name
+        else:
+            assert "STOREFRONT" in body["errors"][0]["message"], name
+    customer = api.with_customer_token(token)
+    for name, (document, variables) in everything.items():
+        body = await customer(key, document, **variables)
+        if name not in CUSTOMER_ACTIONS:  # the customer's token adds no staff powers
+            assert forbidden(body), (name, body)
+        elif name != "orderCancel":  # allowed: refused for the missing objects
+            assert not forbidden(body), name
+            assert [e["code"] for e in body["data"][name]["userErrors"]] == ["NOT_FOUND"], name
+        else:  # allowed, but the other customer's order answers like a missing one
+            assert [e["code"] for e in body["data"][name]["userErrors"]] == ["NOT_FOUND"], body
 
     await _nothing_changed(api, shop, order["id"])
 
@@ -267,11 +305,12 @@ async def test_a_partner_key_reads_and_ships_but_changes_nothing_else(api, shop)
     key = await shop.tenant.key(Role.PARTNER)
     order = await place_order(api, shop.admin, [("TEE", 1)])
 
-    body = await api(key, READS)
+    body = await api(key, READS.replace(" customers { nodes { id } }", ""))
     assert "errors" not in body
-    assert (await api(key, ORDER_DETAIL, id=order["id"]))["data"]["order"]["customer"][
-        "email"
-    ] == "grace@example.com"
+    assert [o["id"] for o in body["data"]["orders"]["nodes"]] == [order["id"]]
+    assert forbidden(await api(key, CUSTOMERS))  # the customer list is not a shipper's
+    seen = (await api(key, ORDER_DETAIL, id=order["id"]))["data"]["order"]
+    assert (seen["number"], seen["email"], seen["customer"]) == ("#1001", None, None)
     assert (await api(key, INVENTORY_MOVEMENTS, sku="TEE"))["data"]["inventoryMovements"]["nodes"]
 
     assert forbidden(await api(key, ORDER_CREATE, input=order_input([("TEE", 1)])))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from domain.tenancy.models import Role
 from tests.api.conftest import publish
 from tests.api.documents import error_codes, place_order
 from tests.api.live import EVENTS_FEED
+from tests.db_helpers import system_connection
 
 
 async def test_the_feed_lists_every_event_in_order_and_pages_by_position(api, shop, database_url):
@@ -74,7 +73,9 @@ async def test_an_unknown_event_type_is_refused_by_validation(api, shop):
     assert error_codes(body) == ["BAD_USER_INPUT"]
 
 
-async def test_every_role_reads_the_feed_but_only_its_own_tenants_events(api, shop, other_shop, database_url):
+async def test_every_role_with_events_read_reads_the_feed_but_only_its_own_tenants_events(
+    api, shop, other_shop, database_url
+):
     await place_order(api, other_shop.admin, [("TEE", 1)])
     await publish(database_url)
     mine = {e["id"] for e in (await api(shop.admin, EVENTS_FEED, first=100))["data"]["eventsFeed"]["nodes"]}
@@ -83,10 +84,13 @@ async def test_every_role_reads_the_feed_but_only_its_own_tenants_events(api, sh
     }
     assert mine and theirs and not (mine & theirs)
 
-    for role in Role:
+    for role in (Role.ADMIN, Role.STAFF, Role.PARTNER):
         key = await shop.tenant.key(role)
         nodes = (await api(key, EVENTS_FEED, first=100))["data"]["eventsFeed"]["nodes"]
         assert {e["id"] for e in nodes} == mine, role
+    # A public key (shipped inside apps) reads no shop's log: the events hold every order's story.
+    refused = await api(await shop.tenant.key(Role.STOREFRONT), EVENTS_FEED, first=100)
+    assert refused["data"] is None and error_codes(refused) == ["FORBIDDEN"]
 
 
 async def test_the_feed_without_a_key_is_unauthenticated(api, shop):
@@ -99,7 +103,7 @@ async def test_a_cursor_from_before_the_kept_log_is_refused_rather_than_skipping
 ):
     await place_order(api, shop.admin, [("TEE", 1)])
     await publish(database_url)
-    conn = await asyncpg.connect(database_url)
+    conn = await system_connection(database_url)
     try:  # as if the retention had pruned positions 1 to 3
         await conn.execute("DELETE FROM outbox_events WHERE position <= 3")
     finally:

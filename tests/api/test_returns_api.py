@@ -7,7 +7,14 @@ import asyncio
 from sqlalchemy import text
 
 from domain.tenancy.models import Role
-from tests.api.documents import INVENTORY_MOVEMENTS, codes, create_product, ok, set_stock
+from tests.api.documents import (
+    INVENTORY_MOVEMENTS,
+    codes,
+    create_product,
+    ok,
+    place_order_with_token,
+    set_stock,
+)
 from tests.api.fulfillment_documents import fulfillment_of, ship
 from tests.api.return_documents import (
     LEVELS,
@@ -18,12 +25,14 @@ from tests.api.return_documents import (
     RETURN_RECEIVE,
     RETURN_REQUEST,
     RETURNS,
+    deliver,
     delivered_order,
     line_id,
     order_returns,
     refund,
     request_return,
 )
+from tests.db_helpers import as_system
 
 SHOP_UPDATE = """
 mutation($input: ShopUpdateInput!) {
@@ -39,17 +48,20 @@ async def test_a_three_line_order_is_partly_returned_with_one_damaged_unit_and_r
     await create_product(api, shop.admin, "CAP", "12.00")
     await set_stock(api, shop.admin, "CAP", shop.location_id, 3)
     ok(await api(shop.admin, SHOP_UPDATE, input={"restockingFee": "10"}), "shopUpdate")
-    order = await delivered_order(api, shop, [("TEE", 2), ("MUG", 1), ("CAP", 1)])
+    storefront = await shop.tenant.key(Role.STOREFRONT)
+    placed, token = await place_order_with_token(api, storefront, [("TEE", 2), ("MUG", 1), ("CAP", 1)])
+    order = await deliver(api, shop, placed)
     assert (order["total"]["amount"], order["paymentStatus"], order["returnStatus"]) == (
         "72.03",
         "PAID",
         "NO_RETURN",
     )
-    customer = await shop.tenant.key(Role.STOREFRONT)  # the storefront asks on the customer's behalf
+    # The storefront asks on the customer's behalf, with the order's access token.
+    customer = api.with_customer_token(token)
 
     ret = await request_return(
-        api,
         customer,
+        storefront,
         order,
         [
             {"orderLineId": line_id(order, "TEE"), "quantity": 2, "reason": "DEFECTIVE", "note": "seam"},
@@ -63,7 +75,7 @@ async def test_a_three_line_order_is_partly_returned_with_one_damaged_unit_and_r
     )
     approved = ok(await api(shop.admin, RETURN_APPROVE, id=ret["id"]), "returnApprove")["return"]
     assert (approved["status"], approved["order"]["returnStatus"]) == ("APPROVED", "IN_PROGRESS")
-    sent = await api(customer, RETURN_IN_TRANSIT, id=ret["id"], trackingNumber="RET-1")
+    sent = await customer(storefront, RETURN_IN_TRANSIT, id=ret["id"], trackingNumber="RET-1")
     assert ok(sent, "returnMarkInTransit")["return"]["trackingNumber"] == "RET-1"
 
     tee_line, mug_line = ret["lines"]
@@ -230,7 +242,7 @@ async def test_a_refund_beyond_what_was_paid_is_refused_and_changes_nothing(api,
 async def test_a_return_outside_the_window_is_refused(api, shop, db):
     order = await delivered_order(api, shop, [("TEE", 1)])
     line = [{"orderLineId": line_id(order, "TEE"), "quantity": 1, "reason": "NO_LONGER_NEEDED"}]
-    async with db.begin() as conn:  # delivered 31 days ago; the default window is 30 days
+    async with as_system(db) as conn:  # delivered 31 days ago; the default window is 30 days
         await conn.execute(text("UPDATE orders SET delivered_at = delivered_at - interval '31 days'"))
 
     body = await api(shop.admin, RETURN_REQUEST, input={"orderId": order["id"], "lines": line})

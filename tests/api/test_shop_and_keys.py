@@ -16,6 +16,7 @@ from tests.api.documents import (
     order_input,
     set_stock,
 )
+from tests.db_helpers import as_system
 
 SHOP = "{ shop { name currencyCode taxRate shippingRates { method price { amount currencyCode } } } }"
 SHOP_UPDATE = """
@@ -100,7 +101,7 @@ async def test_an_issued_key_works_once_shown_and_stops_working_when_revoked(api
     assert revoked["apiKey"]["revokedAt"] is not None
     response = await api.post(secret, VIEWER)
     assert response.status_code == 401
-    async with db.connect() as conn:
+    async with as_system(db) as conn:
         types = (
             (await conn.execute(select(OutboxEvent.type).order_by(OutboxEvent.occurred_at))).scalars().all()
         )

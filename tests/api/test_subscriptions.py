@@ -7,8 +7,22 @@ import asyncio
 
 from domain.tenancy.models import Role
 from tests.api.conftest import open_shop
-from tests.api.documents import INVENTORY_ADJUST, ORDER_CANCEL, ORDER_CONFIRM, ok, place_order
-from tests.api.live import EVENTS, EVENTS_FEED, INVENTORY_CHANGED, ORDER_UPDATED, Socket
+from tests.api.documents import (
+    INVENTORY_ADJUST,
+    ORDER_CANCEL,
+    ORDER_CONFIRM,
+    ok,
+    place_order,
+    place_order_with_token,
+)
+from tests.api.live import (
+    EVENTS,
+    EVENTS_FEED,
+    INVENTORY_CHANGED,
+    ORDER_UPDATED,
+    ORDER_UPDATED_BY_TOKEN,
+    Socket,
+)
 
 
 async def test_a_subscriber_receives_the_events_of_a_mutation_as_they_happen(live, tenant):
@@ -57,9 +71,9 @@ async def test_a_subscriber_resuming_from_a_cursor_gets_the_past_then_the_presen
 
 async def test_order_updated_sends_the_order_now_and_after_each_change(live, tenant):
     shop = await open_shop(live.api, tenant)
-    order = await place_order(live.api, shop.admin, [("TEE", 1)])
-    async with Socket.open(live.ws_url, await tenant.key(Role.STOREFRONT)) as sock:
-        op = await sock.subscribe(ORDER_UPDATED, id=order["id"])
+    order, token = await place_order_with_token(live.api, shop.admin, [("TEE", 1)])
+    async with Socket.open(live.ws_url, await tenant.key(Role.STOREFRONT)) as sock:  # the guest's page
+        op = await sock.subscribe(ORDER_UPDATED_BY_TOKEN, token=token)
         now = (await sock.next(op))["orderUpdated"]
         assert (now["id"], now["status"]) == (order["id"], "PENDING")
 
@@ -145,9 +159,12 @@ async def test_identical_order_followers_share_one_execution_and_a_late_one_gets
     live, tenant
 ):
     shop = await open_shop(live.api, tenant)
-    order = await place_order(live.api, shop.admin, [("TEE", 1)])
+    order, token = await place_order_with_token(live.api, shop.admin, [("TEE", 1)])
     key = await tenant.key(Role.STOREFRONT)
-    async with Socket.open(live.ws_url, key) as one, Socket.open(live.ws_url, key) as two:
+    async with (  # the customer's phones, each with the order's access token
+        Socket.open(live.ws_url, key, customer_token=token) as one,
+        Socket.open(live.ws_url, key, customer_token=token) as two,
+    ):
         ops = [
             await one.subscribe(ORDER_UPDATED, id=order["id"]),
             await two.subscribe(ORDER_UPDATED, id=order["id"]),
@@ -168,7 +185,7 @@ async def test_identical_order_followers_share_one_execution_and_a_late_one_gets
             "CONFIRMED",
             "CONFIRMED",
         ]
-        async with Socket.open(live.ws_url, key) as late:
+        async with Socket.open(live.ws_url, key, customer_token=token) as late:
             late_op = await late.subscribe(ORDER_UPDATED, id=order["id"])
             assert (await late.next(late_op))["orderUpdated"]["status"] == "CONFIRMED"
             await one.stop(ops[0])

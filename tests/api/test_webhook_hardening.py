@@ -31,6 +31,7 @@ from tests.api.conftest import open_shop
 from tests.api.documents import WEBHOOK_CREATE, WEBHOOK_DELIVERIES, WEBHOOK_ENDPOINTS, ok, place_order
 from tests.api.live import free_port, serving
 from tests.api.receiver import receiving
+from tests.db_helpers import system_connection
 
 TIMEOUT = 0.5  # the webhook timeout in these tests, in seconds
 
@@ -318,7 +319,7 @@ async def test_a_malformed_host_set_behind_the_apis_back_is_a_recorded_failed_at
     shop = await open_shop(impatient.api, tenant)
     async with receiving() as receiver:
         hook_id = await endpoint(impatient, shop.admin, receiver.url)
-    conn = await asyncpg.connect(database_url)
+    conn = await system_connection(database_url)
     try:
         await conn.execute("UPDATE webhook_endpoints SET url = 'http://a..example.com/x'")
     finally:
@@ -335,7 +336,7 @@ async def test_a_malformed_host_set_behind_the_apis_back_is_a_recorded_failed_at
 
 @pytest.fixture
 async def conn(db, database_url) -> AsyncIterator[asyncpg.Connection]:
-    opened = await asyncpg.connect(database_url)
+    opened = await system_connection(database_url)
     yield opened
     await opened.close()
 

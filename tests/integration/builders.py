@@ -21,6 +21,7 @@ from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderIn
 from domain.orders.models import Order, OrderAllocation
 from domain.orders.status import SalesChannel, ShippingMethod
 from domain.uow import UnitOfWork
+from tests.db_helpers import as_system
 
 
 def uow(engine: AsyncEngine, tenant_id: uuid.UUID) -> UnitOfWork:
@@ -86,7 +87,8 @@ def order_input(
 
 
 async def rows(engine: AsyncEngine, stmt: Any) -> list[Any]:
-    async with engine.connect() as conn:
+    """An observer's read: in system scope, so what it finds depends on the statement alone."""
+    async with as_system(engine) as conn:
         return list(await conn.execute(stmt))
 
 
@@ -139,7 +141,7 @@ async def allocations(engine: AsyncEngine, order_id: uuid.UUID) -> list[Any]:
 
 
 async def count(engine: AsyncEngine, table: str, tenant_id: uuid.UUID) -> int:
-    async with engine.connect() as conn:
+    async with as_system(engine) as conn:
         stmt = text(f'SELECT count(*) FROM "{table}" WHERE tenant_id = :t')
         return (await conn.execute(stmt, {"t": tenant_id})).scalar_one()
 

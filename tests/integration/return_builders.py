@@ -18,6 +18,7 @@ from domain.returns.receiving import ReceiptLine, receive
 from domain.returns.service import ReturnInput, ReturnLineInput, approve_return, request_return
 from domain.returns.status import ItemCondition, ReturnReason
 from domain.shipping.service import ShipmentInput, create_shipment
+from tests.db_helpers import as_system
 from tests.integration.builders import order_input, rows, uow
 from tests.integration.fulfillment_builders import fulfillment_orders
 
@@ -73,7 +74,7 @@ async def refund_lines(engine: AsyncEngine, refund_id: uuid.UUID) -> list[Any]:
 
 
 async def set_delivered_at(engine: AsyncEngine, order_id: uuid.UUID, days_ago: float) -> None:
-    async with engine.begin() as conn:
+    async with as_system(engine) as conn:
         await conn.execute(
             update(Order)
             .where(Order.id == order_id)

@@ -12,11 +12,12 @@ import pytest
 
 from domain.notifications import outbox
 from domain.webhooks import delivery
+from tests.db_helpers import system_connection
 
 
 @pytest.fixture
 async def conns(db, database_url) -> AsyncIterator[list[asyncpg.Connection]]:
-    opened = [await asyncpg.connect(database_url) for _ in range(2)]
+    opened = [await system_connection(database_url) for _ in range(2)]
     yield opened
     for conn in opened:
         await conn.close()

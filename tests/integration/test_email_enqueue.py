@@ -6,19 +6,19 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import asyncpg
 import pytest
 
 from domain.db import utcnow
 from domain.events.relay import relay_once
 from domain.notifications import outbox
 from domain.orders.service import confirm_order, place_order
+from tests.db_helpers import system_connection
 from tests.integration.builders import location, order_input, product, uow
 
 
 @pytest.fixture
 async def conn(db, database_url):
-    opened = await asyncpg.connect(database_url)
+    opened = await system_connection(database_url)
     yield opened
     await opened.close()
 

@@ -16,6 +16,7 @@ from domain.events.relay import CHANNEL, prune, relay_once
 from domain.notifications import outbox as emails_outbox
 from domain.orders.service import place_order
 from domain.webhooks import delivery as webhook_delivery
+from tests.db_helpers import system_connection
 from tests.integration.builders import location, order_input, product, uow
 
 INSERT = """INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, occurred_at)
@@ -24,7 +25,7 @@ VALUES ($1, $2, $3, 'Order', $4, '{}'::jsonb, now() - make_interval(days => $5))
 
 @pytest.fixture
 async def conns(db, database_url) -> AsyncIterator[list[asyncpg.Connection]]:
-    opened = [await asyncpg.connect(database_url) for _ in range(8)]
+    opened = [await system_connection(database_url) for _ in range(8)]
     yield opened
     for conn in opened:
         await conn.close()

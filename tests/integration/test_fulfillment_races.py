@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from domain.catalog.models import BackorderPolicy
+from domain.db import system_scope
 from domain.inventory.models import AdjustReason
 from domain.inventory.service import AdjustInput, adjust_level
 from domain.orders.service import cancel_order, confirm_order, place_order
@@ -29,6 +30,7 @@ PAUSE = 0.3
 async def _holding(db, sql: str, **params):
     conn = await db.connect()
     trans = await conn.begin()
+    await system_scope(conn, "a test holds a lock")
     await conn.execute(text(sql), params)
     return conn, trans
 

@@ -21,6 +21,7 @@ from domain.returns.receiving import ReceiptLine, receive
 from domain.returns.service import ReturnInput, request_return
 from domain.returns.status import ItemCondition, ReturnReason
 from domain.tenancy.models import Tenant
+from tests.db_helpers import as_tenant
 from tests.integration.builders import count, location, order_input, product, rows, snapshot, timeline, uow
 from tests.integration.return_builders import (
     approved_return,
@@ -404,7 +405,7 @@ async def test_a_return_waiting_for_a_decision_is_not_refunded(db, tenant):
 
 async def test_a_no_longer_needed_return_keeps_the_restocking_fee(db, tenant):
     main = await _shop(db, tenant.id)
-    async with db.begin() as conn:
+    async with as_tenant(db, tenant.id) as conn:
         await conn.execute(
             update(Tenant.__table__).where(Tenant.__table__.c.id == tenant.id).values(restocking_fee_bps=1500)
         )

@@ -30,6 +30,7 @@ from domain.returns.service import (
 from domain.returns.status import ItemCondition, ReturnReason
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.tenancy.models import Tenant
+from tests.db_helpers import as_tenant
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,
@@ -243,7 +244,7 @@ async def test_a_return_outside_the_window_is_refused(db, tenant):
     await set_delivered_at(db, order.id, days_ago=29)
     await request_return(uow(db, tenant.id), ReturnInput(order.id, [wanted(line.id, 1)]))
     await set_delivered_at(db, order.id, days_ago=31)
-    async with db.begin() as conn:
+    async with as_tenant(db, tenant.id) as conn:
         await conn.execute(
             update(Tenant.__table__).where(Tenant.__table__.c.id == tenant.id).values(return_window_days=60)
         )
@@ -255,7 +256,7 @@ async def test_until_delivery_the_window_runs_from_the_last_shipment(db, tenant)
     await _shop(db, tenant.id)
     order = await shipped_order(db, tenant.id, ("MUG", 1))
     (line,) = await lines_of(db, order.id)
-    async with db.begin() as conn:
+    async with as_tenant(db, tenant.id) as conn:
         await conn.execute(
             update(Tenant.__table__).where(Tenant.__table__.c.id == tenant.id).values(return_window_days=0)
         )
