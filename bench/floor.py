@@ -4,7 +4,7 @@ Starlette + asyncpg on the same uvicorn settings as `baton serve`, sending Postg
 sends for that request (captured with a statement log; `python -m bench.order_by_number --show-sql`
 prints Baton's side again):
 
-    BEGIN READ ONLY; SELECT set_config('app.tenant_id', '<tenant>', true)   -- one round trip
+    BEGIN READ ONLY; SELECT set_config('app.tenant_id', '<tenant>', true), <limits>   -- one round trip
     SELECT <order by tenant + number>
     SELECT <lines by order id>
     COMMIT
@@ -37,9 +37,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.orders import queries as orders
+from domain.reading import begin_for
 
 # The very statements Baton's read path runs (compiled once in domain/orders/queries.py).
-BEGIN_FOR_TENANT = "BEGIN READ ONLY; SELECT set_config('app.tenant_id', '{tenant}', true)"
+BEGIN_FOR_TENANT = begin_for(uuid.UUID(int=0)).replace(str(uuid.UUID(int=0)), "{tenant}")
 ORDER_BY_NUMBER = orders.ORDER_BY_NUMBER.sql
 LINES_BY_ORDER = orders.LINES_BY_ORDER.sql
 # What one request sends, in order (the tenant written into the first); the benchmark compares it with

@@ -18,6 +18,21 @@ log = logging.getLogger("baton.db")
 SYSTEM_SESSION = {"app.scope": "system"}
 
 
+class Limits:
+    """How long one statement of a request may run, and how long its transaction may sit idle, before
+    Postgres ends it: one costly request must not hold connections and locks for everyone. Set once at
+    start-up (server/app.py, from BATON_STATEMENT_TIMEOUT and BATON_IDLE_IN_TRANSACTION_TIMEOUT), and
+    applied transaction-locally with the tenant, so no extra round trip and nothing left on the session."""
+
+    statement_ms = 15_000
+    idle_in_transaction_ms = 30_000
+
+    @classmethod
+    def configure(cls, statement_seconds: float, idle_seconds: float) -> None:
+        cls.statement_ms = max(1, int(statement_seconds * 1000))
+        cls.idle_in_transaction_ms = max(1, int(idle_seconds * 1000))
+
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -75,8 +90,15 @@ def async_url(url: str) -> str:
 
 
 async def set_tenant(conn: AsyncConnection, tenant_id: uuid.UUID) -> None:
-    """Transaction-local, so a pooled connection never carries one request's tenant into the next."""
-    await conn.execute(select(func.set_config("app.tenant_id", str(tenant_id), True)))
+    """Transaction-local, so a pooled connection never carries one request's tenant into the next; with
+    the request limits (Limits) in the same statement."""
+    await conn.execute(
+        select(
+            func.set_config("app.tenant_id", str(tenant_id), True),
+            func.set_config("statement_timeout", str(Limits.statement_ms), True),
+            func.set_config("idle_in_transaction_session_timeout", str(Limits.idle_in_transaction_ms), True),
+        )
+    )
 
 
 async def system_scope(conn: AsyncConnection, why: str) -> None:

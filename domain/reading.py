@@ -20,6 +20,8 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
+from domain.db import Limits
+
 
 def plain_dsn(url: str) -> str:
     """A libpq-style URL for asyncpg itself, from any of the URL forms Baton accepts."""
@@ -73,6 +75,16 @@ class Reader:
 QueryLogger = Callable[[Any], None]
 
 
+def begin_for(tenant_id: uuid.UUID) -> str:
+    """BEGIN, the tenant and the request limits (domain/db.py Limits) in one round trip. The id is a
+    UUID and the limits are integers, so they are safe to write into the text."""
+    return (
+        f"BEGIN READ ONLY; SELECT set_config('app.tenant_id', '{uuid.UUID(str(tenant_id))}', true), "
+        f"set_config('statement_timeout', '{int(Limits.statement_ms)}', true), "
+        f"set_config('idle_in_transaction_session_timeout', '{int(Limits.idle_in_transaction_ms)}', true)"
+    )
+
+
 class ReadPool:
     """The process's connections for reads: plain asyncpg, opened on first use. A read holds one for
     a single short transaction, which always ends before the connection goes back (and everything it
@@ -96,9 +108,8 @@ class ReadPool:
 
     @asynccontextmanager
     async def tenant(self, tenant_id: uuid.UUID) -> AsyncIterator[Reader]:
-        """A read-only transaction for one tenant. BEGIN and the tenant setting travel in one round
-        trip (the id is a UUID, so it is safe to write into the text)."""
-        begin = f"BEGIN READ ONLY; SELECT set_config('app.tenant_id', '{uuid.UUID(str(tenant_id))}', true)"
+        """A read-only transaction for one tenant (begin_for)."""
+        begin = begin_for(tenant_id)
         pool = await self._connections()
         async with pool.acquire() as driver:
             for logger in self._loggers:

@@ -11,6 +11,10 @@ from domain.errors import Code, Problems
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# What PostgreSQL text cannot hold: NUL, and lone UTF-16 surrogates ("\ud800" in JSON decodes to one,
+# but no UTF-8 encoder accepts it).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_WHAT = "a NUL character or a lone UTF-16 surrogate"
 
 
 def text(
@@ -28,8 +32,8 @@ def text(
         return None
     if len(cleaned) > max_len:
         problems.add(Code.TOO_LONG, f"{field[-1]} is longer than {max_len} characters", *field)
-    if "\x00" in cleaned:  # PostgreSQL text cannot hold it
-        problems.add(Code.INVALID, f"{field[-1]} contains a NUL character", *field)
+    if UNSTORABLE.search(cleaned):
+        problems.add(Code.INVALID, f"{field[-1]} contains {UNSTORABLE_WHAT}", *field)
     return cleaned
 
 

@@ -13,11 +13,13 @@ from resolvers.errors import PublicError
 log = logging.getLogger("baton.graphql")
 
 
-NUL_REFUSED = (CharacterNotInRepertoireError, UntranslatableCharacterError)
+# PostgreSQL refusing a NUL; the driver refusing to encode a lone UTF-16 surrogate.
+NUL_REFUSED = (CharacterNotInRepertoireError, UntranslatableCharacterError, UnicodeEncodeError)
 
 
 def _refused_text(error: BaseException | None) -> bool:
-    """Whether PostgreSQL refused a text value (a NUL character) that reached it unchecked."""
+    """Whether a text value that reached the database unchecked could not be stored (a NUL character,
+    a lone UTF-16 surrogate)."""
     seen = 0
     while error is not None and seen < 5:
         if isinstance(error, NUL_REFUSED):
@@ -40,7 +42,7 @@ class MaskUnexpected(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         if _refused_text(error.original_error):  # bad input that no check caught: nothing was written
             return GraphQLError(
-                "Text may not contain NUL characters",
+                "Text may not contain NUL characters or lone UTF-16 surrogates",
                 path=error.path,
                 extensions={"code": "BAD_USER_INPUT"},
             )

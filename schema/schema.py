@@ -26,6 +26,7 @@ from schema.mutations.shipping import ShippingMutations
 from schema.mutations.tenancy import TenancyMutations
 from schema.mutations.webhooks import WebhookMutations
 from schema.notification_query import NotificationQuery
+from schema.pricing import QueryCost
 from schema.query import Query as OrderAndCatalogQuery
 from schema.returns_query import ReturnsQuery
 from schema.subscription import Subscription
@@ -97,6 +98,7 @@ schema = strawberry.Schema(
     ],
     extensions=[
         MaskUnexpected,
+        QueryCost,
         functools.partial(ParserCache, maxsize=512),
         functools.partial(ValidationCache, maxsize=512),
         functools.partial(AddValidationRules, LIMIT_RULES),

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -23,12 +23,13 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from domain.db import make_engine
+from domain.db import Limits, make_engine
 from domain.events.hub import Hub
 from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
+from server import bodies
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.listener import Listener
@@ -104,9 +105,17 @@ class BatonGraphQL(GraphQL):
     async def http(self, request: Request) -> Response:
         request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         wants_ide = request.method == "GET" and "text/html" in request.headers.get("accept", "")
-        response = await self._authenticated(request) if not wants_ide else await self._run(request)
+        if request.method == "POST" and not await bodies.within(request, self.settings.max_body_bytes):
+            response: Response = bodies.too_large(self.settings.max_body_bytes)
+        elif wants_ide:
+            response = await self._run(request)
+        else:
+            response = await self._authenticated(request)
         response.headers["x-request-id"] = request.state.request_id
         return response
+
+    def decode_json(self, data: str | bytes) -> object:
+        return bodies.decode(data)
 
     async def _authenticated(self, request: Request) -> Response:
         token = bearer(request.headers.get("authorization"))
@@ -125,13 +134,14 @@ class BatonGraphQL(GraphQL):
         try:
             return await self.run(request)
         except HTTPException as exc:
-            return PlainTextResponse(exc.reason, status_code=exc.status_code)
+            return bodies.error(exc.status_code, exc.reason, "BAD_REQUEST")
 
     async def websocket(self, websocket: WebSocket) -> None:
         await self.run(websocket)
 
 
 def create_app(settings: Settings, database_url: str) -> Starlette:
+    Limits.configure(settings.statement_timeout, settings.idle_in_transaction_timeout)
     # Reads (most requests) and writes each get a pool of their own; see domain/reading.py.
     engine = make_engine(database_url, pool_size=max(2, settings.pool_size // 3))
     reads = ReadPool(database_url, settings.pool_size)

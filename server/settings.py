@@ -33,6 +33,9 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str = "orders@baton.invalid"
     smtp_starttls: bool = False
+    max_body_bytes: int = 1_048_576  # larger request bodies are refused with 413
+    statement_timeout: float = 15.0  # seconds one statement of a request may run
+    idle_in_transaction_timeout: float = 30.0  # seconds a request's transaction may sit idle
 
     @property
     def development(self) -> bool:
@@ -65,6 +68,9 @@ class Settings:
             smtp_password=env.get("BATON_SMTP_PASSWORD") or None,
             smtp_from=env.get("BATON_SMTP_FROM", "orders@baton.invalid"),
             smtp_starttls=_flag(env.get("BATON_SMTP_STARTTLS", "0")),
+            max_body_bytes=int(env.get("BATON_MAX_BODY_BYTES", "1048576")),
+            statement_timeout=float(env.get("BATON_STATEMENT_TIMEOUT", "15")),
+            idle_in_transaction_timeout=float(env.get("BATON_IDLE_IN_TRANSACTION_TIMEOUT", "30")),
         )
 
 

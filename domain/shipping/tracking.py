@@ -42,7 +42,9 @@ class Tracked:
 def _clean(data: TrackingInput, carrier_code: str) -> tuple[TrackingStatus, datetime]:
     problems = Problems()
     carrier = carrier_for(carrier_code)
-    status = carrier.normalize(data.status) if carrier and "\x00" not in data.status else None
+    status = (
+        carrier.normalize(data.status) if carrier and not validation.UNSTORABLE.search(data.status) else None
+    )
     if status is None:
         problems.add(Code.INVALID, f"Unknown tracking status {data.status[:40]!r}", "status")
     when = data.occurred_at or utcnow()

@@ -1,0 +1,128 @@
+"""What a query costs, computed from the document and its variables before anything runs, the way
+Shopify prices its Admin API: every object a field returns costs 1 and scalars and enums nothing; a
+connection multiplies what each of its nodes costs by `first`/`last` (the default page when neither is
+given); a plain list of objects counts as LIST_SIZE of them; a mutation adds MUTATION_COST. Value objects
+that are part of their parent's row (Money, Address, PageInfo …) cost nothing: no extra read fetches
+them. A query that costs more than MAX_COST is refused before execution with MAX_COST_EXCEEDED, so one
+request can no longer ask for millions of rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_leaf_type,
+    is_list_type,
+)
+
+from domain.pagination import DEFAULT_PAGE, MAX_PAGE
+
+MAX_COST = 5000
+MUTATION_COST = 10
+LIST_SIZE = 3  # what a list without paging (an order's lines, a shipment's tracking events) counts as
+FREE_TYPES = frozenset(
+    {"Money", "Address", "PageInfo", "Customization", "ShippingRate", "ExchangeRequest", "Package"}
+)
+PAGED_FIELDS = frozenset({"nodes", "edges"})
+
+
+def _definition(parent: GraphQLNamedType, node: FieldNode) -> Any:
+    fields = getattr(parent, "fields", None)
+    return fields.get(node.name.value) if fields else None
+
+
+class _Pricing:
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None
+    ) -> None:
+        self.schema = schema
+        self.variables = variables or {}
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+
+    def selection(self, node: SelectionSetNode | None, parent: GraphQLNamedType, page: int | None) -> int:
+        if node is None:
+            return 0
+        total = 0
+        for item in node.selections:
+            if isinstance(item, FieldNode):
+                total += self.field(item, parent, page)
+            elif isinstance(item, InlineFragmentNode):
+                condition = item.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selection(item.selection_set, target or parent, page)
+            elif isinstance(item, FragmentSpreadNode):
+                fragment = self.fragments.get(item.name.value)
+                if fragment is not None:
+                    target = self.schema.get_type(fragment.type_condition.name.value)
+                    total += self.selection(fragment.selection_set, target or parent, page)
+        return total
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType, page: int | None) -> int:
+        definition = _definition(parent, node)
+        if definition is None:  # __typename and introspection
+            return 0
+        named = get_named_type(definition.type)
+        if is_leaf_type(named):
+            return 0
+        own = 0 if named.name in FREE_TYPES else 1
+        if "first" in definition.args or "last" in definition.args:  # a connection
+            return own + self.selection(node.selection_set, named, self.page_size(node))
+        each = own + self.selection(node.selection_set, named, None)
+        if is_list_type(get_nullable_type(definition.type)):
+            count = page if page is not None and node.name.value in PAGED_FIELDS else LIST_SIZE
+            return count * each
+        return each
+
+    def page_size(self, node: FieldNode) -> int:
+        arguments = {a.name.value: a.value for a in node.arguments or ()}
+        sizes = [self.number(arguments[name]) for name in ("first", "last") if name in arguments]
+        given = [s for s in sizes if s is not None]
+        return min(max(given), MAX_PAGE) if given else DEFAULT_PAGE  # a larger page is refused anyway
+
+    def number(self, value: Any) -> int | None:
+        if isinstance(value, IntValueNode):
+            return max(0, int(value.value))
+        if isinstance(value, VariableNode):
+            found = self.variables.get(value.name.value)
+            return max(0, found) if isinstance(found, int) and not isinstance(found, bool) else None
+        return None
+
+
+def query_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> int:
+    """The requested cost of the operation that would run; 0 when there is none to run."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    if len(chosen) != 1:
+        return 0
+    operation = chosen[0]
+    root: GraphQLObjectType | None = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0
+    pricing = _Pricing(schema, document, variables)
+    cost = pricing.selection(operation.selection_set, root, None)
+    if operation.operation == OperationType.MUTATION:
+        fields = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+        cost += MUTATION_COST * len(fields)
+    return cost
