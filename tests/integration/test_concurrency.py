@@ -34,7 +34,9 @@ ORDERS = 200
 
 @pytest.fixture
 async def crowd(db: AsyncEngine, database_url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine of its own with up to 80 connections (the server allows 100), so requests really contend."""
+    """An engine of its own with up to 80 connections (the server allows 100), so requests really contend.
+    The shared engine's idle connections, kept from earlier tests, are closed first to leave room."""
+    await db.dispose()
     engine = make_engine(database_url, pool_size=60, max_overflow=20)
     yield engine
     await engine.dispose()
