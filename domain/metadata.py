@@ -1,11 +1,14 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from domain.audit import models as audit
 from domain.catalog import models as catalog
 from domain.customers import models as customers
 from domain.db import Base
+from domain.documents import models as documents
 from domain.events import models as events
 from domain.fulfillment import models as fulfillment
 from domain.inventory import models as inventory
+from domain.limits import models as limits
 from domain.notifications import models as notifications
 from domain.orders import models as orders
 from domain.refunds import models as refunds
@@ -17,11 +20,14 @@ from domain.webhooks import models as webhooks
 metadata = Base.metadata
 
 __all__ = [
+    "audit",
     "catalog",
     "customers",
+    "documents",
     "events",
     "fulfillment",
     "inventory",
+    "limits",
     "metadata",
     "notifications",
     "orders",

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.events.hub import Hub
+from domain.limits.budgets import Budgets
 from domain.reading import Reader, ReadPool
 from domain.tenancy.scopes import Scope
 from domain.tenancy.service import Principal
@@ -33,6 +34,7 @@ class Context:
     connection_params: Any = None
     hub: Hub | None = None  # live subscriptions
     webhook_allow_private: bool = False  # whether endpoint URLs may resolve to internal addresses
+    budgets: Budgets | None = None  # query-cost buckets per API key (schema/pricing.py charges them)
     # Orders this request itself placed: the caller just sent their details, so it may see them.
     proven_orders: set[uuid.UUID] = field(default_factory=set)
 

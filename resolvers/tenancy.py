@@ -32,10 +32,12 @@ async def keys(ctx: Context, page: PageRequest) -> Page:
         return await queries.list_keys(conn, ctx.tenant_id, page)
 
 
-async def issue_key(ctx: Context, role: Role, name: str, scopes: list[str] | None) -> Outcome[IssuedKey]:
+async def issue_key(
+    ctx: Context, role: Role, name: str, scopes: list[str] | None, registered_only: bool = False
+) -> Outcome[IssuedKey]:
     uow = ctx.uow(Scope.KEYS_MANAGE)
     held = ctx.require().scopes
-    return await attempt(lambda: admin.issue_key(uow, role, name, held, scopes))
+    return await attempt(lambda: admin.issue_key(uow, role, name, held, scopes, registered_only))
 
 
 async def revoke_key(ctx: Context, gid: str) -> Outcome[ApiKey]:

@@ -126,3 +126,89 @@ def query_cost(
         fields = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
         cost += MUTATION_COST * len(fields)
     return cost
+
+
+class _Answer:
+    """Walks an answer alongside the selection that asked for it, counting the objects it holds the way
+    _Pricing counts the objects a selection may return."""
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
+        self.schema = schema
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        # Every node of a page has the same fields: merged once per selection, leaves left out.
+        self.merged: dict[
+            tuple[Any, ...], list[tuple[str, GraphQLNamedType, list[SelectionSetNode], int]]
+        ] = {}
+
+    def objects(
+        self, sets: list[SelectionSetNode], named: GraphQLNamedType
+    ) -> list[tuple[str, GraphQLNamedType, list[SelectionSetNode], int]]:
+        """(response key, type, selections, own cost) of the fields below that return objects."""
+        key = (named.name, *map(id, sets))
+        found = self.merged.get(key)
+        if found is None:
+            fields: dict[str, Any] = {}
+            for node in sets:
+                self.collect(node, named, fields)
+            found = self.merged[key] = []
+            for name, (definition, child_sets) in fields.items():
+                child = get_named_type(definition.type)
+                if not is_leaf_type(child):
+                    found.append((name, child, child_sets, 0 if child.name in FREE_TYPES else 1))
+        return found
+
+    def collect(self, node: SelectionSetNode, parent: GraphQLNamedType, into: dict[str, Any]) -> None:
+        """Fields by response key, merged across fragments: the answer holds one value per key."""
+        for item in node.selections:
+            if isinstance(item, FieldNode):
+                definition = _definition(parent, item)
+                if definition is None:
+                    continue
+                key = item.alias.value if item.alias else item.name.value
+                _, sets = into.setdefault(key, (definition, []))
+                if item.selection_set is not None:
+                    sets.append(item.selection_set)
+            elif isinstance(item, InlineFragmentNode):
+                condition = item.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                self.collect(item.selection_set, target or parent, into)
+            elif isinstance(item, FragmentSpreadNode):
+                fragment = self.fragments.get(item.name.value)
+                if fragment is not None:
+                    target = self.schema.get_type(fragment.type_condition.name.value)
+                    self.collect(fragment.selection_set, target or parent, into)
+
+    def value(self, value: Any, named: GraphQLNamedType, sets: list[SelectionSetNode], own: int) -> int:
+        if isinstance(value, list):
+            return sum(self.value(item, named, sets, own) for item in value)
+        if not isinstance(value, dict):  # null
+            return 0
+        total = own
+        for key, child, child_sets, child_own in self.objects(sets, named):
+            total += self.value(value.get(key), child, child_sets, child_own)
+        return total
+
+
+def actual_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    data: dict[str, Any] | None,
+) -> int:
+    """What the answer held, priced like query_cost: 1 for every object returned (free types aside),
+    so a page that came back half full costs half. A mutation adds MUTATION_COST for each root field."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    if len(chosen) != 1 or data is None:
+        return 0
+    operation = chosen[0]
+    root: GraphQLObjectType | None = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0
+    cost = _Answer(schema, document).value(data, root, [operation.selection_set], 0)
+    if operation.operation == OperationType.MUTATION:
+        fields = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+        cost += MUTATION_COST * len(fields)
+    return cost

@@ -1,14 +1,24 @@
 """Every operation is priced before it runs (schema/cost.py): one above the maximum is refused with
-MAX_COST_EXCEEDED, before any database work, and the error says what it would have cost."""
+MAX_COST_EXCEEDED, before any database work, and the error says what it would have cost.
+
+The requested cost is then charged to the caller's API key (domain/limits/budgets.py): when the key's
+bucket holds less, the operation is refused with THROTTLED (over HTTP: 429 and Retry-After). After it
+runs, what was charged beyond the actual cost (the objects the answer held) is given back. Every response
+reports both, and the bucket, in extensions.cost, as Shopify's Admin API does. Subscriptions are not
+charged: they are bounded by a count per key instead (server/throttle.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
+from domain.limits.bucket import retry_after
+from domain.limits.budgets import Budgets
 from resolvers.errors import PublicError
-from schema.cost import MAX_COST, query_cost
+from schema.cost import MAX_COST, actual_cost, query_cost
 
 
 class MaxCostExceeded(PublicError):
@@ -19,8 +29,17 @@ class MaxCostExceeded(PublicError):
         self.extensions = {**(self.extensions or {}), "cost": cost}
 
 
+class Throttled(PublicError):
+    code = "THROTTLED"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.extensions = {**(self.extensions or {}), "retryAfter": retry_after}
+
+
 class QueryCost(SchemaExtension):
     requested = 0
+    actual = 0
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
@@ -34,4 +53,68 @@ class QueryCost(SchemaExtension):
                 "smaller pages (first/last) or fewer nested lists, and page through the rest",
                 cost={"requested": self.requested, "maximum": MAX_COST},
             )
-        yield
+        if self._subscription():  # priced per event; not charged (server/throttle.py caps their number)
+            yield
+            return
+        charged = self._charge()
+        try:
+            yield
+        finally:
+            result = ctx.result
+            if ctx.graphql_document is not None and result is not None:
+                data = getattr(result, "data", None)
+                self.actual = actual_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, data)
+            if charged is not None:
+                budgets, key_id = charged
+                budgets.refund(key_id, self.requested - min(self.actual, self.requested))
+
+    def _charge(self) -> tuple[Budgets, Any] | None:
+        """Charges the requested cost to the caller's key; raises Throttled when it holds less."""
+        ctx = self.execution_context
+        budgets, principal = self._budget()
+        if budgets is None or principal is None:
+            return None
+        decision = budgets.charge(principal.key_id, principal.tenant_id, self.requested)
+        if decision.allowed:
+            return budgets, principal.key_id
+        seconds = retry_after(decision.retry_after)
+        response: Any = getattr(ctx.context, "response", None)
+        if hasattr(response, "status_code"):  # HTTP; over a WebSocket the "response" is the socket
+            response.status_code = 429
+            response.headers["Retry-After"] = str(seconds)
+        if self.requested > budgets.capacity:
+            message = (
+                f"This query costs {self.requested}, more than this key's bucket holds ({budgets.capacity:g})"
+            )
+        else:
+            message = (
+                f"Throttled: this query costs {self.requested} and {max(0, int(decision.available))} is "
+                f"available, restoring at {budgets.rate:g} a second; retry after {seconds} s"
+            )
+        raise Throttled(message, seconds)
+
+    def _subscription(self) -> bool:
+        ctx = self.execution_context
+        if ctx.graphql_document is None:
+            return False
+        try:
+            return ctx.operation_type == OperationType.SUBSCRIPTION
+        except Exception:  # no such operation: validation says so
+            return False
+
+    def _budget(self) -> tuple[Budgets | None, Any]:
+        context = self.execution_context.context
+        return getattr(context, "budgets", None), getattr(context, "principal", None)
+
+    def get_results(self) -> dict[str, Any]:
+        if self._subscription():  # not charged, and every event would repeat the report
+            return {}
+        cost: dict[str, Any] = {"requested": self.requested, "actual": self.actual}
+        budgets, principal = self._budget()
+        if budgets is not None and principal is not None:
+            cost["throttleStatus"] = {
+                "maximumAvailable": budgets.capacity,
+                "currentlyAvailable": int(budgets.available(principal.key_id)),
+                "restoreRate": budgets.rate,
+            }
+        return {"cost": cost}

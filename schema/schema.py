@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError, ValidationContext
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from schema.audit import AuditMutations, watch_mutations
+from schema.audit_query import AuditQuery
 from schema.events_query import EventsQuery
 from schema.extensions import MaskUnexpected
 from schema.fulfillment_query import FulfillmentQuery
@@ -46,7 +49,30 @@ MAX_TOKENS = 5000
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 # Built once: ValidationCache keys on the rule classes, and QueryDepthLimiter/MaxAliasesLimiter would
 # make new ones for every request, so no validation would ever be served from the cache.
-LIMIT_RULES: list[Any] = [depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIASES)]
+
+
+class DepthLimit(depth_rule(MAX_DEPTH - 1, None, None)):  # type: ignore[misc]
+    """strawberry counts the root field as depth 0, so its limit N admits N + 1 levels of fields; the
+    README promises MAX_DEPTH levels, so the rule gets MAX_DEPTH - 1 and its message names MAX_DEPTH."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        report = context.report_error
+        inner = f"maximum operation depth of {MAX_DEPTH - 1}"
+
+        def renamed(error: GraphQLError) -> None:
+            if error.message.endswith(inner):
+                message = error.message.removesuffix(inner) + f"maximum operation depth of {MAX_DEPTH}"
+                error = GraphQLError(message, error.nodes)
+            report(error)
+
+        context.report_error = renamed  # type: ignore[method-assign]
+        try:
+            super().__init__(context)
+        finally:
+            context.report_error = report  # type: ignore[method-assign]
+
+
+LIMIT_RULES: list[Any] = [DepthLimit, alias_rule(MAX_ALIASES)]
 
 
 @strawberry.type
@@ -75,6 +101,7 @@ class Query(
     EventsQuery,
     WebhookQuery,
     NotificationQuery,
+    AuditQuery,
 ):
     pass
 
@@ -99,12 +126,15 @@ schema = strawberry.Schema(
     extensions=[
         MaskUnexpected,
         QueryCost,
+        AuditMutations,
         functools.partial(ParserCache, maxsize=512),
         functools.partial(ValidationCache, maxsize=512),
         functools.partial(AddValidationRules, LIMIT_RULES),
         functools.partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
     ],
 )
+
+watch_mutations(schema)
 
 
 def sdl() -> str:

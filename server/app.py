@@ -25,6 +25,7 @@ from strawberry.types import ExecutionResult
 
 from domain.db import Limits, make_engine
 from domain.events.hub import Hub
+from domain.limits.budgets import Budgets
 from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
@@ -33,12 +34,18 @@ from server import bodies
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.listener import Listener
+from server.persisted import PersistedHandler, PersistedQueries
 from server.settings import Settings
 from server.shared_streams import SharedStreams
-from server.socket_auth import Credentials, GuardedHandler
+from server.socket_auth import Credentials
+from server.throttle import OpenOperations, PerAddress, refuse_socket, sync_budgets, too_many
 from server.workers import Workers
 
 log = logging.getLogger("baton.app")
+
+
+def _address(connection: Request | WebSocket) -> str:
+    return connection.client.host if connection.client else "unknown"
 
 
 def _unauthenticated(message: str) -> JSONResponse:
@@ -46,11 +53,12 @@ def _unauthenticated(message: str) -> JSONResponse:
     return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
-class BatonGraphQL(GraphQL):
+class BatonGraphQL(PersistedQueries, GraphQL):
     """Strawberry's ASGI view with our context: every operation runs as one API key's tenant."""
 
     # Identical orderUpdated streams run once; a revoked key or expired customer token ends the socket.
-    graphql_transport_ws_handler_class = GuardedHandler
+    # Subscribes by hash, and allow-listed keys' documents, are checked as over HTTP (server/persisted.py).
+    graphql_transport_ws_handler_class = PersistedHandler
 
     def __init__(
         self,
@@ -75,6 +83,11 @@ class BatonGraphQL(GraphQL):
         self.hub = hub
         self.settings = settings
         self.shared_streams = SharedStreams()
+        # Rate limits (server/throttle.py): cost per key shared by all processes, the rest per process.
+        self.budgets = Budgets(settings.cost_bucket, settings.cost_restore_rate)
+        self.failed_auth = PerAddress(settings.ip_auth_failure_burst, settings.ip_auth_failure_rate)
+        self.ws_connects = PerAddress(settings.ip_ws_connect_burst, settings.ip_ws_connect_rate)
+        self.open_operations = OpenOperations(settings.max_subscriptions_per_key)
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", None)
@@ -88,6 +101,7 @@ class BatonGraphQL(GraphQL):
             response=response,
             hub=self.hub,
             webhook_allow_private=self.settings.webhook_allow_private,
+            budgets=self.budgets,
         )
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -109,8 +123,13 @@ class BatonGraphQL(GraphQL):
             response: Response = bodies.too_large(self.settings.max_body_bytes)
         elif wants_ide:
             response = await self._run(request)
+        elif wait := self.failed_auth.exhausted(_address(request)):
+            # Refused before the key is looked up: that lookup is what a flood of guesses costs us.
+            response = too_many(wait, "Too many failed authentications from this address")
         else:
             response = await self._authenticated(request)
+            if response.status_code == 401:
+                self.failed_auth.take(_address(request))
         response.headers["x-request-id"] = request.state.request_id
         return response
 
@@ -137,6 +156,9 @@ class BatonGraphQL(GraphQL):
             return bodies.error(exc.status_code, exc.reason, "BAD_REQUEST")
 
     async def websocket(self, websocket: WebSocket) -> None:
+        if self.ws_connects.take(_address(websocket)):
+            await refuse_socket(websocket)
+            return
         await self.run(websocket)
 
 
@@ -167,6 +189,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         listening = asyncio.create_task(Listener(dsn, hub, settings.live_poll_seconds).run())
+        syncing = asyncio.create_task(sync_budgets(view.budgets, dsn, settings.cost_sync_seconds))
         if workers:
             await workers.start()
         try:
@@ -174,9 +197,10 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         finally:
             if workers:
                 await workers.stop()
-            listening.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listening
+            for task in (listening, syncing):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await hub.close()
             await reads.close()
             await engine.dispose()
@@ -195,4 +219,5 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     app.state.reads = reads
     app.state.hub = hub
     app.state.view = view
+    app.state.budgets = view.budgets
     return app

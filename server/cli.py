@@ -1,9 +1,11 @@
-"""The `baton` command: serve, worker, migrate, demo, tenant create, apikey create."""
+"""The `baton` command: serve, worker, migrate, demo, tenant create, apikey create, documents, audit
+verify."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import logging
@@ -11,10 +13,13 @@ import signal
 import sys
 import uuid
 
+from domain.audit import service as audit
 from domain.db import make_engine
 from domain.errors import DomainError
+from domain.ids import to_global
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
+from server import documents
 from server.settings import Settings
 
 
@@ -135,6 +140,9 @@ async def _create_tenant(url: str, name: str, currency: str, tax_bps: int) -> di
     engine = make_engine(url, pool_size=1)
     try:
         tenant, issued = await tenancy.create_tenant(engine, name, currency, tax_bps)
+        targets = [to_global("Shop", tenant.id), to_global("ApiKey", issued.key.id)]
+        inputs = {"name": name, "currency": currency, "taxRateBps": tax_bps}
+        await audit.record_cli(engine, tenant.id, "tenant create", inputs, targets)
     finally:
         await engine.dispose()
     return {
@@ -147,7 +155,16 @@ async def _create_tenant(url: str, name: str, currency: str, tax_bps: int) -> di
 async def _create_key(url: str, tenant_id: uuid.UUID, role: Role, name: str) -> dict:
     engine = make_engine(url, pool_size=1)
     try:
-        issued = await tenancy.create_api_key(engine, tenant_id, role, name)
+        inputs = {"tenant": str(tenant_id), "role": str(role), "name": name}
+        try:
+            issued = await tenancy.create_api_key(engine, tenant_id, role, name)
+        except DomainError as exc:
+            with contextlib.suppress(Exception):  # e.g. no such tenant: nothing to record it under
+                await audit.record_cli(engine, tenant_id, "apikey create", inputs, [], [str(exc.code)])
+            raise
+        await audit.record_cli(
+            engine, tenant_id, "apikey create", inputs, [to_global("ApiKey", issued.key.id)]
+        )
     finally:
         await engine.dispose()
     return {"apiKey": issued.secret, "id": str(issued.key.id), "tenantId": str(tenant_id), "role": str(role)}
@@ -181,6 +198,34 @@ def cmd_apikey_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _verify_audit(url: str, tenant_id: uuid.UUID | None) -> int:
+    engine = make_engine(url, pool_size=1)
+    try:
+        verdicts = await audit.verify(engine, tenant_id)
+    finally:
+        await engine.dispose()
+    broken = [v for v in verdicts if v.broken]
+    for v in broken:
+        print(f"BROKEN tenant {v.tenant_id}: {v.broken} ({v.checked} entries verified before it)")
+    if not broken:
+        print(f"OK: {len(verdicts)} chains, {sum(v.checked for v in verdicts)} entries")
+    return 1 if broken else 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Recomputes the audit log's hash chains: exit 0 when every one holds, 1 at the first break."""
+    try:
+        tenant_id = uuid.UUID(args.tenant) if args.tenant else None
+    except ValueError:
+        print("error: --tenant must be a tenant id (a UUID)", file=sys.stderr)
+        return 2
+    return asyncio.run(_verify_audit(database_url(settings), tenant_id))
+
+
+def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    return args.handler(args, database_url(settings))  # server/documents.py
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="baton", description="Baton: order management over GraphQL")
     sub = p.add_subparsers(dest="command", required=True)
@@ -208,6 +253,11 @@ def parser() -> argparse.ArgumentParser:
     key.add_argument("--name")
     key.add_argument("--json", action="store_true")
     key.set_defaults(run=cmd_apikey_create)
+    documents.add_commands(sub, cmd_documents)
+    auditing = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
+    verify = auditing.add_parser("verify", help="recompute the audit log's hash chains; exit 1 on a break")
+    verify.add_argument("--tenant", help="one tenant's chain (default: every tenant's)")
+    verify.set_defaults(run=cmd_audit_verify)
     return p
 
 

@@ -19,6 +19,7 @@ class Settings:
     auth_cache_seconds: float
     # live updates (README: "Live updates")
     event_retention_days: float = 30.0
+    audit_retention_days: float = 365.0  # audit entries older than this are pruned, oldest first
     relay_interval: float = 0.1  # seconds between relay polls when idle (a local write nudges it)
     live_poll_seconds: float = 5.0  # safety net in case a NOTIFY is lost
     max_subscriptions: int = 20  # per WebSocket connection
@@ -36,6 +37,15 @@ class Settings:
     max_body_bytes: int = 1_048_576  # larger request bodies are refused with 413
     statement_timeout: float = 15.0  # seconds one statement of a request may run
     idle_in_transaction_timeout: float = 30.0  # seconds a request's transaction may sit idle
+    # rate limits (README: "Rate limits")
+    cost_bucket: float = 10_000.0  # query cost an API key may spend at once (maximumAvailable)
+    cost_restore_rate: float = 500.0  # cost restored per second (restoreRate)
+    cost_sync_seconds: float = 1.0  # how often a process reconciles its buckets with the shared ones
+    ip_auth_failure_burst: float = 30.0  # failed authentications an IP may make at once ...
+    ip_auth_failure_rate: float = 0.5  # ... and per second after that
+    ip_ws_connect_burst: float = 60.0  # WebSocket connects an IP may make at once ...
+    ip_ws_connect_rate: float = 2.0  # ... and per second after that
+    max_subscriptions_per_key: int = 500  # operations open at once over WebSocket, per API key, per process
 
     @property
     def development(self) -> bool:
@@ -54,6 +64,7 @@ class Settings:
             log_level=env.get("BATON_LOG_LEVEL", "info"),
             auth_cache_seconds=float(env.get("BATON_AUTH_CACHE_SECONDS", "10")),
             event_retention_days=float(env.get("BATON_EVENT_RETENTION_DAYS", "30")),
+            audit_retention_days=float(env.get("BATON_AUDIT_RETENTION_DAYS", "365")),
             relay_interval=float(env.get("BATON_RELAY_INTERVAL", "0.1")),
             live_poll_seconds=float(env.get("BATON_LIVE_POLL_SECONDS", "5")),
             max_subscriptions=int(env.get("BATON_MAX_SUBSCRIPTIONS", "20")),
@@ -71,6 +82,14 @@ class Settings:
             max_body_bytes=int(env.get("BATON_MAX_BODY_BYTES", "1048576")),
             statement_timeout=float(env.get("BATON_STATEMENT_TIMEOUT", "15")),
             idle_in_transaction_timeout=float(env.get("BATON_IDLE_IN_TRANSACTION_TIMEOUT", "30")),
+            cost_bucket=float(env.get("BATON_COST_BUCKET", "10000")),
+            cost_restore_rate=float(env.get("BATON_COST_RESTORE_RATE", "500")),
+            cost_sync_seconds=float(env.get("BATON_COST_SYNC_SECONDS", "1")),
+            ip_auth_failure_burst=float(env.get("BATON_IP_AUTH_FAILURE_BURST", "30")),
+            ip_auth_failure_rate=float(env.get("BATON_IP_AUTH_FAILURE_RATE", "0.5")),
+            ip_ws_connect_burst=float(env.get("BATON_IP_WS_CONNECT_BURST", "60")),
+            ip_ws_connect_rate=float(env.get("BATON_IP_WS_CONNECT_RATE", "2")),
+            max_subscriptions_per_key=int(env.get("BATON_MAX_SUBSCRIPTIONS_PER_KEY", "500")),
         )
 
 

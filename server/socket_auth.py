@@ -16,15 +16,18 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import GraphQLError
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
     SubscribeMessage,
 )
 
 from domain.tenancy.service import Principal
 from server.auth import GrantCache, KeyCache, bearer
 from server.shared_streams import SharingHandler
+from server.throttle import OpenOperations
 
 log = logging.getLogger("baton.sockets")
 
@@ -78,6 +81,7 @@ class GuardedHandler(SharingHandler):
         self.credentials: Credentials | None = None
         self.watchdog: asyncio.Task[None] | None = None
         self.closing = False
+        self.open_operations: OpenOperations = view.open_operations
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
@@ -99,7 +103,29 @@ class GuardedHandler(SharingHandler):
                 await self._close(FORBIDDEN, "Forbidden")
             if self.closing:  # refused now, or closed by the watchdog while we looked
                 return
+        await self._subscribe_within_cap(message)
+
+    async def _subscribe_within_cap(self, message: SubscribeMessage) -> None:
+        """At most max_subscriptions_per_key operations open per API key across this process's sockets;
+        a slot is freed when the operation's task ends (completed, stopped, or its socket closed)."""
+        principal = self.context.principal if self.connection_acknowledged else None
+        if principal is None or message["id"] in self.operations:  # the base class refuses these
+            await super().handle_subscribe(message)
+            return
+        key_id = principal.key_id
+        if not self.open_operations.claim(key_id):
+            error = GraphQLError(
+                f"This API key has {self.open_operations.limit} subscriptions open, the most it may",
+                extensions={"code": "THROTTLED"},
+            )
+            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[error.formatted]))
+            return
         await super().handle_subscribe(message)
+        operation = self.operations.get(message["id"])
+        if operation is None or operation.task is None:  # refused by the per-connection limit
+            self.open_operations.release(key_id)
+        else:
+            operation.task.add_done_callback(lambda _: self.open_operations.release(key_id))
 
     async def shutdown(self) -> None:
         if self.watchdog is not None:

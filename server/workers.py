@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from domain.audit import service as audit
 from domain.db import SYSTEM_SESSION
 from domain.events import signal
 from domain.events.relay import prune, relay_once
@@ -46,16 +47,20 @@ async def relay_loop(pool: asyncpg.Pool, interval: float) -> None:
         forget()
 
 
-async def prune_loop(pool: asyncpg.Pool, retention_days: float) -> None:
+async def prune_loop(pool: asyncpg.Pool, retention_days: float, audit_days: float = 365.0) -> None:
     while True:
         try:
             async with pool.acquire() as conn:
                 deleted = await prune(conn, retention_days)
                 deleted += await webhook_delivery.prune(conn, retention_days)
                 deleted += await emails_outbox.prune(conn, retention_days)
+                deleted += await audit.prune(conn, audit_days)
             if deleted:
                 log.info(
-                    "pruned %d events, deliveries and emails older than %s days", deleted, retention_days
+                    "pruned %d events, deliveries and emails older than %s days (audit entries: %s)",
+                    deleted,
+                    retention_days,
+                    audit_days,
                 )
         except Exception:
             log.exception("pruning failed; trying again later")
@@ -99,7 +104,7 @@ class Workers:
         s = self._settings
         loops: list[Awaitable[None]] = [
             relay_loop(self._pool, s.relay_interval),
-            prune_loop(self._pool, s.event_retention_days),
+            prune_loop(self._pool, s.event_retention_days, s.audit_retention_days),
             *(loop(self._pool) for loop in delivery_loops(s)),
         ]
         self._tasks = [asyncio.create_task(_guarded(c)) for c in loops]

@@ -32,7 +32,10 @@ class Locked:
     levels: dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]
 
 
-async def get_fulfillment_order(uow: UnitOfWork, fo_id: uuid.UUID, lock: bool = False) -> FulfillmentOrder:
+async def get_fulfillment_order(
+    uow: UnitOfWork, fo_id: uuid.UUID, lock: bool = False, field: str = "id"
+) -> FulfillmentOrder:
+    """`field` names the input that carried the ID, for the NOT_FOUND user error."""
     stmt = select(FulfillmentOrder).where(
         FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.id == fo_id
     )
@@ -40,7 +43,7 @@ async def get_fulfillment_order(uow: UnitOfWork, fo_id: uuid.UUID, lock: bool = 
         stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
     fo = (await uow.session.execute(stmt)).scalar_one_or_none()
     if fo is None:
-        raise DomainError(Code.NOT_FOUND, "Fulfillment order not found", ["id"])
+        raise DomainError(Code.NOT_FOUND, "Fulfillment order not found", [field])
     return fo
 
 
@@ -78,11 +81,11 @@ async def lock_order_allocations(
 
 
 async def lock_fulfillment(
-    uow: UnitOfWork, fo_id: uuid.UUID, ensure_location: uuid.UUID | None = None
+    uow: UnitOfWork, fo_id: uuid.UUID, ensure_location: uuid.UUID | None = None, field: str = "id"
 ) -> Locked:
     """Everything a shipment or a move changes, locked. `ensure_location` creates missing
     levels there for the fulfillment order's products (a move's destination)."""
-    fo = await get_fulfillment_order(uow, fo_id)
+    fo = await get_fulfillment_order(uow, fo_id, field=field)
     order = await lock_order(uow, fo.order_id)
     products = sorted(
         {

@@ -13,7 +13,10 @@ from domain.tenancy.numbering import next_number
 from domain.uow import UnitOfWork
 
 
-async def lock_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None) -> Order:
+async def lock_order(
+    uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None, field: str = "id"
+) -> Order:
+    """`field` names the input that carried the ID, for the NOT_FOUND user error."""
     order = (
         await uow.session.execute(
             select(Order)
@@ -24,7 +27,7 @@ async def lock_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int
         )
     ).scalar_one_or_none()
     if order is None:
-        raise DomainError(Code.NOT_FOUND, "Order not found", ["id"])
+        raise DomainError(Code.NOT_FOUND, "Order not found", [field])
     check_version(order, expected_version)
     return order
 

@@ -92,7 +92,7 @@ async def create_refund(uow: UnitOfWork, data: RefundInput) -> Refunded:
     fingerprint = _fingerprint(data)
     try:
         async with uow:
-            order = await lock_order(uow, data.order_id, None)
+            order = await lock_order(uow, data.order_id, None, field="orderId")
             # Repeats of one request lock the same order, so the second finds the first's refund here.
             existing = await _repeat(uow, key, fingerprint)
             if existing is not None:

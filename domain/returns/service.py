@@ -80,7 +80,7 @@ def _check(data: ReturnInput) -> tuple[str | None, list[str | None]]:
 async def request_return(uow: UnitOfWork, data: ReturnInput) -> Return:
     customer_note, notes = _check(data)
     async with uow:
-        order = await lock_order(uow, data.order_id, None)
+        order = await lock_order(uow, data.order_id, None, field="orderId")
         if order.status not in SHIPPED:
             raise DomainError(
                 Code.NOT_RETURNABLE,

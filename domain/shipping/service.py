@@ -64,7 +64,7 @@ async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
     assert carrier is not None
     number = data.tracking_number.strip()
     async with uow:
-        locked = await repo.lock_fulfillment(uow, data.fulfillment_order_id)
+        locked = await repo.lock_fulfillment(uow, data.fulfillment_order_id, field="fulfillmentOrderId")
         order, fo = locked.order, locked.fo
         if order.status == OrderStatus.PENDING:
             raise DomainError(

@@ -112,14 +112,19 @@ def check_scopes(
 
 
 async def issue_key(
-    uow: UnitOfWork, role: Role, name: str, held: frozenset[Scope], scopes: list[str] | None = None
+    uow: UnitOfWork,
+    role: Role,
+    name: str,
+    held: frozenset[Scope],
+    scopes: list[str] | None = None,
+    registered_documents_only: bool = False,
 ) -> IssuedKey:
     problems = Problems()
     cleaned = validation.text(problems, name, ("name",), 200)
     check_scopes(problems, role, scopes, held)
     problems.raise_if_any()
     async with uow:
-        issued = add_key(uow.session, uow.tenant_id, role, cleaned or "", scopes)
+        issued = add_key(uow.session, uow.tenant_id, role, cleaned or "", scopes, registered_documents_only)
         await uow.session.flush()
         uow.record(ApiKeyIssued(issued.key.id, name=issued.key.name, role=role.value))
         await uow.commit()

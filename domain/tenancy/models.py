@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,6 +69,8 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64))
     # Narrows the role's scopes (domain/tenancy/scopes.py); NULL: everything the role gives.
     scopes: Mapped[list[str] | None] = mapped_column(ARRAY(String(32)))
+    # Allow-list mode: the key runs only documents its tenant registered (domain/documents).
+    registered_documents_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -24,8 +24,8 @@ async def shop(reader: Reader, tenant_id: uuid.UUID) -> Row:
 async def list_keys(reader: Reader, tenant_id: uuid.UUID, page: PageRequest) -> Page:
     """Keys newest first; the secret is never stored, so it is never listed."""
     c = keys.c
-    stmt = select(c.id, c.name, c.role, c.scopes, c.prefix, c.created_at, c.revoked_at).where(
-        c.tenant_id == tenant_id
-    )
+    stmt = select(
+        c.id, c.name, c.role, c.scopes, c.registered_documents_only, c.prefix, c.created_at, c.revoked_at
+    ).where(c.tenant_id == tenant_id)
     flipped = PageRequest(page.first, page.after, page.last, page.before, reverse=not page.reverse)
     return await paginate(reader, stmt, c.created_at, c.id, flipped, "created_at")

@@ -29,10 +29,11 @@ class Scope(StrEnum):
     WEBHOOKS_MANAGE = "webhooks:manage"
     SHOP_MANAGE = "shop:manage"  # shop settings, email templates, carrier and customer-token secrets
     KEYS_MANAGE = "keys:manage"
+    AUDIT_READ = "audit:read"  # the audit log of every mutation and CLI action
 
 
 ALL = frozenset(Scope)
-_STAFF = ALL - {Scope.WEBHOOKS_MANAGE, Scope.SHOP_MANAGE, Scope.KEYS_MANAGE}
+_STAFF = ALL - {Scope.WEBHOOKS_MANAGE, Scope.SHOP_MANAGE, Scope.KEYS_MANAGE, Scope.AUDIT_READ}
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: ALL,

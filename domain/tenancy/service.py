@@ -48,6 +48,8 @@ class Principal:
     role: Role
     scopes: frozenset[Scope] = field(default_factory=frozenset)
     grant: CustomerGrant | None = None
+    # The key may run only documents its tenant registered (server/persisted.py).
+    registered_documents_only: bool = False
 
     @property
     def actor(self) -> str:
@@ -99,9 +101,15 @@ async def create_api_key(engine: AsyncEngine, tenant_id: uuid.UUID, role: Role, 
 
 
 def add_key(
-    session: AsyncSession, tenant_id: uuid.UUID, role: Role, name: str, scopes: list[str] | None = None
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    role: Role,
+    name: str,
+    scopes: list[str] | None = None,
+    registered_documents_only: bool = False,
 ) -> IssuedKey:
-    """A new key; `scopes` narrows its role's preset (None: all of the role's scopes)."""
+    """A new key; `scopes` narrows its role's preset (None: all of the role's scopes);
+    `registered_documents_only` lets it run only the documents its tenant registered."""
     prefix, secret = _new_secret()
     key = ApiKey(
         tenant_id=tenant_id,
@@ -110,6 +118,7 @@ def add_key(
         scopes=sorted(set(scopes)) if scopes is not None else None,
         prefix=prefix,
         key_hash=_hash(secret),
+        registered_documents_only=registered_documents_only,
         created_at=utcnow(),
     )
     session.add(key)
@@ -133,12 +142,27 @@ async def authenticate(engine: AsyncEngine, secret: str) -> Principal | None:
     keys = _live_keys_by_prefix(prefix)
     async with engine.connect() as conn:
         row = (
-            await conn.execute(select(keys.id, keys.tenant_id, keys.role, keys.scopes, keys.key_hash))
+            await conn.execute(
+                select(
+                    keys.id,
+                    keys.tenant_id,
+                    keys.role,
+                    keys.scopes,
+                    keys.key_hash,
+                    keys.registered_documents_only,
+                )
+            )
         ).first()
     if row is None or not hmac.compare_digest(row.key_hash, _hash(secret)):
         return None
     role = Role(row.role)
-    return Principal(tenant_id=row.tenant_id, key_id=row.id, role=role, scopes=effective(role, row.scopes))
+    return Principal(
+        tenant_id=row.tenant_id,
+        key_id=row.id,
+        role=role,
+        scopes=effective(role, row.scopes),
+        registered_documents_only=row.registered_documents_only,
+    )
 
 
 async def find_tenant(engine: AsyncEngine, name: str) -> Tenant | None:

@@ -51,6 +51,11 @@ class ApiKeyCreateInput:
         description='Narrows the role to these scopes (e.g. ["orders:read"]); left out, the key gets '
         "all of its role's scopes. A key can never issue scopes it does not hold itself.",
     )
+    registered_documents_only: bool = strawberry.field(
+        default=False,
+        description="Allow-list mode, e.g. for a mobile app's key: the key runs only documents its shop "
+        "registered (`baton documents register`); anything else is refused with DOCUMENT_NOT_REGISTERED.",
+    )
 
 
 @strawberry.type
@@ -95,7 +100,9 @@ class TenancyMutations:
         "returned once. Keys with keys:manage (ADMIN)."
     )
     async def api_key_create(self, info: strawberry.Info, input: ApiKeyCreateInput) -> ApiKeyCreatePayload:
-        outcome = await resolve.issue_key(info.context, Role(input.role), input.name, input.scopes)
+        outcome = await resolve.issue_key(
+            info.context, Role(input.role), input.name, input.scopes, input.registered_documents_only
+        )
         issued = outcome.value
         return ApiKeyCreatePayload(
             api_key=ApiKey.of(issued.key) if issued else None,

@@ -63,6 +63,9 @@ class ApiKey:
     role: ApiKeyRole  # type: ignore[valid-type]
     prefix: str = strawberry.field(description="The public start of the key, to recognise it")
     scopes: list[str] = strawberry.field(description="What the key may do, e.g. orders:read")
+    registered_documents_only: bool = strawberry.field(
+        description="The key runs only documents its shop registered (`baton documents register`)"
+    )
     created_at: datetime
     revoked_at: datetime | None
 
@@ -74,6 +77,7 @@ class ApiKey:
             role=Role(r.role),
             prefix=f"baton_{r.prefix}",
             scopes=sorted(effective(Role(r.role), r.scopes)),
+            registered_documents_only=bool(r.registered_documents_only),
             created_at=r.created_at,
             revoked_at=r.revoked_at,
         )

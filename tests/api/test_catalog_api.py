@@ -332,5 +332,5 @@ async def test_products_list_filters_by_text_and_skus_and_sorts_by_price(api, te
 
 async def test_an_unknown_sku_reads_as_null(api, tenant):
     body = await api(tenant.admin, PRODUCT_DETAIL, sku="NOPE")
-    assert body == {"data": {"product": None}}
+    assert body["data"] == {"product": None}
     assert error_codes(body) == []

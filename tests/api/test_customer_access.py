@@ -114,6 +114,7 @@ mutation($id: ID!) {
 }"""
 
 ALL_SCOPES = [
+    "audit:read",
     "catalog:read",
     "catalog:write",
     "customers:read",
@@ -131,7 +132,9 @@ ALL_SCOPES = [
     "shop:manage",
     "webhooks:manage",
 ]
-STAFF_SCOPES = [s for s in ALL_SCOPES if s not in ("keys:manage", "shop:manage", "webhooks:manage")]
+STAFF_SCOPES = [
+    s for s in ALL_SCOPES if s not in ("audit:read", "keys:manage", "shop:manage", "webhooks:manage")
+]
 STOREFRONT_SCOPES = ["catalog:read", "orders:create", "orders:self"]
 PARTNER_SCOPES = ["catalog:read", "events:read", "fulfillment:write", "inventory:read", "orders:read"]
 
@@ -506,6 +509,7 @@ def every_query(seeded, shop) -> dict[str, tuple[str, dict]]:
         "webhookDeliveries": (WEBHOOK_DELIVERIES, {"id": global_id("WebhookEndpoint")}),
         "notificationSettings": (NOTIFICATION_SETTINGS, {}),
         "notifications": (NOTIFICATIONS_SEEN, {"id": ada["id"]}),
+        "auditLog": ("{ auditLog { nodes { operation targetIds clientIp } } }", {}),
     }
 
 
@@ -523,6 +527,7 @@ FORBIDDEN_TO_A_PUBLIC_KEY = {
     "webhookDeliveries",
     "notificationSettings",
     "notifications",
+    "auditLog",
 }
 NULL_TO_A_PUBLIC_KEY = {"node", "orderByToken", "viewerCustomer"}
 # Where an admin key sees the seeded emails: proof that these queries would show them if allowed.

@@ -153,14 +153,14 @@ async def test_public_errors_are_not_masked(api, shop):
 
 
 async def test_a_query_as_deep_as_the_limit_runs(api, shop):
-    body = await api(shop.admin, nested(MAX_DEPTH + 1))
+    body = await api(shop.admin, nested(MAX_DEPTH))
 
     assert "errors" not in body, body
     assert body["data"] == {"orders": {"nodes": []}}
 
 
 async def test_a_query_deeper_than_the_limit_is_refused(api, shop):
-    body = await api(shop.admin, nested(MAX_DEPTH + 2))
+    body = await api(shop.admin, nested(MAX_DEPTH + 1))
 
     assert body["data"] is None
     assert [e["message"] for e in body["errors"]] == [
@@ -224,7 +224,7 @@ def with_tokens(strings: int) -> str:
 async def test_a_long_document_within_the_token_limit_runs(api, shop):
     body = await api(shop.admin, with_tokens(MAX_TOKENS - 30))
 
-    assert body == {"data": {"products": {"nodes": []}}}
+    assert body["data"] == {"products": {"nodes": []}} and "errors" not in body
 
 
 async def test_a_document_over_the_token_limit_is_refused_unparsed(api, shop):

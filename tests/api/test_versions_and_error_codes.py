@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from domain.ids import to_global
 from tests.api.documents import codes, error_codes, ok, place_order
 
 CANCEL = """
@@ -74,3 +77,46 @@ async def test_a_time_without_an_offset_filters_as_utc(api, shop):
     query = "query($t: DateTime!) { orders(filter: {createdAfter: $t}) { nodes { number } } }"
     assert len((await api(shop.admin, query, t="2000-01-01T00:00:00"))["data"]["orders"]["nodes"]) == 1
     assert (await api(shop.admin, query, t="2999-01-01T00:00:00"))["data"]["orders"]["nodes"] == []
+
+
+# --- a foreign ID is reported on the input field that carried it ----------------------------------
+
+LINE = to_global("OrderLine", uuid.uuid4())
+FOREIGN_ID_MUTATIONS = [
+    (
+        "returnRequest",
+        "orderId",
+        {"orderId": "Order", "lines": [{"orderLineId": LINE, "quantity": 1, "reason": "OTHER"}]},
+    ),
+    ("refundCreate", "orderId", {"orderId": "Order", "reason": "x", "idempotencyKey": "k"}),
+    (
+        "shipmentCreate",
+        "fulfillmentOrderId",
+        {"fulfillmentOrderId": "FulfillmentOrder", "carrier": "generic", "trackingNumber": "1"},
+    ),
+    ("shipmentTrackingEventAdd", "shipmentId", {"shipmentId": "Shipment", "status": "IN_TRANSIT"}),
+    ("webhookReplay", "endpointId", {"endpointId": "WebhookEndpoint", "fromCursor": "0", "toCursor": "1"}),
+    ("inventorySet", "locationId", {"sku": "TEE", "locationId": "Location", "onHand": 1}),
+    (
+        "inventoryAdjust",
+        "locationId",
+        {"sku": "TEE", "locationId": "Location", "delta": 1, "reason": "CYCLE_COUNT"},
+    ),
+    ("customerAccessTokenCreate", "customerId", {"customerId": "Customer"}),
+]
+
+
+async def test_a_foreign_id_is_a_not_found_user_error_on_the_input_field_that_named_it(api, shop):
+    for mutation, field, shape in FOREIGN_ID_MUTATIONS:
+        foreign = {k: to_global(v, uuid.uuid4()) if k == field else v for k, v in shape.items()}
+        document = (
+            f"mutation($input: {mutation[0].upper()}{mutation[1:]}Input!) "
+            f"{{ {mutation}(input: $input) {{ userErrors {{ field code }} }} }}"
+        )
+        body = await api(shop.admin, document, input=foreign)
+
+        assert "errors" not in body, (mutation, body)
+        assert body["data"][mutation]["userErrors"] == [{"field": [field], "code": "NOT_FOUND"}], (
+            mutation,
+            body,
+        )

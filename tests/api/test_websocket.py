@@ -25,11 +25,11 @@ async def test_a_socket_with_a_valid_key_is_acknowledged_and_answers_operations(
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         query = "{ viewer { role shop { name } } }"
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-        assert json.loads(await ws.recv()) == {
-            "id": "1",
-            "type": "next",
-            "payload": {"data": {"viewer": {"role": "ADMIN", "shop": {"name": "Acme"}}}},
-        }
+        answer = json.loads(await ws.recv())
+        assert (answer["id"], answer["type"]) == ("1", "next")
+        assert answer["payload"]["data"] == {"viewer": {"role": "ADMIN", "shop": {"name": "Acme"}}}
+        assert "errors" not in answer["payload"]
+        assert answer["payload"]["extensions"]["cost"]["actual"] == 2  # charged like any query
         assert json.loads(await ws.recv()) == {"id": "1", "type": "complete"}
 
 

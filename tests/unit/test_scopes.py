@@ -31,8 +31,13 @@ def test_a_partner_reads_orders_but_not_customers_unless_granted():
     }
 
 
-def test_staff_manage_everything_but_the_shop_its_keys_and_webhooks():
-    assert ALL - ROLE_SCOPES[Role.STAFF] == {Scope.SHOP_MANAGE, Scope.KEYS_MANAGE, Scope.WEBHOOKS_MANAGE}
+def test_staff_manage_everything_but_the_shop_its_keys_and_webhooks_and_read_no_audit_log():
+    assert ALL - ROLE_SCOPES[Role.STAFF] == {
+        Scope.SHOP_MANAGE,
+        Scope.KEYS_MANAGE,
+        Scope.WEBHOOKS_MANAGE,
+        Scope.AUDIT_READ,
+    }
 
 
 def test_a_keys_stored_scopes_never_exceed_what_its_role_may_have():

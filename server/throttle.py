@@ -1,0 +1,123 @@
+"""Abuse limits at the edge, in this process only: per client IP, failed authentications and WebSocket
+connects (a leaky bucket each); per API key, the operations open over WebSocket. The query-cost budget
+per key is shared by every process (domain/limits/budgets.py); `sync_budgets` keeps it so.
+
+Per-IP buckets are not shared between replicas: each allows the configured rate, so N replicas behind a
+balancer allow up to N times it, which is enough to stop a flood and costs nothing per request. The IP is
+the socket's peer as uvicorn sees it; behind a proxy, uvicorn's --forwarded-allow-ips must name the
+proxy so that X-Forwarded-For gives the client's address, or every client shares the proxy's bucket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+
+import asyncpg
+from starlette.responses import JSONResponse
+from starlette.websockets import WebSocket
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from domain.db import SYSTEM_SESSION
+from domain.limits.bucket import Bucket, retry_after
+from domain.limits.budgets import Budgets
+
+log = logging.getLogger("baton.throttle")
+
+MAX_ADDRESSES = 100_000  # beyond this many tracked IPs, the full (idle) buckets are dropped
+TOO_MANY_CONNECTS = 4429  # the WebSocket close code for a refused connect
+
+
+class PerAddress:
+    """A leaky bucket per client IP: each event takes one point."""
+
+    def __init__(self, burst: float, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.burst = burst
+        self.rate = rate
+        self.clock = clock
+        self._buckets: dict[str, Bucket] = {}
+
+    def exhausted(self, address: str) -> float:
+        """Seconds until the address may act again; 0 while it has points left."""
+        bucket = self._buckets.get(address)
+        return bucket.wait(1, self.clock()) if bucket else 0.0
+
+    def take(self, address: str) -> float:
+        """Takes a point; returns 0 when there was one, else seconds until there is."""
+        now = self.clock()
+        bucket = self._buckets.get(address)
+        if bucket is None:
+            if len(self._buckets) >= MAX_ADDRESSES:
+                self._forget_full(now)
+            bucket = self._buckets[address] = Bucket.full(self.burst, self.rate, now)
+        return 0.0 if bucket.take(1, now) else bucket.wait(1, now)
+
+    def _forget_full(self, now: float) -> None:
+        full = [a for a, b in self._buckets.items() if b.available(now) >= self.burst]
+        for address in full or list(self._buckets):
+            del self._buckets[address]
+
+
+def too_many(seconds: float, message: str) -> JSONResponse:
+    wait = retry_after(seconds)
+    body = {"errors": [{"message": f"{message}; retry after {wait} s", "extensions": {"code": "THROTTLED"}}]}
+    return JSONResponse(body, status_code=429, headers={"Retry-After": str(wait)})
+
+
+class OpenOperations:
+    """Operations open over WebSocket per API key, across every connection of this process."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: Counter[uuid.UUID] = Counter()
+
+    def claim(self, key_id: uuid.UUID) -> bool:
+        if self._open[key_id] >= self.limit:
+            return False
+        self._open[key_id] += 1
+        return True
+
+    def release(self, key_id: uuid.UUID) -> None:
+        self._open[key_id] -= 1
+        if self._open[key_id] <= 0:
+            del self._open[key_id]
+
+    def count(self, key_id: uuid.UUID) -> int:
+        return self._open[key_id]
+
+
+async def sync_budgets(budgets: Budgets, dsn: str, every: float) -> None:
+    """Reconciles the process's cost buckets with the shared ones, in the background, for ever."""
+    conn: asyncpg.Connection | None = None
+    try:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                if conn is None or conn.is_closed():
+                    conn = await asyncpg.connect(dsn, server_settings=SYSTEM_SESSION)
+                await budgets.sync(conn)
+            except Exception:
+                # Meanwhile each process limits on its own: a database blip must not stop requests.
+                log.exception("could not reconcile the rate-limit buckets; retrying")
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+                conn = None
+    finally:
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+
+async def refuse_socket(websocket: WebSocket) -> None:
+    """Accepts only to close at once with 4429: a refusal before accepting reaches the client as a bare
+    HTTP 403, which says nothing about waiting."""
+    offered = websocket.scope.get("subprotocols") or []
+    await websocket.accept(
+        subprotocol=GRAPHQL_TRANSPORT_WS_PROTOCOL if GRAPHQL_TRANSPORT_WS_PROTOCOL in offered else None
+    )
+    await websocket.close(code=TOO_MANY_CONNECTS, reason="Too many connections from this address")
