@@ -35,6 +35,7 @@ class Context:
     hub: Hub | None = None  # live subscriptions
     webhook_allow_private: bool = False  # whether endpoint URLs may resolve to internal addresses
     budgets: Budgets | None = None  # query-cost buckets per API key (schema/pricing.py charges them)
+    shopper_budgets: Budgets | None = None  # public keys': per key and client IP, in this process
     # Orders this request itself placed: the caller just sent their details, so it may see them.
     proven_orders: set[uuid.UUID] = field(default_factory=set)
 

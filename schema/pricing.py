@@ -3,13 +3,15 @@ MAX_COST_EXCEEDED, before any database work, and the error says what it would ha
 
 The requested cost is then charged to the caller's API key (domain/limits/budgets.py): when the key's
 bucket holds less, the operation is refused with THROTTLED (over HTTP: 429 and Retry-After). After it
-runs, what was charged beyond the actual cost (the objects the answer held) is given back. Every response
+runs, what was charged beyond the actual cost (the objects the answer held) is given back. A public
+(STOREFRONT) key serves every shopper, so it is charged per key and client IP instead. Every response
 reports both, and the bucket, in extensions.cost, as Shopify's Admin API does. Subscriptions are not
 charged: they are bounded by a count per key instead (server/throttle.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 from strawberry.extensions import SchemaExtension
@@ -17,6 +19,8 @@ from strawberry.types.graphql import OperationType
 
 from domain.limits.bucket import retry_after
 from domain.limits.budgets import Budgets
+from domain.tenancy.models import Role
+from domain.tenancy.service import Principal
 from resolvers.errors import PublicError
 from schema.cost import MAX_COST, actual_cost, query_cost
 
@@ -68,15 +72,16 @@ class QueryCost(SchemaExtension):
                 budgets, key_id = charged
                 budgets.refund(key_id, self.requested - min(self.actual, self.requested))
 
-    def _charge(self) -> tuple[Budgets, Any] | None:
-        """Charges the requested cost to the caller's key; raises Throttled when it holds less."""
+    def _charge(self) -> tuple[Budgets, Hashable] | None:
+        """Charges the requested cost to the caller's bucket; raises Throttled when it holds less."""
         ctx = self.execution_context
-        budgets, principal = self._budget()
-        if budgets is None or principal is None:
+        found = self._bucket()
+        if found is None:
             return None
-        decision = budgets.charge(principal.key_id, principal.tenant_id, self.requested)
+        budgets, bucket, tenant_id = found
+        decision = budgets.charge(bucket, tenant_id, self.requested)
         if decision.allowed:
-            return budgets, principal.key_id
+            return budgets, bucket
         seconds = retry_after(decision.retry_after)
         response: Any = getattr(ctx.context, "response", None)
         if hasattr(response, "status_code"):  # HTTP; over a WebSocket the "response" is the socket
@@ -102,19 +107,29 @@ class QueryCost(SchemaExtension):
         except Exception:  # no such operation: validation says so
             return False
 
-    def _budget(self) -> tuple[Budgets | None, Any]:
+    def _bucket(self) -> tuple[Budgets, Hashable, uuid.UUID] | None:
+        """The caller's bucket: its API key's, or for a public key, the key's for this client IP."""
         context = self.execution_context.context
-        return getattr(context, "budgets", None), getattr(context, "principal", None)
+        principal: Principal | None = getattr(context, "principal", None)
+        if principal is None:
+            return None
+        shoppers: Budgets | None = getattr(context, "shopper_budgets", None)
+        if principal.role == Role.STOREFRONT and shoppers is not None:
+            client = getattr(getattr(context, "request", None), "client", None)
+            return shoppers, (principal.key_id, getattr(client, "host", None)), principal.tenant_id
+        budgets: Budgets | None = getattr(context, "budgets", None)
+        return None if budgets is None else (budgets, principal.key_id, principal.tenant_id)
 
     def get_results(self) -> dict[str, Any]:
         if self._subscription():  # not charged, and every event would repeat the report
             return {}
         cost: dict[str, Any] = {"requested": self.requested, "actual": self.actual}
-        budgets, principal = self._budget()
-        if budgets is not None and principal is not None:
+        found = self._bucket()
+        if found is not None:
+            budgets, bucket, _ = found
             cost["throttleStatus"] = {
                 "maximumAvailable": budgets.capacity,
-                "currentlyAvailable": int(budgets.available(principal.key_id)),
+                "currentlyAvailable": int(budgets.available(bucket)),
                 "restoreRate": budgets.rate,
             }
         return {"cost": cost}

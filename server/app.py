@@ -85,6 +85,9 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         self.shared_streams = SharedStreams()
         # Rate limits (server/throttle.py): cost per key shared by all processes, the rest per process.
         self.budgets = Budgets(settings.cost_bucket, settings.cost_restore_rate)
+        # A public (STOREFRONT) key is every shopper's: one bucket per key and client IP, so one abusive
+        # client cannot spend the whole shop's budget. Per process, like the per-IP limits.
+        self.shopper_budgets = Budgets(settings.cost_bucket, settings.cost_restore_rate)
         self.failed_auth = PerAddress(settings.ip_auth_failure_burst, settings.ip_auth_failure_rate)
         self.ws_connects = PerAddress(settings.ip_ws_connect_burst, settings.ip_ws_connect_rate)
         self.open_operations = OpenOperations(settings.max_subscriptions_per_key)
@@ -102,6 +105,7 @@ class BatonGraphQL(PersistedQueries, GraphQL):
             hub=self.hub,
             webhook_allow_private=self.settings.webhook_allow_private,
             budgets=self.budgets,
+            shopper_budgets=self.shopper_budgets,
         )
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:

@@ -4,7 +4,7 @@ per key is shared by every process (domain/limits/budgets.py); `sync_budgets` ke
 
 Per-IP buckets are not shared between replicas: each allows the configured rate, so N replicas behind a
 balancer allow up to N times it, which is enough to stop a flood and costs nothing per request. The IP is
-the socket's peer as uvicorn sees it; behind a proxy, uvicorn's --forwarded-allow-ips must name the
+the socket's peer as uvicorn sees it; behind a proxy, FORWARDED_ALLOW_IPS (uvicorn's) must name the
 proxy so that X-Forwarded-For gives the client's address, or every client shares the proxy's bucket."""
 
 from __future__ import annotations

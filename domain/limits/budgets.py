@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import asyncpg
@@ -57,9 +57,10 @@ class Budgets:
         self.capacity = capacity
         self.rate = rate
         self.clock = clock
-        self._keys: dict[uuid.UUID, _Key] = {}
+        # By API key id; a process-local instance (never synced) may use any key, e.g. (key id, IP).
+        self._keys: dict[Hashable, _Key] = {}
 
-    def _key(self, key_id: uuid.UUID, tenant_id: uuid.UUID) -> _Key:
+    def _key(self, key_id: Hashable, tenant_id: uuid.UUID) -> _Key:
         now = self.clock()
         found = self._keys.get(key_id)
         if found is None:
@@ -67,20 +68,20 @@ class Budgets:
         found.seen = now
         return found
 
-    def charge(self, key_id: uuid.UUID, tenant_id: uuid.UUID, cost: int) -> Decision:
+    def charge(self, key_id: Hashable, tenant_id: uuid.UUID, cost: int) -> Decision:
         key, now = self._key(key_id, tenant_id), self.clock()
         if key.bucket.take(cost, now):
             key.unsynced += cost
             return Decision(True, key.bucket.available(now), 0.0)
         return Decision(False, key.bucket.available(now), key.bucket.wait(cost, now))
 
-    def refund(self, key_id: uuid.UUID, amount: int) -> None:
+    def refund(self, key_id: Hashable, amount: int) -> None:
         key = self._keys.get(key_id)
         if key is not None and amount > 0:
             key.bucket.give_back(amount, self.clock())
             key.unsynced -= amount
 
-    def available(self, key_id: uuid.UUID) -> float:
+    def available(self, key_id: Hashable) -> float:
         key = self._keys.get(key_id)
         return key.bucket.available(self.clock()) if key else self.capacity
 

@@ -15,6 +15,7 @@ from websockets.exceptions import ConnectionClosed
 
 from domain.db import SYSTEM_SESSION
 from domain.reading import plain_dsn
+from domain.tenancy.models import Role
 from schema.cost import LIST_SIZE, MUTATION_COST
 from server.app import create_app
 from server.settings import Settings
@@ -83,6 +84,29 @@ async def test_a_throttled_key_may_query_again_once_its_bucket_has_restored(
 
     assert refused.status_code == 429
     assert again.status_code == 200 and "errors" not in again.json()
+
+
+async def test_a_public_key_is_limited_per_client_address_so_one_shopper_cannot_starve_the_rest(
+    db, database_url, app_settings, tenant
+):
+    storefront = await tenant.key(Role.STOREFRONT)
+    query = "{ " + " ".join(f"p{i}: products(first: 1) {{ nodes {{ sku }} }}" for i in range(ALIASES)) + " }"
+    limits = {"cost_bucket": 100, "cost_restore_rate": 0.001}
+    async with app_client(database_url, app_settings, address="203.0.113.7", **limits) as abuser:
+        for _ in range(5):
+            refused = await abuser.post(storefront, query)
+            if refused.status_code == 429:
+                break
+        async with app_client(database_url, app_settings, address="198.51.100.9", **limits) as other:
+            # the same process's buckets: the second client only differs by address
+            other.app.state.view.shopper_budgets = abuser.app.state.view.shopper_budgets
+            served = await other.post(storefront, query)
+
+    assert refused.status_code == 429
+    assert served.status_code == 200 and "errors" not in served.json()
+    status = served.json()["extensions"]["cost"]["throttleStatus"]
+    # its own bucket, untouched by the abuser: charged 2 per alias, refunded the empty pages' node
+    assert status["currentlyAvailable"] == 100 - ALIASES
 
 
 async def test_what_a_query_asked_for_but_did_not_return_is_given_back(
