@@ -38,6 +38,8 @@ class Context:
     shopper_budgets: Budgets | None = None  # public keys': per key and client IP, in this process
     # Orders this request itself placed: the caller just sent their details, so it may see them.
     proven_orders: set[uuid.UUID] = field(default_factory=set)
+    # Set once a mutation starts (schema/extensions.py): a client's disconnect no longer stops it.
+    writes: bool = False
 
     def require(self, scope: Scope | None = None) -> Principal:
         if self.principal is None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from resolvers.errors import PublicError
 
@@ -84,3 +86,16 @@ def _code_of(error: GraphQLError) -> str:
     if error.message.startswith("Variable "):
         return "BAD_USER_INPUT"
     return "GRAPHQL_VALIDATION_FAILED"
+
+
+class MarkWrites(SchemaExtension):
+    """Tells the request (server/disconnects.py) that this operation writes, before it runs."""
+
+    def on_execute(self) -> Iterator[None]:
+        try:
+            writes = self.execution_context.operation_type == OperationType.MUTATION
+        except Exception:  # no document, or no such operation: nothing will run
+            writes = False
+        if writes and hasattr(self.execution_context.context, "writes"):
+            self.execution_context.context.writes = True
+        yield

@@ -30,7 +30,7 @@ from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
-from server import bodies
+from server import bodies, disconnects
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.listener import Listener
@@ -95,7 +95,7 @@ class BatonGraphQL(PersistedQueries, GraphQL):
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", None)
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:16]
-        return Context(
+        context = Context(
             self.engine,
             self.reads,
             principal,
@@ -107,6 +107,8 @@ class BatonGraphQL(PersistedQueries, GraphQL):
             budgets=self.budgets,
             shopper_budgets=self.shopper_budgets,
         )
+        request.state.context = context  # server/disconnects.py asks it whether the operation writes
+        return context
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
@@ -123,7 +125,7 @@ class BatonGraphQL(PersistedQueries, GraphQL):
     async def http(self, request: Request) -> Response:
         request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         wants_ide = request.method == "GET" and "text/html" in request.headers.get("accept", "")
-        if request.method == "POST" and not await bodies.within(request, self.settings.max_body_bytes):
+        if not await bodies.within(request, self.settings.max_body_bytes):
             response: Response = bodies.too_large(self.settings.max_body_bytes)
         elif wants_ide:
             response = await self._run(request)
@@ -131,7 +133,8 @@ class BatonGraphQL(PersistedQueries, GraphQL):
             # Refused before the key is looked up: that lookup is what a flood of guesses costs us.
             response = too_many(wait, "Too many failed authentications from this address")
         else:
-            response = await self._authenticated(request)
+            # Read whole above, the body leaves nothing to receive but the client's disconnect.
+            response = await disconnects.unless_gone(request, self._authenticated(request))
             if response.status_code == 401:
                 self.failed_auth.take(_address(request))
         response.headers["x-request-id"] = request.state.request_id
