@@ -196,7 +196,9 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         listening = asyncio.create_task(Listener(dsn, hub, settings.live_poll_seconds).run())
-        syncing = asyncio.create_task(sync_budgets(view.budgets, dsn, settings.cost_sync_seconds))
+        syncing = asyncio.create_task(
+            sync_budgets(view.budgets, dsn, settings.cost_sync_seconds, settings.redis_url)
+        )
         if workers:
             await workers.start()
         try:

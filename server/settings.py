@@ -41,6 +41,7 @@ class Settings:
     cost_bucket: float = 10_000.0  # query cost an API key may spend at once (maximumAvailable)
     cost_restore_rate: float = 500.0  # cost restored per second (restoreRate)
     cost_sync_seconds: float = 1.0  # how often a process reconciles its buckets with the shared ones
+    redis_url: str | None = None  # where the shared buckets live; None: in Postgres (rate_buckets)
     ip_auth_failure_burst: float = 30.0  # failed authentications an IP may make at once ...
     ip_auth_failure_rate: float = 0.5  # ... and per second after that
     ip_ws_connect_burst: float = 60.0  # WebSocket connects an IP may make at once ...
@@ -85,6 +86,7 @@ class Settings:
             cost_bucket=float(env.get("BATON_COST_BUCKET", "10000")),
             cost_restore_rate=float(env.get("BATON_COST_RESTORE_RATE", "500")),
             cost_sync_seconds=float(env.get("BATON_COST_SYNC_SECONDS", "1")),
+            redis_url=env.get("BATON_REDIS_URL") or None,
             ip_auth_failure_burst=float(env.get("BATON_IP_AUTH_FAILURE_BURST", "30")),
             ip_auth_failure_rate=float(env.get("BATON_IP_AUTH_FAILURE_RATE", "0.5")),
             ip_ws_connect_burst=float(env.get("BATON_IP_WS_CONNECT_BURST", "60")),

@@ -1,6 +1,7 @@
 """Abuse limits at the edge, in this process only: per client IP, failed authentications and WebSocket
 connects (a leaky bucket each); per API key, the operations open over WebSocket. The query-cost budget
-per key is shared by every process (domain/limits/budgets.py); `sync_budgets` keeps it so.
+per key is shared by every process (domain/limits/budgets.py), through Postgres or Redis;
+`sync_budgets` keeps it so.
 
 Per-IP buckets are not shared between replicas: each allows the configured rate, so N replicas behind a
 balancer allow up to N times it, which is enough to stop a flood and costs nothing per request. The IP is
@@ -18,13 +19,15 @@ from collections import Counter
 from collections.abc import Callable
 
 import asyncpg
+import redis.asyncio as redis
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from domain.db import SYSTEM_SESSION
 from domain.limits.bucket import Bucket, retry_after
-from domain.limits.budgets import Budgets
+from domain.limits.budgets import Budgets, PostgresLevels, SharedLevels
+from domain.limits.redis_levels import RedisLevels
 
 log = logging.getLogger("baton.throttle")
 
@@ -90,27 +93,56 @@ class OpenOperations:
         return self._open[key_id]
 
 
-async def sync_budgets(budgets: Budgets, dsn: str, every: float) -> None:
-    """Reconciles the process's cost buckets with the shared ones, in the background, for ever."""
-    conn: asyncpg.Connection | None = None
+class _PostgresLink:
+    """The shared levels in the database: one system-scope connection, opened again after a failure."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.conn: asyncpg.Connection | None = None
+
+    async def levels(self) -> SharedLevels:
+        if self.conn is None or self.conn.is_closed():
+            self.conn = await asyncpg.connect(self.dsn, server_settings=SYSTEM_SESSION)
+        return PostgresLevels(self.conn)
+
+    async def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+
+class _RedisLink:
+    """The shared levels in Redis (BATON_REDIS_URL); the client reconnects by itself."""
+
+    def __init__(self, url: str) -> None:
+        self.client = redis.from_url(url)
+        self.shared = RedisLevels(self.client)
+
+    async def levels(self) -> SharedLevels:
+        return self.shared
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.client.aclose()
+
+
+async def sync_budgets(budgets: Budgets, dsn: str, every: float, redis_url: str | None = None) -> None:
+    """Reconciles the process's cost buckets with the shared ones (in Redis when a URL is given, else
+    in Postgres), in the background, for ever."""
+    link: _PostgresLink | _RedisLink = _RedisLink(redis_url) if redis_url else _PostgresLink(dsn)
     try:
         while True:
             await asyncio.sleep(every)
             try:
-                if conn is None or conn.is_closed():
-                    conn = await asyncpg.connect(dsn, server_settings=SYSTEM_SESSION)
-                await budgets.sync(conn)
+                await budgets.sync(await link.levels())
             except Exception:
-                # Meanwhile each process limits on its own: a database blip must not stop requests.
+                # Meanwhile each process limits on its own: a blip must not stop requests.
                 log.exception("could not reconcile the rate-limit buckets; retrying")
-                if conn is not None:
-                    with contextlib.suppress(Exception):
-                        await conn.close()
-                conn = None
+                if isinstance(link, _PostgresLink):
+                    await link.close()
     finally:
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                await conn.close()
+        await link.close()
 
 
 async def refuse_socket(websocket: WebSocket) -> None:

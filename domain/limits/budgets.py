@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import asyncpg
 
@@ -35,6 +36,32 @@ ON CONFLICT (api_key_id) DO UPDATE SET
   updated_at = now()
 RETURNING api_key_id, used
 """
+
+
+Spent = Sequence[tuple[Hashable, uuid.UUID, float]]  # (key id, tenant id, spent since the last sync)
+
+
+class SharedLevels(Protocol):
+    """Where the processes' buckets meet: Postgres (below) or Redis (domain/limits/redis_levels.py)."""
+
+    async def add(self, spent: Spent, most: float, rate: float) -> dict[Hashable, float]:
+        """Drains each key's shared `used` at `rate` a second by the store's clock, adds what was
+        spent, caps it at `most`, and returns the new `used` of each key still known."""
+        ...
+
+
+class PostgresLevels:
+    """The shared levels in `rate_buckets`. `conn` must be in system scope (the rows of every
+    tenant): domain.db.SYSTEM_SESSION."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, spent: Spent, most: float, rate: float) -> dict[Hashable, float]:
+        rows = await self.conn.fetch(
+            SYNC, [k for k, _, _ in spent], [t for _, t, _ in spent], [s for _, _, s in spent], most, rate
+        )
+        return {row["api_key_id"]: row["used"] for row in rows}
 
 
 @dataclass
@@ -85,9 +112,8 @@ class Budgets:
         key = self._keys.get(key_id)
         return key.bucket.available(self.clock()) if key else self.capacity
 
-    async def sync(self, conn: asyncpg.Connection) -> None:
-        """One round trip for every key this process used lately. `conn` must be in system scope
-        (the rows of every tenant): domain.db.SYSTEM_SESSION."""
+    async def sync(self, shared: SharedLevels) -> None:
+        """One round trip for every key this process used lately."""
         now = self.clock()
         for key_id in [k for k, v in self._keys.items() if now - v.seen > IDLE_SECONDS and not v.unsynced]:
             del self._keys[key_id]
@@ -97,11 +123,8 @@ class Budgets:
         for key_id, spent in sent.items():
             self._keys[key_id].unsynced -= spent
         try:
-            rows = await conn.fetch(
-                SYNC,
-                list(sent),
-                [self._keys[k].tenant_id for k in sent],
-                list(sent.values()),
+            used = await shared.add(
+                [(k, self._keys[k].tenant_id, spent) for k, spent in sent.items()],
                 2 * self.capacity,  # the most used can be: a debt of one capacity
                 self.rate,
             )
@@ -111,7 +134,7 @@ class Budgets:
                     self._keys[key_id].unsynced += spent
             raise
         now = self.clock()
-        for row in rows:
-            key = self._keys.get(row["api_key_id"])
+        for key_id, level in used.items():
+            key = self._keys.get(key_id)
             if key is not None:  # what it spent during the round trip is not in the row yet
-                key.bucket.reset(self.capacity - row["used"] - key.unsynced, now)
+                key.bucket.reset(self.capacity - level - key.unsynced, now)

@@ -14,6 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from domain.db import SYSTEM_SESSION
+from domain.limits.budgets import PostgresLevels
 from domain.reading import plain_dsn
 from domain.tenancy.models import Role
 from schema.cost import LIST_SIZE, MUTATION_COST
@@ -53,7 +54,7 @@ async def spend_until_throttled(api: Api, key: str) -> httpx.Response:
 async def sync(api: Api, database_url: str) -> None:
     conn = await asyncpg.connect(plain_dsn(database_url), server_settings=SYSTEM_SESSION)
     try:
-        await api.app.state.budgets.sync(conn)
+        await api.app.state.budgets.sync(PostgresLevels(conn))
     finally:
         await conn.close()
 
