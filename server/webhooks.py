@@ -2,7 +2,7 @@
 each attempt (domain/webhooks/delivery.py decides retries). An attempt is bounded as a whole by the
 timeout and reads only the status, headers and a few KiB of the answer. Redirects are not followed; a URL
 whose host now resolves to an internal address is refused before connecting (unless the setting allows
-it)."""
+it), and the connection goes to an address that check approved (server/pinning.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import httpx
 from domain.db import utcnow
 from domain.webhooks import delivery, signing, urls
 from domain.webhooks.delivery import Attempt, Due
+from server.pinning import PinnedClient
 from server.settings import Settings
 
 log = logging.getLogger("baton.webhooks")
@@ -39,16 +40,15 @@ def _retry_after(response: httpx.Response) -> float | None:
             return None
 
 
-async def _check(url: str, allow_private: bool) -> str | None:
-    """Why the URL is refused now, or None. Any failure of the check itself is a refusal too, so it
-    becomes a recorded attempt rather than one that is silently retried for ever."""
+async def _check(url: str, allow_private: bool) -> tuple[str | None, list[str]]:
+    """Why the URL is refused now (or None), and the addresses the check approved. Any failure of the
+    check itself is a refusal too, so it becomes a recorded attempt rather than one retried for ever."""
     try:
-        await urls.check(url, allow_private)
+        return None, await urls.check(url, allow_private)
     except urls.UrlRefused as exc:
-        return f"refused: {exc}"
+        return f"refused: {exc}", []
     except Exception as exc:
-        return f"refused: the url could not be checked ({type(exc).__name__})"
-    return None
+        return f"refused: the url could not be checked ({type(exc).__name__})", []
 
 
 async def _drain(response: httpx.Response) -> None:
@@ -75,9 +75,13 @@ async def send(http: httpx.AsyncClient, due: Due, settings: Settings) -> Attempt
     answered: list[httpx.Response] = []
     try:
         async with asyncio.timeout(settings.webhook_timeout):
-            refused = await _check(due.url, settings.webhook_allow_private)
+            refused, addresses = await _check(due.url, settings.webhook_allow_private)
             if refused is not None:
                 return Attempt(None, took(), refused)
+            if addresses:  # the connection goes to an approved address, not to a fresh DNS answer
+                if not isinstance(http, PinnedClient):
+                    return Attempt(None, took(), "refused: the client cannot pin checked addresses")
+                http.pin(httpx.URL(due.url).raw_host.decode("ascii"), addresses[0])
             timestamp = int(time.time())
             headers = {
                 "content-type": "application/json",
@@ -88,8 +92,6 @@ async def send(http: httpx.AsyncClient, due: Due, settings: Settings) -> Attempt
                     due.secrets, due.message_id, timestamp, due.body
                 ),
             }
-            # httpx resolves the host again to connect: a DNS answer changed since the check
-            # (rebinding) is not caught.
             async with http.stream("POST", due.url, content=due.body.encode(), headers=headers) as response:
                 answered.append(response)
                 await _drain(response)
@@ -129,7 +131,7 @@ async def webhook_loop(pool: asyncpg.Pool, settings: Settings) -> None:
     lease = settings.webhook_timeout + 30
     timeout = httpx.Timeout(settings.webhook_timeout)
     in_flight: set[asyncio.Task[None]] = set()
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as http:
+    async with PinnedClient(timeout, connect_by_name=settings.webhook_allow_private) as http:
         try:
             while True:
                 busy = False

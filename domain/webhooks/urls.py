@@ -100,11 +100,13 @@ def shape(url: str) -> str:
     return host
 
 
-async def check(url: str, allow_private: bool, resolve_within: float = RESOLVE_TIMEOUT) -> None:
-    """Refuses a malformed URL, and one whose host resolves to an internal address."""
+async def check(url: str, allow_private: bool, resolve_within: float = RESOLVE_TIMEOUT) -> list[str]:
+    """Refuses a malformed URL, and one whose host resolves to an internal address. Returns the
+    addresses it approved, for the request to connect to (server/pinning.py), so that a DNS answer
+    changed since (rebinding) is never used; none when private addresses are allowed (nothing checked)."""
     host = shape(url)
     if allow_private:
-        return
+        return []
     try:
         async with asyncio.timeout(resolve_within):
             infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
@@ -114,11 +116,11 @@ async def check(url: str, allow_private: bool, resolve_within: float = RESOLVE_T
         raise UrlRefused(f"url's host {host!r} does not resolve") from exc
     except (UnicodeError, ValueError) as exc:  # a host name the resolver cannot even encode
         raise UrlRefused("url's host is not a valid host name") from exc
+    addresses = [str(info[4][0]) for info in infos]
     try:
-        refused = any(internal(str(info[4][0])) for info in infos)
+        refused = any(internal(address) for address in addresses)
     except ValueError as exc:  # pragma: no cover - getaddrinfo answered something that is not an address
         raise UrlRefused(f"url's host {host!r} resolves to an unreadable address") from exc
-    # The request re-resolves the host: a DNS answer that changes between here and there (rebinding)
-    # is not caught by this check.
     if refused:
         raise UrlRefused(f"url's host {host!r} resolves to a private or loopback address", private=True)
+    return addresses

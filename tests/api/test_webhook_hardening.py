@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import httpx
@@ -26,6 +28,7 @@ from domain.webhooks import delivery, urls
 from domain.webhooks.delivery import Attempt, Due
 from server import webhooks
 from server.app import create_app
+from server.pinning import PinnedClient
 from server.settings import Settings
 from tests.api.conftest import open_shop
 from tests.api.documents import WEBHOOK_CREATE, WEBHOOK_DELIVERIES, WEBHOOK_ENDPOINTS, ok, place_order
@@ -431,3 +434,54 @@ async def test_fan_out_serves_the_endpoint_whose_oldest_waiting_event_is_oldest_
         quiet,
         busy,
     }
+
+
+# ---------------------------------------------------------------------------------- DNS rebinding
+
+
+class Rebinding:
+    """A resolver for one name that answers a public address the first time and loopback after that,
+    as a hostile DNS server does between a URL check and the connection; other names resolve as usual."""
+
+    def __init__(self, name: str, real: Callable[..., Any]) -> None:
+        self.name, self.real, self.asked = name, real, 0
+
+    def __call__(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if (host.decode() if isinstance(host, bytes) else host) != self.name:  # anyio asks in bytes
+            return self.real(host, port, *args, **kwargs)
+        self.asked += 1
+        address = "93.184.216.34" if self.asked == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port or 0)))]
+
+
+async def test_a_host_that_rebinds_to_loopback_after_the_check_is_not_reached(app_settings, monkeypatch):
+    resolver = Rebinding("rebind.example", socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    settings = quick(app_settings, webhook_allow_private=False)
+    async with receiving() as receiver, PinnedClient(httpx.Timeout(TIMEOUT), connect_by_name=False) as http:
+        outcome = await webhooks.send(http, a_due(f"http://rebind.example:{receiver.port}/hooks"), settings)
+
+    assert outcome.status_code is None and outcome.error  # the approved public address is not reachable here
+    assert receiver.started == 0  # and the loopback receiver never saw the delivery
+    assert resolver.asked == 1  # the check's answer was used; the name was not resolved again
+
+
+async def test_a_pinned_request_keeps_the_host_name_in_its_host_header(app_settings):
+    async with receiving() as receiver, PinnedClient(httpx.Timeout(5), connect_by_name=False) as http:
+        http.pin("hooks.example", "127.0.0.1")
+        answer = await http.post(f"http://hooks.example:{receiver.port}/hooks", content=b"{}")
+        unpinned = await _error_of(
+            http.post(f"http://elsewhere.example:{receiver.port}/hooks", content=b"{}")
+        )
+
+    assert answer.status_code == 200
+    assert receiver.requests[0].headers["host"] == f"hooks.example:{receiver.port}"
+    assert isinstance(unpinned, httpx.ConnectError)  # no approved address: no connection by name
+
+
+async def _error_of(request: Awaitable[Any]) -> BaseException | None:
+    try:
+        await request
+    except Exception as exc:
+        return exc
+    return None
