@@ -30,7 +30,7 @@ from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
-from server import bodies, disconnects
+from server import bodies, disconnects, secret_key
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.listener import Listener
@@ -171,6 +171,8 @@ class BatonGraphQL(PersistedQueries, GraphQL):
 
 def create_app(settings: Settings, database_url: str) -> Starlette:
     Limits.configure(settings.statement_timeout, settings.idle_in_transaction_timeout)
+    if refusal := secret_key.install(settings):
+        raise SystemExit(f"error: {refusal}")
     # Reads (most requests) and writes each get a pool of their own; see domain/reading.py.
     engine = make_engine(database_url, pool_size=max(2, settings.pool_size // 3))
     reads = ReadPool(database_url, settings.pool_size)

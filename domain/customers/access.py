@@ -18,6 +18,7 @@ from domain.errors import Code, DomainError, Problems
 from domain.orders import access as order_access
 from domain.orders.models import Order
 from domain.reading import Query, Reader
+from domain.secrets import reveal
 from domain.tenancy.models import Tenant
 from domain.tenancy.service import CustomerGrant
 from domain.uow import UnitOfWork
@@ -119,10 +120,10 @@ async def grant_for(reader: Reader, tenant_id: uuid.UUID, token: str, now: float
     if not tokens.looks_like(token):
         return None
     found = await reader.first(_SECRETS, tenant=tenant_id)
-    keys = [found.customer_secret] if found and found.customer_secret else []
+    keys = [reveal(found.customer_secret)] if found and found.customer_secret else []
     until = found.previous_customer_secret_until if found else None
     if found and found.previous_customer_secret and until and until.timestamp() > now:
-        keys.append(found.previous_customer_secret)
+        keys.append(reveal(found.previous_customer_secret))
     claims = tokens.verify(token, keys, now)
     if claims is None:
         return None

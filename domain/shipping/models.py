@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, Timestamps, new_id, utcnow
 from domain.events.base import EventSource
+from domain.secrets import Sealed
 from domain.shipping.status import TrackingStatus
 
 
@@ -85,6 +86,6 @@ class CarrierAccount(Timestamps, Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
     carrier: Mapped[str] = mapped_column(String(32))
-    secret: Mapped[str] = mapped_column(String(128))
+    secret: Mapped[str] = mapped_column(Sealed)  # encrypted at rest (domain/secrets.py)
 
     __table_args__ = (UniqueConstraint("tenant_id", "carrier"),)

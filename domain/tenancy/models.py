@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, Timestamps, new_id
+from domain.secrets import Sealed
 
 DEFAULT_SHIPPING_RATES = {
     "STANDARD": "5.00",
@@ -46,8 +47,8 @@ class Tenant(Timestamps, Base):
     restocking_fee_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Signs customer access tokens (domain/customers/tokens.py). After a rotation the previous secret
     # still verifies until `previous_customer_secret_until`, so signed-in customers are not logged out.
-    customer_secret: Mapped[str | None] = mapped_column(String(64))
-    previous_customer_secret: Mapped[str | None] = mapped_column(String(64))
+    customer_secret: Mapped[str | None] = mapped_column(Sealed)  # encrypted at rest (domain/secrets.py)
+    previous_customer_secret: Mapped[str | None] = mapped_column(Sealed)
     previous_customer_secret_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (

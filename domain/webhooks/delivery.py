@@ -26,6 +26,7 @@ from typing import Any
 import asyncpg
 
 from domain.ids import to_global
+from domain.secrets import reveal
 
 # Seconds to wait after the 1st, 2nd … failed attempt: about three days in all.
 SCHEDULE: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
@@ -142,13 +143,13 @@ async def claim_due(conn: asyncpg.Connection, limit: int, lease_seconds: float) 
             d = await conn.fetchrow(_DETAILS, row["endpoint_id"], row["event_id"])
             if d is None:  # pragma: no cover - the endpoint's deletion cascades to its deliveries
                 continue
-            secrets = [d["secret"]]
+            secrets = [reveal(d["secret"])]
             if (
                 d["previous_secret"]
                 and d["previous_secret_expires_at"]
                 and d["previous_secret_expires_at"] > d["now"]
             ):
-                secrets.append(d["previous_secret"])
+                secrets.append(reveal(d["previous_secret"]))
             found.append(
                 Due(
                     delivery_id=row["id"],

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, Timestamps, new_id
+from domain.secrets import Sealed
 
 
 class DeliveryStatus(StrEnum):
@@ -28,8 +29,8 @@ class WebhookEndpoint(Timestamps, Base):
     url: Mapped[str] = mapped_column(String(2000))
     event_types: Mapped[list[str]] = mapped_column(ARRAY(String(64)))  # empty: every type
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    secret: Mapped[str] = mapped_column(String(200))
-    previous_secret: Mapped[str | None] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(Sealed)  # encrypted at rest (domain/secrets.py)
+    previous_secret: Mapped[str | None] = mapped_column(Sealed)
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     disabled_reason: Mapped[str | None] = mapped_column(String(200))
     # The last log position turned into deliveries for this endpoint.
