@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCAL_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint schema bench bench-live clean
+.PHONY: run test lint schema bench bench-peer bench-live clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Baton needs Python 3.11 or newer"'
@@ -36,6 +36,10 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.order_by_number
+
+# Baton beside PostGraphile v4 (installed with npm under .baton/peer) on the same database and reads.
+bench-peer: $(STAMP)
+	$(BIN)/python -m bench.peer
 
 # Live updates: idle subscribers, delivery latency, relay throughput (DATABASE_URL, else the local PG).
 bench-live: $(STAMP)

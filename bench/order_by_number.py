@@ -49,6 +49,8 @@ QUERY = (
     "lines { sku quantity unitPrice { amount } } } }"
 )
 DATA_DIR = Path(".baton/bench")
+# One key sends every request here, far past a key's rate limit: the limit is not what is measured.
+UNTHROTTLED = {"BATON_COST_BUCKET": "1e12", "BATON_COST_RESTORE_RATE": "1e12"}
 TARGET = 0.45
 
 
@@ -168,8 +170,7 @@ def drive(
             str(server.port),
             "--requests",
             str(requests_file),
-            "--header",
-            f"Authorization: Bearer {key}",
+            *(["--header", f"Authorization: Bearer {key}"] if key else []),
             "--concurrency",
             str(args.concurrency),
             "--warmup",
@@ -311,7 +312,7 @@ def main() -> int:
     requests_file.write_text(
         json.dumps([["/graphql", json.dumps({"query": QUERY, "variables": {"n": str(n)}})] for n in numbers])
     )
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1", **UNTHROTTLED}
     floor_env = {**env, "BENCH_API_KEY": tenant.api_key, "BENCH_TENANT_ID": str(tenant.tenant_id)}
     servers: list[Server] = []
     try:

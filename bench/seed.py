@@ -98,3 +98,52 @@ async def _orders(engine: AsyncEngine, tenant_id: uuid.UUID, actor: str, start: 
                 tags=["bench"],
             ),
         )
+
+
+async def ensure_shipped(url: str, tenant_id: uuid.UUID, every: int = 2) -> int:
+    """Confirms and ships every `every`-th order of the bench tenant that has not shipped, with two
+    tracking events each, so order screens have shipments to show; returns how many orders have one."""
+    from domain.fulfillment.models import FulfillmentOrder
+    from domain.shipping.models import Shipment
+    from domain.shipping.service import ShipmentInput, create_shipment
+    from domain.shipping.tracking import TrackingInput, add_tracking_event
+
+    engine = make_engine(url, pool_size=2)
+    actor = "bench:seed"
+    try:
+        async with engine.connect() as conn:
+            await set_tenant(conn, tenant_id)
+            shipped = set((await conn.execute(select(Shipment.order_id))).scalars())
+            rows = (
+                await conn.execute(
+                    select(Order.id, Order.number, Order.status)
+                    .where(Order.tenant_id == tenant_id)
+                    .order_by(Order.number)
+                )
+            ).all()
+        for order_id, number, status in rows:
+            if number % every or order_id in shipped or status == "CANCELLED":
+                continue
+            if status == "PENDING":
+                await orders.confirm_order(UnitOfWork(engine, tenant_id, actor), order_id)
+            async with engine.connect() as conn:
+                await set_tenant(conn, tenant_id)
+                fo_ids = (
+                    await conn.execute(
+                        select(FulfillmentOrder.id).where(FulfillmentOrder.order_id == order_id)
+                    )
+                ).scalars()
+            for fo_id in list(fo_ids):
+                shipment = await create_shipment(
+                    UnitOfWork(engine, tenant_id, actor), ShipmentInput(fo_id, "generic", f"BENCH{number}")
+                )
+                for word, place in (("IN_TRANSIT", "Memphis, TN"), ("OUT_FOR_DELIVERY", "Springfield")):
+                    await add_tracking_event(
+                        UnitOfWork(engine, tenant_id, actor),
+                        TrackingInput(word, location=place, description=f"{word.lower()} at {place}"),
+                        shipment_id=shipment.id,
+                    )
+            shipped.add(order_id)
+        return len(shipped)
+    finally:
+        await engine.dispose()
