@@ -239,9 +239,21 @@ def cmd_secrets(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     url = database_url(settings)
     _migrate(url)
-    for column, count in asyncio.run(secret_key.rotate(url)).items():
+    counts, tenants = asyncio.run(secret_key.rotate(url))
+    for column, count in counts.items():
         print(f"{column}: {count} re-encrypted")
+    asyncio.run(_audit_each(url, tenants, "secrets rotate"))
     return 0
+
+
+async def _audit_each(url: str, tenants: set[uuid.UUID], command: str) -> None:
+    """One entry in the audit log of every shop a cross-tenant command touched."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        for tenant_id in sorted(tenants):
+            await audit.record_cli(engine, tenant_id, command, {}, [to_global("Shop", tenant_id)])
+    finally:
+        await engine.dispose()
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import uuid
 from collections.abc import Callable
 
 import asyncpg
@@ -63,15 +64,19 @@ def install(settings: Settings) -> str | None:
     return None
 
 
-async def rotate(url: str) -> dict[str, int]:
-    """Re-seals every stored secret under the first key, one transaction for all of them."""
+async def rotate(url: str) -> tuple[dict[str, int], set[uuid.UUID]]:
+    """Re-seals every stored secret under the first key, one transaction for all of them. Returns the
+    count per column and the tenants whose secrets were re-sealed."""
     conn = await asyncpg.connect(plain_dsn(url), server_settings=SYSTEM_SESSION)
     counts: dict[str, int] = {}
+    tenants: set[uuid.UUID] = set()
     try:
         async with conn.transaction():
             for table, column in SEALED_COLUMNS:
+                owner = "id" if table == "tenants" else "tenant_id"
                 rows = await conn.fetch(
-                    f"SELECT ctid, {column} AS value FROM {table} WHERE {column} IS NOT NULL FOR UPDATE"
+                    f"SELECT ctid, {owner} AS tenant, {column} AS value FROM {table} "
+                    f"WHERE {column} IS NOT NULL FOR UPDATE"
                 )
                 for row in rows:
                     await conn.execute(
@@ -79,10 +84,11 @@ async def rotate(url: str) -> dict[str, int]:
                         secrets.reseal(row["value"]),
                         row["ctid"],
                     )
+                    tenants.add(row["tenant"])
                 counts[f"{table}.{column}"] = len(rows)
     finally:
         await conn.close()
-    return counts
+    return counts, tenants
 
 
 def add_commands(sub: argparse._SubParsersAction, run: Callable[..., int]) -> None:

@@ -77,6 +77,10 @@ async def test_baton_secrets_rotate_reseals_everything_under_the_new_key(
     assert "webhook_endpoints.secret: 1 re-encrypted" in capsys.readouterr().out
     assert opened == shown
     assert all(after[name] != before[name] for name in after)
+    audited = await api(
+        shop.admin, '{ auditLog(first: 5, operation: "cli:secrets rotate") { nodes { outcome } } }'
+    )
+    assert audited["data"]["auditLog"]["nodes"] == [{"outcome": "OK"}]
 
 
 async def test_a_secret_stored_in_plain_text_before_encryption_still_signs_until_rotate_seals_it(
