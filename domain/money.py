@@ -56,6 +56,11 @@ CURRENCIES: tuple[str, ...] = tuple(
 COUNTRIES: tuple[str, ...] = tuple(sorted(c.alpha_2 for c in pycountry.countries))
 
 
+def minor_unit_exceptions() -> dict[str, int]:
+    """The currencies whose minor unit is not 2 digits, with theirs (for SQL that formats amounts)."""
+    return dict(_EXPONENTS)
+
+
 def exponent(currency: str) -> int:
     return _EXPONENTS.get(currency, 2)
 

@@ -67,6 +67,10 @@ class Reader:
         q = query if isinstance(query, Query) else Query(query)
         return await self._driver.fetch(q.sql, *q.args(params), record_class=Row)
 
+    async def value(self, sql: str, *args: Any) -> Any:
+        """The first column of the first row of a statement in SQL text (the read compiler's)."""
+        return await self._driver.fetchval(sql, *args)
+
     async def first(self, query: Query | ClauseElement, **params: Any) -> Row | None:
         rows = await self.all(query, **params)
         return rows[0] if rows else None

@@ -212,3 +212,50 @@ def actual_cost(
         fields = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
         cost += MUTATION_COST * len(fields)
     return cost
+
+
+class Pricer:
+    """query_cost and actual_cost of one document's operation, prepared once for many requests (the
+    read compiler keeps one per plan): the requested cost is computed once when no `first`/`last`
+    argument can change it, and the answer walk keeps its merged selections."""
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> None:
+        self.schema, self.document, self.operation_name = schema, document, operation_name
+        self.fixed = None if _sized(document) else query_cost(schema, document, operation_name, None)
+        self.answer = _Answer(schema, document)
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        chosen = [
+            o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)
+        ]
+        self.operation = chosen[0] if len(chosen) == 1 else None
+
+    def requested(self, variables: dict[str, Any] | None) -> int:
+        if self.fixed is not None:
+            return self.fixed
+        return query_cost(self.schema, self.document, self.operation_name, variables)
+
+    def actual(self, data: dict[str, Any] | None) -> int:
+        if self.operation is None or data is None or self.operation.operation != OperationType.QUERY:
+            return actual_cost(self.schema, self.document, self.operation_name, data)
+        root = self.schema.query_type
+        return 0 if root is None else self.answer.value(data, root, [self.operation.selection_set], 0)
+
+
+def _sized(document: DocumentNode) -> bool:
+    """Whether any field of the document has a first or last argument (a page size)."""
+
+    def walk(node: SelectionSetNode | None) -> bool:
+        for item in node.selections if node else ():
+            if isinstance(item, FieldNode) and any(
+                a.name.value in ("first", "last") for a in item.arguments or ()
+            ):
+                return True
+            if isinstance(item, FieldNode | InlineFragmentNode) and walk(item.selection_set):
+                return True
+        return False
+
+    return any(
+        walk(d.selection_set)
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
+    )

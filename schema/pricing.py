@@ -108,28 +108,36 @@ class QueryCost(SchemaExtension):
             return False
 
     def _bucket(self) -> tuple[Budgets, Hashable, uuid.UUID] | None:
-        """The caller's bucket: its API key's, or for a public key, the key's for this client IP."""
-        context = self.execution_context.context
-        principal: Principal | None = getattr(context, "principal", None)
-        if principal is None:
-            return None
-        shoppers: Budgets | None = getattr(context, "shopper_budgets", None)
-        if principal.role == Role.STOREFRONT and shoppers is not None:
-            client = getattr(getattr(context, "request", None), "client", None)
-            return shoppers, (principal.key_id, getattr(client, "host", None)), principal.tenant_id
-        budgets: Budgets | None = getattr(context, "budgets", None)
-        return None if budgets is None else (budgets, principal.key_id, principal.tenant_id)
+        return bucket_of(self.execution_context.context)
 
     def get_results(self) -> dict[str, Any]:
         if self._subscription():  # not charged, and every event would repeat the report
             return {}
-        cost: dict[str, Any] = {"requested": self.requested, "actual": self.actual}
-        found = self._bucket()
-        if found is not None:
-            budgets, bucket, _ = found
-            cost["throttleStatus"] = {
-                "maximumAvailable": budgets.capacity,
-                "currentlyAvailable": int(budgets.available(bucket)),
-                "restoreRate": budgets.rate,
-            }
-        return {"cost": cost}
+        return {"cost": report(self.execution_context.context, self.requested, self.actual)}
+
+
+def bucket_of(context: Any) -> tuple[Budgets, Hashable, uuid.UUID] | None:
+    """The caller's bucket: its API key's, or for a public key, the key's for this client IP."""
+    principal: Principal | None = getattr(context, "principal", None)
+    if principal is None:
+        return None
+    shoppers: Budgets | None = getattr(context, "shopper_budgets", None)
+    if principal.role == Role.STOREFRONT and shoppers is not None:
+        client = getattr(getattr(context, "request", None), "client", None)
+        return shoppers, (principal.key_id, getattr(client, "host", None)), principal.tenant_id
+    budgets: Budgets | None = getattr(context, "budgets", None)
+    return None if budgets is None else (budgets, principal.key_id, principal.tenant_id)
+
+
+def report(context: Any, requested: int, actual: int) -> dict[str, Any]:
+    """extensions.cost of one operation."""
+    cost: dict[str, Any] = {"requested": requested, "actual": actual}
+    found = bucket_of(context)
+    if found is not None:
+        budgets, bucket, _ = found
+        cost["throttleStatus"] = {
+            "maximumAvailable": budgets.capacity,
+            "currentlyAvailable": int(budgets.available(bucket)),
+            "restoreRate": budgets.rate,
+        }
+    return cost

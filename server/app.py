@@ -33,6 +33,7 @@ from schema.schema import schema
 from server import bodies, disconnects, secret_key
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
+from server.compiled_reads import CompiledReads
 from server.listener import Listener
 from server.persisted import PersistedHandler, PersistedQueries
 from server.settings import Settings
@@ -91,6 +92,7 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         self.failed_auth = PerAddress(settings.ip_auth_failure_burst, settings.ip_auth_failure_rate)
         self.ws_connects = PerAddress(settings.ip_ws_connect_burst, settings.ip_ws_connect_rate)
         self.open_operations = OpenOperations(settings.max_subscriptions_per_key)
+        self.compiled = CompiledReads(schema._schema) if settings.compile_reads else None
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", None)
@@ -154,6 +156,10 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         request.state.principal = await self.grants.with_customer(principal, customer_token)
         if request.state.principal is None:
             return _unauthenticated("Unknown or expired customer token")
+        if self.compiled is not None:
+            answered = await self.compiled.answer(request, await self.get_context(request, None))
+            if answered is not None:
+                return answered
         return await self._run(request)
 
     async def _run(self, request: Request) -> Response:

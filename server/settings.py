@@ -33,6 +33,7 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "orders@baton.invalid"
+    compile_reads: bool = True  # answer plannable reads with one SQL statement (server/compiled_reads.py)
     secret_key: str | None = field(default=None, repr=False)  # Fernet keys for stored secrets, newest first
     smtp_starttls: bool = False
     max_body_bytes: int = 1_048_576  # larger request bodies are refused with 413
@@ -81,6 +82,7 @@ class Settings:
             smtp_password=env.get("BATON_SMTP_PASSWORD") or None,
             smtp_from=env.get("BATON_SMTP_FROM", "orders@baton.invalid"),
             secret_key=env.get("BATON_SECRET_KEY") or None,
+            compile_reads=_flag(env.get("BATON_COMPILE_READS", "1")),
             smtp_starttls=_flag(env.get("BATON_SMTP_STARTTLS", "0")),
             max_body_bytes=int(env.get("BATON_MAX_BODY_BYTES", "1048576")),
             statement_timeout=float(env.get("BATON_STATEMENT_TIMEOUT", "15")),

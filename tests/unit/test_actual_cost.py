@@ -6,7 +6,7 @@ from typing import Any
 
 from graphql import parse
 
-from schema.cost import LIST_SIZE, MUTATION_COST, actual_cost, query_cost
+from schema.cost import LIST_SIZE, MUTATION_COST, Pricer, actual_cost, query_cost
 from schema.schema import schema
 
 GRAPH = schema._schema
@@ -61,3 +61,18 @@ def test_a_mutation_adds_its_fixed_cost_to_what_its_payload_returned():
 def test_an_operation_that_returned_no_data_costs_nothing():
     assert actual("{ shop { id } }", None) == 0
     assert actual("query A { shop { id } } query B { shop { id } }", {"shop": {"id": "s"}}, "B") == 1
+
+
+def test_a_prepared_pricer_prices_as_the_functions_do_request_after_request():
+    sized = "query($n: Int) { orders(first: $n) { nodes { id lines { sku } } } }"
+    fixed = "query($n: String!) { a: orderByNumber(number: $n) { lines { sku } customer { email } } }"
+    pricer, fixed_pricer = Pricer(GRAPH, parse(sized), None), Pricer(GRAPH, parse(fixed), None)
+    page = {"orders": {"nodes": [{"id": "a", "lines": [{"sku": "TEE"}]}]}}
+    order = {"a": {"lines": [{"sku": "TEE"}] * 2, "customer": None}}
+
+    for n in (1, 5, 50):
+        assert pricer.requested({"n": n}) == query_cost(GRAPH, parse(sized), None, {"n": n})
+    assert fixed_pricer.fixed is not None and pricer.fixed is None  # only page sizes vary with variables
+    for _ in range(2):  # the second walk reuses the merged selections
+        assert pricer.actual(page) == actual(sized, page)
+        assert fixed_pricer.actual(order) == actual(fixed, order) == 1 + 2

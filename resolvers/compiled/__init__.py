@@ -1,0 +1,1 @@
+"""The read compiler: read-only operations answered by one SQL statement (planner.py, mappings.py)."""

@@ -1,0 +1,214 @@
+"""Which GraphQL fields the read compiler (resolvers/compiled/planner.py) can answer in SQL, and how: the
+same stored columns the strawberry types read, formatted as those types format them (global IDs,
+"#1001" numbers, Money as a decimal string in its currency's exponent). A field missing here runs
+through strawberry; tests/api/test_compiled_reads.py compares both paths answer for answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import FieldNode
+
+from domain.money import minor_unit_exceptions
+from domain.orders.queries import parse_number
+from resolvers.compiled.planner import GiveUp, Planner, key, sql_text
+from resolvers.ids import local_id
+
+
+def global_id(type_name: str, column: str) -> str:
+    """domain.ids.to_global in SQL: url-safe base64 of "Type:uuid", without padding or line breaks."""
+    encoded = f"encode(convert_to('{type_name}:' || {column}::text, 'UTF8'), 'base64')"
+    return f"rtrim(translate({encoded}, E'+/\\n', '-_'), '=')"
+
+
+def exponent(currency: str) -> str:
+    """domain.money.exponent in SQL."""
+    by_exponent: dict[int, list[str]] = {}
+    for code, places in minor_unit_exceptions().items():
+        by_exponent.setdefault(places, []).append(code)
+    cases = " ".join(
+        f"WHEN {currency} IN ({', '.join(repr(c) for c in sorted(codes))}) THEN {places}"
+        for places, codes in sorted(by_exponent.items())
+    )
+    return f"(CASE {cases} ELSE 2 END)"
+
+
+def _plain(node: FieldNode) -> None:
+    if node.arguments or node.selection_set:
+        raise GiveUp(f"{node.name.value} with arguments or a selection")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A scalar or enum: an expression of the row ({t}) and the parent's values ({currency})."""
+
+    template: str
+
+    def sql(self, planner: Planner, alias: str, node: FieldNode, env: dict[str, str]) -> str:
+        _plain(node)
+        return self.template.format(t=alias, **env)
+
+
+@dataclass(frozen=True)
+class MoneyOf:
+    """Money { amount currencyCode } from minor units and the currency (the row's, or the parent's)."""
+
+    minor: str
+    currency: str = "{t}.currency"
+
+    def sql(self, planner: Planner, alias: str, node: FieldNode, env: dict[str, str]) -> str:
+        if node.arguments:
+            raise GiveUp("Money with arguments")
+        minor, currency = self.minor.format(t=alias, **env), self.currency.format(t=alias, **env)
+        places = exponent(currency)
+        values = {
+            "amount": f"round(({minor})::numeric / (10::numeric ^ {places}), {places})::text",
+            "currencyCode": currency,
+            "__typename": "'Money'",
+        }
+        pairs = []
+        for sub in planner.fields(node.selection_set, "Money"):
+            name = sub.name.value
+            if name not in values:
+                raise GiveUp(f"Money.{name}")
+            _plain(sub)
+            pairs.append(f"{sql_text(key(sub))}, {values[name]}")
+        return f"json_build_object({', '.join(pairs)})"
+
+
+@dataclass(frozen=True)
+class Children:
+    """A list of child rows, in their order: a correlated subquery aggregated to a JSON array."""
+
+    mapping: Mapping
+    table: str
+    foreign_key: str
+    order_by: str
+    env: dict[str, str] = field(default_factory=dict)  # values of the parent the children need
+
+    def sql(self, planner: Planner, alias: str, node: FieldNode, env: dict[str, str]) -> str:
+        if node.arguments:
+            raise GiveUp(f"{node.name.value} with arguments")
+        child = planner.alias()
+        passed = {name: value.format(t=alias) for name, value in self.env.items()}
+        built = planner.object(self.mapping, child, node.selection_set, **passed)
+        order_by = self.order_by.format(t=child)
+        return (
+            f"(SELECT coalesce(json_agg({built} ORDER BY {order_by}), '[]'::json) FROM {self.table} {child} "
+            f"WHERE {child}.tenant_id = $1 AND {child}.{self.foreign_key} = {alias}.id)"
+        )
+
+
+@dataclass(frozen=True)
+class Parent:
+    """One related row, or null."""
+
+    mapping: Mapping
+    table: str
+    foreign_key: str
+
+    def sql(self, planner: Planner, alias: str, node: FieldNode, env: dict[str, str]) -> str:
+        if node.arguments:
+            raise GiveUp(f"{node.name.value} with arguments")
+        other = planner.alias()
+        built = planner.object(self.mapping, other, node.selection_set)
+        return (
+            f"(SELECT {built} FROM {self.table} {other} "
+            f"WHERE {other}.tenant_id = $1 AND {other}.id = {alias}.{self.foreign_key})"
+        )
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str
+    fields: dict[str, Any]
+
+
+CUSTOMER = Mapping(
+    "Customer",
+    {
+        "id": Column(global_id("Customer", "{t}.id")),
+        "email": Column("{t}.email"),
+        "firstName": Column("{t}.first_name"),
+        "lastName": Column("{t}.last_name"),
+        "phone": Column("{t}.phone"),
+        "tier": Column("{t}.tier"),
+    },
+)
+
+ORDER_LINE = Mapping(
+    "OrderLine",
+    {
+        "id": Column(global_id("OrderLine", "{t}.id")),
+        "sku": Column("{t}.sku"),
+        "name": Column("{t}.name"),
+        "quantity": Column("{t}.quantity"),
+        "unitPrice": MoneyOf("{t}.unit_price", "{currency}"),
+        "subtotal": MoneyOf("{t}.subtotal", "{currency}"),
+        "tax": MoneyOf("{t}.tax", "{currency}"),
+    },
+)
+
+ORDER = Mapping(
+    "Order",
+    {
+        "id": Column(global_id("Order", "{t}.id")),
+        "number": Column("'#' || {t}.number"),
+        "status": Column("{t}.status"),
+        "paymentStatus": Column("{t}.payment_status"),
+        "fulfillmentStatus": Column("{t}.fulfillment_status"),
+        "returnStatus": Column("{t}.return_status"),
+        "channel": Column("{t}.channel"),
+        "shippingMethod": Column("{t}.shipping_method"),
+        "externalId": Column("{t}.external_id"),
+        "email": Column("{t}.email"),
+        "note": Column("{t}.note"),
+        "tags": Column("to_json({t}.tags)"),
+        "cancelReason": Column("{t}.cancel_reason"),
+        "shipmentException": Column("{t}.shipment_exception"),
+        "priority": Column("coalesce({t}.priority_override, {t}.priority)"),
+        "computedPriority": Column("{t}.priority"),
+        "priorityOverride": Column("{t}.priority_override"),
+        "version": Column("{t}.version"),
+        "subtotal": MoneyOf("{t}.subtotal"),
+        "shipping": MoneyOf("{t}.shipping"),
+        "tax": MoneyOf("{t}.tax"),
+        "total": MoneyOf("{t}.total"),
+        "paid": MoneyOf("{t}.paid"),
+        "balanceDue": MoneyOf("{t}.total - {t}.paid"),
+        "refunded": MoneyOf("{t}.refunded"),
+        "lines": Children(
+            ORDER_LINE, "order_lines", "order_id", "{t}.position", {"currency": "{t}.currency"}
+        ),
+        "customer": Parent(CUSTOMER, "customers", "customer_id"),
+    },
+)
+
+
+def _one_argument(node: FieldNode, name: str) -> Any:
+    arguments = node.arguments or ()
+    if len(arguments) != 1 or arguments[0].name.value != name:
+        raise GiveUp(f"{node.name.value} with other arguments")
+    return arguments[0].value
+
+
+def _order_where(planner: Planner, node: FieldNode, condition: str) -> str:
+    alias = planner.alias()
+    built = planner.object(ORDER, alias, node.selection_set)
+    return (
+        f"(SELECT {built} FROM orders {alias} WHERE {alias}.tenant_id = $1 AND {condition.format(t=alias)})"
+    )
+
+
+def order_by_number(planner: Planner, node: FieldNode) -> str:
+    number = planner.param(_one_argument(node, "number"), parse_number, "int")
+    return _order_where(planner, node, "{t}.number = " + number)
+
+
+def order_by_id(planner: Planner, node: FieldNode) -> str:
+    order_id = planner.param(_one_argument(node, "id"), lambda gid: local_id(gid, "Order"), "uuid")
+    return _order_where(planner, node, "{t}.id = " + order_id)
+
+
+ROOTS = {"orderByNumber": order_by_number, "order": order_by_id}

@@ -1,0 +1,156 @@
+"""A validated read-only operation, turned into one SQL statement that returns its `data` as JSON.
+
+The planner walks the operation's selections with the field mappings of resolvers/compiled/mappings.py:
+each object becomes a json_build_object, each list a json_agg over a correlated subquery, each field an
+expression of the stored columns. Whatever it does not know (a field without a mapping, a directive, a
+fragment on another type, a repeated response key) makes it give up, and the operation runs through
+strawberry as before. The plan is built once per document and operation; each request binds its
+tenant ($1) and the values of the arguments, read from the literals or the request's variables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    ValueNode,
+    VariableNode,
+    value_from_ast_untyped,
+)
+
+MAX_KEYS = 50  # json_build_object takes at most 100 arguments: 50 keys and their values
+
+
+class GiveUp(Exception):
+    """The operation has a part with no SQL mapping: it runs through strawberry instead."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One bound parameter: an argument's value (a literal, or a variable of the request), converted."""
+
+    node: ValueNode
+    convert: Callable[[Any], Any]
+
+    def value(self, variables: dict[str, Any]) -> Any:
+        if isinstance(self.node, VariableNode):
+            raw = variables.get(self.node.name.value)
+        else:
+            raw = value_from_ast_untyped(self.node, variables)
+        return None if raw is None else self.convert(raw)
+
+
+@dataclass
+class Plan:
+    sql: str
+    slots: list[Slot]
+
+    def params(self, tenant_id: Any, variables: dict[str, Any]) -> list[Any]:
+        return [tenant_id, *(slot.value(variables) for slot in self.slots)]
+
+
+@dataclass
+class Planner:
+    fragments: dict[str, FragmentDefinitionNode]
+    slots: list[Slot] = field(default_factory=list)
+    aliases: int = 0
+
+    def alias(self) -> str:
+        self.aliases += 1
+        return f"t{self.aliases}"
+
+    def param(self, node: ValueNode, convert: Callable[[Any], Any], sql_type: str) -> str:
+        self.slots.append(Slot(node, convert))
+        return f"${len(self.slots) + 1}::{sql_type}"
+
+    def fields(self, selection_set: SelectionSetNode | None, type_name: str) -> list[FieldNode]:
+        """The fields selected on an object of this type, fragments flattened."""
+        if selection_set is None:
+            raise GiveUp("an object without a selection")
+        found: list[FieldNode] = []
+        for selection in selection_set.selections:
+            if selection.directives:
+                raise GiveUp("directives")
+            if isinstance(selection, FieldNode):
+                found.append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is not None and condition.name.value != type_name:
+                    raise GiveUp("a fragment on another type")
+                found += self.fields(selection.selection_set, type_name)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments[selection.name.value]
+                if fragment.type_condition.name.value != type_name:
+                    raise GiveUp("a fragment on another type")
+                found += self.fields(fragment.selection_set, type_name)
+        keys = [key(f) for f in found]
+        if len(set(keys)) != len(keys):
+            raise GiveUp("a response key selected twice")  # graphql merges them; not worth it here
+        if len(keys) > MAX_KEYS:
+            raise GiveUp("more fields than one json_build_object takes")
+        return found
+
+    def object(self, mapping: Any, alias: str, selection_set: SelectionSetNode | None, **env: str) -> str:
+        """json_build_object(...) of the selected fields of one row (`alias`) of this mapping."""
+        pairs = []
+        for node in self.fields(selection_set, mapping.name):
+            name = node.name.value
+            if name == "__typename":
+                expr = sql_text(mapping.name)
+            else:
+                spec = mapping.fields.get(name)
+                if spec is None:
+                    raise GiveUp(f"{mapping.name}.{name} has no SQL mapping")
+                expr = spec.sql(self, alias, node, env)
+            pairs.append(f"{sql_text(key(node))}, {expr}")
+        return f"json_build_object({', '.join(pairs)})"
+
+
+def key(node: FieldNode) -> str:
+    return node.alias.value if node.alias else node.name.value
+
+
+def sql_text(value: str) -> str:
+    """A string literal for SQL (names and aliases are GraphQL names: letters, digits, underscores)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return ops[0] if len(ops) == 1 else None
+    return next((o for o in ops if o.name and o.name.value == name), None)
+
+
+def plan(document: DocumentNode, name: str | None, roots: dict[str, Any]) -> Plan | None:
+    """The operation as one statement, or None when some part of it has no SQL mapping."""
+    op = operation(document, name)
+    if op is None or op.operation != OperationType.QUERY:
+        return None
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    planner = Planner(fragments)
+    try:
+        if op.directives:
+            raise GiveUp("directives on the operation")
+        pairs = []
+        for node in planner.fields(op.selection_set, "Query"):
+            if node.name.value == "__typename":
+                expr = sql_text("Query")
+            else:
+                root = roots.get(node.name.value)
+                if root is None:
+                    raise GiveUp(f"Query.{node.name.value} has no SQL mapping")
+                expr = root(planner, node)
+            pairs.append(f"{sql_text(key(node))}, {expr}")
+    except GiveUp:
+        return None
+    return Plan(f"SELECT json_build_object({', '.join(pairs)})::text", planner.slots)

@@ -1,0 +1,143 @@
+"""Reads answered by one SQL statement (resolvers/compiled/), before strawberry sees them.
+
+A POSTed query whose every field has a SQL mapping is planned once per document and operation name
+(a bounded cache), then each request binds its tenant and arguments and sends the statement in one
+read-only transaction; Postgres returns the whole `data` as JSON. Everything around it is as on the
+strawberry path: the same validation (the plan is only built for a document that validates, limits
+included), the same price and bucket charge, the same extensions.cost. Anything else, and anything
+that goes wrong, is left to strawberry: documents it cannot plan, variables that do not coerce (the
+coded errors come from there), a cost above the maximum or a bucket too empty (the refusal too),
+persisted-query requests, and callers whose view of an order depends on who they are (public and
+partner keys, customer tokens): only keys that read all orders and customers are answered here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from starlette.requests import Request
+from starlette.responses import Response
+
+from domain.tenancy.scopes import Scope
+from resolvers.compiled.mappings import ROOTS
+from resolvers.compiled.planner import Plan, operation, plan
+from resolvers.context import Context
+from schema.cost import MAX_COST, Pricer
+from schema.pricing import bucket_of, report
+from schema.schema import LIMIT_RULES, MAX_TOKENS
+
+log = logging.getLogger("baton.compiled")
+PLANS = 512  # documents kept planned (or known not to plan), least recently used first out
+
+
+@dataclass(frozen=True)
+class Compiled:
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    plan: Plan
+    pricer: Pricer
+
+
+class CompiledReads:
+    def __init__(self, schema: GraphQLSchema) -> None:
+        self.schema = schema
+        # By the document's hash, so that documents that never plan cost only their key.
+        self.plans: OrderedDict[tuple[bytes, str | None], Compiled | None] = OrderedDict()
+
+    def compiled(self, query: str, name: str | None) -> Compiled | None:
+        key = (hashlib.sha256(query.encode()).digest(), name)
+        if key in self.plans:
+            self.plans.move_to_end(key)
+            return self.plans[key]
+        found = self._plan(query, name)
+        self.plans[key] = found
+        if len(self.plans) > PLANS:
+            self.plans.popitem(last=False)
+        return found
+
+    def _plan(self, query: str, name: str | None) -> Compiled | None:
+        try:
+            document = parse(query, max_tokens=MAX_TOKENS)
+        except GraphQLError:
+            return None
+        if validate(self.schema, document, [*specified_rules, *LIMIT_RULES]):
+            return None
+        op = operation(document, name)
+        built = plan(document, name, ROOTS) if op is not None else None
+        if op is None or built is None:
+            return None
+        return Compiled(document, op, built, Pricer(self.schema, document, name))
+
+    async def answer(self, request: Request, context: Context) -> Response | None:
+        """The answer, or None to let strawberry answer."""
+        principal = context.principal
+        if (
+            principal is None
+            or principal.grant is not None
+            or principal.registered_documents_only
+            or not (principal.has(Scope.ORDERS_READ) and principal.has(Scope.CUSTOMERS_READ))
+            or request.method != "POST"
+        ):
+            return None
+        body = _body(request)
+        if body is None:
+            return None
+        query, variables, name = body
+        compiled = self.compiled(query, name)
+        if compiled is None:
+            return None
+        coerced = get_variable_values(self.schema, compiled.operation.variable_definitions or [], variables)
+        if isinstance(coerced, list):  # wrong variables: strawberry says which, with codes
+            return None
+        requested = compiled.pricer.requested(variables)
+        if requested > MAX_COST:
+            return None
+        found = bucket_of(context)
+        if found is not None and not found[0].charge(found[1], found[2], requested).allowed:
+            return None  # strawberry refuses it the same way, with 429 and Retry-After
+        try:
+            async with context.reader() as reader:
+                text = await reader.value(
+                    compiled.plan.sql, *compiled.plan.params(principal.tenant_id, coerced.coerced)
+                )
+        except Exception:
+            log.exception(
+                "compiled read failed; answering it through strawberry (request %s)", context.request_id
+            )
+            if found is not None:
+                found[0].refund(found[1], requested)
+            return None
+        actual = compiled.pricer.actual(json.loads(text))
+        if found is not None:
+            found[0].refund(found[1], requested - min(actual, requested))
+        # Postgres's JSON text goes into the body as it is: only the cost report is serialised here.
+        cost = json.dumps({"cost": report(context, requested, actual)})
+        return Response(f'{{"data":{text},"extensions":{cost}}}', media_type="application/json")
+
+
+def _body(request: Request) -> tuple[str, dict[str, Any], str | None] | None:
+    """(query, variables, operationName) of a plain GraphQL POST body, or None for anything else."""
+    try:
+        body = json.loads(request._body)  # read already (server/bodies.py)
+    except (AttributeError, ValueError, RecursionError):
+        return None
+    if not isinstance(body, dict) or set(body) - {"query", "variables", "operationName"}:
+        return None
+    query, variables, name = body.get("query"), body.get("variables") or {}, body.get("operationName")
+    if not isinstance(query, str) or not isinstance(variables, dict) or not isinstance(name, str | None):
+        return None
+    return query, variables, name

@@ -1,0 +1,147 @@
+"""The read compiler answers exactly what strawberry answers: every document here runs on an app that
+compiles reads and on one that does not (BATON_COMPILE_READS=0), and the answers must be the same JSON,
+key order included. The documents the compiler can plan must also have been answered by it, in one
+statement."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from domain.tenancy.models import Role
+from server.app import create_app
+from server.settings import Settings
+from tests.api.conftest import Api
+from tests.api.documents import ORDER_CONFIRM, ok, place_order
+from tests.api.query_counting import counting
+
+ORDER_FIELDS = """
+  id __typename number status paymentStatus fulfillmentStatus returnStatus channel shippingMethod
+  externalId email note tags cancelReason shipmentException priority computedPriority priorityOverride
+  version
+  subtotal { amount currencyCode } shipping { amount currencyCode } tax { currencyCode amount }
+  total { amount currencyCode __typename } paid { amount } balanceDue { amount } refunded { amount }
+  lines { id sku name quantity unitPrice { amount currencyCode } subtotal { amount } tax { amount } }
+  customer { id email firstName lastName phone tier __typename }
+"""
+Q1 = (
+    "query($n: String!) { orderByNumber(number: $n) { id number status total { amount currencyCode } "
+    "lines { sku quantity unitPrice { amount } } } }"
+)
+EVERYTHING = f"query($n: String!) {{ orderByNumber(number: $n) {{ {ORDER_FIELDS} }} }}"
+BY_ID = f"query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"
+FRAGMENTS = """
+query Screen($n: String!, $id: ID!) {
+  __typename
+  first: orderByNumber(number: $n) { ...Head lines { ... on OrderLine { sku } quantity } }
+  again: order(id: $id) { ... { number } totalDue: balanceDue { value: amount } }
+}
+fragment Head on Order { id status buyer: customer { email } }
+"""
+PLANNED = [
+    (Q1, "{n}", None),
+    (EVERYTHING, "{n}", None),
+    (EVERYTHING, "#{n}", None),
+    (BY_ID, None, None),
+    (FRAGMENTS, "{n}", "Screen"),
+    (Q1, "999999", None),  # no such order: null
+    (Q1, "not a number", None),
+    ('{ orderByNumber(number: "#NUMBER") { id number lines { sku } } }', None, None),  # a literal argument
+]
+NOT_PLANNED = [
+    "query($n: String!) { orderByNumber(number: $n) { id createdAt } }",  # no mapping for DateTime yet
+    "query($n: String!, $s: Boolean!) { orderByNumber(number: $n) { id note @include(if: $s) } }",
+    "query($n: String!) { orderByNumber(number: $n) { id total { amount } total { currencyCode } } }",
+]
+
+
+@pytest.fixture
+async def plain(db, database_url: str, app_settings: Settings) -> AsyncIterator[Api]:
+    """The same app without the compiler: every operation through strawberry."""
+    app = create_app(Settings(**{**app_settings.__dict__, "compile_reads": False}), database_url)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://baton.test"
+    ) as client:
+        yield Api(client, app)
+    await app.state.reads.close()
+    await app.state.engine.dispose()
+
+
+@pytest.fixture
+async def orders(api: Api, shop) -> list[dict[str, Any]]:
+    first = await place_order(api, shop.admin, [("TEE", 2), ("MUG", 1)], note="gift", tags=["vip", "b"])
+    second = await place_order(api, shop.admin, [("MUG", 3)], email="ada@example.org")
+    ok(await api(shop.admin, ORDER_CONFIRM, id=first["id"]), "orderConfirm")
+    return [first, second]
+
+
+def _variables(document: str, number: str | None, order: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if number is not None:
+        found["n"] = number.format(n=order["number"].lstrip("#"))
+    if "$id" in document:
+        found["id"] = order["id"]
+    return found
+
+
+async def _both(api: Api, plain: Api, key: str, document: str, variables: dict, name: str | None) -> tuple:
+    body = {"query": document, "variables": variables, "operationName": name}
+    headers = {"Authorization": f"Bearer {key}"}
+    compiled = (await api.client.post("/graphql", json=body, headers=headers)).json()
+    through = (await plain.client.post("/graphql", json=body, headers=headers)).json()
+    for answer in (compiled, through):  # the bucket's level depends on each app's own history
+        answer.get("extensions", {}).get("cost", {}).pop("throttleStatus", None)
+    return compiled, through
+
+
+async def test_planned_documents_answer_as_strawberry_does_in_one_statement(api, plain, shop, orders):
+    for planned, number, name in PLANNED:
+        for order in orders:
+            variables = _variables(planned, number, order)
+            document = planned.replace("NUMBER", order["number"].lstrip("#"))
+            with counting(api) as statements:
+                compiled, through = await _both(api, plain, shop.admin, document, variables, name)
+                await asyncio.sleep(0)  # asyncpg hands records to its loggers on the next loop turn
+            assert json.dumps(compiled) == json.dumps(through), document  # key order included
+            assert "errors" not in compiled
+            assert api.app.state.view.compiled.compiled(document, name) is not None, document
+            selects = [s for s in statements.seen if "json_build_object" in s]
+            assert len(selects) == 1, statements.seen  # the whole answer in one statement
+
+
+async def test_what_the_compiler_cannot_plan_runs_through_strawberry_with_the_same_answer(
+    api, plain, shop, orders
+):
+    for document in NOT_PLANNED:
+        variables = {"n": orders[0]["number"], "s": True}
+        compiled, through = await _both(api, plain, shop.admin, document, variables, None)
+        assert compiled == through and "errors" not in compiled, document
+        assert api.app.state.view.compiled.compiled(document, None) is None, document
+
+
+async def test_bad_variables_and_other_callers_get_what_strawberry_gives_them(api, plain, shop, orders):
+    storefront, partner = await shop.tenant.key(Role.STOREFRONT), await shop.tenant.key(Role.PARTNER)
+    number = orders[0]["number"]
+    cases = [
+        (shop.admin, Q1, {"n": 1001}),  # a number where a String! goes: a coded error
+        (shop.admin, Q1, {}),  # the variable missing
+        (storefront, EVERYTHING, {"n": number}),  # a public key without a token: refused
+        (partner, EVERYTHING, {"n": number}),  # a partner: no email or phone
+    ]
+    for key, document, variables in cases:
+        compiled, through = await _both(api, plain, key, document, variables, None)
+        assert json.dumps(compiled) == json.dumps(through), (document, variables)
+        assert "errors" in compiled or compiled["data"]["orderByNumber"] is not None
+
+
+async def test_another_shops_order_is_null_on_the_compiled_path_too(api, plain, shop, other_shop, orders):
+    theirs = await place_order(api, other_shop.admin, [("TEE", 1)])
+    compiled, through = await _both(api, plain, shop.admin, BY_ID, {"id": theirs["id"]}, None)
+
+    assert compiled == through
+    assert compiled["data"]["order"] is None

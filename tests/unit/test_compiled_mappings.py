@@ -1,0 +1,36 @@
+"""The read compiler's mappings stay true to the schema: every mapped field exists on its GraphQL type
+with the type the mapping produces, and enum columns can go out as they are stored (the GraphQL name of
+each value is the stored value)."""
+
+from __future__ import annotations
+
+from graphql import GraphQLEnumType, get_named_type
+
+from resolvers.compiled.mappings import CUSTOMER, ORDER, ORDER_LINE, ROOTS, MoneyOf
+from schema.schema import schema
+
+GRAPH = schema._schema
+
+
+def test_every_mapped_field_is_a_field_of_its_type_and_money_is_money():
+    for mapping in (ORDER, ORDER_LINE, CUSTOMER):
+        graph_type = GRAPH.get_type(mapping.name)
+        for name, spec in mapping.fields.items():
+            field = graph_type.fields.get(name)  # type: ignore[union-attr]
+            assert field is not None, f"{mapping.name}.{name}"
+            if isinstance(spec, MoneyOf):
+                assert get_named_type(field.type).name == "Money", f"{mapping.name}.{name}"
+    assert set(ROOTS) <= set(GRAPH.query_type.fields)  # type: ignore[union-attr]
+
+
+def test_enum_columns_hold_the_graphql_names_of_their_values():
+    checked = 0
+    for mapping in (ORDER, ORDER_LINE, CUSTOMER):
+        graph_type = GRAPH.get_type(mapping.name)
+        for name in mapping.fields:
+            named = get_named_type(graph_type.fields[name].type)  # type: ignore[union-attr]
+            if isinstance(named, GraphQLEnumType):
+                # strawberry answers a stored value with the name of its member: the two must agree
+                assert all(value.value == key for key, value in named.values.items()), named.name
+                checked += 1
+    assert checked >= 6  # status, paymentStatus, fulfillmentStatus, returnStatus, channel, ... tier
