@@ -11,6 +11,8 @@ class Code(StrEnum):
     REQUIRED = "REQUIRED"
     TOO_LONG = "TOO_LONG"
     NOT_FOUND = "NOT_FOUND"
+    OPEN_ORDERS = "OPEN_ORDERS"  # a customer's data cannot be erased while they have orders under way
+    OPEN_RETURNS = "OPEN_RETURNS"
     DUPLICATE = "DUPLICATE"
     INVALID_EMAIL = "INVALID_EMAIL"
     INVALID_PHONE = "INVALID_PHONE"

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from domain.customers import access, queries, service
+from typing import Any
+
+from domain.customers import access, erasure, queries, service
 from domain.customers.models import Customer
 from domain.orders.status import CustomerTier
 from domain.pagination import Page, PageRequest
@@ -30,6 +32,26 @@ async def viewer(ctx: Context) -> Row | None:
 async def set_tier(ctx: Context, gid: str, tier: CustomerTier) -> Outcome[Customer]:
     uow = ctx.uow(Scope.CUSTOMERS_WRITE)
     return await attempt(lambda: service.set_tier(uow, require_id(gid, "Customer"), tier))
+
+
+async def export(ctx: Context, customer_gid: str | None, email: str | None) -> Outcome[dict[str, Any]]:
+    uow = ctx.uow(Scope.CUSTOMERS_EXPORT)
+
+    async def run() -> dict[str, Any]:
+        customer_id = require_id(customer_gid, "Customer", "customerId") if customer_gid else None
+        return await erasure.export(uow, customer_id, email)
+
+    return await attempt(run)
+
+
+async def erase(ctx: Context, customer_gid: str | None, email: str | None) -> Outcome[Customer]:
+    uow = ctx.uow(Scope.CUSTOMERS_ERASE)
+
+    async def run() -> Customer:
+        customer_id = require_id(customer_gid, "Customer", "customerId") if customer_gid else None
+        return await erasure.erase(uow, customer_id, email)
+
+    return await attempt(run)
 
 
 async def issue_token(

@@ -24,6 +24,7 @@ from schema.mutations.fulfillment import FulfillmentMutations
 from schema.mutations.inventory import InventoryMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.orders import OrderMutations
+from schema.mutations.privacy import PrivacyMutations
 from schema.mutations.returns import ReturnMutations
 from schema.mutations.shipping import ShippingMutations
 from schema.mutations.tenancy import TenancyMutations
@@ -85,6 +86,7 @@ class Mutation(
     InventoryMutations,
     CustomerMutations,
     CustomerTokenMutations,
+    PrivacyMutations,
     TenancyMutations,
     WebhookMutations,
     NotificationMutations,

@@ -31,3 +31,19 @@ class CustomerTokenSecretRotated(Event):
     type: ClassVar[str] = "CUSTOMER_TOKEN_SECRET_ROTATED"
     aggregate_type: ClassVar[str] = "Tenant"
     previous_valid_until: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerDataExported(Event):
+    """Everything Baton holds about the customer was exported (a data-subject access request)."""
+
+    type: ClassVar[str] = "CUSTOMER_DATA_EXPORTED"
+    aggregate_type: ClassVar[str] = "Customer"
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerErased(Event):
+    """The customer's personal data was pseudonymised; orders and ledgers are kept."""
+
+    type: ClassVar[str] = "CUSTOMER_ERASED"
+    aggregate_type: ClassVar[str] = "Customer"

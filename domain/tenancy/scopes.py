@@ -30,10 +30,19 @@ class Scope(StrEnum):
     SHOP_MANAGE = "shop:manage"  # shop settings, email templates, carrier and customer-token secrets
     KEYS_MANAGE = "keys:manage"
     AUDIT_READ = "audit:read"  # the audit log of every mutation and CLI action
+    CUSTOMERS_EXPORT = "customers:export"  # everything held about one customer, as JSON
+    CUSTOMERS_ERASE = "customers:erase"  # pseudonymise one customer everywhere
 
 
 ALL = frozenset(Scope)
-_STAFF = ALL - {Scope.WEBHOOKS_MANAGE, Scope.SHOP_MANAGE, Scope.KEYS_MANAGE, Scope.AUDIT_READ}
+_STAFF = ALL - {
+    Scope.WEBHOOKS_MANAGE,
+    Scope.SHOP_MANAGE,
+    Scope.KEYS_MANAGE,
+    Scope.AUDIT_READ,
+    Scope.CUSTOMERS_EXPORT,
+    Scope.CUSTOMERS_ERASE,
+}
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: ALL,

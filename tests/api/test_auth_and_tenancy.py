@@ -114,6 +114,14 @@ ADMIN_ONLY = {
         "mutation { customerTokenSecretRotate(input: {}) { secret userErrors { code } } }",
         {},
     ),
+    "customerDataExport": (
+        'mutation { customerDataExport(input: {email: "a@example.com"}) { data userErrors { code } } }',
+        {},
+    ),
+    "customerErase": (
+        'mutation { customerErase(input: {email: "a@example.com"}) { erasedCustomerId userErrors { code } } }',
+        {},
+    ),
 }
 
 # Fulfillment work needs a confirmed order: test_fulfillment_api.py runs these with every role;

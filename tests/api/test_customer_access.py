@@ -117,6 +117,8 @@ ALL_SCOPES = [
     "audit:read",
     "catalog:read",
     "catalog:write",
+    "customers:erase",
+    "customers:export",
     "customers:read",
     "customers:write",
     "events:read",
@@ -133,7 +135,17 @@ ALL_SCOPES = [
     "webhooks:manage",
 ]
 STAFF_SCOPES = [
-    s for s in ALL_SCOPES if s not in ("audit:read", "keys:manage", "shop:manage", "webhooks:manage")
+    s
+    for s in ALL_SCOPES
+    if s
+    not in (
+        "audit:read",
+        "customers:erase",
+        "customers:export",
+        "keys:manage",
+        "shop:manage",
+        "webhooks:manage",
+    )
 ]
 STOREFRONT_SCOPES = ["catalog:read", "orders:create", "orders:self"]
 PARTNER_SCOPES = ["catalog:read", "events:read", "fulfillment:write", "inventory:read", "orders:read"]
