@@ -31,12 +31,14 @@ def test_a_partner_reads_orders_but_not_customers_unless_granted():
     }
 
 
-def test_staff_manage_everything_but_the_shop_its_keys_and_webhooks_and_read_no_audit_log():
+def test_staff_manage_everything_but_the_shop_its_keys_and_webhooks_and_no_audit_or_data_requests():
     assert ALL - ROLE_SCOPES[Role.STAFF] == {
         Scope.SHOP_MANAGE,
         Scope.KEYS_MANAGE,
         Scope.WEBHOOKS_MANAGE,
         Scope.AUDIT_READ,
+        Scope.CUSTOMERS_EXPORT,
+        Scope.CUSTOMERS_ERASE,
     }
 
 
