@@ -14,6 +14,7 @@ import asyncio
 import os
 import string
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import graphql
@@ -74,11 +75,19 @@ def mostly(valid: st.SearchStrategy[str], other: st.SearchStrategy[str]) -> st.S
 
 def scalars(ids: list[str]) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
     text = st.text(string.printable, max_size=30)
+    offsets = st.timedeltas(
+        min_value=-timedelta(hours=23, minutes=59), max_value=timedelta(hours=23, minutes=59)
+    )
+    zones = st.one_of(st.none(), st.just(UTC), st.builds(timezone, offsets))
+    edges = st.tuples(st.sampled_from([datetime.min, datetime.max]), zones)  # the ends of the range
+    moments = st.one_of(
+        st.datetimes(timezones=zones), edges.map(lambda edge: edge[0].replace(tzinfo=edge[1]))
+    ).map(lambda d: d.isoformat())
     money = st.decimals(min_value=-(10**12), max_value=10**12, places=2).map(str)
     return {
         "ID": st.one_of(st.sampled_from(ids), text).map(nodes.String),
         "String": st.one_of(st.sampled_from(WORDS), st.text(max_size=30)).map(nodes.String),
-        "DateTime": mostly(st.datetimes().map(lambda d: d.isoformat()), text).map(nodes.String),
+        "DateTime": mostly(moments, text).map(nodes.String),
         "Decimal": mostly(money, text).map(nodes.String),
         "JSON": text.map(nodes.String),
     }
@@ -218,3 +227,18 @@ async def test_documents_with_one_schema_violation_each_are_refused_with_a_code(
     masked = await fuzz(api, shop.admin, invalid, EXAMPLES // 2)
 
     assert masked == []
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+async def test_a_moment_out_of_range_in_utc_is_refused_as_input_not_an_internal_error(api, shop, moment):
+    for document in (
+        f'{{ orders(filter: {{createdAfter: "{moment}"}}) {{ nodes {{ id }} }} }}',
+        f'{{ auditLog(since: "{moment}") {{ nodes {{ hash }} }} }}',
+        "query($at: DateTime!) { auditLog(until: $at) { nodes { hash } } }",
+    ):
+        body = (await api.post(shop.admin, document, {"at": moment})).json()
+        assert [e["extensions"]["code"] for e in body["errors"]] in (
+            ["GRAPHQL_VALIDATION_FAILED"],
+            ["BAD_USER_INPUT"],
+        ), body
+        assert "out of range in UTC" in body["errors"][0]["message"]
