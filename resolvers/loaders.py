@@ -19,6 +19,7 @@ from domain.reading import Reader, ReadPool
 from domain.refunds import queries as refunds
 from domain.returns import queries as returns
 from domain.shipping import queries as shipping
+from domain.webhooks import queries as webhooks
 
 Batch = Callable[[Reader, uuid.UUID, list[Any]], Awaitable[dict[Any, Any]]]
 
@@ -53,6 +54,7 @@ BATCHES: dict[str, tuple[ModuleType, str, bool]] = {
     "refunds_by_order": (refunds, "by_order", True),
     "refunds_by_return": (refunds, "by_return", True),
     "lines_by_refund": (refunds, "lines_by_refund", True),
+    "webhook_endpoint_by_id": (webhooks, "endpoints_by_ids", False),
 }
 
 

@@ -35,6 +35,7 @@ from schema.types.inventory import InventoryMovement
 from schema.types.orders import Order, OrderLine
 from schema.types.returns import Refund, Return, ReturnLine
 from schema.types.shipping import Shipment
+from schema.types.webhooks import WebhookEndpoint
 
 MAX_NODES = 100
 
@@ -143,6 +144,10 @@ async def _node(info: strawberry.Info, gid: str) -> Any:
         catalog_loader = loaders.product_by_id if kind == "Product" else loaders.location_by_id
         row = await catalog_loader.load(key)
         return (Product.of if kind == "Product" else Location.of)(row) if row else None
+    if kind == "WebhookEndpoint":
+        ctx.require(Scope.WEBHOOKS_MANAGE)
+        row = await loaders.webhook_endpoint_by_id.load(key)
+        return WebhookEndpoint.of(row) if row else None
     owned_by_orders = {
         "FulfillmentOrder": (loaders.fulfillment_order_by_id, FulfillmentOrder.of),
         "Shipment": (loaders.shipment_by_id, Shipment.of),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from schema.notification_query import NotificationQuery
 from schema.pricing import QueryCost
 from schema.query import Query as OrderAndCatalogQuery
 from schema.returns_query import ReturnsQuery
+from schema.scalars import DateTime
 from schema.subscription import Subscription
 from schema.tenancy_query import TenancyQuery
 from schema.types.catalog import Location, Product
@@ -125,6 +127,7 @@ schema = strawberry.Schema(
         ReturnLine,
         Refund,
     ],
+    scalar_overrides={datetime: DateTime},
     extensions=[
         MaskUnexpected,
         MarkWrites,

@@ -1,4 +1,6 @@
-"""`baton documents register|list`: the documents a tenant's allow-listed API keys may run.
+"""`baton documents register|list --tenant <id>`: the documents a tenant's allow-listed API keys may run.
+Registrations belong to that tenant alone (registered_documents, under row-level security), like the
+documents its clients persist by hash; another tenant's keys neither run nor find them.
 
 Each file is registered as it is, byte for byte: a client that sends its text (or the SHA-256 of it, as
 persisted queries do) runs it. A file may hold several operations; the client picks one by operationName.

@@ -6,6 +6,11 @@ A request may name its document by hash: `extensions: {"persistedQuery": {"versi
 as Apollo servers answer, so the link retries with the text); with `query` the hash must be the query's
 SHA-256, and the document is kept once it has run. Over GET that makes a read's URL short.
 
+Documents are kept per tenant: a hash one shop's clients sent is PersistedQueryNotFound to every other
+shop, so no key learns what another shop's clients run. A shop keeps at most
+BATON_PERSISTED_QUERIES_PER_TENANT of them; past that a document still runs, but is not kept, and the
+answer says so in `extensions.persistedQuery` (code PERSISTED_QUERY_STORE_FULL).
+
 A key in allow-list mode (registered_documents_only) runs only documents its tenant registered with
 `baton documents register`, named by hash or sent in full; anything else is refused before it is parsed.
 
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,6 +37,7 @@ from domain.documents import store
 from domain.documents.models import MAX_DOCUMENT_CHARS
 from domain.reading import ReadPool
 from domain.tenancy.service import Principal
+from server.settings import Settings
 from server.socket_auth import GuardedHandler
 
 log = logging.getLogger("baton.persisted")
@@ -96,27 +103,29 @@ class Prepared:
 
 
 class Documents:
-    """Documents by hash: the ones clients persisted (any tenant's), and the ones each tenant registered.
-    Only what exists is cached: texts never change under their hash, and registrations are never removed,
-    so a cached entry is never stale. A miss asks the database every time."""
+    """Documents by tenant and hash: the ones each tenant's clients persisted, and the ones each tenant
+    registered. Only what exists is cached: texts never change under their hash, and registrations are
+    never removed, so a cached entry is never stale. A miss asks the database every time."""
 
-    def __init__(self, engine: AsyncEngine, reads: ReadPool) -> None:
+    def __init__(self, engine: AsyncEngine, reads: ReadPool, limit: int) -> None:
         self.engine = engine
         self.reads = reads
-        self.stored: LRU[str] = LRU(CACHE_CHARS)
-        self.registered: LRU[tuple[object, str]] = LRU(CACHE_CHARS)
+        self.limit = limit  # persisted documents kept per tenant
+        self.stored: LRU[tuple[uuid.UUID, str]] = LRU(CACHE_CHARS)
+        self.registered: LRU[tuple[uuid.UUID, str]] = LRU(CACHE_CHARS)
 
     async def _lookup(self, principal: Principal, sha: str) -> store.Found:
         async with self.reads.tenant(principal.tenant_id) as reader:
-            found = await store.lookup(reader, sha)
+            found = await store.lookup(reader, principal.tenant_id, sha)
         if found.stored is not None:
-            self.stored.put(sha, found.stored)
+            self.stored.put((principal.tenant_id, sha), found.stored)
         if found.registered is not None:
             self.registered.put((principal.tenant_id, sha), found.registered)
         return found
 
     async def text(self, principal: Principal, sha: str) -> str | None:
-        hit = self.registered.get((principal.tenant_id, sha)) or self.stored.get(sha)
+        key = (principal.tenant_id, sha)
+        hit = self.registered.get(key) or self.stored.get(key)
         if hit is not None:
             return hit
         found = await self._lookup(principal, sha)
@@ -127,10 +136,12 @@ class Documents:
             return True
         return (await self._lookup(principal, sha)).registered is not None
 
-    async def keep(self, sha: str, query: str) -> None:
-        if self.stored.get(sha) is None and len(query) <= MAX_DOCUMENT_CHARS:
-            await store.keep(self.engine, sha, query)
-            self.stored.put(sha, query)
+    async def keep(self, principal: Principal, sha: str, query: str) -> None:
+        """Keeps the tenant's document; raises store.StoreFull when the tenant may keep no more."""
+        key = (principal.tenant_id, sha)
+        if self.stored.get(key) is None and len(query) <= MAX_DOCUMENT_CHARS:
+            await store.keep(self.engine, principal.tenant_id, sha, query, self.limit)
+            self.stored.put(key, query)
 
     async def prepare(
         self, principal: Principal | None, query: str | None, extensions: Any
@@ -168,10 +179,11 @@ class PersistedQueries:
 
     engine: AsyncEngine
     reads: ReadPool
+    settings: Settings
 
     @cached_property
     def documents(self) -> Documents:
-        return Documents(self.engine, self.reads)
+        return Documents(self.engine, self.reads, self.settings.persisted_queries_per_tenant)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET naming its document by hash has no `query` either, and is no browser asking for GraphiQL.
@@ -200,10 +212,13 @@ class PersistedQueries:
         result: ExecutionResult = await super().execute_single(  # type: ignore[misc]
             request, request_adapter, sub_response, context, root_value, request_data
         )
-        if prepared.keep and prepared.query is not None and result.data is not None:
+        if prepared.keep and principal is not None and prepared.query is not None and result.data is not None:
             # Kept only once it has run: a document that does not parse or validate is never stored.
             try:
-                await self.documents.keep(prepared.keep, prepared.query)
+                await self.documents.keep(principal, prepared.keep, prepared.query)
+            except store.StoreFull as full:  # the answer stands: not an error, so the data is not lost
+                notice = {"code": full.code, "message": str(full)}
+                result.extensions = {**(result.extensions or {}), "persistedQuery": notice}
             except Exception:  # the answer is ready; the client just sends the text again next time
                 log.exception("could not keep a persisted query")
         return result

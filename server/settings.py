@@ -49,6 +49,7 @@ class Settings:
     ip_ws_connect_burst: float = 60.0  # WebSocket connects an IP may make at once ...
     ip_ws_connect_rate: float = 2.0  # ... and per second after that
     max_subscriptions_per_key: int = 500  # operations open at once over WebSocket, per API key, per process
+    persisted_queries_per_tenant: int = 2_000  # automatic persisted queries a shop keeps, at most
 
     @property
     def development(self) -> bool:
@@ -96,6 +97,7 @@ class Settings:
             ip_ws_connect_burst=float(env.get("BATON_IP_WS_CONNECT_BURST", "60")),
             ip_ws_connect_rate=float(env.get("BATON_IP_WS_CONNECT_RATE", "2")),
             max_subscriptions_per_key=int(env.get("BATON_MAX_SUBSCRIPTIONS_PER_KEY", "500")),
+            persisted_queries_per_tenant=int(env.get("BATON_PERSISTED_QUERIES_PER_TENANT", "2000")),
         )
 
 

@@ -1,2 +1,2 @@
-"""GraphQL documents kept by their SHA-256: persisted queries (shared by every tenant) and the documents
-a tenant registered for its allow-listed API keys."""
+"""GraphQL documents kept by their SHA-256, per tenant: persisted queries (Automatic Persisted Queries)
+and the documents a tenant registered for its allow-listed API keys."""

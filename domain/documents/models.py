@@ -1,4 +1,4 @@
-"""Stored GraphQL documents (migration 0010)."""
+"""Stored GraphQL documents (migrations 0010 and 0013)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ MAX_DOCUMENT_CHARS = 100_000
 
 
 class PersistedDocument(Base):
-    """A document any client sent with its hash (Automatic Persisted Queries). The text only: which
-    tenant sent it is not kept, so the table holds no tenant data and needs no row-level security."""
+    """A document a tenant's client sent with its hash (Automatic Persisted Queries). Kept per tenant:
+    whether a text was ever sent is itself something another tenant must not learn."""
 
     __tablename__ = "persisted_documents"
 
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     query: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -25,42 +25,75 @@ def sha256(query: str) -> str:
     return hashlib.sha256(query.encode()).hexdigest()
 
 
+# What a tenant's store answers when it already holds as many automatic documents as it may.
+STORE_FULL = "PERSISTED_QUERY_STORE_FULL"
+
+
+class StoreFull(Exception):
+    """The tenant keeps `limit` persisted documents already: this one runs, but is not kept."""
+
+    code = STORE_FULL
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"This shop keeps {limit} persisted queries already: this one ran but was not kept, "
+            "so send its text with the hash again next time"
+        )
+        self.limit = limit
+
+
 @dataclass(frozen=True)
 class Found:
-    """A hash looked up for one tenant: the text any client persisted under it, and the text the tenant
-    registered under it (None: not registered)."""
+    """A hash looked up for one tenant: the text the tenant's clients persisted under it, and the text
+    the tenant registered under it (None: not there)."""
 
     stored: str | None
     registered: str | None
 
 
-# One round trip for both: row-level security limits the second to the reader's tenant.
+# One round trip for both, each for the reader's tenant only (row-level security says so as well).
 LOOKUP = Query(
     select(
         select(persisted.c.query)
-        .where(persisted.c.sha256 == bindparam("sha"))
+        .where(persisted.c.tenant_id == bindparam("tenant"), persisted.c.sha256 == bindparam("sha"))
         .scalar_subquery()
         .label("stored"),
         select(registered.c.query)
-        .where(registered.c.sha256 == bindparam("sha"))
+        .where(registered.c.tenant_id == bindparam("tenant"), registered.c.sha256 == bindparam("sha"))
         .scalar_subquery()
         .label("registered"),
     )
 )
 
 
-async def lookup(reader: Reader, sha: str) -> Found:
-    row = await reader.first(LOOKUP, sha=sha)
+async def lookup(reader: Reader, tenant_id: uuid.UUID, sha: str) -> Found:
+    row = await reader.first(LOOKUP, tenant=tenant_id, sha=sha)
     assert row is not None, "a SELECT without FROM returns one row"
     return Found(row.stored, row.registered)
 
 
-async def keep(engine: AsyncEngine, sha: str, query: str) -> None:
-    """Persists a document under its hash (the caller checked that it is). Idempotent."""
+async def keep(engine: AsyncEngine, tenant_id: uuid.UUID, sha: str, query: str, limit: int) -> None:
+    """Persists a tenant's document under its hash (the caller checked that it is). Idempotent. Raises
+    StoreFull when the tenant keeps `limit` documents already. The count and the insert are one
+    statement, not a lock: writers racing for the last places may pass the limit by a few rows."""
     if len(query) > MAX_DOCUMENT_CHARS:
         return
+    c = persisted.c
+    held = select(func.count()).select_from(persisted).where(c.tenant_id == tenant_id).scalar_subquery()
+    values = select(literal(tenant_id), literal(sha), literal(query)).where(held < limit)
     async with engine.begin() as conn:
-        await conn.execute(insert(PersistedDocument).values(sha256=sha, query=query).on_conflict_do_nothing())
+        await set_tenant(conn, tenant_id)
+        added = await conn.execute(
+            insert(PersistedDocument)
+            .from_select(["tenant_id", "sha256", "query"], values)
+            .on_conflict_do_nothing()
+            .returning(c.sha256)
+        )
+        if added.first() is not None:
+            return
+        there = await conn.execute(select(exists().where(c.tenant_id == tenant_id, c.sha256 == sha)))
+        if not there.scalar():
+            raise StoreFull(limit)
 
 
 async def _tenant(conn: AsyncConnection, tenant_id: uuid.UUID) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from domain.pagination import Page, PageRequest, paginate
-from domain.reading import Query, Reader, Row, grouped
+from domain.reading import Query, Reader, Row, by_keys, grouped, one_each
 from domain.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 endpoints = WebhookEndpoint.__table__
@@ -23,6 +23,14 @@ ATTEMPTS_BY_DELIVERY = Query(
     )
     .order_by(attempts.c.delivery_id, attempts.c.attempt)
 )
+
+ENDPOINTS_BY_ID = by_keys(endpoints, "id")
+
+
+async def endpoints_by_ids(
+    reader: Reader, tenant_id: uuid.UUID, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Row]:
+    return one_each(await reader.all(ENDPOINTS_BY_ID, tenant=tenant_id, keys=ids), "id")
 
 
 async def list_endpoints(reader: Reader, tenant_id: uuid.UUID, page: PageRequest) -> Page:

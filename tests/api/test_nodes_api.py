@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
-from tests.api.documents import NODE, NODES, ORDER_DETAIL, error_codes, global_id, place_order
+from domain.tenancy.models import Role
+from tests.api.documents import (
+    NODE,
+    NODES,
+    ORDER_DETAIL,
+    WEBHOOK_CREATE,
+    error_codes,
+    global_id,
+    ok,
+    place_order,
+)
+
+WEBHOOK_NODE = """
+query Node($id: ID!) { node(id: $id) { __typename id ... on WebhookEndpoint { url active eventTypes } } }
+"""
+PUBLIC_URL = "https://93.184.216.34/hooks"  # an address literal: no DNS lookup, not a private address
+
+
+async def create_endpoint(api, key: str) -> str:
+    payload = ok(await api(key, WEBHOOK_CREATE, url=PUBLIC_URL), "webhookEndpointCreate")
+    return payload["webhookEndpoint"]["id"]
 
 
 async def every_kind_of_node(api, shop) -> dict[str, tuple[str, dict]]:
@@ -57,3 +77,40 @@ async def test_more_than_one_hundred_ids_are_bad_user_input(api, shop):
     body = await api(shop.admin, NODES, ids=[global_id("Order") for _ in range(101)])
 
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_a_webhook_endpoint_is_found_by_its_global_id(api, shop):
+    endpoint_id = await create_endpoint(api, shop.admin)
+
+    body = await api(shop.admin, WEBHOOK_NODE, id=endpoint_id)
+    both = await api(shop.admin, NODES, ids=[endpoint_id, global_id("WebhookEndpoint")])
+
+    assert "errors" not in body
+    assert body["data"]["node"] == {
+        "__typename": "WebhookEndpoint",
+        "id": endpoint_id,
+        "url": PUBLIC_URL,
+        "active": True,
+        "eventTypes": [],
+    }
+    assert both["data"]["nodes"] == [{"__typename": "WebhookEndpoint", "id": endpoint_id}, None]
+
+
+async def test_another_tenants_webhook_endpoint_reads_exactly_like_a_missing_one(api, shop, other_shop):
+    theirs = await create_endpoint(api, other_shop.admin)
+
+    foreign = await api(shop.admin, WEBHOOK_NODE, id=theirs)
+    absent = await api(shop.admin, WEBHOOK_NODE, id=global_id("WebhookEndpoint"))
+
+    assert (foreign["data"], foreign.get("errors")) == (absent["data"], absent.get("errors"))
+    assert foreign["data"] == {"node": None} and "errors" not in foreign
+    assert (await api(other_shop.admin, WEBHOOK_NODE, id=theirs))["data"]["node"]["id"] == theirs
+
+
+async def test_a_key_without_webhooks_manage_is_forbidden_a_webhook_endpoint_node(api, shop):
+    endpoint_id = await create_endpoint(api, shop.admin)
+
+    for role in (Role.STAFF, Role.PARTNER, Role.STOREFRONT):
+        body = await api(await shop.tenant.key(role), WEBHOOK_NODE, id=endpoint_id)
+        assert body["data"] == {"node": None}, role
+        assert error_codes(body) == ["FORBIDDEN"], role

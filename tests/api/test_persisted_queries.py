@@ -18,6 +18,7 @@ from server.persisted import CACHE_CHARS, LRU
 from tests.api.documents import error_codes, ok
 from tests.api.live import Socket
 from tests.api.query_counting import counting
+from tests.db_helpers import as_system
 
 VIEWER = "query Viewer { viewer { role shop { name } } }"
 SHOP_UPDATE = 'mutation { shopUpdate(input: {name: "Renamed"}) { shop { name } userErrors { code } } }'
@@ -72,18 +73,64 @@ async def test_apollos_flow_a_hash_alone_is_not_found_then_hash_and_query_run_an
     assert third.json()["data"] == second.json()["data"]
 
 
-async def test_a_persisted_query_is_kept_in_the_database_and_found_by_a_fresh_process(
-    api, tenant, other_tenant
+async def kept_documents(api) -> list[tuple[Any, str]]:
+    async with as_system(api.engine) as conn:
+        d = PersistedDocument
+        rows = await conn.execute(select(d.tenant_id, d.query).order_by(d.created_at))
+        return [(r.tenant_id, r.query) for r in rows]
+
+
+async def test_a_persisted_query_is_kept_in_the_database_for_its_tenant_and_found_by_a_fresh_process(
+    api, tenant
 ):
     await post(api, tenant.admin, {"query": VIEWER, "extensions": persisted(VIEWER)})
-    async with api.engine.connect() as conn:
-        kept = (await conn.execute(select(PersistedDocument.query))).scalars().all()
-    assert kept == [VIEWER]
+    assert await kept_documents(api) == [(tenant.id, VIEWER)]
 
     api.app.state.view.documents.stored = LRU(CACHE_CHARS)  # as a new replica would start
-    # Shared by every shop: the text holds no tenant data.
-    answer = await post(api, other_tenant.admin, {"extensions": persisted(VIEWER)})
-    assert answer.json()["data"]["viewer"]["shop"]["name"] == "Globex"
+    answer = await post(api, tenant.admin, {"extensions": persisted(VIEWER)})
+    assert answer.json()["data"]["viewer"]["shop"]["name"] == "Acme"
+
+
+async def test_a_document_persisted_through_one_shop_is_not_found_through_another(api, tenant, other_tenant):
+    await post(api, tenant.admin, {"query": VIEWER, "extensions": persisted(VIEWER)})
+
+    warm = await post(api, other_tenant.admin, {"extensions": persisted(VIEWER)})
+    api.app.state.view.documents.stored = LRU(CACHE_CHARS)  # as a new replica would start
+    cold = await post(api, other_tenant.admin, {"extensions": persisted(VIEWER)})
+
+    for answer in (warm, cold):
+        assert answer.json()["errors"] == [
+            {"message": "PersistedQueryNotFound", "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}
+        ]
+    # ...until that shop's own client sends the text: then it is kept for it too, and each runs as itself
+    await post(api, other_tenant.admin, {"query": VIEWER, "extensions": persisted(VIEWER)})
+    ours = await post(api, tenant.admin, {"extensions": persisted(VIEWER)})
+    theirs = await post(api, other_tenant.admin, {"extensions": persisted(VIEWER)})
+    assert ours.json()["data"]["viewer"]["shop"]["name"] == "Acme"
+    assert theirs.json()["data"]["viewer"]["shop"]["name"] == "Globex"
+    assert sorted(await kept_documents(api)) == sorted([(tenant.id, VIEWER), (other_tenant.id, VIEWER)])
+
+
+async def test_a_shop_keeps_at_most_its_limit_of_persisted_queries_and_a_full_store_still_runs_them(
+    api, tenant, other_tenant
+):
+    api.app.state.view.documents.limit = 2
+    queries = [f"query Q{n} {{ viewer {{ role }} }}" for n in range(3)]
+    answers = [await post(api, tenant.admin, {"query": q, "extensions": persisted(q)}) for q in queries]
+
+    assert [a.json()["data"] for a in answers] == [{"viewer": {"role": "ADMIN"}}] * 3
+    assert [a.json().get("extensions", {}).get("persistedQuery") for a in answers[:2]] == [None, None]
+    assert answers[2].json()["extensions"]["persistedQuery"]["code"] == "PERSISTED_QUERY_STORE_FULL"
+    assert "errors" not in answers[2].json()
+    assert [q for _, q in await kept_documents(api)] == queries[:2]
+    again = await post(api, tenant.admin, {"extensions": persisted(queries[2])})
+    assert error_codes(again.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
+    # a document already kept is sent again without complaint, and another shop has its own room
+    kept = await post(api, tenant.admin, {"query": queries[0], "extensions": persisted(queries[0])})
+    assert "persistedQuery" not in kept.json().get("extensions", {})
+    theirs = await post(api, other_tenant.admin, {"query": queries[2], "extensions": persisted(queries[2])})
+    assert "persistedQuery" not in theirs.json().get("extensions", {})
+    assert (other_tenant.id, queries[2]) in await kept_documents(api)
 
 
 async def test_once_warm_a_query_by_hash_sends_no_sql_for_the_document(api, tenant):
@@ -101,7 +148,7 @@ async def test_a_hash_that_is_not_the_querys_sha256_is_refused_and_nothing_is_ke
 
     assert answer.status_code == 400
     assert error_codes(answer.json()) == ["PERSISTED_QUERY_HASH_MISMATCH"]
-    async with api.engine.connect() as conn:
+    async with as_system(api.engine) as conn:  # every tenant's rows
         assert (await conn.execute(select(func.count()).select_from(PersistedDocument))).scalar() == 0
 
 
