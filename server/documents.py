@@ -19,6 +19,7 @@ from pathlib import Path
 
 from graphql import GraphQLError, parse, validate
 
+from domain.audit import service as audit
 from domain.db import make_engine
 from domain.documents import store
 
@@ -44,7 +45,11 @@ def _tenant(value: str) -> uuid.UUID | None:
 async def _register(url: str, tenant_id: uuid.UUID, files: list[tuple[str, str]]) -> list[store.Registered]:
     engine = make_engine(url, pool_size=1)
     try:
-        return await store.register(engine, tenant_id, files)
+        registered = await store.register(engine, tenant_id, files)
+        # An allow-list change is an administrative action: the shop's audit log records it.
+        inputs = {"files": [name for name, _ in files], "sha256": [r.sha256 for r in registered]}
+        await audit.record_cli(engine, tenant_id, "documents register", inputs, [])
+        return registered
     finally:
         await engine.dispose()
 

@@ -296,6 +296,10 @@ async def test_baton_documents_register_registers_each_file_and_prints_the_hashe
     mobile = await allow_listed_key(api, tenant)
     shop = await post(api, mobile, {"query": several, "operationName": "Shop"})
     assert shop.json()["data"] == {"shop": {"name": "Acme"}}
+    audited = await api(
+        tenant.admin, '{ auditLog(first: 5, operation: "cli:documents register") { nodes { outcome } } }'
+    )
+    assert [n["outcome"] for n in audited["data"]["auditLog"]["nodes"]] == ["OK", "OK"]
 
 
 async def test_baton_documents_register_refuses_a_file_that_does_not_validate_and_registers_none(
