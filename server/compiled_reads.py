@@ -110,10 +110,14 @@ class CompiledReads:
         if found is not None and not found[0].charge(found[1], found[2], requested).allowed:
             return None  # strawberry refuses it the same way, with 429 and Retry-After
         try:
+            params = compiled.plan.params(principal.tenant_id, coerced.coerced)
+        except ValueError:  # an argument the general path refuses, with its own coded error
+            if found is not None:
+                found[0].refund(found[1], requested)
+            return None
+        try:
             async with context.reader() as reader:
-                text = await reader.value(
-                    compiled.plan.sql, *compiled.plan.params(principal.tenant_id, coerced.coerced)
-                )
+                text = await reader.value(compiled.plan.sql, *params)
         except Exception:
             log.exception(
                 "compiled read failed; answering it through strawberry (request %s)", context.request_id

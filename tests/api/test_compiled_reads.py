@@ -145,3 +145,43 @@ async def test_another_shops_order_is_null_on_the_compiled_path_too(api, plain, 
 
     assert compiled == through
     assert compiled["data"]["order"] is None
+
+
+PAGES = [
+    (
+        "{ orders(first: 20) { nodes { id number status total { amount currencyCode } customer { email } "
+        "lines { sku quantity unitPrice { amount } } } } }",
+        {},
+    ),
+    ("query($f: Int) { orders(first: $f) { __typename nodes { id number } } }", {"f": 1}),
+    ("query($f: Int) { orders(first: $f) { __typename nodes { id number } } }", {"f": None}),
+    ("query($f: Int) { orders(first: $f) { nodes { number } } }", {"f": 0}),
+    ("{ orders { nodes { number email } } }", {}),
+]
+PAGES_NOT_PLANNED = [
+    "{ orders(first: 2) { pageInfo { hasNextPage } nodes { id } } }",
+    "{ orders(first: 2, sortKey: NUMBER) { nodes { id } } }",
+    "{ orders(first: 2) { edges { cursor } } }",
+]
+
+
+async def test_the_first_page_of_orders_answers_as_strawberry_does_newest_first(api, plain, shop, orders):
+    for document, variables in PAGES:
+        with counting(api) as statements:
+            compiled, through = await _both(api, plain, shop.admin, document, variables, None)
+            await asyncio.sleep(0)
+        assert json.dumps(compiled) == json.dumps(through), (document, variables)
+        assert "errors" not in compiled
+        assert len([s for s in statements.seen if "json_build_object" in s]) == 1, document
+    for document in PAGES_NOT_PLANNED:
+        compiled, through = await _both(api, plain, shop.admin, document, {}, None)
+        assert compiled == through and "errors" not in compiled, document
+        assert api.app.state.view.compiled.compiled(document, None) is None, document
+
+
+async def test_a_page_size_out_of_range_gets_the_general_paths_coded_error(api, plain, shop, orders):
+    document = "query($f: Int) { orders(first: $f) { nodes { id } } }"
+    for size in (101, -1):
+        compiled, through = await _both(api, plain, shop.admin, document, {"f": size}, None)
+        assert json.dumps(compiled) == json.dumps(through)
+        assert compiled["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", compiled
