@@ -13,6 +13,7 @@ from graphql import FieldNode
 from domain.money import minor_unit_exceptions
 from domain.orders.queries import parse_number
 from domain.pagination import DEFAULT_PAGE, MAX_PAGE
+from domain.shipping.carriers import CARRIERS
 from resolvers.compiled.planner import GiveUp, Planner, key, sql_text
 from resolvers.ids import local_id
 
@@ -33,6 +34,16 @@ def exponent(currency: str) -> str:
         for places, codes in sorted(by_exponent.items())
     )
     return f"(CASE {cases} ELSE 2 END)"
+
+
+def iso(column: str) -> str:
+    """datetime.isoformat() of a timestamptz in UTC, in SQL: microseconds only when there are some."""
+    micro = f"(extract(microseconds FROM {column})::bigint % 1000000)"
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL ELSE "
+        f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+        f"|| CASE WHEN {micro} = 0 THEN '' ELSE '.' || lpad({micro}::text, 6, '0') END || '+00:00' END"
+    )
 
 
 def _plain(node: FieldNode) -> None:
@@ -79,13 +90,45 @@ class MoneyOf:
 
 
 @dataclass(frozen=True)
+class CarrierOf:
+    """Carrier { code name trackingUrlTemplate } from a shipment's carrier code (the carrier registry)."""
+
+    code: str
+
+    def sql(self, planner: Planner, alias: str, node: FieldNode, env: dict[str, str]) -> str:
+        if node.arguments:
+            raise GiveUp("Carrier with arguments")
+        code = self.code.format(t=alias)
+        known = f"lower(btrim({code}))"
+        names = " ".join(f"WHEN {sql_text(c)} THEN {sql_text(a.name)}" for c, a in sorted(CARRIERS.items()))
+        templates = " ".join(
+            f"WHEN {sql_text(c)} THEN {sql_text(a.tracking_url_template)}"
+            for c, a in sorted(CARRIERS.items())
+            if a.tracking_url_template
+        )
+        values = {
+            "code": code,
+            "name": f"(CASE {known} {names} ELSE {code} END)",
+            "trackingUrlTemplate": f"(CASE {known} {templates} ELSE NULL END)" if templates else "NULL",
+            "__typename": "'Carrier'",
+        }
+        pairs = []
+        for sub in planner.fields(node.selection_set, "Carrier"):
+            if sub.name.value not in values:
+                raise GiveUp(f"Carrier.{sub.name.value}")
+            _plain(sub)
+            pairs.append(f"{sql_text(key(sub))}, {values[sub.name.value]}")
+        return f"json_build_object({', '.join(pairs)})"
+
+
+@dataclass(frozen=True)
 class Children:
     """A list of child rows, in their order: a correlated subquery aggregated to a JSON array."""
 
     mapping: Mapping
     table: str
     foreign_key: str
-    order_by: str
+    order_by: str  # one or more keys, of the child row ({t})
     env: dict[str, str] = field(default_factory=dict)  # values of the parent the children need
 
     def sql(self, planner: Planner, alias: str, node: FieldNode, env: dict[str, str]) -> str:
@@ -94,7 +137,7 @@ class Children:
         child = planner.alias()
         passed = {name: value.format(t=alias) for name, value in self.env.items()}
         built = planner.object(self.mapping, child, node.selection_set, **passed)
-        order_by = self.order_by.format(t=child)
+        order_by = ", ".join(k.strip() for k in self.order_by.format(t=child).split(","))
         return (
             f"(SELECT coalesce(json_agg({built} ORDER BY {order_by}), '[]'::json) FROM {self.table} {child} "
             f"WHERE {child}.tenant_id = $1 AND {child}.{self.foreign_key} = {alias}.id)"
@@ -148,6 +191,51 @@ ORDER_LINE = Mapping(
         "unitPrice": MoneyOf("{t}.unit_price", "{currency}"),
         "subtotal": MoneyOf("{t}.subtotal", "{currency}"),
         "tax": MoneyOf("{t}.tax", "{currency}"),
+        "quantityShipped": Column(
+            "(SELECT coalesce(sum(a.shipped), 0) FROM order_allocations a "
+            "WHERE a.tenant_id = $1 AND a.line_id = {t}.id)"
+        ),
+    },
+)
+
+TRACKING_EVENT = Mapping(
+    "TrackingEvent",
+    {
+        "status": Column("{t}.status"),
+        "occurredAt": Column(iso("{t}.occurred_at")),
+        "location": Column("{t}.location"),
+        "description": Column("{t}.description"),
+        "carrierStatus": Column("{t}.raw_status"),
+        "source": Column("{t}.source"),
+    },
+)
+
+SHIPMENT = Mapping(
+    "Shipment",
+    {
+        "id": Column(global_id("Shipment", "{t}.id")),
+        "carrier": CarrierOf("{t}.carrier"),
+        "service": Column("{t}.service"),
+        "trackingNumber": Column("{t}.tracking_number"),
+        "trackingUrl": Column("{t}.tracking_url"),
+        "status": Column("{t}.status"),
+        "deliveredAt": Column(iso("{t}.delivered_at")),
+        "createdAt": Column(iso("{t}.created_at")),
+        "trackingEvents": Children(
+            TRACKING_EVENT, "tracking_events", "shipment_id", "{t}.occurred_at, {t}.created_at"
+        ),
+    },
+)
+
+ORDER_EVENT = Mapping(
+    "OrderEvent",
+    {
+        "id": Column("{t}.event_id::text"),
+        "type": Column("{t}.type"),
+        "message": Column("{t}.message"),
+        "actor": Column("{t}.actor"),
+        "data": Column("{t}.data::json"),
+        "occurredAt": Column(iso("{t}.occurred_at")),
     },
 )
 
@@ -179,9 +267,18 @@ ORDER = Mapping(
         "paid": MoneyOf("{t}.paid"),
         "balanceDue": MoneyOf("{t}.total - {t}.paid"),
         "refunded": MoneyOf("{t}.refunded"),
+        "shipBy": Column(iso("{t}.ship_by")),
+        "confirmedAt": Column(iso("{t}.confirmed_at")),
+        "cancelledAt": Column(iso("{t}.cancelled_at")),
+        "shippedAt": Column(iso("{t}.shipped_at")),
+        "deliveredAt": Column(iso("{t}.delivered_at")),
+        "createdAt": Column(iso("{t}.created_at")),
+        "updatedAt": Column(iso("{t}.updated_at")),
         "lines": Children(
             ORDER_LINE, "order_lines", "order_id", "{t}.position", {"currency": "{t}.currency"}
         ),
+        "shipments": Children(SHIPMENT, "shipments", "order_id", "{t}.created_at, {t}.id"),
+        "events": Children(ORDER_EVENT, "timeline_entries", "subject_id", "{t}.id"),
         "customer": Parent(CUSTOMER, "customers", "customer_id"),
     },
 )

@@ -19,6 +19,7 @@ from server.settings import Settings
 from tests.api.conftest import Api
 from tests.api.documents import ORDER_CONFIRM, ok, place_order
 from tests.api.query_counting import counting
+from tests.api.return_documents import deliver
 
 ORDER_FIELDS = """
   id __typename number status paymentStatus fulfillmentStatus returnStatus channel shippingMethod
@@ -43,7 +44,17 @@ query Screen($n: String!, $id: ID!) {
 }
 fragment Head on Order { id status buyer: customer { email } }
 """
+MOBILE = """
+query($n: String!) { orderByNumber(number: $n) {
+  id number status paymentStatus fulfillmentStatus createdAt updatedAt shipBy confirmedAt deliveredAt
+  total { amount currencyCode }
+  lines { sku name quantity quantityShipped subtotal { amount } }
+  shipments { id carrier { code name trackingUrlTemplate } trackingNumber trackingUrl status deliveredAt createdAt
+              trackingEvents { status occurredAt location description carrierStatus source } }
+  events { id type message actor data occurredAt }
+} }"""
 PLANNED = [
+    (MOBILE, "{n}", None),
     (Q1, "{n}", None),
     (EVERYTHING, "{n}", None),
     (EVERYTHING, "#{n}", None),
@@ -54,7 +65,7 @@ PLANNED = [
     ('{ orderByNumber(number: "#NUMBER") { id number lines { sku } } }', None, None),  # a literal argument
 ]
 NOT_PLANNED = [
-    "query($n: String!) { orderByNumber(number: $n) { id createdAt } }",  # no mapping for DateTime yet
+    "query($n: String!) { orderByNumber(number: $n) { id fulfillmentOrders { id } } }",  # not mapped yet
     "query($n: String!, $s: Boolean!) { orderByNumber(number: $n) { id note @include(if: $s) } }",
     "query($n: String!) { orderByNumber(number: $n) { id total { amount } total { currencyCode } } }",
 ]
@@ -77,7 +88,9 @@ async def orders(api: Api, shop) -> list[dict[str, Any]]:
     first = await place_order(api, shop.admin, [("TEE", 2), ("MUG", 1)], note="gift", tags=["vip", "b"])
     second = await place_order(api, shop.admin, [("MUG", 3)], email="ada@example.org")
     ok(await api(shop.admin, ORDER_CONFIRM, id=first["id"]), "orderConfirm")
-    return [first, second]
+    third = await place_order(api, shop.admin, [("TEE", 1)])
+    await deliver(api, shop, third)  # paid, confirmed, shipped, tracked, delivered
+    return [first, second, third]
 
 
 def _variables(document: str, number: str | None, order: dict[str, Any]) -> dict[str, Any]:

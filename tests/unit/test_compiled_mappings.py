@@ -6,14 +6,25 @@ from __future__ import annotations
 
 from graphql import GraphQLEnumType, get_named_type
 
-from resolvers.compiled.mappings import CUSTOMER, ORDER, ORDER_LINE, ROOTS, MoneyOf
+from resolvers.compiled.mappings import (
+    CUSTOMER,
+    ORDER,
+    ORDER_EVENT,
+    ORDER_LINE,
+    ROOTS,
+    SHIPMENT,
+    TRACKING_EVENT,
+    MoneyOf,
+)
 from schema.schema import schema
+
+MAPPINGS = (ORDER, ORDER_LINE, CUSTOMER, SHIPMENT, TRACKING_EVENT, ORDER_EVENT)
 
 GRAPH = schema._schema
 
 
 def test_every_mapped_field_is_a_field_of_its_type_and_money_is_money():
-    for mapping in (ORDER, ORDER_LINE, CUSTOMER):
+    for mapping in MAPPINGS:
         graph_type = GRAPH.get_type(mapping.name)
         for name, spec in mapping.fields.items():
             field = graph_type.fields.get(name)  # type: ignore[union-attr]
@@ -25,7 +36,7 @@ def test_every_mapped_field_is_a_field_of_its_type_and_money_is_money():
 
 def test_enum_columns_hold_the_graphql_names_of_their_values():
     checked = 0
-    for mapping in (ORDER, ORDER_LINE, CUSTOMER):
+    for mapping in MAPPINGS:
         graph_type = GRAPH.get_type(mapping.name)
         for name in mapping.fields:
             named = get_named_type(graph_type.fields[name].type)  # type: ignore[union-attr]
