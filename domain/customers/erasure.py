@@ -79,10 +79,14 @@ async def _related(uow: UnitOfWork, customer: Customer) -> dict[str, list[uuid.U
     }
 
 
+def _subjects(customer: Customer, related: dict[str, list[uuid.UUID]]) -> list[uuid.UUID]:
+    """The customer and everything that belongs to their orders: what events and timelines are about."""
+    return [customer.id, *(i for ids in related.values() for i in ids)]
+
+
 def _naming(customer: Customer, related: dict[str, list[uuid.UUID]]) -> Any:
     """Outbox events about the customer's things, or carrying their email."""
-    subjects = [customer.id, *(i for ids in related.values() for i in ids)]
-    return (OutboxEvent.aggregate_id.in_(subjects)) | (
+    return (OutboxEvent.aggregate_id.in_(_subjects(customer, related))) | (
         cast(OutboxEvent.payload, Text).contains(json.dumps(customer.email)[1:-1], autoescape=True)
     )
 
@@ -223,45 +227,27 @@ async def erase(uow: UnitOfWork, customer_id: uuid.UUID | None, email: str | Non
 
 
 async def _refuse_open(uow: UnitOfWork, related: dict[str, list[uuid.UUID]]) -> None:
-    s, tenant = uow.session, uow.tenant_id
-    open_orders = (
-        (
-            await s.execute(
-                select(Order.number).where(
-                    Order.tenant_id == tenant,
-                    Order.id.in_(related["orders"]),
-                    Order.status.not_in(CLOSED_ORDERS),
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    if open_orders:
-        numbers = ", ".join(f"#{n}" for n in sorted(open_orders))
-        raise DomainError(
-            Code.OPEN_ORDERS,
-            f"The customer has orders not yet delivered or cancelled: {numbers}",
-            ["customerId"],
-        )
-    open_returns = (
-        (
-            await s.execute(
-                select(Return.number).where(
-                    Return.tenant_id == tenant,
-                    Return.id.in_(related["returns"]),
-                    Return.status.not_in(CLOSED_RETURNS),
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    if open_returns:
-        numbers = ", ".join(f"RMA-{n}" for n in sorted(open_returns))
+    orders = await _open(uow, Order, related["orders"], CLOSED_ORDERS)
+    if orders:
+        numbers = ", ".join(f"#{n}" for n in orders)
+        message = f"The customer has orders not yet delivered or cancelled: {numbers}"
+        raise DomainError(Code.OPEN_ORDERS, message, ["customerId"])
+    returns = await _open(uow, Return, related["returns"], CLOSED_RETURNS)
+    if returns:
+        numbers = ", ".join(f"RMA-{n}" for n in returns)
         raise DomainError(
             Code.OPEN_RETURNS, f"The customer has returns still open: {numbers}", ["customerId"]
         )
+
+
+async def _open(uow: UnitOfWork, model: Any, ids: list[uuid.UUID], closed: set[Any]) -> list[int]:
+    """The numbers of those orders (or returns) whose status is not one of `closed`, in order."""
+    rows = await uow.session.execute(
+        select(model.number)
+        .where(model.tenant_id == uow.tenant_id, model.id.in_(ids), model.status.not_in(closed))
+        .order_by(model.number)
+    )
+    return list(rows.scalars())
 
 
 async def _scrubber(
@@ -295,7 +281,7 @@ async def _erase_events(
         )
     ).scalars():
         event.payload = scrubber.json(event.payload)
-    subjects = [customer.id, *(i for ids in related.values() for i in ids)]
+    subjects = _subjects(customer, related)
     entries = select(TimelineEntry).where(
         TimelineEntry.tenant_id == tenant, TimelineEntry.subject_id.in_(subjects)
     )
