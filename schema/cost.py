@@ -105,6 +105,13 @@ class _Pricing:
         return None
 
 
+def _operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode | None:
+    """The operation that would run: the one named, or the only one; None when that is not one."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    return chosen[0] if len(chosen) == 1 else None
+
+
 def query_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -112,11 +119,9 @@ def query_cost(
     variables: dict[str, Any] | None,
 ) -> int:
     """The requested cost of the operation that would run; 0 when there is none to run."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
-    if len(chosen) != 1:
+    operation = _operation(document, operation_name)
+    if operation is None:
         return 0
-    operation = chosen[0]
     root: GraphQLObjectType | None = schema.get_root_type(operation.operation)
     if root is None:
         return 0
@@ -199,15 +204,21 @@ def actual_cost(
 ) -> int:
     """What the answer held, priced like query_cost: 1 for every object returned (free types aside),
     so a page that came back half full costs half. A mutation adds MUTATION_COST for each root field."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
-    if len(chosen) != 1 or data is None:
+    return _actual(schema, _operation(document, operation_name), _Answer(schema, document), data)
+
+
+def _actual(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode | None,
+    answer: _Answer,
+    data: dict[str, Any] | None,
+) -> int:
+    if operation is None or data is None:
         return 0
-    operation = chosen[0]
     root: GraphQLObjectType | None = schema.get_root_type(operation.operation)
     if root is None:
         return 0
-    cost = _Answer(schema, document).value(data, root, [operation.selection_set], 0)
+    cost = answer.value(data, root, [operation.selection_set], 0)
     if operation.operation == OperationType.MUTATION:
         fields = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
         cost += MUTATION_COST * len(fields)
@@ -222,12 +233,8 @@ class Pricer:
     def __init__(self, schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> None:
         self.schema, self.document, self.operation_name = schema, document, operation_name
         self.fixed = None if _sized(document) else query_cost(schema, document, operation_name, None)
-        self.answer = _Answer(schema, document)
-        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-        chosen = [
-            o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)
-        ]
-        self.operation = chosen[0] if len(chosen) == 1 else None
+        self.answer = _Answer(schema, document)  # keeps its merged selections from answer to answer
+        self.operation = _operation(document, operation_name)
 
     def requested(self, variables: dict[str, Any] | None) -> int:
         if self.fixed is not None:
@@ -235,10 +242,7 @@ class Pricer:
         return query_cost(self.schema, self.document, self.operation_name, variables)
 
     def actual(self, data: dict[str, Any] | None) -> int:
-        if self.operation is None or data is None or self.operation.operation != OperationType.QUERY:
-            return actual_cost(self.schema, self.document, self.operation_name, data)
-        root = self.schema.query_type
-        return 0 if root is None else self.answer.value(data, root, [self.operation.selection_set], 0)
+        return _actual(self.schema, self.operation, self.answer, data)
 
 
 def _sized(document: DocumentNode) -> bool:

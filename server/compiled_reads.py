@@ -24,6 +24,7 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
+    get_operation_ast,
     parse,
     specified_rules,
     validate,
@@ -34,7 +35,7 @@ from starlette.responses import Response
 
 from domain.tenancy.scopes import Scope
 from resolvers.compiled.mappings import ROOTS
-from resolvers.compiled.planner import Plan, operation, plan
+from resolvers.compiled.planner import Plan, plan
 from resolvers.context import Context
 from schema.cost import MAX_COST, Pricer
 from schema.pricing import bucket_of, report
@@ -76,7 +77,7 @@ class CompiledReads:
             return None
         if validate(self.schema, document, [*specified_rules, *LIMIT_RULES]):
             return None
-        op = operation(document, name)
+        op = get_operation_ast(document, name)
         built = plan(document, name, ROOTS) if op is not None else None
         if op is None or built is None:
             return None

@@ -62,6 +62,20 @@ class Column:
         return self.template.format(t=alias, **env)
 
 
+def _value_object(planner: Planner, node: FieldNode, type_name: str, values: dict[str, str]) -> str:
+    """An object computed from its parent's row (Money, Carrier): each selected field's expression."""
+    if node.arguments:
+        raise GiveUp(f"{type_name} with arguments")
+    values = {**values, "__typename": sql_text(type_name)}
+    pairs = []
+    for sub in planner.fields(node.selection_set, type_name):
+        if sub.name.value not in values:
+            raise GiveUp(f"{type_name}.{sub.name.value}")
+        _plain(sub)
+        pairs.append(f"{sql_text(key(sub))}, {values[sub.name.value]}")
+    return f"json_build_object({', '.join(pairs)})"
+
+
 @dataclass(frozen=True)
 class MoneyOf:
     """Money { amount currencyCode } from minor units and the currency (the row's, or the parent's)."""
@@ -70,23 +84,13 @@ class MoneyOf:
     currency: str = "{t}.currency"
 
     def sql(self, planner: Planner, alias: str, node: FieldNode, env: dict[str, str]) -> str:
-        if node.arguments:
-            raise GiveUp("Money with arguments")
         minor, currency = self.minor.format(t=alias, **env), self.currency.format(t=alias, **env)
         places = exponent(currency)
         values = {
             "amount": f"round(({minor})::numeric / (10::numeric ^ {places}), {places})::text",
             "currencyCode": currency,
-            "__typename": "'Money'",
         }
-        pairs = []
-        for sub in planner.fields(node.selection_set, "Money"):
-            name = sub.name.value
-            if name not in values:
-                raise GiveUp(f"Money.{name}")
-            _plain(sub)
-            pairs.append(f"{sql_text(key(sub))}, {values[name]}")
-        return f"json_build_object({', '.join(pairs)})"
+        return _value_object(planner, node, "Money", values)
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,6 @@ class CarrierOf:
     code: str
 
     def sql(self, planner: Planner, alias: str, node: FieldNode, env: dict[str, str]) -> str:
-        if node.arguments:
-            raise GiveUp("Carrier with arguments")
         code = self.code.format(t=alias)
         known = f"lower(btrim({code}))"
         names = " ".join(f"WHEN {sql_text(c)} THEN {sql_text(a.name)}" for c, a in sorted(CARRIERS.items()))
@@ -110,15 +112,8 @@ class CarrierOf:
             "code": code,
             "name": f"(CASE {known} {names} ELSE {code} END)",
             "trackingUrlTemplate": f"(CASE {known} {templates} ELSE NULL END)" if templates else "NULL",
-            "__typename": "'Carrier'",
         }
-        pairs = []
-        for sub in planner.fields(node.selection_set, "Carrier"):
-            if sub.name.value not in values:
-                raise GiveUp(f"Carrier.{sub.name.value}")
-            _plain(sub)
-            pairs.append(f"{sql_text(key(sub))}, {values[sub.name.value]}")
-        return f"json_build_object({', '.join(pairs)})"
+        return _value_object(planner, node, "Carrier", values)
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
-    OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
     ValueNode,
     VariableNode,
+    get_operation_ast,
     value_from_ast_untyped,
 )
 
@@ -124,16 +124,9 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return ops[0] if len(ops) == 1 else None
-    return next((o for o in ops if o.name and o.name.value == name), None)
-
-
 def plan(document: DocumentNode, name: str | None, roots: dict[str, Any]) -> Plan | None:
     """The operation as one statement, or None when some part of it has no SQL mapping."""
-    op = operation(document, name)
+    op = get_operation_ast(document, name)
     if op is None or op.operation != OperationType.QUERY:
         return None
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
