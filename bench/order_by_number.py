@@ -68,13 +68,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(name: str, argv: list[str], env: dict[str, str]) -> Server:
+def database() -> str:
+    """DATABASE_URL, else the embedded Postgres under DATA_DIR; migrated."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        print("Postgres: DATABASE_URL")
+    else:
+        from server.embedded_pg import start
+
+        url = start(DATA_DIR, "bench")
+        print(f"Postgres: embedded, in {DATA_DIR}")
+    url = url.replace("postgresql+asyncpg://", "postgresql://")
+    from server.migrate import migrate
+
+    asyncio.run(migrate(url))
+    return url
+
+
+def start_server(name: str, argv: list[str], env: dict[str, str], cwd: Path | None = None) -> Server:
     port = free_port()
     log = DATA_DIR / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [*argv, "--port", str(port)],
             env=env,
+            cwd=cwd,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -291,19 +310,7 @@ def main() -> int:
     args = p.parse_args()
 
     started = time.monotonic()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        print("Postgres: DATABASE_URL")
-    else:
-        from server.embedded_pg import start
-
-        url = start(DATA_DIR, "bench")
-        print(f"Postgres: embedded, in {DATA_DIR}")
-    url = url.replace("postgresql+asyncpg://", "postgresql://")
-    from server.migrate import migrate
-
-    asyncio.run(migrate(url))
+    url = database()
     tenant = asyncio.run(seed.ensure(url, args.orders))
     numbers = tenant.numbers[: args.orders]
     print(f"Tenant {seed.NAME!r}: {len(numbers)} orders of 3 lines")

@@ -32,13 +32,13 @@ from typing import Any
 
 from bench import seed
 from bench.order_by_number import (
-    DATA_DIR,
     UNTHROTTLED,
     Server,
+    database,
     drive,
-    free_port,
     header,
     row,
+    start_server,
     stop,
     wait_healthy,
 )
@@ -109,42 +109,14 @@ def system_scope(url: str) -> str:
 
 def start_peer(url: str) -> Server:
     (PEER_DIR / "postgraphile.tags.json5").write_text(json.dumps(TAGS))
-    port = free_port()
-    log = DATA_DIR / "postgraphile.log"
-    argv = [
-        "node",
-        str(PEER_BIN.resolve()),
-        "--connection",
-        system_scope(url),
-        "--schema",
-        "public",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--disable-query-log",
-        "--disable-graphiql",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            argv, cwd=PEER_DIR, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    return Server("pg4", port, process, log)
+    argv = ["node", str(PEER_BIN.resolve()), "--connection", system_scope(url), "--schema", "public"]
+    options = ["--host", "127.0.0.1", "--disable-query-log", "--disable-graphiql"]
+    return start_server("pg4", [*argv, *options], dict(os.environ), cwd=PEER_DIR)  # tags file: its cwd
 
 
 def start_baton(url: str) -> Server:
-    port = free_port()
-    log = DATA_DIR / "baton.log"
     env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1", **UNTHROTTLED}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return Server("baton", port, process, log)
+    return start_server("baton", [sys.executable, "-m", "server.cli", "serve"], env)
 
 
 def post(port: int, key: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -207,19 +179,7 @@ def main() -> int:
     args = p.parse_args()
 
     started = time.monotonic()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        print("Postgres: DATABASE_URL")
-    else:
-        from server.embedded_pg import start
-
-        url = start(DATA_DIR, "bench")
-        print(f"Postgres: embedded, in {DATA_DIR}")
-    url = url.replace("postgresql+asyncpg://", "postgresql://")
-    from server.migrate import migrate
-
-    asyncio.run(migrate(url))
+    url = database()
     tenant = asyncio.run(seed.ensure(url, args.orders))
     shipped = asyncio.run(seed.ensure_shipped(url, tenant.tenant_id))
     numbers = tenant.numbers[: args.orders]
