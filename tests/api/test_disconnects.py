@@ -4,8 +4,11 @@ started still happens. Real uvicorn, a real socket that closes, and pg_stat_acti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -62,60 +65,70 @@ async def _idle_in_transaction(observer: asyncpg.Connection, database: str, but:
     )
 
 
+@dataclass
+class Locked:
+    """A table held in ACCESS EXCLUSIVE mode by one superuser connection, and another to watch with."""
+
+    locker: asyncpg.Connection
+    observer: asyncpg.Connection
+    holding: Any
+
+    async def release(self) -> None:
+        await self.holding.rollback()
+
+
+@contextlib.asynccontextmanager
+async def locked(superuser_url: str, table: str) -> AsyncIterator[Locked]:
+    locker = await asyncpg.connect(superuser_url)
+    observer = await asyncpg.connect(superuser_url)
+    try:
+        holding = locker.transaction()
+        await holding.start()
+        await locker.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        yield Locked(locker, observer, holding)
+    finally:
+        await locker.close()
+        await observer.close()
+
+
 async def test_a_read_whose_client_hangs_up_stops_in_the_database(
     db, database_url, superuser_url, app_settings, tenant
 ):
     database = make_url(database_url).database or ""
-    locker = await asyncpg.connect(superuser_url)
-    observer = await asyncpg.connect(superuser_url)
-    try:
-        async with serving(create_app(app_settings, database_url)) as server:
-            locking = locker.transaction()
-            await locking.start()
-            # Far below the 15 s statement timeout, the read can only end by being cancelled.
-            await locker.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
+    async with serving(create_app(app_settings, database_url)) as server:
+        # Far below the 15 s statement timeout, the read can only end by being cancelled.
+        async with locked(superuser_url, "orders") as lock:
             writer = await _post_and_hang_up_later(server.port, tenant.admin, ORDERS)
-            waiting = await _until(lambda: _blocked(observer, database))
+            waiting = await _until(lambda: _blocked(lock.observer, database))
             writer.close()
-            stopped = await _until(lambda: _none_blocked(observer, database), seconds=5)
-            idle = await _idle_in_transaction(observer, database, but=locker.get_server_pid())
-            await locking.rollback()
-            after = await server.api(tenant.admin, ORDERS)
+            stopped = await _until(lambda: _none_blocked(lock.observer, database), seconds=5)
+            idle = await _idle_in_transaction(lock.observer, database, but=lock.locker.get_server_pid())
+            await lock.release()
+        after = await server.api(tenant.admin, ORDERS)
 
-        assert waiting, "the read never reached the database"
-        assert stopped, "the read went on waiting after its client had gone"
-        assert idle == 0
-        assert after["data"]["orders"]["nodes"] == []  # the connection went back to the pool fit to use
-    finally:
-        await locker.close()
-        await observer.close()
+    assert waiting, "the read never reached the database"
+    assert stopped, "the read went on waiting after its client had gone"
+    assert idle == 0
+    assert after["data"]["orders"]["nodes"] == []  # the connection went back to the pool fit to use
 
 
 async def test_a_write_whose_client_hangs_up_still_commits(
     db, database_url, superuser_url, app_settings, tenant
 ):
     database = make_url(database_url).database or ""
-    locker = await asyncpg.connect(superuser_url)
-    observer = await asyncpg.connect(superuser_url)
-    try:
-        async with serving(create_app(app_settings, database_url)) as server:
-            locking = locker.transaction()
-            await locking.start()
-            await locker.execute("LOCK TABLE locations IN ACCESS EXCLUSIVE MODE")
+    async with serving(create_app(app_settings, database_url)) as server:
+        async with locked(superuser_url, "locations") as lock:
             writer = await _post_and_hang_up_later(server.port, tenant.admin, LOCATION)
-            waiting = await _until(lambda: _blocked_on_locations(observer, database))
+            waiting = await _until(lambda: _blocked_on_locations(lock.observer, database))
             writer.close()
             await asyncio.sleep(0.5)  # time enough for a cancellation, were there one
-            still_waiting = await _blocked_on_locations(observer, database)
-            await locking.rollback()
-            listed = await _until(lambda: _annex_exists(observer))
+            still_waiting = await _blocked_on_locations(lock.observer, database)
+            await lock.release()
+            listed = await _until(lambda: _annex_exists(lock.observer))
 
-        assert waiting, "the write never reached the database"
-        assert still_waiting == 1
-        assert listed, "the write was dropped with its client"
-    finally:
-        await locker.close()
-        await observer.close()
+    assert waiting, "the write never reached the database"
+    assert still_waiting == 1
+    assert listed, "the write was dropped with its client"
 
 
 async def _blocked(observer: asyncpg.Connection, database: str) -> bool:
