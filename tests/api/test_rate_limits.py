@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -141,26 +142,50 @@ async def test_every_response_reports_its_cost_and_the_keys_bucket(api, shop):
     assert mutation["extensions"]["cost"]["actual"] == MUTATION_COST + 1 + len(errors)
 
 
+@dataclass
+class Shared:
+    """What two app instances answered while sharing one key's bucket (see spend_across_instances)."""
+
+    before: httpx.Response  # the second instance, before it heard of the first's spending
+    after: httpx.Response  # the second instance, once both reconciled
+    first_sees: httpx.Response  # the first instance, once it reconciled again
+    first: Api
+
+
+async def spend_across_instances(
+    database_url: str, settings: Settings, key: str, reconcile: Callable[[Api], Awaitable[None]]
+) -> AsyncIterator[Shared]:
+    """Two instances with 100-point buckets: the first spends 75, the second 25, then they reconcile."""
+    async with (
+        app_client(database_url, settings, cost_bucket=100, cost_restore_rate=1) as first,
+        app_client(database_url, settings, cost_bucket=100, cost_restore_rate=1) as second,
+    ):
+        assert (await second.post(key, SHOPS)).status_code == 200
+        for _ in range(3):
+            assert (await first.post(key, SHOPS)).status_code == 200
+        before = await second.post(key, SHOPS)
+        await reconcile(first)
+        await reconcile(second)
+        after = await second.post(key, SHOPS)
+        await reconcile(first)
+        yield Shared(before, after, await first.post(key, SHOPS), first)
+
+
+def assert_one_budget(shared: Shared) -> None:
+    assert shared.before.status_code == 200
+    assert shared.after.status_code == 429
+    assert shared.after.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
+    assert shared.first_sees.status_code == 429
+
+
 async def test_two_app_instances_share_one_keys_budget_after_reconciling(
     db, database_url, app_settings, tenant
 ):
-    async with (
-        app_client(database_url, app_settings, cost_bucket=100, cost_restore_rate=1) as first,
-        app_client(database_url, app_settings, cost_bucket=100, cost_restore_rate=1) as second,
-    ):
-        assert (await second.post(tenant.admin, SHOPS)).status_code == 200
-        for _ in range(3):
-            assert (await first.post(tenant.admin, SHOPS)).status_code == 200
-        before = await second.post(tenant.admin, SHOPS)  # the second has not heard of the first's spending
-        await sync(first, database_url)
-        await sync(second, database_url)
-        after = await second.post(tenant.admin, SHOPS)
-        await sync(first, database_url)
-        first_sees = await first.post(tenant.admin, SHOPS)
+    async def reconcile(api: Api) -> None:
+        await sync(api, database_url)
 
-    assert before.status_code == 200
-    assert after.status_code == 429 and after.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
-    assert first_sees.status_code == 429
+    async for shared in spend_across_instances(database_url, app_settings, tenant.admin, reconcile):
+        assert_one_budget(shared)
 
 
 async def test_an_address_that_keeps_failing_authentication_is_throttled(

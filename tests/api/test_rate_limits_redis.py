@@ -19,7 +19,7 @@ from domain.reading import plain_dsn
 from server.throttle import sync_budgets
 from tests.api.conftest import Api
 from tests.api.live import free_port
-from tests.api.test_rate_limits import SHOPS, app_client
+from tests.api.test_rate_limits import assert_one_budget, spend_across_instances
 from tests.api.test_rate_limits import sync as postgres_sync
 from tests.db_helpers import system_connection
 
@@ -72,27 +72,15 @@ async def sync(api: Api, client: redis.Redis) -> None:
 async def test_two_app_instances_share_one_keys_budget_through_redis(
     db, database_url, app_settings, tenant, client
 ):
-    async with (
-        app_client(database_url, app_settings, cost_bucket=100, cost_restore_rate=1) as first,
-        app_client(database_url, app_settings, cost_bucket=100, cost_restore_rate=1) as second,
-    ):
-        assert (await second.post(tenant.admin, SHOPS)).status_code == 200
-        for _ in range(3):
-            assert (await first.post(tenant.admin, SHOPS)).status_code == 200
-        before = await second.post(tenant.admin, SHOPS)  # the second has not heard of the first's spending
-        await sync(first, client)
-        await sync(second, client)
-        after = await second.post(tenant.admin, SHOPS)
-        await sync(first, client)
-        first_sees = await first.post(tenant.admin, SHOPS)
-        rows = await _rate_bucket_rows(database_url)
-        await postgres_sync(first, database_url)  # for contrast: the Postgres way writes the key's row
-        rows_after_postgres_sync = await _rate_bucket_rows(database_url)
+    async def reconcile(api: Api) -> None:
+        await sync(api, client)
 
-    assert before.status_code == 200
-    assert after.status_code == 429 and after.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
-    assert first_sees.status_code == 429
-    assert (rows, rows_after_postgres_sync) == (0, 1)  # nothing went through Postgres
+    async for shared in spend_across_instances(database_url, app_settings, tenant.admin, reconcile):
+        rows = await _rate_bucket_rows(database_url)
+        await postgres_sync(shared.first, database_url)  # for contrast: the Postgres way writes the key's row
+        rows_after_postgres_sync = await _rate_bucket_rows(database_url)
+        assert_one_budget(shared)
+        assert (rows, rows_after_postgres_sync) == (0, 1)  # nothing went through Postgres
 
 
 async def test_a_shared_level_drains_at_the_restore_rate_and_never_passes_its_cap(client):
