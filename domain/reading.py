@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from sqlalchemy import FromClause, any_, bindparam, select
@@ -67,10 +67,6 @@ class Reader:
         q = query if isinstance(query, Query) else Query(query)
         return await self._driver.fetch(q.sql, *q.args(params), record_class=Row)
 
-    async def value(self, sql: str, *args: Any) -> Any:
-        """The first column of the first row of a statement in SQL text (the read compiler's)."""
-        return await self._driver.fetchval(sql, *args)
-
     async def first(self, query: Query | ClauseElement, **params: Any) -> Row | None:
         rows = await self.all(query, **params)
         return rows[0] if rows else None
@@ -89,10 +85,41 @@ def begin_for(tenant_id: uuid.UUID) -> str:
     )
 
 
+def session_for(tenant_id: uuid.UUID) -> str:
+    """The tenant and the request limits for a read connection's session (ReadPool.value): one
+    statement, sent only when the connection last served another tenant."""
+    return (
+        f"SELECT set_config('app.tenant_id', '{uuid.UUID(str(tenant_id))}', false), "
+        f"set_config('statement_timeout', '{int(Limits.statement_ms)}', false), "
+        f"set_config('idle_in_transaction_session_timeout', '{int(Limits.idle_in_transaction_ms)}', false)"
+    )
+
+
+class ReadConnection(asyncpg.Connection):
+    """A read connection that remembers which tenant its session is set to (ReadPool.value)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._session_tenant: uuid.UUID | None = None
+
+    def session_tenant(self) -> uuid.UUID | None:
+        return self._session_tenant
+
+    def session_set_to(self, tenant_id: uuid.UUID) -> None:
+        self._session_tenant = tenant_id
+
+
 class ReadPool:
-    """The process's connections for reads: plain asyncpg, opened on first use. A read holds one for
-    a single short transaction, which always ends before the connection goes back (and everything it
-    sets is transaction-local), so nothing needs resetting in between."""
+    """The process's connections for reads: plain asyncpg, opened on first use, read-only for their
+    whole session. Two ways to read, and nothing needs resetting in between:
+
+    - `tenant()`: a short read-only transaction, the tenant set transaction-locally in its first
+      round trip, for reads of several statements (the dataloaders).
+    - `value()`: one statement in one round trip (the read compiler's), in the implicit transaction
+      Postgres gives a lone statement. The tenant is then the session's: the connection remembers
+      which tenant it last served and sets its session again only when the tenant changes. The
+      transaction-local setting of `tenant()` overrides the session's, so a connection's history never
+      changes what either way sees, and the compiler's statements filter by tenant themselves too."""
 
     def __init__(self, url: str, size: int) -> None:
         self._dsn = plain_dsn(url)
@@ -106,7 +133,13 @@ class ReadPool:
             async with self._opening:
                 if self._pool is None:
                     self._pool = await asyncpg.create_pool(
-                        self._dsn, min_size=1, max_size=self._size, init=_codecs, reset=_nothing_to_reset
+                        self._dsn,
+                        min_size=1,
+                        max_size=self._size,
+                        init=_codecs,
+                        reset=_nothing_to_reset,
+                        connection_class=ReadConnection,
+                        server_settings={"default_transaction_read_only": "on"},
                     )
         return self._pool
 
@@ -127,6 +160,23 @@ class ReadPool:
                     await driver.execute("ROLLBACK")
                     raise
                 await driver.execute("COMMIT")
+            finally:
+                for logger in self._loggers:
+                    driver.remove_query_logger(logger)
+
+    async def value(self, tenant_id: uuid.UUID, sql: str, *args: Any) -> Any:
+        """The first column of the first row of one statement, for one tenant, in one round trip
+        once the connection serves that tenant (see the class)."""
+        pool = await self._connections()
+        async with pool.acquire() as driver:
+            for logger in self._loggers:
+                driver.add_query_logger(logger)
+            try:
+                connection = cast(ReadConnection, driver)
+                if connection.session_tenant() != tenant_id:
+                    await driver.execute(session_for(tenant_id))
+                    connection.session_set_to(tenant_id)
+                return await driver.fetchval(sql, *args)
             finally:
                 for logger in self._loggers:
                     driver.remove_query_logger(logger)

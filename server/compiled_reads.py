@@ -2,8 +2,8 @@
 
 A POSTed query whose every field has a SQL mapping is planned once per document and operation name
 (a bounded cache), then each request binds its tenant and arguments and sends the statement in one
-read-only transaction; Postgres returns the whole `data` as JSON. Everything around it is as on the
-strawberry path: the same validation (the plan is only built for a document that validates, limits
+read-only round trip (domain/reading.py ReadPool.value); Postgres returns the whole `data` as JSON.
+Everything around it is as on the strawberry path: the same validation (the plan is only built for a document that validates, limits
 included), the same price and bucket charge, the same extensions.cost. Anything else, and anything
 that goes wrong, is left to strawberry: documents it cannot plan, variables that do not coerce (the
 coded errors come from there), a cost above the maximum or a bucket too empty (the refusal too),
@@ -117,8 +117,7 @@ class CompiledReads:
                 found[0].refund(found[1], requested)
             return None
         try:
-            async with context.reader() as reader:
-                text = await reader.value(compiled.plan.sql, *params)
+            text = await context.reads.value(principal.tenant_id, compiled.plan.sql, *params)
         except Exception:
             log.exception(
                 "compiled read failed; answering it through strawberry (request %s)", context.request_id

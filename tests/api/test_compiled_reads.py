@@ -198,3 +198,48 @@ async def test_a_page_size_out_of_range_gets_the_general_paths_coded_error(api, 
         compiled, through = await _both(api, plain, shop.admin, document, {"f": size}, None)
         assert json.dumps(compiled) == json.dumps(through)
         assert compiled["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", compiled
+
+
+@pytest.fixture
+async def one_connection(db, database_url: str, app_settings: Settings) -> AsyncIterator[Api]:
+    """The compiling app with a single read connection, so that every read shares its session, and
+    keys remembered for a minute, as served, so that a request's statements are its read's."""
+    settings = Settings(**{**app_settings.__dict__, "pool_size": 1, "auth_cache_seconds": 60.0})
+    app = create_app(settings, database_url)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://baton.test"
+    ) as client:
+        yield Api(client, app)
+    await app.state.reads.close()
+    await app.state.engine.dispose()
+
+
+async def test_a_compiled_read_is_one_statement_once_its_connection_serves_the_tenant(
+    one_connection, shop, orders
+):
+    api = one_connection
+    await api(shop.admin, Q1, n=orders[0]["number"])  # the key's lookup, the plan, the session
+    for order in orders:
+        with counting(api) as statements:
+            body = await api(shop.admin, Q1, n=order["number"])
+            await asyncio.sleep(0)
+        assert body["data"]["orderByNumber"]["number"] == order["number"]
+        assert len(statements.seen) == 1 and "json_build_object" in statements.seen[0], statements.seen
+
+
+async def test_tenants_taking_turns_on_one_connection_each_read_only_their_own(
+    one_connection, shop, other_shop, orders
+):
+    api = one_connection
+    theirs = await place_order(api, other_shop.admin, [("TEE", 1)])
+    for _ in range(2):
+        mine = await api(shop.admin, BY_ID, id=orders[0]["id"])
+        assert mine["data"]["order"]["id"] == orders[0]["id"]
+        assert (await api(shop.admin, BY_ID, id=theirs["id"]))["data"]["order"] is None
+        found = await api(other_shop.admin, BY_ID, id=theirs["id"])
+        assert found["data"]["order"]["id"] == theirs["id"]
+        assert (await api(other_shop.admin, BY_ID, id=orders[0]["id"]))["data"]["order"] is None
+    with counting(api) as statements:  # the tenant changed: its session is set first, once
+        await api(shop.admin, BY_ID, id=orders[0]["id"])
+        await asyncio.sleep(0)
+    assert len(statements.seen) == 2 and "set_config('app.tenant_id'" in statements.seen[0], statements.seen
