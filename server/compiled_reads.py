@@ -3,12 +3,13 @@
 A POSTed query whose every field has a SQL mapping is planned once per document and operation name
 (a bounded cache), then each request binds its tenant and arguments and sends the statement in one
 read-only round trip (domain/reading.py ReadPool.value); Postgres returns the whole `data` as JSON.
-Everything around it is as on the strawberry path: the same validation (the plan is only built for a document that validates, limits
-included), the same price and bucket charge, the same extensions.cost. Anything else, and anything
-that goes wrong, is left to strawberry: documents it cannot plan, variables that do not coerce (the
-coded errors come from there), a cost above the maximum or a bucket too empty (the refusal too),
-persisted-query requests, and callers whose view of an order depends on who they are (public and
-partner keys, customer tokens): only keys that read all orders and customers are answered here."""
+Everything around it is as on the strawberry path: the same validation (the plan is only built for a
+document that validates, limits included), the same price and bucket charge, the same
+extensions.cost. Anything else, and anything that goes wrong, is left to strawberry: documents it
+cannot plan, variables that do not coerce (the coded errors come from there), a cost above the
+maximum or a bucket too empty (the refusal too), persisted-query requests, and callers whose view of
+an order depends on who they are (public and partner keys, customer tokens): only keys that read all
+orders and customers are answered here."""
 
 from __future__ import annotations
 
