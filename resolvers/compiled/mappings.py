@@ -186,9 +186,9 @@ ORDER_LINE = Mapping(
         "unitPrice": MoneyOf("{t}.unit_price", "{currency}"),
         "subtotal": MoneyOf("{t}.subtotal", "{currency}"),
         "tax": MoneyOf("{t}.tax", "{currency}"),
-        "quantityShipped": Column(
+        "quantityShipped": Column(  # by the order's id too: allocations are indexed by order
             "(SELECT coalesce(sum(a.shipped), 0) FROM order_allocations a "
-            "WHERE a.tenant_id = $1 AND a.line_id = {t}.id)"
+            "WHERE a.tenant_id = $1 AND a.order_id = {order_id} AND a.line_id = {t}.id)"
         ),
     },
 )
@@ -270,7 +270,11 @@ ORDER = Mapping(
         "createdAt": Column(iso("{t}.created_at")),
         "updatedAt": Column(iso("{t}.updated_at")),
         "lines": Children(
-            ORDER_LINE, "order_lines", "order_id", "{t}.position", {"currency": "{t}.currency"}
+            ORDER_LINE,
+            "order_lines",
+            "order_id",
+            "{t}.position",
+            {"currency": "{t}.currency", "order_id": "{t}.id"},
         ),
         "shipments": Children(SHIPMENT, "shipments", "order_id", "{t}.created_at, {t}.id"),
         "events": Children(ORDER_EVENT, "timeline_entries", "subject_id", "{t}.id"),
