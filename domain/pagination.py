@@ -34,14 +34,16 @@ class Page:
     has_previous: bool
 
 
-def _encode(sort_name: str, value: Any, row_id: Any) -> str:
+def encode_cursor(sort_name: str, value: Any, row_id: Any) -> str:
     if isinstance(value, datetime):
         value = {"t": value.isoformat()}
     raw = json.dumps([sort_name, value, str(row_id)], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, field: str, sort_name: str, value_type: type, id_type: type) -> tuple[Any, Any]:
+def decode_cursor(
+    cursor: str, field: str, sort_name: str, value_type: type, id_type: type
+) -> tuple[Any, Any]:
     """The sort value and id a cursor carries; refused unless it was made for this sort key."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -83,10 +85,10 @@ async def paginate(
     id_type = row_id.type.python_type
     value_type = sort.type.python_type
     if page.after:
-        value = _decode(page.after, "after", sort_name, value_type, id_type)
+        value = decode_cursor(page.after, "after", sort_name, value_type, id_type)
         stmt = stmt.where(key < tuple_(*value) if page.reverse else key > tuple_(*value))
     if page.before:
-        value = _decode(page.before, "before", sort_name, value_type, id_type)
+        value = decode_cursor(page.before, "before", sort_name, value_type, id_type)
         stmt = stmt.where(key > tuple_(*value) if page.reverse else key < tuple_(*value))
     order = (sort.desc(), row_id.desc()) if descending else (sort.asc(), row_id.asc())
     rows = await reader.all(stmt.order_by(*order).limit(limit + 1))
@@ -94,7 +96,7 @@ async def paginate(
     rows = rows[:limit]
     if backward:
         rows.reverse()
-    cursors = [_encode(sort_name, getattr(r, sort_name), r.id) for r in rows]
+    cursors = [encode_cursor(sort_name, getattr(r, sort_name), r.id) for r in rows]
     if backward:
         return Page(rows, cursors, has_next=page.before is not None, has_previous=more)
     return Page(rows, cursors, has_next=more, has_previous=page.after is not None)

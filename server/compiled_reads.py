@@ -35,8 +35,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from domain.tenancy.scopes import Scope
-from resolvers.compiled.mappings import ROOTS
 from resolvers.compiled.planner import Plan, plan
+from resolvers.compiled.roots import ROOTS
 from resolvers.context import Context
 from schema.cost import MAX_COST, Pricer
 from schema.pricing import bucket_of, report

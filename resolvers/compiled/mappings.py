@@ -12,7 +12,6 @@ from graphql import FieldNode
 
 from domain.money import minor_unit_exceptions
 from domain.orders.queries import parse_number
-from domain.pagination import DEFAULT_PAGE, MAX_PAGE
 from domain.shipping.carriers import CARRIERS
 from resolvers.compiled.planner import GiveUp, Planner, key, sql_text
 from resolvers.ids import local_id
@@ -306,40 +305,3 @@ def order_by_number(planner: Planner, node: FieldNode) -> str:
 def order_by_id(planner: Planner, node: FieldNode) -> str:
     order_id = planner.param(_one_argument(node, "id"), lambda gid: local_id(gid, "Order"), "uuid")
     return _order_where(planner, node, "{t}.id = " + order_id)
-
-
-def _page_size(value: Any) -> int:
-    """`first` as the general path accepts it; anything else is its coded error to give (ValueError)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PAGE:
-        raise ValueError("first out of range")
-    return value
-
-
-def orders_page(planner: Planner, node: FieldNode) -> str:
-    """`orders(first:)`, newest first (the default sort), as `nodes`: other arguments, `edges` and
-    `pageInfo` (cursors) are the general path's."""
-    first = None
-    for argument in node.arguments or ():
-        if argument.name.value != "first":
-            raise GiveUp(f"orders({argument.name.value}:)")
-        first = argument.value
-    limit = planner.param(first, _page_size, "int") if first is not None else "NULL"
-    pairs = []
-    for sub in planner.fields(node.selection_set, "OrderConnection"):
-        if sub.name.value == "__typename":
-            pairs.append(f"{sql_text(key(sub))}, 'OrderConnection'")
-            continue
-        if sub.name.value != "nodes" or sub.arguments:
-            raise GiveUp(f"OrderConnection.{sub.name.value}")
-        row = planner.alias()
-        built = planner.object(ORDER, row, sub.selection_set)
-        page = (
-            f"SELECT * FROM orders WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC "
-            f"LIMIT coalesce({limit}, {DEFAULT_PAGE})"
-        )
-        nodes = f"json_agg({built} ORDER BY {row}.created_at DESC, {row}.id DESC)"
-        pairs.append(f"{sql_text(key(sub))}, (SELECT coalesce({nodes}, '[]'::json) FROM ({page}) {row})")
-    return f"json_build_object({', '.join(pairs)})"
-
-
-ROOTS = {"orderByNumber": order_by_number, "order": order_by_id, "orders": orders_page}

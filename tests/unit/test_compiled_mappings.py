@@ -11,11 +11,11 @@ from resolvers.compiled.mappings import (
     ORDER,
     ORDER_EVENT,
     ORDER_LINE,
-    ROOTS,
     SHIPMENT,
     TRACKING_EVENT,
     MoneyOf,
 )
+from resolvers.compiled.roots import ROOTS
 from schema.schema import schema
 
 MAPPINGS = (ORDER, ORDER_LINE, CUSTOMER, SHIPMENT, TRACKING_EVENT, ORDER_EVENT)

@@ -3,7 +3,7 @@ import uuid
 import pytest
 
 from domain.errors import DomainError
-from domain.pagination import _decode, _encode
+from domain.pagination import decode_cursor, encode_cursor
 from resolvers.ids import local_id, parse_global, to_global
 
 
@@ -21,18 +21,18 @@ def test_a_malformed_or_foreign_type_id_is_not_an_order(gid):
 
 def test_a_cursor_round_trips_its_sort_value_and_id():
     key = uuid.uuid4()
-    assert _decode(_encode("sku", "SKU-1", key), "after", "sku", str, uuid.UUID) == ("SKU-1", key)
+    assert decode_cursor(encode_cursor("sku", "SKU-1", key), "after", "sku", str, uuid.UUID) == ("SKU-1", key)
 
 
 @pytest.mark.parametrize(("sort_name", "value_type"), [("total", int), ("sku", int)])
 def test_a_cursor_made_for_another_sort_key_is_refused(sort_name, value_type):
-    cursor = _encode("sku", "SKU-1", uuid.uuid4())
+    cursor = encode_cursor("sku", "SKU-1", uuid.uuid4())
     with pytest.raises(DomainError) as refused:
-        _decode(cursor, "after", sort_name, value_type, uuid.UUID)
+        decode_cursor(cursor, "after", sort_name, value_type, uuid.UUID)
     assert refused.value.field == ["after"]
 
 
 def test_a_cursor_that_is_not_ours_is_a_clear_error():
     with pytest.raises(DomainError) as refused:
-        _decode("bm90IGEgY3Vyc29y", "after", "sku", str, uuid.UUID)
+        decode_cursor("bm90IGEgY3Vyc29y", "after", "sku", str, uuid.UUID)
     assert refused.value.field == ["after"]
