@@ -27,8 +27,9 @@ ORDER_FIELDS = """
   version
   subtotal { amount currencyCode } shipping { amount currencyCode } tax { currencyCode amount }
   total { amount currencyCode __typename } paid { amount } balanceDue { amount } refunded { amount }
-  lines { id sku name quantity unitPrice { amount currencyCode } subtotal { amount } tax { amount } }
-  customer { id email firstName lastName phone tier __typename }
+  lines { id sku name quantity quantityShipped quantityBackordered unitPrice { amount currencyCode }
+          subtotal { amount } tax { amount } }
+  customer { id email firstName lastName phone tier createdAt __typename }
 """
 Q1 = (
     "query($n: String!) { orderByNumber(number: $n) { id number status total { amount currencyCode } "
