@@ -65,6 +65,18 @@ async def api(db: AsyncEngine, database_url: str, app_settings: Settings) -> Asy
     await app.state.engine.dispose()
 
 
+@pytest.fixture
+async def plain(db, database_url: str, app_settings: Settings) -> AsyncIterator[Api]:
+    """The same app without the compiler: every operation through strawberry."""
+    app = create_app(Settings(**{**app_settings.__dict__, "compile_reads": False}), database_url)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://baton.test"
+    ) as client:
+        yield Api(client, app)
+    await app.state.reads.close()
+    await app.state.engine.dispose()
+
+
 @dataclass
 class Shop:
     """A tenant with one warehouse and two stocked products, set up through the API."""

@@ -82,18 +82,6 @@ def no_compiled_read_fails(caplog):
 
 
 @pytest.fixture
-async def plain(db, database_url: str, app_settings: Settings) -> AsyncIterator[Api]:
-    """The same app without the compiler: every operation through strawberry."""
-    app = create_app(Settings(**{**app_settings.__dict__, "compile_reads": False}), database_url)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://baton.test"
-    ) as client:
-        yield Api(client, app)
-    await app.state.reads.close()
-    await app.state.engine.dispose()
-
-
-@pytest.fixture
 async def orders(api: Api, shop) -> list[dict[str, Any]]:
     first = await place_order(api, shop.admin, [("TEE", 2), ("MUG", 1)], note="gift", tags=["vip", "b"])
     second = await place_order(api, shop.admin, [("MUG", 3)], email="ada@example.org")
