@@ -13,6 +13,7 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -34,6 +35,7 @@ from server import bodies, disconnects, secret_key
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.compiled_reads import CompiledReads
+from server.front import CompiledFront
 from server.listener import Listener
 from server.persisted import PersistedHandler, PersistedQueries
 from server.settings import Settings
@@ -125,7 +127,8 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         context.principal = principal
 
     async def http(self, request: Request) -> Response:
-        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        if getattr(request.state, "request_id", None) is None:  # server/front.py may have named it
+            request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         wants_ide = request.method == "GET" and "text/html" in request.headers.get("accept", "")
         if not await bodies.within(request, self.settings.max_body_bytes):
             response: Response = bodies.too_large(self.settings.max_body_bytes)
@@ -142,6 +145,35 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         response.headers["x-request-id"] = request.state.request_id
         return response
 
+    async def compiled_answer(self, request: Request) -> Response | None:
+        """The read compiler's answer (server/front.py), or None to let the endpoint answer. The
+        endpoint's checks, in its order: the body's size, the address's failed authentications, the
+        key. A request with a customer token or without a key is the endpoint's to answer."""
+        if self.compiled is None or CUSTOMER_TOKEN_HEADER in request.headers:
+            return None
+        token = bearer(request.headers.get("authorization"))
+        if token is None:
+            return None
+        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        response = await self._compiled(request, token)
+        if response is not None:
+            response.headers["x-request-id"] = request.state.request_id
+        return response
+
+    async def _compiled(self, request: Request, token: str) -> Response | None:
+        assert self.compiled is not None
+        if not await bodies.within(request, self.settings.max_body_bytes):
+            return bodies.too_large(self.settings.max_body_bytes)  # read part-way: answered here
+        if self.failed_auth.exhausted(_address(request)):
+            return None
+        principal = await self.keys.principal(token)
+        if principal is None:  # answered here, as the endpoint would: no second lookup of a bad key
+            self.failed_auth.take(_address(request))
+            return _unauthenticated("Unknown or revoked API key")
+        request.state.principal = request.state.key_principal = principal
+        context = await self.get_context(request, None)
+        return await disconnects.unless_gone(request, self.compiled.answer(request, context))
+
     def decode_json(self, data: str | bytes) -> object:
         return bodies.decode(data)
 
@@ -149,17 +181,14 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         token = bearer(request.headers.get("authorization"))
         if token is None:
             return _unauthenticated("Send an API key: Authorization: Bearer <key>")
-        principal = await self.keys.principal(token)
+        # server/front.py looked the key up already when it passed the request on
+        principal = getattr(request.state, "key_principal", None) or await self.keys.principal(token)
         if principal is None:
             return _unauthenticated("Unknown or revoked API key")
         customer_token = request.headers.get(CUSTOMER_TOKEN_HEADER)
         request.state.principal = await self.grants.with_customer(principal, customer_token)
         if request.state.principal is None:
             return _unauthenticated("Unknown or expired customer token")
-        if self.compiled is not None:
-            answered = await self.compiled.answer(request, await self.get_context(request, None))
-            if answered is not None:
-                return answered
         return await self._run(request)
 
     async def _run(self, request: Request) -> Response:
@@ -231,6 +260,8 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
+        # Reads the compiler answers skip the router and its wrappers (server/front.py).
+        middleware=[Middleware(CompiledFront, view=view)] if view.compiled is not None else [],
     )
     app.state.engine = engine
     app.state.reads = reads

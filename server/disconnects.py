@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,7 +19,10 @@ log = logging.getLogger("baton.app")
 CLIENT_GONE = 499
 
 
-async def unless_gone(request: Request, handling: Awaitable[Response]) -> Response:
+T = TypeVar("T")
+
+
+async def unless_gone(request: Request, handling: Awaitable[T]) -> T | Response:
     """The response of `handling`, or 499 once the client has disconnected during a read. The body
     must have been read already (server/bodies.py does), so that only a disconnect is left to receive.
 

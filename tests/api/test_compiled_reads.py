@@ -348,3 +348,21 @@ async def test_tenants_taking_turns_on_one_connection_each_read_only_their_own(
         await api(shop.admin, BY_ID, id=orders[0]["id"])
         await asyncio.sleep(0)
     assert len(statements.seen) == 2 and "set_config('app.tenant_id'" in statements.seen[0], statements.seen
+
+
+async def test_a_compiled_answer_carries_the_callers_request_id_and_a_bad_key_is_refused_once(
+    api, shop, orders
+):
+    body = {"query": Q1, "variables": {"n": orders[0]["number"]}}
+    headers = {"Authorization": f"Bearer {shop.admin}", "X-Request-Id": "req-c0mp"}
+    response = await api.client.post("/graphql", json=body, headers=headers)
+    assert response.headers["x-request-id"] == "req-c0mp"
+    assert response.json()["data"]["orderByNumber"]["number"] == orders[0]["number"]
+
+    with counting(api) as statements:
+        wrong = shop.admin[:-4] + ("AAAA" if not shop.admin.endswith("AAAA") else "BBBB")
+        refused = await api.client.post("/graphql", json=body, headers={"Authorization": f"Bearer {wrong}"})
+        await asyncio.sleep(0)
+    assert refused.status_code == 401 and len(refused.headers["x-request-id"]) >= 8
+    assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert len([s for s in statements.seen if "baton_api_key(" in s]) == 1  # looked up once, not twice
