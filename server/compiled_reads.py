@@ -1,15 +1,17 @@
 """Reads answered by one SQL statement (resolvers/compiled/), before strawberry sees them.
 
-A POSTed query whose every field has a SQL mapping is planned once per document and operation name
-(a bounded cache), then each request binds its tenant and arguments and sends the statement in one
-read-only round trip (domain/reading.py ReadPool.value); Postgres returns the whole `data` as JSON.
-Everything around it is as on the strawberry path: the same validation (the plan is only built for a
-document that validates, limits included), the same price and bucket charge, the same
+A POSTed query whose every field has a SQL mapping is planned once per document, operation name and
+kind of caller (a bounded cache), then each request binds its tenant and arguments and sends the
+statement in one read-only round trip (domain/reading.py ReadPool.value); Postgres returns the whole
+`data` as JSON. Everything around it is as on the strawberry path: the same validation (the plan is
+only built for a document that validates, limits included), the same price and bucket charge, the same
 extensions.cost. Anything else, and anything that goes wrong, is left to strawberry: documents it
-cannot plan, variables that do not coerce (the coded errors come from there), a cost above the
-maximum or a bucket too empty (the refusal too), persisted-query requests, and callers whose view of
-an order depends on who they are (public and partner keys, customer tokens): only keys that read all
-orders and customers are answered here."""
+cannot plan, variables that do not coerce (the coded errors come from there), a cost above the maximum
+or a bucket too empty (the refusal too), persisted-query requests. So are callers whose view of an
+order depends on who they are: keys that read all orders and customers get every compiled root; any
+other key (a public STOREFRONT key, a partner) only `orderByToken`, which the token proves and which
+reads the same for every key but for the customer record (null without customers:read); customer
+tokens nothing."""
 
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from starlette.responses import Response
 
 from domain.tenancy.scopes import Scope
 from resolvers.compiled.planner import Plan, plan
-from resolvers.compiled.roots import ROOTS
+from resolvers.compiled.roots import PROVEN_ROOTS, ROOTS
 from resolvers.context import Context
 from schema.cost import MAX_COST, Pricer
 from schema.pricing import bucket_of, report
@@ -58,20 +60,26 @@ class CompiledReads:
     def __init__(self, schema: GraphQLSchema) -> None:
         self.schema = schema
         # By the document's hash, so that documents that never plan cost only their key.
-        self.plans: OrderedDict[tuple[bytes, str | None], Compiled | None] = OrderedDict()
+        self.plans: OrderedDict[tuple[bytes, str | None, bool, bool], Compiled | None] = OrderedDict()
 
-    def compiled(self, query: str, name: str | None) -> Compiled | None:
-        key = (hashlib.sha256(query.encode()).digest(), name)
+    def compiled(
+        self, query: str, name: str | None, every_order: bool = True, sees_customers: bool = True
+    ) -> Compiled | None:
+        """The plan for a caller who reads every order (or only what a token proves), and who sees
+        customer records or not: one cache entry for each."""
+        key = (hashlib.sha256(query.encode()).digest(), name, every_order, sees_customers)
         if key in self.plans:
             self.plans.move_to_end(key)
             return self.plans[key]
-        found = self._plan(query, name)
+        found = self._plan(query, name, ROOTS if every_order else PROVEN_ROOTS, sees_customers)
         self.plans[key] = found
         if len(self.plans) > PLANS:
             self.plans.popitem(last=False)
         return found
 
-    def _plan(self, query: str, name: str | None) -> Compiled | None:
+    def _plan(
+        self, query: str, name: str | None, roots: dict[str, Any], sees_customers: bool
+    ) -> Compiled | None:
         try:
             document = parse(query, max_tokens=MAX_TOKENS)
         except GraphQLError:
@@ -79,7 +87,7 @@ class CompiledReads:
         if validate(self.schema, document, [*specified_rules, *LIMIT_RULES]):
             return None
         op = get_operation_ast(document, name)
-        built = plan(document, name, ROOTS) if op is not None else None
+        built = plan(document, name, roots, sees_customers) if op is not None else None
         if op is None or built is None:
             return None
         return Compiled(document, op, built, Pricer(self.schema, document, name))
@@ -91,7 +99,6 @@ class CompiledReads:
             principal is None
             or principal.grant is not None
             or principal.registered_documents_only
-            or not (principal.has(Scope.ORDERS_READ) and principal.has(Scope.CUSTOMERS_READ))
             or request.method != "POST"
         ):
             return None
@@ -99,7 +106,9 @@ class CompiledReads:
         if body is None:
             return None
         query, variables, name = body
-        compiled = self.compiled(query, name)
+        sees_customers = principal.has(Scope.CUSTOMERS_READ)
+        every_order = sees_customers and principal.has(Scope.ORDERS_READ)
+        compiled = self.compiled(query, name, every_order, sees_customers)
         if compiled is None:
             return None
         coerced = get_variable_values(self.schema, compiled.operation.variable_definitions or [], variables)

@@ -11,6 +11,7 @@ from typing import Any
 from graphql import FieldNode
 
 from domain.money import minor_unit_exceptions
+from domain.orders import access
 from domain.orders.queries import parse_number
 from domain.shipping.carriers import CARRIERS
 from resolvers.compiled.planner import GiveUp, Planner, key, sql_text
@@ -145,10 +146,13 @@ class Parent:
     mapping: Mapping
     table: str
     foreign_key: str
+    customer: bool = False  # a customer record: null for callers that do not read customers
 
     def sql(self, planner: Planner, alias: str, node: FieldNode, env: dict[str, str]) -> str:
         if node.arguments:
             raise GiveUp(f"{node.name.value} with arguments")
+        if self.customer and not planner.sees_customers:
+            return "NULL"  # as Order.customer answers them (schema/types/orders.py)
         other = planner.alias()
         built = planner.object(self.mapping, other, node.selection_set)
         return (
@@ -293,7 +297,7 @@ ORDER = Mapping(
         ),
         "shipments": Children(SHIPMENT, "shipments", "order_id", "{t}.created_at, {t}.id"),
         "events": Children(ORDER_EVENT, "timeline_entries", "subject_id", "{t}.id"),
-        "customer": Parent(CUSTOMER, "customers", "customer_id"),
+        "customer": Parent(CUSTOMER, "customers", "customer_id", customer=True),
     },
     # Addresses leave out the phone for keys that see no contact details (schema/types/orders.py);
     # the rest are objects of other contexts not compiled yet.
@@ -334,6 +338,15 @@ def order_by_number(planner: Planner, node: FieldNode) -> str:
 def order_by_id(planner: Planner, node: FieldNode) -> str:
     order_id = planner.param(_one_argument(node, "id"), lambda gid: local_id(gid, "Order"), "uuid")
     return _order_where(planner, node, "{t}.id = " + order_id)
+
+
+def order_by_token(planner: Planner, node: FieldNode) -> str:
+    """The order an order access token opens, found by the token's digest as domain/orders/access.py
+    finds it; a token of the wrong shape matches nothing."""
+    token = planner.param(
+        _one_argument(node, "token"), lambda t: access.digest(t) if access.looks_like(t) else None, "text"
+    )
+    return _order_where(planner, node, "{t}.access_token_hash = " + token)
 
 
 MAPPINGS = (ORDER, ORDER_LINE, CUSTOMER, SHIPMENT, TRACKING_EVENT, ORDER_EVENT)

@@ -61,6 +61,7 @@ class Plan:
 @dataclass
 class Planner:
     fragments: dict[str, FragmentDefinitionNode]
+    sees_customers: bool = True  # whether customer records show (customers:read), or read as null
     slots: list[Slot] = field(default_factory=list)
     aliases: int = 0
 
@@ -124,13 +125,15 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def plan(document: DocumentNode, name: str | None, roots: dict[str, Any]) -> Plan | None:
+def plan(
+    document: DocumentNode, name: str | None, roots: dict[str, Any], sees_customers: bool = True
+) -> Plan | None:
     """The operation as one statement, or None when some part of it has no SQL mapping."""
     op = get_operation_ast(document, name)
     if op is None or op.operation != OperationType.QUERY:
         return None
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    planner = Planner(fragments)
+    planner = Planner(fragments, sees_customers)
     try:
         if op.directives:
             raise GiveUp("directives on the operation")

@@ -18,7 +18,7 @@ from resolvers.compiled.mappings import ORDER, CarrierOf, Children, Mapping, Mon
 from server.app import create_app
 from server.settings import Settings
 from tests.api.conftest import Api
-from tests.api.documents import ORDER_CONFIRM, ok, place_order
+from tests.api.documents import ORDER_CONFIRM, ok, place_order, place_order_with_token
 from tests.api.query_counting import counting
 from tests.api.return_documents import deliver
 
@@ -366,3 +366,37 @@ async def test_a_compiled_answer_carries_the_callers_request_id_and_a_bad_key_is
     assert refused.status_code == 401 and len(refused.headers["x-request-id"]) >= 8
     assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert len([s for s in statements.seen if "baton_api_key(" in s]) == 1  # looked up once, not twice
+
+
+BY_TOKEN = f"query($t: String!) {{ orderByToken(token: $t) {{ {ORDER_FIELDS} }} }}"
+
+
+async def test_an_order_by_its_token_answers_as_strawberry_does_for_every_kind_of_key(
+    api, plain, shop, other_shop, orders
+):
+    """A guest's order page with the shop's public key: compiled too, customer record and all."""
+    order, token = await place_order_with_token(api, shop.admin, [("TEE", 1)], email="grace@example.org")
+    _, theirs = await place_order_with_token(api, other_shop.admin, [("TEE", 1)])
+    storefront, partner = await shop.tenant.key(Role.STOREFRONT), await shop.tenant.key(Role.PARTNER)
+    cases = [(token, order["id"]), (theirs, None), ("bo_" + "x" * 40, None), ("not a token", None)]
+    for key in (storefront, partner, shop.admin):
+        for given, expected in cases:
+            with counting(api) as statements:
+                compiled, through = await _both(api, plain, key, BY_TOKEN, {"t": given}, None)
+                await asyncio.sleep(0)
+            assert json.dumps(compiled) == json.dumps(through), (key, given)
+            assert "errors" not in compiled, compiled
+            found = compiled["data"]["orderByToken"]
+            assert (found and found["id"]) == expected
+            if found:  # the customer record only for keys that read customers
+                assert (found["customer"] is not None) == (key == shop.admin), found["customer"]
+            assert len([s for s in statements.seen if "json_build_object" in s]) == 1, statements.seen
+
+
+async def test_a_public_key_has_only_the_order_its_token_opens_compiled(api, plain, shop, orders):
+    storefront = await shop.tenant.key(Role.STOREFRONT)
+    number = orders[0]["number"]
+    for document, variables in ((Q1, {"n": number}), (PAGES[0][0], {})):  # refused there, as before
+        compiled, through = await _both(api, plain, storefront, document, variables, None)
+        assert json.dumps(compiled) == json.dumps(through)
+        assert api.app.state.view.compiled.compiled(document, None, False, False) is None
