@@ -46,6 +46,15 @@ HEAD = Query(
 class EventPage:
     rows: list[Row]
     has_next: bool
+    after: int  # the position the page starts after (0: the beginning)
+
+    @property
+    def end_cursor(self) -> str | None:
+        """Where to ask next: the last event's position, or where this page started when it is empty,
+        so that a client polling an idle feed keeps its place instead of starting over."""
+        if self.rows:
+            return str(self.rows[-1].position)
+        return str(self.after) if self.after else None
 
 
 def parse_cursor(cursor: str | None, field: str = "after") -> int:
@@ -74,14 +83,23 @@ async def page(
     position = parse_cursor(cursor)
     await check_kept(reader, tenant, position)
     rows = await after(reader, tenant, position, size + 1, types)
-    return EventPage(rows[:size], len(rows) > size)
+    return EventPage(rows[:size], len(rows) > size, position)
 
 
 async def check_kept(reader: Reader, tenant: object, position: int) -> None:
     """Refuses a cursor from before the retained log: the events right after it were pruned, and
-    starting from the oldest kept one would skip them without a word. 0 means the beginning."""
+    starting from the oldest kept one would skip them without a word. Refuses one beyond the log's
+    head too: no position there was ever given out, and the events that later take the positions up
+    to it would be skipped. 0 means the beginning."""
     if position == 0:
         return
+    latest = await head(reader, tenant)
+    if position > latest:
+        raise DomainError(
+            Code.INVALID,
+            f"after ({position}) is ahead of the log: its latest position is {latest}",
+            ["after"],
+        )
     oldest = await reader.first(OLDEST, tenant=tenant)
     if oldest is not None and oldest.position is not None and position < oldest.position - 1:
         raise DomainError(

@@ -115,3 +115,26 @@ async def test_a_cursor_from_before_the_kept_log_is_refused_rather_than_skipping
     assert error_codes(expired) == ["BAD_USER_INPUT"]
     assert "pruned" in expired["errors"][0]["message"]
     assert kept["nodes"][0]["position"] == "4"
+
+
+async def test_an_idle_feed_keeps_the_clients_place_and_a_cursor_ahead_of_the_log_is_refused(
+    api, shop, database_url
+):
+    await place_order(api, shop.admin, [("TEE", 1)])
+    await publish(database_url)
+    everything = (await api(shop.admin, EVENTS_FEED, first=100))["data"]["eventsFeed"]
+    end = everything["pageInfo"]["endCursor"]
+
+    idle = (await api(shop.admin, EVENTS_FEED, after=end))["data"]["eventsFeed"]
+    assert idle["nodes"] == [] and idle["pageInfo"]["endCursor"] == end  # not null: no start over
+    fresh = (await api(shop.admin, EVENTS_FEED))["data"]["eventsFeed"]
+    assert fresh["pageInfo"]["endCursor"] == end  # from the beginning: up to the last event
+
+    ahead = await api(shop.admin, EVENTS_FEED, after=str(int(end) + 5))
+    assert ahead["data"] is None and error_codes(ahead) == ["BAD_USER_INPUT"], ahead
+    assert "ahead of the log" in ahead["errors"][0]["message"]
+
+    await place_order(api, shop.admin, [("MUG", 1)])  # the positions past the end are taken later
+    await publish(database_url)
+    after_idle = (await api(shop.admin, EVENTS_FEED, after=idle["pageInfo"]["endCursor"]))["data"]
+    assert int(after_idle["eventsFeed"]["nodes"][0]["position"]) == int(end) + 1  # nothing skipped

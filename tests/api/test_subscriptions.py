@@ -55,6 +55,11 @@ async def test_a_subscriber_resuming_from_a_cursor_gets_the_past_then_the_presen
             got.append((await sock.next(op))["events"])
         return got
 
+    for _ in range(200):  # a client's cursor is a position the log has reached (the relay numbers them)
+        numbered = (await live.api(shop.admin, EVENTS_FEED, first=100))["data"]["eventsFeed"]["nodes"]
+        if len(numbered) >= 6:
+            break
+        await asyncio.sleep(0.05)
     async with Socket.open(live.ws_url, shop.admin) as sock:
         op = await sock.subscribe(EVENTS, after="5")
         replayed = await until_reserved(sock, op, past[-1]["id"])  # from the table
@@ -263,3 +268,13 @@ async def test_inventory_changed_follows_a_product_after_its_sku_is_renamed(live
 
         assert (await sock.next(after))["inventoryChanged"]["sku"] == "SHIRT"
         assert await sock.nothing_more(before)
+
+
+async def test_a_subscriber_whose_cursor_is_ahead_of_the_log_is_told_so(live, tenant):
+    shop = await open_shop(live.api, tenant)
+    async with Socket.open(live.ws_url, shop.admin) as sock:
+        op = await sock.subscribe(EVENTS, after="999")
+        message = await sock.message(op)
+    assert message["type"] == "next" and message["payload"]["errors"], message
+    error = message["payload"]["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and "ahead of the log" in error["message"]
