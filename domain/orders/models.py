@@ -198,9 +198,11 @@ class Order(Timestamps, EventSource, Base):
         self._move(OrderStatus.SHIPPED, Code.ORDER_NOT_CANCELLABLE, reason)
         self.shipped_at = utcnow()
 
-    def delivered(self) -> None:
+    def delivered(self, at: datetime) -> None:
+        """Every shipment has arrived; `at` is when the last one did, as its carrier reported it (the
+        return window starts there, not when Baton heard of it)."""
         self._move(OrderStatus.DELIVERED, Code.INVALID_TRANSITION)
-        self.delivered_at = utcnow()
+        self.delivered_at = at
 
     def set_priority(self, override: int | None, reason: str | None) -> None:
         if override is not None and not 0 <= override <= 100:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ from domain.refunds.calculation import line_share, shipping_charged
 from domain.refunds.issuing import Amounts, LineRefund, issue
 from domain.returns.repository import refresh_order_status
 from domain.shipping.models import Shipment
-from domain.shipping.status import TrackingStatus
+from domain.shipping.status import last_arrival
 from domain.uow import UnitOfWork
 
 
@@ -67,8 +68,9 @@ async def cancel_remaining(
         if units:
             order.record(StockReleased(order.id, units=sum(units.values())))
         await _refund(uow, order, lines, units)
-        if await _all_delivered(uow, order.id):
-            order.delivered()
+        arrived = await _all_delivered(uow, order.id)
+        if arrived is not None:
+            order.delivered(arrived)
         await refresh_order_status(uow, order)
         await uow.commit()
     return order
@@ -107,14 +109,13 @@ async def _refund(
         await issue(uow, order, Amounts([], extra=due_back), "Unshipped units cancelled")
 
 
-async def _all_delivered(uow: UnitOfWork, order_id: uuid.UUID) -> bool:
-    statuses = list(
-        (
-            await uow.session.execute(
-                select(Shipment.status).where(
-                    Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order_id
-                )
+async def _all_delivered(uow: UnitOfWork, order_id: uuid.UUID) -> datetime | None:
+    """When the last of the order's shipments arrived, once all have; None until then."""
+    rows = (
+        await uow.session.execute(
+            select(Shipment.status, Shipment.delivered_at).where(
+                Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order_id
             )
-        ).scalars()
-    )
-    return bool(statuses) and all(s == TrackingStatus.DELIVERED for s in statuses)
+        )
+    ).all()
+    return last_arrival(rows)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -17,3 +19,13 @@ class TrackingStatus(StrEnum):
 class TrackingSource(StrEnum):
     API = "API"  # shipmentTrackingEventAdd, by a partner or staff
     CARRIER = "CARRIER"  # the carrier's signed webhook
+
+
+def last_arrival(shipments: Iterable[tuple[str, datetime | None]]) -> datetime | None:
+    """When an order's last shipment arrived, as the carriers reported it, once every one of its
+    shipments (status, delivered_at) is DELIVERED; None before that, or with no shipments."""
+    found = list(shipments)
+    if not found or any(status != TrackingStatus.DELIVERED for status, _ in found):
+        return None
+    times = [at for _, at in found if at is not None]
+    return max(times) if times else None

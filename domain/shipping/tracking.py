@@ -18,7 +18,7 @@ from domain.orders.status import OrderStatus
 from domain.shipping.carriers import carrier_for
 from domain.shipping.events import ShipmentTracked
 from domain.shipping.models import CarrierAccount, Shipment, TrackingEvent
-from domain.shipping.status import TrackingSource, TrackingStatus
+from domain.shipping.status import TrackingSource, TrackingStatus, last_arrival
 from domain.uow import UnitOfWork
 
 SIGNATURE_TOLERANCE = timedelta(minutes=5)
@@ -109,22 +109,21 @@ async def add_tracking_event(
             )
         )
         await uow.session.flush()
-        siblings = list(
-            (
-                await uow.session.execute(
-                    select(Shipment.status).where(
-                        Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order.id
-                    )
+        siblings = (
+            await uow.session.execute(
+                select(Shipment.status, Shipment.delivered_at).where(
+                    Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order.id
                 )
-            ).scalars()
-        )
-        if TrackingStatus.EXCEPTION in siblings:
+            )
+        ).all()
+        if any(s == TrackingStatus.EXCEPTION for s, _ in siblings):
             if status == TrackingStatus.EXCEPTION:
                 order.flag_exception(data.description)
         else:
             order.clear_exception()
-        if order.status == OrderStatus.SHIPPED and all(s == TrackingStatus.DELIVERED for s in siblings):
-            order.delivered()
+        arrived = last_arrival(siblings)
+        if order.status == OrderStatus.SHIPPED and arrived is not None:
+            order.delivered(arrived)
         await uow.commit()
         return Tracked(shipment, stored=True)
 

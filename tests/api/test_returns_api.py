@@ -9,13 +9,16 @@ from sqlalchemy import text
 from domain.tenancy.models import Role
 from tests.api.documents import (
     INVENTORY_MOVEMENTS,
+    ORDER_CONFIRM,
+    ORDER_MARK_PAID,
     codes,
     create_product,
     ok,
+    place_order,
     place_order_with_token,
     set_stock,
 )
-from tests.api.fulfillment_documents import fulfillment_of, ship
+from tests.api.fulfillment_documents import fulfillment_of, ship, track
 from tests.api.return_documents import (
     LEVELS,
     RETURN_APPROVE,
@@ -252,6 +255,28 @@ async def test_a_return_outside_the_window_is_refused(api, shop, db):
     assert ok(
         await api(shop.admin, RETURN_REQUEST, input={"orderId": order["id"], "lines": line}), "returnRequest"
     )
+
+
+DELIVERY_TIMES = "query($id: ID!) { order(id: $id) { status deliveredAt shipments { deliveredAt } } }"
+
+
+async def test_the_return_window_starts_when_the_carrier_says_the_parcel_arrived(api, shop):
+    """A delivery scan that reaches Baton late: the window runs from the carrier's time, not Baton's."""
+    order = await place_order(api, shop.admin, [("TEE", 1)])
+    ok(await api(shop.admin, ORDER_MARK_PAID, id=order["id"], reference="pay-1"), "orderMarkPaid")
+    ok(await api(shop.admin, ORDER_CONFIRM, id=order["id"]), "orderConfirm")
+    [fo] = (await fulfillment_of(api, shop.admin, order["id"]))["fulfillmentOrders"]
+    shipment = await ship(api, shop.admin, fo["id"], "late-scan-1")
+    arrived = "2026-01-05T09:30:00+00:00"
+    await track(api, shop.admin, shipment["id"], "DELIVERED", occurredAt=arrived)
+
+    found = (await api(shop.admin, DELIVERY_TIMES, id=order["id"]))["data"]["order"]
+    assert found["status"] == "DELIVERED"
+    assert found["deliveredAt"] == arrived == found["shipments"][0]["deliveredAt"]
+    lines = (await order_returns(api, shop.admin, order["id"]))["lines"]
+    line = [{"orderLineId": lines[0]["id"], "quantity": 1, "reason": "NO_LONGER_NEEDED"}]
+    body = await api(shop.admin, RETURN_REQUEST, input={"orderId": order["id"], "lines": line})
+    assert codes(body["data"]["returnRequest"]) == ["RETURN_WINDOW_CLOSED"]
 
 
 async def test_concurrent_refunds_with_one_idempotency_key_make_one_refund(api, shop):
