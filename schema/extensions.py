@@ -1,13 +1,16 @@
-"""Masking of unexpected errors, with a request id that also appears in the server log."""
+"""Masking of unexpected errors, with a request id that also appears in the server log; the schema that
+logs a client's mistakes as what they are."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 
+import strawberry
 from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from resolvers.errors import PublicError
@@ -69,6 +72,29 @@ class MaskUnexpected(MaskErrors):
         errors = getattr(result, "errors", None)
         if errors:
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
+
+class LoggedSchema(strawberry.Schema):
+    """A client's mistake is not a server error: validation errors, BAD_USER_INPUT, FORBIDDEN and the
+    other coded errors clients are sent are one INFO line each, without a traceback (strawberry logs
+    every error at ERROR with one). Unexpected errors are left to MaskUnexpected, which logs them at
+    ERROR with the traceback and the request id it gives the client."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        context = getattr(execution_context, "context", None)
+        for error in errors:
+            if _unexpected(error):
+                continue
+            code = (error.extensions or {}).get("code") or _code_of(error)
+            log.info(
+                "client error %s at %s: %s (request %s)",
+                code,
+                error.path,
+                error.message,
+                getattr(context, "request_id", None),
+            )
 
 
 def with_codes(errors: list[GraphQLError]) -> list[GraphQLError]:

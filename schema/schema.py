@@ -16,7 +16,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from schema.audit import AuditMutations, watch_mutations
 from schema.audit_query import AuditQuery
 from schema.events_query import EventsQuery
-from schema.extensions import MarkWrites, MaskUnexpected
+from schema.extensions import LoggedSchema, MarkWrites, MaskUnexpected
 from schema.fulfillment_query import FulfillmentQuery
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.customer_tokens import CustomerTokenMutations
@@ -110,7 +110,7 @@ class Query(
     pass
 
 
-schema = strawberry.Schema(
+schema = LoggedSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
