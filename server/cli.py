@@ -1,5 +1,5 @@
-"""The `baton` command: serve, worker, migrate, demo, tenant create, apikey create, documents, audit
-verify, secrets."""
+"""The `baton` command: serve, worker, migrate, demo, tenant create|list, apikey create|list|revoke,
+documents, audit verify, secrets."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import asyncio
 import contextlib
 import errno
 import gc
+import importlib.metadata
 import json
 import logging
 import signal
 import socket
 import sys
 import uuid
+from collections.abc import Callable
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -25,7 +27,7 @@ from domain.errors import DomainError
 from domain.ids import to_global
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
-from server import documents, secret_key
+from server import cli_admin, documents, secret_key
 from server.settings import Settings, SettingsError
 
 
@@ -167,8 +169,20 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     url = database_url(settings)
     _migrate(url)
     key = ensure_demo(url, settings.data_dir)
+    tenant = asyncio.run(principal_of(url, key))
+    print(f"Demo tenant: {tenant} (Shop ID {to_global('Shop', tenant)})")
     print(f"Demo tenant API key (ADMIN): {key}")
     return 0
+
+
+async def principal_of(url: str, key: str) -> uuid.UUID:
+    engine = make_engine(url, pool_size=1)
+    try:
+        found = await tenancy.authenticate(engine, key)
+    finally:
+        await engine.dispose()
+    assert found is not None, "ensure_demo returns a live key"
+    return found.tenant_id
 
 
 async def _create_tenant(url: str, name: str, currency: str, tax_bps: int) -> dict:
@@ -222,10 +236,9 @@ def cmd_tenant_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_apikey_create(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        tenant_id = uuid.UUID(args.tenant)
-    except ValueError:
-        print("error: --tenant must be a tenant id (a UUID)", file=sys.stderr)
+    tenant_id = cli_admin.tenant_id(args.tenant)
+    if tenant_id is None:
+        print("error: --tenant must be a tenant id (a UUID) or a Shop ID", file=sys.stderr)
         return 2
     url = database_url(settings)
     result = asyncio.run(_create_key(url, tenant_id, Role(args.role), args.name or ""))
@@ -249,10 +262,9 @@ async def _verify_audit(url: str, tenant_id: uuid.UUID | None) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     """Recomputes the audit log's hash chains: exit 0 when every one holds, 1 at the first break."""
-    try:
-        tenant_id = uuid.UUID(args.tenant) if args.tenant else None
-    except ValueError:
-        print("error: --tenant must be a tenant id (a UUID)", file=sys.stderr)
+    tenant_id = cli_admin.tenant_id(args.tenant) if args.tenant else None
+    if args.tenant and tenant_id is None:
+        print("error: --tenant must be a tenant id (a UUID) or a Shop ID", file=sys.stderr)
         return 2
     return asyncio.run(_verify_audit(database_url(settings), tenant_id))
 
@@ -286,12 +298,26 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     return args.handler(args, database_url(settings))  # server/documents.py
 
 
+def _with_url(
+    command: Callable[[argparse.Namespace, str], int],
+) -> Callable[[argparse.Namespace, Settings], int]:
+    """A command that needs only the database, migrated."""
+
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        url = database_url(settings)
+        _migrate(url)
+        return command(args, url)
+
+    return run
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="baton", description="Baton: order management over GraphQL")
+    p.add_argument("--version", action="version", version=f"baton {importlib.metadata.version('baton')}")
     sub = p.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="migrate, then serve GraphQL")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve.add_argument("--host", help="the address to listen on (default: BATON_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="the port to listen on (default: BATON_PORT, 8000)")
     serve.add_argument("--demo", action="store_true", help="seed a demo tenant first and print its key")
     serve.set_defaults(run=cmd_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
@@ -301,23 +327,24 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="seed the demo tenant (once) and print its key").set_defaults(run=cmd_demo)
     tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(dest="action", required=True)
     create = tenant.add_parser("create", help="create a tenant and its first ADMIN key")
-    create.add_argument("name")
-    create.add_argument("--currency", default="USD")
+    create.add_argument("name", help="the shop's name")
+    create.add_argument("--currency", default="USD", help="its ISO 4217 currency (default: USD)")
     create.add_argument("--tax-rate-bps", type=int, default=0, help="tax in basis points (825 = 8.25%%)")
-    create.add_argument("--json", action="store_true")
+    create.add_argument("--json", action="store_true", help="one JSON object instead of lines")
     create.set_defaults(run=cmd_tenant_create)
     apikey = sub.add_parser("apikey", help="manage API keys").add_subparsers(dest="action", required=True)
     key = apikey.add_parser("create", help="issue an API key; it is shown once")
-    key.add_argument("--tenant", required=True)
-    key.add_argument("--role", required=True, choices=[r.value for r in Role])
-    key.add_argument("--name")
-    key.add_argument("--json", action="store_true")
+    key.add_argument("--tenant", required=True, help="the tenant's id (UUID) or its Shop ID")
+    key.add_argument("--role", required=True, choices=[r.value for r in Role], help="what the key may do")
+    key.add_argument("--name", help="a label to tell keys apart (default: the role)")
+    key.add_argument("--json", action="store_true", help="one JSON object instead of lines")
     key.set_defaults(run=cmd_apikey_create)
+    cli_admin.add_commands(tenant, apikey, _with_url)
     documents.add_commands(sub, cmd_documents)
     secret_key.add_commands(sub, cmd_secrets)
     auditing = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     verify = auditing.add_parser("verify", help="recompute the audit log's hash chains; exit 1 on a break")
-    verify.add_argument("--tenant", help="one tenant's chain (default: every tenant's)")
+    verify.add_argument("--tenant", help="one tenant's chain, by id or Shop ID (default: every tenant's)")
     verify.set_defaults(run=cmd_audit_verify)
     return p
 

@@ -131,7 +131,9 @@ async def issue_key(
     return issued
 
 
-async def revoke_key(uow: UnitOfWork, key_id: uuid.UUID, caller_key_id: uuid.UUID) -> ApiKey:
+async def revoke_key(uow: UnitOfWork, key_id: uuid.UUID, caller_key_id: uuid.UUID | None) -> ApiKey:
+    """Revokes a key of the unit of work's tenant (once: again is a no-op). `caller_key_id` is the key
+    asking, which may not revoke itself; None for the operator's command line."""
     if key_id == caller_key_id:
         raise DomainError(Code.INVALID, "A key cannot revoke itself; use another ADMIN key", ["id"])
     async with uow:

@@ -170,3 +170,20 @@ async def find_tenant(engine: AsyncEngine, name: str) -> Tenant | None:
     async with AsyncSession(engine) as session:
         await system_scope(await session.connection(), "find a tenant by name")
         return (await session.execute(select(Tenant).where(Tenant.name == name))).scalars().first()
+
+
+async def all_tenants(engine: AsyncEngine) -> list[Tenant]:
+    """Every tenant, oldest first (`baton tenant list`): a read across tenants, so in system scope."""
+    async with AsyncSession(engine) as session:
+        await system_scope(await session.connection(), "list the tenants")
+        return list((await session.execute(select(Tenant).order_by(Tenant.created_at, Tenant.id))).scalars())
+
+
+async def keys_of(engine: AsyncEngine, tenant_id: uuid.UUID) -> list[ApiKey]:
+    """One tenant's API keys, revoked ones too, newest first (`baton apikey list`); never a secret."""
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        await set_tenant(await session.connection(), tenant_id)
+        if await session.get(Tenant, tenant_id) is None:
+            raise DomainError(Code.NOT_FOUND, "No such tenant", ["tenant"])
+        stmt = select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.created_at.desc())
+        return list((await session.execute(stmt)).scalars())
