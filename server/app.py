@@ -31,7 +31,7 @@ from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
-from server import bodies, disconnects, secret_key
+from server import bodies, disconnects, media, secret_key
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.compiled_reads import CompiledReads
@@ -49,6 +49,13 @@ log = logging.getLogger("baton.app")
 
 def _address(connection: Request | WebSocket) -> str:
     return connection.client.host if connection.client else "unknown"
+
+
+def _negotiated(request: Request, response: Response) -> Response:
+    """The answer in the media type the client asked for (server/media.py)."""
+    if media.wants_graphql_response(request.headers.get("accept")):
+        return media.as_graphql_response(response)
+    return response
 
 
 def _unauthenticated(message: str) -> JSONResponse:
@@ -143,7 +150,7 @@ class BatonGraphQL(PersistedQueries, GraphQL):
             if response.status_code == 401:
                 self.failed_auth.take(_address(request))
         response.headers["x-request-id"] = request.state.request_id
-        return response
+        return _negotiated(request, response)
 
     async def compiled_answer(self, request: Request) -> Response | None:
         """The read compiler's answer (server/front.py), or None to let the endpoint answer. The
@@ -156,9 +163,10 @@ class BatonGraphQL(PersistedQueries, GraphQL):
             return None
         request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         response = await self._compiled(request, token)
-        if response is not None:
-            response.headers["x-request-id"] = request.state.request_id
-        return response
+        if response is None:
+            return None
+        response.headers["x-request-id"] = request.state.request_id
+        return _negotiated(request, response)
 
     async def _compiled(self, request: Request, token: str) -> Response | None:
         assert self.compiled is not None

@@ -60,3 +60,43 @@ async def test_an_answered_request_carries_a_fresh_request_id(api, tenant):
 async def test_health_and_readiness_need_no_key(api):
     assert (await api.client.get("/healthz")).json() == {"status": "ok"}
     assert (await api.client.get("/readyz")).json() == {"status": "ok"}
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+async def test_a_client_accepting_the_graphql_response_type_gets_it_with_the_specs_status_codes(api, shop):
+    order = await place_order(api, shop.admin, [("TEE", 1)])
+    headers = {**auth(shop.admin), "Accept": f"{GRAPHQL_RESPONSE}, application/json;q=0.9"}
+    cases = [
+        ({"query": "{ nope }"}, 400, False),  # did not validate: no data entry
+        ({"query": "{ orders"}, 400, False),  # did not parse
+        ({"query": "query($n: String!) { orderByNumber(number: $n) { id } }"}, 400, False),  # no $n
+        ({"query": "{ __typename }"}, 200, True),
+        ({"query": "{ orders(first: 500) { nodes { id } } }"}, 200, True),  # executed: a field error
+        (
+            {"query": "query($n: String!) { orderByNumber(number: $n) { number } }", "variables": {"n": "1"}},
+            200,
+            True,
+        ),
+        (
+            {
+                "query": "query($n: String!) { orderByNumber(number: $n) { number } }",
+                "variables": {"n": order["number"]},
+            },
+            200,
+            True,
+        ),
+    ]
+    for body, status, has_data in cases:
+        response = await api.client.post("/graphql", json=body, headers=headers)
+        assert response.status_code == status, (body, response.text)
+        assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE), body
+        assert ("data" in response.json()) is has_data, response.text
+        assert response.headers["x-request-id"]
+
+    plain = await api.client.post("/graphql", json={"query": "{ nope }"}, headers=auth(shop.admin))
+    assert plain.status_code == 200 and plain.headers["content-type"].startswith("application/json")
+    assert plain.json()["data"] is None  # clients that accept only application/json: as before
+    refused = {**auth(shop.admin), "Accept": f"{GRAPHQL_RESPONSE};q=0, application/json"}
+    assert (await api.client.post("/graphql", json={"query": "{ nope }"}, headers=refused)).status_code == 200
