@@ -6,10 +6,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
 from domain.errors import Code, Problems
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
-PHONE = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What PostgreSQL text cannot hold: NUL, and lone UTF-16 surrogates ("\ud800" in JSON decodes to one,
 # but no UTF-8 encoder accepts it).
@@ -38,17 +39,39 @@ def text(
 
 
 def email(problems: Problems, value: str | None, field: tuple[str | int, ...]) -> str | None:
+    """An address as RFC 5322 and the DNS allow one (email-validator; nobody is asked whether it
+    receives mail), lower-cased."""
     cleaned = text(problems, value, field, 254)
-    if cleaned and not EMAIL.match(cleaned):
+    if cleaned and not is_email(cleaned):
         problems.add(Code.INVALID_EMAIL, f"{cleaned!r} is not an email address", *field)
     return cleaned.lower() if cleaned else None
 
 
-def phone(problems: Problems, value: str | None, field: tuple[str | int, ...]) -> str | None:
+def is_email(value: str) -> bool:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def phone(
+    problems: Problems, value: str | None, field: tuple[str | int, ...], country: str | None = None
+) -> str | None:
+    """A number that can be dialled (libphonenumber: a possible number for its country): in
+    international form (+44 …), or national in `country` when that is known. Kept as written."""
     cleaned = text(problems, value, field, 32, required=False)
-    if cleaned and not PHONE.match(cleaned):
+    if cleaned and not is_phone(cleaned, country):
         problems.add(Code.INVALID_PHONE, f"{cleaned!r} is not a phone number", *field)
     return cleaned
+
+
+def is_phone(value: str, country: str | None) -> bool:
+    try:
+        number = phonenumbers.parse(value, country if country and len(country) == 2 else None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_possible_number(number)
 
 
 def code(problems: Problems, value: str, field: tuple[str | int, ...], max_len: int = 64) -> str:

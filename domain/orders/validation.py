@@ -62,7 +62,7 @@ def check_address(problems: Problems, address: AddressInput, at: str) -> dict[st
         "region": validation.text(problems, address.region, (at, "region"), 100, required=False),
         "postalCode": postal.upper(),
         "countryCode": country,
-        "phone": validation.phone(problems, address.phone, (at, "phone")),
+        "phone": validation.phone(problems, address.phone, (at, "phone"), country),
     }
 
 
@@ -72,7 +72,8 @@ def check_order(problems: Problems, data: OrderInput) -> None:
     c.email = validation.email(problems, c.email, ("customer", "email")) or ""
     c.first_name = validation.text(problems, c.first_name, ("customer", "firstName"), 100, False)
     c.last_name = validation.text(problems, c.last_name, ("customer", "lastName"), 100, False)
-    c.phone = validation.phone(problems, c.phone, ("customer", "phone"))
+    country = (data.shipping_address.country_code or "").strip().upper() if data.shipping_address else None
+    c.phone = validation.phone(problems, c.phone, ("customer", "phone"), country)  # national: where it ships
     data.note = validation.text(problems, data.note, ("note",), 2000, required=False)
     data.idempotency_key = validation.text(
         problems, data.idempotency_key, ("idempotencyKey",), 128, required=False

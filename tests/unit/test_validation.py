@@ -1,3 +1,6 @@
+import pytest
+
+from domain import validation
 from domain.errors import Code, Problems
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
 from domain.orders.status import SalesChannel
@@ -76,3 +79,37 @@ def test_the_request_hash_ignores_the_idempotency_key_but_not_the_lines():
     one, two = request(idempotency_key="a"), request(idempotency_key="b")
     assert request_hash(one) == request_hash(two)
     assert request_hash(request(lines=[LineInput("SKU-1", 2)])) != request_hash(one)
+
+
+@pytest.mark.parametrize(
+    "address, valid",
+    [
+        ("ada@example.com", True),
+        ("Ada.Lovelace+orders@Example.org", True),
+        ("a@x..com", False),  # passed the old pattern
+        ("x@y", False),
+        ("a b@example.com", False),
+        ("ada@@example.com", False),
+    ],
+)
+def test_email_addresses_are_checked_by_their_grammar(address, valid):
+    problems = Problems()
+    validation.email(problems, address, ("email",))
+    assert (not problems.errors) is valid, problems.errors
+
+
+@pytest.mark.parametrize(
+    "number, country, valid",
+    [
+        ("+44 20 7946 0142", None, True),
+        ("+1 (415) 555-0100", "DE", True),  # international form: the country does not matter
+        ("020 7946 0142", "GB", True),  # national form, in the country it ships to
+        ("020 7946 0142", None, False),  # national, but no country to read it in
+        ("------", None, False),  # passed the old pattern
+        ("+44 12", None, False),
+    ],
+)
+def test_phone_numbers_must_be_diallable(number, country, valid):
+    problems = Problems()
+    assert validation.phone(problems, number, ("phone",), country) == number  # kept as written
+    assert (not problems.errors) is valid, problems.errors
