@@ -181,6 +181,12 @@ class ReadPool:
                 for logger in self._loggers:
                     driver.remove_query_logger(logger)
 
+    def size(self) -> tuple[int, int]:
+        """(connections open, of which idle), for /metrics."""
+        if self._pool is None:
+            return 0, 0
+        return self._pool.get_size(), self._pool.get_idle_size()
+
     def watch(self, logger: QueryLogger) -> None:
         """Calls `logger` with every statement reads send from now on (asyncpg's LoggedQuery)."""
         self._loggers.add(logger)

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from resolvers.errors import PublicError
+from schema.metrics import GRAPHQL_ERRORS
 
 log = logging.getLogger("baton.graphql")
 
@@ -86,8 +87,10 @@ class LoggedSchema(strawberry.Schema):
         context = getattr(execution_context, "context", None)
         for error in errors:
             if _unexpected(error):
+                GRAPHQL_ERRORS.labels("INTERNAL_SERVER_ERROR").inc()
                 continue
             code = (error.extensions or {}).get("code") or _code_of(error)
+            GRAPHQL_ERRORS.labels(code).inc()
             log.info(
                 "client error %s at %s: %s (request %s)",
                 code,

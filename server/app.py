@@ -31,7 +31,7 @@ from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
-from server import bodies, disconnects, media, secret_key
+from server import bodies, disconnects, media, metrics, secret_key
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.compiled_reads import CompiledReads
@@ -209,7 +209,11 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         if self.ws_connects.take(_address(websocket)):
             await refuse_socket(websocket)
             return
-        await self.run(websocket)
+        metrics.SOCKETS.inc()
+        try:
+            await self.run(websocket)
+        finally:
+            metrics.SOCKETS.dec()
 
 
 def create_app(settings: Settings, database_url: str) -> Starlette:
@@ -247,7 +251,8 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         if workers:
             await workers.start()
         try:
-            yield
+            async with metrics.serving(view, dsn, settings.metrics_host, settings.metrics_port, 5.0):
+                yield
         finally:
             if workers:
                 await workers.stop()
@@ -269,7 +274,10 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         ],
         lifespan=lifespan,
         # Reads the compiler answers skip the router and its wrappers (server/front.py).
-        middleware=[Middleware(CompiledFront, view=view)] if view.compiled is not None else [],
+        middleware=[
+            Middleware(metrics.Measured),
+            *([Middleware(CompiledFront, view=view)] if view.compiled is not None else []),
+        ],
     )
     app.state.engine = engine
     app.state.reads = reads

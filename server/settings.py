@@ -51,6 +51,8 @@ class Settings:
     ip_ws_connect_rate: float = 2.0  # ... and per second after that
     max_subscriptions_per_key: int = 500  # operations open at once over WebSocket, per API key, per process
     persisted_queries_per_tenant: int = 2_000  # automatic persisted queries a shop keeps, at most
+    metrics_port: int = 0  # /metrics (Prometheus) on this port of its own; 0: off
+    metrics_host: str = "127.0.0.1"
 
     @property
     def development(self) -> bool:
@@ -101,6 +103,8 @@ class Settings:
             ip_ws_connect_rate=env.number("BATON_IP_WS_CONNECT_RATE", "2"),
             max_subscriptions_per_key=env.whole("BATON_MAX_SUBSCRIPTIONS_PER_KEY", "500"),
             persisted_queries_per_tenant=env.whole("BATON_PERSISTED_QUERIES_PER_TENANT", "2000"),
+            metrics_port=env.whole("BATON_METRICS_PORT", "0", 0, 65535),
+            metrics_host=env.text("BATON_METRICS_HOST", "127.0.0.1"),
         )
         env.raise_if_any()
         return found

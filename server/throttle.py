@@ -92,6 +92,9 @@ class OpenOperations:
     def count(self, key_id: uuid.UUID) -> int:
         return self._open[key_id]
 
+    def total(self) -> int:
+        return sum(self._open.values())
+
 
 class _PostgresLink:
     """The shared levels in the database: one system-scope connection, opened again after a failure."""

@@ -14,6 +14,7 @@ from resolvers import orders as resolve
 from resolvers.outcome import Outcome
 from schema.enums import CountryCode, SalesChannelEnum, ShippingMethodEnum
 from schema.errors import UserError, user_errors
+from schema.metrics import ORDERS_CREATED
 from schema.types.orders import Order
 
 
@@ -190,6 +191,8 @@ class OrderMutations:
     async def order_create(self, info: strawberry.Info, input: OrderCreateInput) -> OrderCreatePayload:
         outcome = await resolve.create(info.context, input.to_domain())
         placed = outcome.value
+        if placed and placed.created:
+            ORDERS_CREATED.inc()
         return OrderCreatePayload(
             order=Order.shown(info, placed.order) if placed else None,
             created=bool(placed and placed.created),
