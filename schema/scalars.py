@@ -23,5 +23,9 @@ def _in_utc_range(text: str) -> datetime:
 
 
 DateTime: ScalarDefinition = dataclasses.replace(
-    DateTimeDefinition, parse_value=wrap_parser(_in_utc_range, "DateTime")
+    DateTimeDefinition,
+    parse_value=wrap_parser(_in_utc_range, "DateTime"),
+    description="A date and time as RFC 3339 writes it, e.g. 2026-12-04T09:30:00+00:00. Answers are "
+    "always in UTC; send inputs with an offset.",
+    specified_by_url="https://scalars.graphql.org/andimarek/date-time.html",
 )
