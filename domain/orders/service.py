@@ -5,32 +5,25 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+import asyncpg
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from domain.catalog.models import BackorderPolicy, Product
 from domain.customers.service import upsert_customer
-from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
-from domain.events.base import money
 from domain.fulfillment import repository as fulfillment_repo
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.backorders import fill_freed
-from domain.fulfillment.priority import compute_priority, default_ship_by
-from domain.ids import to_global
 from domain.inventory import service as inventory
-from domain.inventory.allocation import Need
-from domain.money import MAX_MINOR, AmountError, to_minor
-from domain.orders import access
-from domain.orders.events import OrderCreated, StockReleased, StockReserved
+from domain.money import AmountError, to_minor
+from domain.orders import access, placing
+from domain.orders.events import StockReleased
 from domain.orders.inputs import OrderChanges, OrderInput
-from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
-from domain.orders.pricing import price_order
-from domain.orders.repository import check_version, lock_order, next_order_number, refuse_if_paid_by_credit
-from domain.orders.status import AllocationStatus, CustomerTier
+from domain.orders.models import Order, Payment
+from domain.orders.repository import check_version, lock_order, refuse_if_paid_by_credit
+from domain.orders.status import AllocationStatus
 from domain.orders.validation import check_address, check_changes, check_order, request_hash
 from domain.refunds.service import refund_cancelled
-from domain.tenancy.models import Tenant
 from domain.uow import UnitOfWork
 
 UNIQUE_REQUEST = (
@@ -57,17 +50,28 @@ async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
     problems.raise_if_any()
     fingerprint = request_hash(data)
     try:
-        async with uow:
-            await _queue_repeats(uow, data)
-            existing = await _find_repeat(uow, data, fingerprint)
-            if existing is not None:
-                return Placed(existing, created=False)
-            token = access.new_token()
-            order = await _place(uow, data, fingerprint, shipping, billing, access.digest(token))
-            await uow.commit()
-            return Placed(order, created=True, access_token=token)
-    except IntegrityError as exc:
-        if not any(name in str(exc.orig) for name in UNIQUE_REQUEST):
+        for lock in (False, True):  # without locks first; with them when that needs exact figures
+            try:
+                async with uow:
+                    await _queue_repeats(uow, data)
+                    existing = await _find_repeat(uow, data, fingerprint)
+                    if existing is not None:
+                        return Placed(existing, created=False)
+                    token = access.new_token()
+                    reserved = await placing.reserve(uow, data, lock)
+                    c = data.customer
+                    customer = await upsert_customer(uow, c.email, c.first_name, c.last_name, c.phone)
+                    order = await placing.write(
+                        uow, data, reserved, customer, fingerprint, shipping, billing, access.digest(token)
+                    )
+                    await uow.commit()
+                    return Placed(order, created=True, access_token=token)
+            except placing.Contended:
+                continue
+        raise AssertionError("placement with the levels locked cannot be contended")
+    except (IntegrityError, asyncpg.UniqueViolationError) as exc:
+        # The order's rows are written on the driver itself (domain/orders/rows.py): its error, unwrapped.
+        if not any(name in str(getattr(exc, "orig", exc)) for name in UNIQUE_REQUEST):
             raise
     # A concurrent request with the same key or external id won the race: answer with its order.
     async with uow:
@@ -111,170 +115,6 @@ async def _one(uow: UnitOfWork, *where: object) -> Order | None:
     return (
         await uow.session.execute(select(Order).where(Order.tenant_id == uow.tenant_id, *where))  # type: ignore[arg-type]
     ).scalar_one_or_none()
-
-
-async def _place(
-    uow: UnitOfWork,
-    data: OrderInput,
-    fingerprint: str,
-    shipping: dict,
-    billing: dict | None,
-    token_hash: str,
-) -> Order:
-    tenant = await uow.session.get_one(Tenant, uow.tenant_id)
-    products = await _products(uow, data)
-    currency = next(iter(products.values())).currency
-    rate = tenant.shipping_rates.get(data.shipping_method, "0")
-    if currency != tenant.currency and to_minor(rate, tenant.currency) != 0:
-        raise DomainError(
-            Code.CURRENCY_MISMATCH,
-            f"Shipping rates are set in {tenant.currency}; {data.shipping_method} cannot be charged "
-            f"on an order in {currency}",
-            ["shippingMethod"],
-        )
-    try:
-        totals = price_order(
-            [(products[line.sku].price, line.quantity) for line in data.lines],
-            rate,
-            currency,
-            tenant.tax_rate_bps,
-        )
-    except AmountError as exc:
-        raise DomainError(Code.INVALID_AMOUNT, f"Shipping rate: {exc}", ["shippingMethod"]) from exc
-    if totals.total > MAX_MINOR:
-        raise DomainError(Code.INVALID_AMOUNT, "The order's total is more than one order can hold", ["lines"])
-    order_id = uuid.uuid4()
-    needs = [
-        Need(
-            i,
-            products[line.sku].id,
-            line.quantity,
-            products[line.sku].backorder_policy == BackorderPolicy.ALLOW,
-        )
-        for i, line in enumerate(data.lines)
-    ]
-    allocations = await inventory.reserve(uow, order_id, needs)
-    c = data.customer
-    customer_id, tier = await upsert_customer(uow, c.email, c.first_name, c.last_name, c.phone)
-    placed_at = utcnow()
-    ship_by = data.ship_by or default_ship_by(data.shipping_method, placed_at)
-    # Taken last: the tenant row stays locked from here to commit, so keep that short.
-    number = await next_order_number(uow)
-    order = Order(
-        id=order_id,
-        tenant_id=uow.tenant_id,
-        number=number,
-        channel=data.channel,
-        external_id=data.external_id,
-        idempotency_key=data.idempotency_key,
-        request_hash=fingerprint,
-        access_token_hash=token_hash,
-        customer_id=customer_id,
-        email=c.email,
-        currency=currency,
-        subtotal=totals.subtotal,
-        shipping=totals.shipping,
-        tax=totals.tax,
-        total=totals.total,
-        shipping_method=data.shipping_method,
-        shipping_address=shipping,
-        billing_address=billing,
-        note=data.note,
-        tags=data.tags,
-        created_at=placed_at,
-        ship_by=ship_by,
-        priority=compute_priority(data.shipping_method, CustomerTier(tier), ship_by, placed_at),
-    )
-    uow.session.add(order)
-    await uow.session.flush()
-    line_ids = [uuid.uuid4() for _ in data.lines]
-    await uow.session.execute(
-        insert(OrderLine),
-        [
-            {
-                "id": line_ids[i],
-                "tenant_id": uow.tenant_id,
-                "order_id": order_id,
-                "position": i,
-                "product_id": products[line.sku].id,
-                "sku": line.sku,
-                "name": products[line.sku].name,
-                "quantity": line.quantity,
-                "unit_price": priced.unit_price,
-                "subtotal": priced.subtotal,
-                "tax": priced.tax,
-                "customizations": [{"name": n.strip(), "value": v} for n, v in line.customizations],
-            }
-            for i, (line, priced) in enumerate(zip(data.lines, totals.lines, strict=True))
-        ],
-    )
-    await uow.session.execute(
-        insert(OrderAllocation),
-        [
-            {
-                "id": uuid.uuid4(),
-                "tenant_id": uow.tenant_id,
-                "order_id": order_id,
-                "line_id": line_ids[a.index],
-                "product_id": needs[a.index].product_id,
-                "location_id": a.location_id,
-                "quantity": a.quantity,
-                "status": AllocationStatus.BACKORDERED if a.backordered else AllocationStatus.RESERVED,
-            }
-            for a in allocations
-        ],
-    )
-    order.record(
-        OrderCreated(
-            order_id,
-            number=order.display_number,
-            channel=data.channel,
-            total=money(totals.total, currency),
-        )
-    )
-    order.record(
-        StockReserved(
-            order_id,
-            allocations=[
-                {
-                    "sku": data.lines[a.index].sku,
-                    "locationId": to_global("Location", a.location_id),
-                    "quantity": a.quantity,
-                    "backordered": a.backordered,
-                }
-                for a in allocations
-            ],
-        )
-    )
-    return order
-
-
-async def _products(uow: UnitOfWork, data: OrderInput) -> dict[str, Product]:
-    skus = sorted({line.sku for line in data.lines})
-    found = {
-        p.sku: p
-        for p in (
-            await uow.session.execute(
-                select(Product).where(Product.tenant_id == uow.tenant_id, Product.sku.in_(skus))
-            )
-        ).scalars()
-    }
-    problems = Problems()
-    currencies = {p.currency for p in found.values()}
-    for i, line in enumerate(data.lines):
-        product = found.get(line.sku)
-        if product is None:
-            problems.add(Code.UNKNOWN_SKU, f"No product with SKU {line.sku!r}", "lines", i, "sku")
-        elif not product.active:
-            problems.add(Code.PRODUCT_INACTIVE, f"{line.sku} is not for sale", "lines", i, "sku")
-    if len(currencies) > 1:
-        problems.add(
-            Code.CURRENCY_MISMATCH,
-            f"All lines must be priced in one currency, not {', '.join(sorted(currencies))}",
-            "lines",
-        )
-    problems.raise_if_any()
-    return found
 
 
 async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:
