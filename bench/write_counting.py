@@ -1,6 +1,7 @@
 """The statements Postgres receives, counted in-process with warm caches (the API key cached, the
 connections' statement caches filled by a first run), as the tests count them: asyncpg's query loggers see
-transaction control and the statements sent on the driver itself; SQLAlchemy's events see its own
+transaction control and the statements sent on the driver itself (several in one query text count
+each); SQLAlchemy's events see its own
 (prepared) statements, which asyncpg's loggers miss. A plain executemany counts once per parameter set
 (Postgres runs it that many times); an "insertmanyvalues" batch, one statement with many rows, once."""
 
@@ -24,7 +25,10 @@ class Counter:
     def logged(self, record: Any) -> None:
         # SQLAlchemy runs an executemany through asyncpg's, which logs it too: counted in executed().
         if record.query not in self._many and not any(m in record.query for m in DRIVER_CACHE_FILLS):
-            self.seen.append(record.query)
+            # A query without parameters may hold several statements (BEGIN with the tenant's settings,
+            # in one round trip): each counts.
+            parts = [p for p in record.query.split(";") if p.strip()] if not record.args else [record.query]
+            self.seen.extend(parts)
 
     def executed(self, _c: Any, _cur: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
         if many and context.execute_style.name == "EXECUTEMANY":

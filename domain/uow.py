@@ -9,9 +9,9 @@ from typing import Self
 
 import asyncpg
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from domain.db import new_id, set_tenant, utcnow
+from domain.db import begin_for_tenant, new_id, set_tenant, utcnow
 from domain.events import signal
 from domain.events.base import Event, EventSource, numbered
 
@@ -41,17 +41,40 @@ class UnitOfWork:
         self._events: list[tuple[int, Event]] = []
         self._committed = False
         self._driver: asyncpg.Connection | None = None
+        self._session: AsyncSession | None = None
+        self._connection: AsyncConnection | None = None
+        # Lean: the transaction is run on the pooled connection's driver alone, without an ORM session,
+        # for use cases written entirely in statements written once (domain/orders/placing.py). BEGIN
+        # and the tenant then go in one round trip. Set before entering.
+        self.lean = False
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("This unit of work is lean or not entered: it has no ORM session")
+        return self._session
 
     async def __aenter__(self) -> Self:
         self._events = []
         self._committed = False
         self._driver = None
-        self.session = AsyncSession(self.engine, expire_on_commit=False, autoflush=False)
+        if self.lean:
+            self._session = None
+            self._connection = await self.engine.connect()
+            try:
+                self._driver = (await self._connection.get_raw_connection()).driver_connection
+                assert self._driver is not None
+                await self._driver.execute(begin_for_tenant(self.tenant_id))
+            except BaseException:
+                await self._end_lean()
+                raise
+            return self
+        self._session = AsyncSession(self.engine, expire_on_commit=False, autoflush=False)
         # The identity map holds clean objects weakly: an aggregate flushed mid-use-case and then
         # dropped by its caller would take its recorded events with it, so gather them before each flush.
-        event.listen(self.session.sync_session, "before_flush", lambda *_: self._gather_events())
-        await self.session.begin()
-        await set_tenant(await self.session.connection(), self.tenant_id)
+        event.listen(self._session.sync_session, "before_flush", lambda *_: self._gather_events())
+        await self._session.begin()
+        await set_tenant(await self._session.connection(), self.tenant_id)
         return self
 
     async def __aexit__(
@@ -60,6 +83,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self.lean:
+            await self._end_lean()
+            return
         try:
             if not self._committed:
                 if exc_type is None:
@@ -70,19 +96,38 @@ class UnitOfWork:
         finally:
             await self.session.close()
 
+    async def _end_lean(self) -> None:
+        """Rolls back what was not committed and gives the connection back. The pool rolls back only
+        transactions SQLAlchemy began: one that cannot be ended here drops its connection instead."""
+        connection, driver, self._connection = self._connection, self._driver, None
+        if connection is None:
+            return
+        try:
+            if driver is not None and not driver.is_closed() and driver.is_in_transaction():
+                await driver.execute("ROLLBACK")
+        except BaseException:
+            await connection.invalidate()
+            raise
+        finally:
+            await connection.close()
+
     async def driver(self) -> asyncpg.Connection:
         """The asyncpg connection under this unit of work's transaction, for the hot paths' statements
-        written once (e.g. domain/orders/placing.py): the same transaction, without the ORM's flush."""
+        written once (e.g. domain/orders/placing.py): the same transaction, without the ORM's flush.
+        (A session's transaction has begun by then: __aenter__ ran set_tenant through it.)"""
         if self._driver is None:
             raw = await (await self.session.connection()).get_raw_connection()
             self._driver = raw.driver_connection
+        assert self._driver is not None
         return self._driver
 
     def record(self, event: Event) -> None:
         self._events.append(numbered(event))
 
     def _gather_events(self) -> None:
-        for obj in list(self.session.identity_map.values()) + list(self.session.new):
+        if self._session is None:
+            return
+        for obj in list(self._session.identity_map.values()) + list(self._session.new):
             if isinstance(obj, EventSource):
                 self._events.extend(obj.take_numbered())
 
@@ -93,11 +138,15 @@ class UnitOfWork:
 
     async def commit(self) -> list[Event]:
         """Flush changes, write their events to the outbox and the timelines, then commit."""
-        await self.session.flush()
+        if not self.lean:
+            await self.session.flush()
         events = self.collect_events()
         if events:
             await self._write_events(events)
-        await self.session.commit()
+        if self.lean:
+            await (await self.driver()).execute("COMMIT")
+        else:
+            await self.session.commit()
         self._committed = True
         if events:
             signal.written()

@@ -75,6 +75,15 @@ class NewAllocation:
     id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
+def order_from_row(row: Any) -> Order:
+    """An Order (not in any session) from a row of `SELECT * FROM orders` run on the driver."""
+    values = dict(row)
+    for name in ("shipping_address", "billing_address"):
+        if isinstance(values[name], str):  # JSON as text, unless the connection's codecs decoded it
+            values[name] = json.loads(values[name])
+    return Order(**values)
+
+
 def _columns(rows: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
     return [[getattr(row, name) for row in rows] for name in names]
 

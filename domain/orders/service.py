@@ -6,8 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 import asyncpg
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from domain.customers.service import upsert_customer
 from domain.errors import Code, DomainError, Problems
@@ -21,6 +20,7 @@ from domain.orders.events import StockReleased
 from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order, Payment
 from domain.orders.repository import check_version, lock_order, refuse_if_paid_by_credit
+from domain.orders.rows import order_from_row
 from domain.orders.status import AllocationStatus
 from domain.orders.validation import check_address, check_changes, check_order, request_hash
 from domain.refunds.service import refund_cancelled
@@ -41,6 +41,14 @@ class Placed:
 
 
 async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
+    uow.lean = True  # every statement of placement is written once and run on the driver
+    try:
+        return await _place_order(uow, data)
+    finally:
+        uow.lean = False
+
+
+async def _place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
     problems = Problems()
     check_order(problems, data)
     shipping = check_address(problems, data.shipping_address, "shippingAddress")
@@ -69,9 +77,8 @@ async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
             except placing.Contended:
                 continue
         raise AssertionError("placement with the levels locked cannot be contended")
-    except (IntegrityError, asyncpg.UniqueViolationError) as exc:
-        # The order's rows are written on the driver itself (domain/orders/rows.py): its error, unwrapped.
-        if not any(name in str(getattr(exc, "orig", exc)) for name in UNIQUE_REQUEST):
+    except asyncpg.UniqueViolationError as exc:  # the driver's own error: placement runs on it
+        if not any(name in str(exc) for name in UNIQUE_REQUEST):
             raise
     # A concurrent request with the same key or external id won the race: answer with its order.
     async with uow:
@@ -85,36 +92,36 @@ async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
         return Placed(existing, created=False)
 
 
+_QUEUE = "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))"
+_BY_KEY = "SELECT * FROM orders WHERE tenant_id = $1 AND idempotency_key = $2"
+_BY_EXTERNAL = "SELECT * FROM orders WHERE tenant_id = $1 AND channel = $2 AND external_id = $3"
+
+
 async def _queue_repeats(uow: UnitOfWork, data: OrderInput) -> None:
     """Requests with the same idempotency key or external id wait here for each other (until commit),
     so a retry racing its original finds the original's order instead of competing for its stock."""
     names = [f"key:{data.idempotency_key}"] if data.idempotency_key else []
     names += [f"ext:{data.channel}:{data.external_id}"] if data.external_id else []
     for name in names:  # always key before external id, so two requests cannot wait on each other
-        lock_id = func.hashtextextended(f"{uow.tenant_id}:{name}", 0)
-        await uow.session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+        await (await uow.driver()).execute(_QUEUE, f"{uow.tenant_id}:{name}")
 
 
 async def _find_repeat(uow: UnitOfWork, data: OrderInput, fingerprint: str) -> Order | None:
+    driver = await uow.driver()
     if data.idempotency_key:
-        order = await _one(uow, Order.idempotency_key == data.idempotency_key)
-        if order is not None:
-            if order.request_hash != fingerprint:
+        found = await driver.fetchrow(_BY_KEY, uow.tenant_id, data.idempotency_key)
+        if found is not None:
+            if found["request_hash"] != fingerprint:
                 raise DomainError(
                     Code.IDEMPOTENCY_KEY_REUSED,
                     "This idempotency key was used for a different order request",
                     ["idempotencyKey"],
                 )
-            return order
+            return order_from_row(found)
     if data.external_id:
-        return await _one(uow, Order.channel == data.channel, Order.external_id == data.external_id)
+        found = await driver.fetchrow(_BY_EXTERNAL, uow.tenant_id, data.channel, data.external_id)
+        return None if found is None else order_from_row(found)
     return None
-
-
-async def _one(uow: UnitOfWork, *where: object) -> Order | None:
-    return (
-        await uow.session.execute(select(Order).where(Order.tenant_id == uow.tenant_id, *where))  # type: ignore[arg-type]
-    ).scalar_one_or_none()
 
 
 async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:

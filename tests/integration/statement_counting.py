@@ -24,7 +24,10 @@ class Statements:
     def logged(self, record: Any) -> None:
         # SQLAlchemy runs an executemany through asyncpg's, which logs it too: counted in executed().
         if record.query not in self._many and not any(m in record.query for m in DRIVER_CACHE_FILLS):
-            self.seen.append(record.query)
+            # A query without parameters may hold several statements (BEGIN with the tenant's settings,
+            # in one round trip): each counts.
+            parts = [p for p in record.query.split(";") if p.strip()] if not record.args else [record.query]
+            self.seen.extend(parts)
 
     def executed(self, _c: Any, _cur: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
         if many and context.execute_style.name == "EXECUTEMANY":
