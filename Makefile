@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCAL_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint schema bench bench-peer bench-live clean
+.PHONY: run test lint schema bench bench-peer bench-live bench-writes clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Baton needs Python 3.11 or newer"'
@@ -44,6 +44,10 @@ bench-peer: $(STAMP)
 # Live updates: idle subscribers, delivery latency, relay throughput (DATABASE_URL, else the local PG).
 bench-live: $(STAMP)
 	$(BIN)/python -m bench.live
+
+# orderCreate (and the hot SKU) against pgbench's TPC-B-like tps on the same Postgres; see bench/writes.py.
+bench-writes: $(STAMP)
+	$(BIN)/python -m bench.writes
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

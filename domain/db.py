@@ -7,7 +7,7 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, func, select
+from sqlalchemy import DateTime, MetaData, String, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -89,15 +89,34 @@ def async_url(url: str) -> str:
     raise ValueError("DATABASE_URL must be a postgresql:// URL")
 
 
+# Built once: every unit of work and loader session runs it, and building it costs more than running it.
+_SET_TENANT = select(
+    func.set_config("app.tenant_id", bindparam("tenant", type_=String), True),
+    func.set_config("statement_timeout", bindparam("statement_ms", type_=String), True),
+    func.set_config("idle_in_transaction_session_timeout", bindparam("idle_ms", type_=String), True),
+)
+
+
 async def set_tenant(conn: AsyncConnection, tenant_id: uuid.UUID) -> None:
     """Transaction-local, so a pooled connection never carries one request's tenant into the next; with
     the request limits (Limits) in the same statement."""
     await conn.execute(
-        select(
-            func.set_config("app.tenant_id", str(tenant_id), True),
-            func.set_config("statement_timeout", str(Limits.statement_ms), True),
-            func.set_config("idle_in_transaction_session_timeout", str(Limits.idle_in_transaction_ms), True),
-        )
+        _SET_TENANT,
+        {
+            "tenant": str(tenant_id),
+            "statement_ms": str(Limits.statement_ms),
+            "idle_ms": str(Limits.idle_in_transaction_ms),
+        },
+    )
+
+
+def begin_for_tenant(tenant_id: uuid.UUID) -> str:
+    """BEGIN, the tenant and the request limits in one round trip, for a transaction run on the driver
+    itself (e.g. the audit log's). The id is a UUID and the limits are integers: safe in the text."""
+    return (
+        f"BEGIN; SELECT set_config('app.tenant_id', '{uuid.UUID(str(tenant_id))}', true), "
+        f"set_config('statement_timeout', '{int(Limits.statement_ms)}', true), "
+        f"set_config('idle_in_transaction_session_timeout', '{int(Limits.idle_in_transaction_ms)}', true)"
     )
 
 

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import event, insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+import asyncpg
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from domain.db import new_id, set_tenant
+from domain.db import begin_for_tenant, new_id, set_tenant, utcnow
 from domain.events import signal
 from domain.events.base import Event, EventSource, numbered
-from domain.events.models import OutboxEvent, TimelineEntry
+
+# A unit of work's events, outbox rows and timeline entries alike, in one statement of multi-row INSERTs
+# (in the order the events happened: seq and the timeline's ids follow it).
+WRITE_EVENTS = """
+WITH outbox AS (
+  INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, actor, occurred_at)
+  SELECT e.id, $1::uuid, e.type, e.aggregate_type, e.aggregate_id, e.payload::jsonb, $2::text, e.occurred_at
+  FROM unnest($3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::timestamptz[])
+    WITH ORDINALITY AS e(id, type, aggregate_type, aggregate_id, payload, occurred_at, n)
+  ORDER BY e.n
+)
+INSERT INTO timeline_entries (tenant_id, subject_id, event_id, type, message, data, actor, occurred_at)
+SELECT $1::uuid, t.subject_id, t.event_id, t.type, t.message, t.data::jsonb, $2::text, t.occurred_at
+FROM unnest($9::uuid[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::timestamptz[])
+  WITH ORDINALITY AS t(subject_id, event_id, type, message, data, occurred_at, n)
+ORDER BY t.n
+"""
 
 
 class UnitOfWork:
@@ -22,16 +40,41 @@ class UnitOfWork:
         self.actor = actor
         self._events: list[tuple[int, Event]] = []
         self._committed = False
+        self._driver: asyncpg.Connection | None = None
+        self._session: AsyncSession | None = None
+        self._connection: AsyncConnection | None = None
+        # Lean: the transaction is run on the pooled connection's driver alone, without an ORM session,
+        # for use cases written entirely in statements written once (domain/orders/placing.py). BEGIN
+        # and the tenant then go in one round trip. Set before entering.
+        self.lean = False
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("This unit of work is lean or not entered: it has no ORM session")
+        return self._session
 
     async def __aenter__(self) -> Self:
         self._events = []
         self._committed = False
-        self.session = AsyncSession(self.engine, expire_on_commit=False, autoflush=False)
+        self._driver = None
+        if self.lean:
+            self._session = None
+            self._connection = await self.engine.connect()
+            try:
+                self._driver = (await self._connection.get_raw_connection()).driver_connection
+                assert self._driver is not None
+                await self._driver.execute(begin_for_tenant(self.tenant_id))
+            except BaseException:
+                await self._end_lean()
+                raise
+            return self
+        self._session = AsyncSession(self.engine, expire_on_commit=False, autoflush=False)
         # The identity map holds clean objects weakly: an aggregate flushed mid-use-case and then
         # dropped by its caller would take its recorded events with it, so gather them before each flush.
-        event.listen(self.session.sync_session, "before_flush", lambda *_: self._gather_events())
-        await self.session.begin()
-        await set_tenant(await self.session.connection(), self.tenant_id)
+        event.listen(self._session.sync_session, "before_flush", lambda *_: self._gather_events())
+        await self._session.begin()
+        await set_tenant(await self._session.connection(), self.tenant_id)
         return self
 
     async def __aexit__(
@@ -40,6 +83,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self.lean:
+            await self._end_lean()
+            return
         try:
             if not self._committed:
                 if exc_type is None:
@@ -50,11 +96,38 @@ class UnitOfWork:
         finally:
             await self.session.close()
 
+    async def _end_lean(self) -> None:
+        """Rolls back what was not committed and gives the connection back. The pool rolls back only
+        transactions SQLAlchemy began: one that cannot be ended here drops its connection instead."""
+        connection, driver, self._connection = self._connection, self._driver, None
+        if connection is None:
+            return
+        try:
+            if driver is not None and not driver.is_closed() and driver.is_in_transaction():
+                await driver.execute("ROLLBACK")
+        except BaseException:
+            await connection.invalidate()
+            raise
+        finally:
+            await connection.close()
+
+    async def driver(self) -> asyncpg.Connection:
+        """The asyncpg connection under this unit of work's transaction, for the hot paths' statements
+        written once (e.g. domain/orders/placing.py): the same transaction, without the ORM's flush.
+        (A session's transaction has begun by then: __aenter__ ran set_tenant through it.)"""
+        if self._driver is None:
+            raw = await (await self.session.connection()).get_raw_connection()
+            self._driver = raw.driver_connection
+        assert self._driver is not None
+        return self._driver
+
     def record(self, event: Event) -> None:
         self._events.append(numbered(event))
 
     def _gather_events(self) -> None:
-        for obj in list(self.session.identity_map.values()) + list(self.session.new):
+        if self._session is None:
+            return
+        for obj in list(self._session.identity_map.values()) + list(self._session.new):
             if isinstance(obj, EventSource):
                 self._events.extend(obj.take_numbered())
 
@@ -65,45 +138,36 @@ class UnitOfWork:
 
     async def commit(self) -> list[Event]:
         """Flush changes, write their events to the outbox and the timelines, then commit."""
-        await self.session.flush()
+        if not self.lean:
+            await self.session.flush()
         events = self.collect_events()
         if events:
             await self._write_events(events)
-        await self.session.commit()
+        if self.lean:
+            await (await self.driver()).execute("COMMIT")
+        else:
+            await self.session.commit()
         self._committed = True
         if events:
             signal.written()
         return events
 
     async def _write_events(self, events: list[Event]) -> None:
-        outbox, timeline = [], []
+        outbox: list[list[object]] = [[], [], [], [], [], []]
+        timeline: list[list[object]] = [[], [], [], [], [], []]
         for e in events:
-            event_id = new_id()
-            payload = e.payload()
-            outbox.append(
-                {
-                    "id": event_id,
-                    "tenant_id": self.tenant_id,
-                    "type": e.type,
-                    "aggregate_type": e.aggregate_type,
-                    "aggregate_id": e.aggregate_id,
-                    "payload": payload,
-                    "actor": self.actor,
-                }
-            )
+            event_id, occurred_at = new_id(), utcnow()
+            payload = json.dumps(e.payload())
+            for column, value in zip(
+                outbox,
+                (event_id, e.type, e.aggregate_type, e.aggregate_id, payload, occurred_at),
+                strict=True,
+            ):
+                column.append(value)
             subject = e.timeline_subject()
             if subject is not None:
-                timeline.append(
-                    {
-                        "tenant_id": self.tenant_id,
-                        "subject_id": subject,
-                        "event_id": event_id,
-                        "type": e.type,
-                        "message": e.message()[:500],
-                        "data": payload,
-                        "actor": self.actor,
-                    }
-                )
-        await self.session.execute(insert(OutboxEvent), outbox)
-        if timeline:
-            await self.session.execute(insert(TimelineEntry), timeline)
+                entry = (subject, event_id, e.type, e.message()[:500], payload, occurred_at)
+                for column, value in zip(timeline, entry, strict=True):
+                    column.append(value)
+        driver = await self.driver()
+        await driver.execute(WRITE_EVENTS, self.tenant_id, self.actor, *outbox, *timeline)

@@ -22,12 +22,11 @@ from enum import Enum
 from typing import Any
 
 import asyncpg
-from sqlalchemy import RowMapping, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import RowMapping, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.audit.models import AuditChain, AuditEntry, Outcome
-from domain.db import set_tenant, system_scope, utcnow
+from domain.db import begin_for_tenant, system_scope, utcnow
 
 entries = AuditEntry.__table__
 chains = AuditChain.__table__
@@ -108,53 +107,103 @@ def entry_hash(prev_hash: str, row: Mapping[str, Any] | RowMapping) -> str:
     return hashlib.sha256((prev_hash + canonical(body)).encode()).hexdigest()
 
 
+# The chain's head, created on a tenant's first entry; either way locked until commit.
+_HEAD = """
+INSERT INTO audit_chains AS c (tenant_id) VALUES ($1::uuid)
+ON CONFLICT (tenant_id) DO UPDATE SET last_seq = c.last_seq
+RETURNING c.last_seq, c.last_hash
+"""
+# The entries (lists as JSON text, one per entry) and the head moved past them, in one statement.
+_WRITE = """
+WITH entry AS (
+  INSERT INTO audit_entries (id, tenant_id, seq, occurred_at, key_id, role, customer_id, operation,
+    target_ids, input_digest, outcome, error_codes, request_id, client_ip, prev_hash, hash)
+  SELECT e.id, $1::uuid, e.seq, $2::timestamptz, e.key_id, e.role, e.customer_id, e.operation,
+    ARRAY(SELECT x FROM jsonb_array_elements_text(e.target_ids::jsonb) WITH ORDINALITY AS t(x, n)
+      ORDER BY n),
+    e.input_digest, e.outcome,
+    ARRAY(SELECT x FROM jsonb_array_elements_text(e.error_codes::jsonb) WITH ORDINALITY AS c(x, n)
+      ORDER BY n),
+    e.request_id, e.client_ip, e.prev_hash, e.hash
+  FROM unnest($3::uuid[], $4::bigint[], $5::uuid[], $6::text[], $7::uuid[], $8::text[], $9::text[],
+    $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
+    AS e(id, seq, key_id, role, customer_id, operation, target_ids, input_digest, outcome, error_codes,
+      request_id, client_ip, prev_hash, hash)
+)
+UPDATE audit_chains SET last_seq = $17, last_hash = $18 WHERE tenant_id = $1
+"""
+_COLUMNS = (
+    "id",
+    "seq",
+    "key_id",
+    "role",
+    "customer_id",
+    "operation",
+    "target_ids",
+    "input_digest",
+    "outcome",
+    "error_codes",
+    "request_id",
+    "client_ip",
+    "prev_hash",
+    "hash",
+)
+
+
 async def append(
     engine: AsyncEngine, tenant_id: uuid.UUID, actions: list[Action], at: datetime | None = None
 ) -> None:
-    """Writes the actions as the tenant's next entries, in one short transaction of their own."""
+    """Writes the actions as the tenant's next entries, in one short transaction of their own: every
+    mutation ends here, so it runs on the driver itself in three round trips (BEGIN with the tenant,
+    the head, the entries with the head moved on; then COMMIT), holding the head's lock for two."""
     if not actions:
         return
-    async with engine.begin() as conn:
-        await set_tenant(conn, tenant_id)
-        # Creates the head on a tenant's first entry; either way the row is locked until commit.
-        head = (
-            await conn.execute(
-                pg_insert(AuditChain)
-                .values(tenant_id=tenant_id)
-                .on_conflict_do_update(
-                    index_elements=[chains.c.tenant_id], set_={"last_seq": chains.c.last_seq}
-                )
-                .returning(chains.c.last_seq, chains.c.last_hash)
-            )
-        ).one()
-        seq, prev = head.last_seq, head.last_hash
-        occurred_at = at or utcnow()  # taken under the lock, so time order follows seq order
-        rows = []
-        for a in actions:
-            seq += 1
-            row = {
-                "id": uuid.uuid4(),
-                "tenant_id": tenant_id,
-                "seq": seq,
-                "occurred_at": occurred_at,
-                "key_id": a.key_id,
-                "role": a.role,
-                "customer_id": a.customer_id,
-                "operation": a.operation[:100],
-                "target_ids": [t[:200] for t in a.target_ids[:MAX_TARGETS]],
-                "input_digest": a.input_digest,
-                "outcome": str(a.outcome),
-                "error_codes": [c[:64] for c in a.error_codes],
-                "request_id": (a.request_id or None) and a.request_id[:64],
-                "client_ip": (a.client_ip or None) and a.client_ip[:64],
-                "prev_hash": prev,
-            }
-            row["hash"] = prev = entry_hash(prev, row)
-            rows.append(row)
-        await conn.execute(insert(AuditEntry), rows)
-        await conn.execute(
-            update(AuditChain).where(AuditChain.tenant_id == tenant_id).values(last_seq=seq, last_hash=prev)
-        )
+    async with engine.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        await driver.execute(begin_for_tenant(tenant_id))
+        try:
+            head = await driver.fetchrow(_HEAD, tenant_id)
+            seq, prev = head["last_seq"], head["last_hash"]
+            occurred_at = at or utcnow()  # taken under the lock, so time order follows seq order
+            rows = []
+            for a in actions:
+                seq += 1
+                row = {
+                    "id": uuid.uuid4(),
+                    "tenant_id": tenant_id,
+                    "seq": seq,
+                    "occurred_at": occurred_at,
+                    "key_id": a.key_id,
+                    "role": a.role,
+                    "customer_id": a.customer_id,
+                    "operation": a.operation[:100],
+                    "target_ids": [t[:200] for t in a.target_ids[:MAX_TARGETS]],
+                    "input_digest": a.input_digest,
+                    "outcome": str(a.outcome),
+                    "error_codes": [c[:64] for c in a.error_codes],
+                    "request_id": (a.request_id or None) and a.request_id[:64],
+                    "client_ip": (a.client_ip or None) and a.client_ip[:64],
+                    "prev_hash": prev,
+                }
+                row["hash"] = prev = entry_hash(prev, row)
+                rows.append(row)
+            columns = [
+                [json.dumps(r[name]) if name in ("target_ids", "error_codes") else r[name] for r in rows]
+                for name in _COLUMNS
+            ]
+            await driver.execute(_WRITE, tenant_id, occurred_at, *columns, seq, prev)
+            await driver.execute("COMMIT")
+        except BaseException:
+            # The pool rolls back only transactions SQLAlchemy began: end this one here, or drop the
+            # connection, so that it never goes back to the pool inside a transaction.
+            try:
+                if not driver.is_closed() and driver.is_in_transaction():
+                    await driver.execute("ROLLBACK")
+            except BaseException:
+                await conn.invalidate()
+                raise
+            raise
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,24 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select
 
 from domain.customers.events import CustomerTierChanged
 from domain.customers.models import Customer
 from domain.db import utcnow
 from domain.errors import Code, DomainError
 from domain.uow import UnitOfWork
+
+UPSERT = """
+INSERT INTO customers AS c (id, tenant_id, email, first_name, last_name, phone, tier, created_at, updated_at)
+VALUES ($1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::text, 'STANDARD', $7::timestamptz, $7)
+ON CONFLICT (tenant_id, email) DO UPDATE SET
+  first_name = coalesce(EXCLUDED.first_name, c.first_name),
+  last_name = coalesce(EXCLUDED.last_name, c.last_name),
+  phone = coalesce(EXCLUDED.phone, c.phone),
+  updated_at = EXCLUDED.updated_at
+RETURNING c.id, c.tier
+"""
 
 
 async def upsert_customer(
@@ -19,27 +29,13 @@ async def upsert_customer(
     last_name: str | None,
     phone: str | None,
 ) -> tuple[uuid.UUID, str]:
-    """The customer (id, tier) with this email, created on first order; newer names and phone win."""
-    insert_row = insert(Customer).values(
-        id=uuid.uuid4(),
-        tenant_id=uow.tenant_id,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        phone=phone,
+    """The customer (id, tier) with this email, created on first order; newer names and phone win.
+    A step of order placement, written once and run on the unit of work's own connection."""
+    driver = await uow.driver()
+    row = await driver.fetchrow(
+        UPSERT, uuid.uuid4(), uow.tenant_id, email, first_name, last_name, phone, utcnow()
     )
-    new = insert_row.excluded
-    stmt = insert_row.on_conflict_do_update(
-        index_elements=[Customer.tenant_id, Customer.email],
-        set_={
-            "first_name": func.coalesce(new.first_name, Customer.first_name),
-            "last_name": func.coalesce(new.last_name, Customer.last_name),
-            "phone": func.coalesce(new.phone, Customer.phone),
-            "updated_at": utcnow(),
-        },
-    ).returning(Customer.id, Customer.tier)
-    row = (await uow.session.execute(stmt)).one()
-    return row.id, row.tier
+    return row["id"], row["tier"]
 
 
 async def set_tier(uow: UnitOfWork, customer_id: uuid.UUID, tier: str) -> Customer:

@@ -8,8 +8,6 @@ from sqlalchemy import select
 
 from domain.errors import Code, DomainError
 from domain.orders.models import EXCHANGE_CREDIT, Order, OrderLine, Payment
-from domain.tenancy.models import Tenant
-from domain.tenancy.numbering import next_number
 from domain.uow import UnitOfWork
 
 
@@ -65,7 +63,3 @@ async def refuse_if_paid_by_credit(uow: UnitOfWork, order: Order) -> None:
             "normal fulfillment and cannot be cancelled",
             ["id"],
         )
-
-
-async def next_order_number(uow: UnitOfWork) -> int:
-    return await next_number(uow, Tenant.next_order_number)

@@ -5,32 +5,25 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+import asyncpg
+from sqlalchemy import select
 
-from domain.catalog.models import BackorderPolicy, Product
 from domain.customers.service import upsert_customer
-from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
-from domain.events.base import money
 from domain.fulfillment import repository as fulfillment_repo
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.backorders import fill_freed
-from domain.fulfillment.priority import compute_priority, default_ship_by
-from domain.ids import to_global
 from domain.inventory import service as inventory
-from domain.inventory.allocation import Need
-from domain.money import MAX_MINOR, AmountError, to_minor
-from domain.orders import access
-from domain.orders.events import OrderCreated, StockReleased, StockReserved
+from domain.money import AmountError, to_minor
+from domain.orders import access, placing
+from domain.orders.events import StockReleased
 from domain.orders.inputs import OrderChanges, OrderInput
-from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
-from domain.orders.pricing import price_order
-from domain.orders.repository import check_version, lock_order, next_order_number, refuse_if_paid_by_credit
-from domain.orders.status import AllocationStatus, CustomerTier
+from domain.orders.models import Order, Payment
+from domain.orders.repository import check_version, lock_order, refuse_if_paid_by_credit
+from domain.orders.rows import order_from_row
+from domain.orders.status import AllocationStatus
 from domain.orders.validation import check_address, check_changes, check_order, request_hash
 from domain.refunds.service import refund_cancelled
-from domain.tenancy.models import Tenant
 from domain.uow import UnitOfWork
 
 UNIQUE_REQUEST = (
@@ -48,6 +41,14 @@ class Placed:
 
 
 async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
+    uow.lean = True  # every statement of placement is written once and run on the driver
+    try:
+        return await _place_order(uow, data)
+    finally:
+        uow.lean = False
+
+
+async def _place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
     problems = Problems()
     check_order(problems, data)
     shipping = check_address(problems, data.shipping_address, "shippingAddress")
@@ -57,17 +58,27 @@ async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
     problems.raise_if_any()
     fingerprint = request_hash(data)
     try:
-        async with uow:
-            await _queue_repeats(uow, data)
-            existing = await _find_repeat(uow, data, fingerprint)
-            if existing is not None:
-                return Placed(existing, created=False)
-            token = access.new_token()
-            order = await _place(uow, data, fingerprint, shipping, billing, access.digest(token))
-            await uow.commit()
-            return Placed(order, created=True, access_token=token)
-    except IntegrityError as exc:
-        if not any(name in str(exc.orig) for name in UNIQUE_REQUEST):
+        for lock in (False, True):  # without locks first; with them when that needs exact figures
+            try:
+                async with uow:
+                    await _queue_repeats(uow, data)
+                    existing = await _find_repeat(uow, data, fingerprint)
+                    if existing is not None:
+                        return Placed(existing, created=False)
+                    token = access.new_token()
+                    reserved = await placing.reserve(uow, data, lock)
+                    c = data.customer
+                    customer = await upsert_customer(uow, c.email, c.first_name, c.last_name, c.phone)
+                    order = await placing.write(
+                        uow, data, reserved, customer, fingerprint, shipping, billing, access.digest(token)
+                    )
+                    await uow.commit()
+                    return Placed(order, created=True, access_token=token)
+            except placing.Contended:
+                continue
+        raise AssertionError("placement with the levels locked cannot be contended")
+    except asyncpg.UniqueViolationError as exc:  # the driver's own error: placement runs on it
+        if not any(name in str(exc) for name in UNIQUE_REQUEST):
             raise
     # A concurrent request with the same key or external id won the race: answer with its order.
     async with uow:
@@ -81,200 +92,36 @@ async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
         return Placed(existing, created=False)
 
 
+_QUEUE = "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))"
+_BY_KEY = "SELECT * FROM orders WHERE tenant_id = $1 AND idempotency_key = $2"
+_BY_EXTERNAL = "SELECT * FROM orders WHERE tenant_id = $1 AND channel = $2 AND external_id = $3"
+
+
 async def _queue_repeats(uow: UnitOfWork, data: OrderInput) -> None:
     """Requests with the same idempotency key or external id wait here for each other (until commit),
     so a retry racing its original finds the original's order instead of competing for its stock."""
     names = [f"key:{data.idempotency_key}"] if data.idempotency_key else []
     names += [f"ext:{data.channel}:{data.external_id}"] if data.external_id else []
     for name in names:  # always key before external id, so two requests cannot wait on each other
-        lock_id = func.hashtextextended(f"{uow.tenant_id}:{name}", 0)
-        await uow.session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+        await (await uow.driver()).execute(_QUEUE, f"{uow.tenant_id}:{name}")
 
 
 async def _find_repeat(uow: UnitOfWork, data: OrderInput, fingerprint: str) -> Order | None:
+    driver = await uow.driver()
     if data.idempotency_key:
-        order = await _one(uow, Order.idempotency_key == data.idempotency_key)
-        if order is not None:
-            if order.request_hash != fingerprint:
+        found = await driver.fetchrow(_BY_KEY, uow.tenant_id, data.idempotency_key)
+        if found is not None:
+            if found["request_hash"] != fingerprint:
                 raise DomainError(
                     Code.IDEMPOTENCY_KEY_REUSED,
                     "This idempotency key was used for a different order request",
                     ["idempotencyKey"],
                 )
-            return order
+            return order_from_row(found)
     if data.external_id:
-        return await _one(uow, Order.channel == data.channel, Order.external_id == data.external_id)
+        found = await driver.fetchrow(_BY_EXTERNAL, uow.tenant_id, data.channel, data.external_id)
+        return None if found is None else order_from_row(found)
     return None
-
-
-async def _one(uow: UnitOfWork, *where: object) -> Order | None:
-    return (
-        await uow.session.execute(select(Order).where(Order.tenant_id == uow.tenant_id, *where))  # type: ignore[arg-type]
-    ).scalar_one_or_none()
-
-
-async def _place(
-    uow: UnitOfWork,
-    data: OrderInput,
-    fingerprint: str,
-    shipping: dict,
-    billing: dict | None,
-    token_hash: str,
-) -> Order:
-    tenant = await uow.session.get_one(Tenant, uow.tenant_id)
-    products = await _products(uow, data)
-    currency = next(iter(products.values())).currency
-    rate = tenant.shipping_rates.get(data.shipping_method, "0")
-    if currency != tenant.currency and to_minor(rate, tenant.currency) != 0:
-        raise DomainError(
-            Code.CURRENCY_MISMATCH,
-            f"Shipping rates are set in {tenant.currency}; {data.shipping_method} cannot be charged "
-            f"on an order in {currency}",
-            ["shippingMethod"],
-        )
-    try:
-        totals = price_order(
-            [(products[line.sku].price, line.quantity) for line in data.lines],
-            rate,
-            currency,
-            tenant.tax_rate_bps,
-        )
-    except AmountError as exc:
-        raise DomainError(Code.INVALID_AMOUNT, f"Shipping rate: {exc}", ["shippingMethod"]) from exc
-    if totals.total > MAX_MINOR:
-        raise DomainError(Code.INVALID_AMOUNT, "The order's total is more than one order can hold", ["lines"])
-    order_id = uuid.uuid4()
-    needs = [
-        Need(
-            i,
-            products[line.sku].id,
-            line.quantity,
-            products[line.sku].backorder_policy == BackorderPolicy.ALLOW,
-        )
-        for i, line in enumerate(data.lines)
-    ]
-    allocations = await inventory.reserve(uow, order_id, needs)
-    c = data.customer
-    customer_id, tier = await upsert_customer(uow, c.email, c.first_name, c.last_name, c.phone)
-    placed_at = utcnow()
-    ship_by = data.ship_by or default_ship_by(data.shipping_method, placed_at)
-    # Taken last: the tenant row stays locked from here to commit, so keep that short.
-    number = await next_order_number(uow)
-    order = Order(
-        id=order_id,
-        tenant_id=uow.tenant_id,
-        number=number,
-        channel=data.channel,
-        external_id=data.external_id,
-        idempotency_key=data.idempotency_key,
-        request_hash=fingerprint,
-        access_token_hash=token_hash,
-        customer_id=customer_id,
-        email=c.email,
-        currency=currency,
-        subtotal=totals.subtotal,
-        shipping=totals.shipping,
-        tax=totals.tax,
-        total=totals.total,
-        shipping_method=data.shipping_method,
-        shipping_address=shipping,
-        billing_address=billing,
-        note=data.note,
-        tags=data.tags,
-        created_at=placed_at,
-        ship_by=ship_by,
-        priority=compute_priority(data.shipping_method, CustomerTier(tier), ship_by, placed_at),
-    )
-    uow.session.add(order)
-    await uow.session.flush()
-    line_ids = [uuid.uuid4() for _ in data.lines]
-    await uow.session.execute(
-        insert(OrderLine),
-        [
-            {
-                "id": line_ids[i],
-                "tenant_id": uow.tenant_id,
-                "order_id": order_id,
-                "position": i,
-                "product_id": products[line.sku].id,
-                "sku": line.sku,
-                "name": products[line.sku].name,
-                "quantity": line.quantity,
-                "unit_price": priced.unit_price,
-                "subtotal": priced.subtotal,
-                "tax": priced.tax,
-                "customizations": [{"name": n.strip(), "value": v} for n, v in line.customizations],
-            }
-            for i, (line, priced) in enumerate(zip(data.lines, totals.lines, strict=True))
-        ],
-    )
-    await uow.session.execute(
-        insert(OrderAllocation),
-        [
-            {
-                "id": uuid.uuid4(),
-                "tenant_id": uow.tenant_id,
-                "order_id": order_id,
-                "line_id": line_ids[a.index],
-                "product_id": needs[a.index].product_id,
-                "location_id": a.location_id,
-                "quantity": a.quantity,
-                "status": AllocationStatus.BACKORDERED if a.backordered else AllocationStatus.RESERVED,
-            }
-            for a in allocations
-        ],
-    )
-    order.record(
-        OrderCreated(
-            order_id,
-            number=order.display_number,
-            channel=data.channel,
-            total=money(totals.total, currency),
-        )
-    )
-    order.record(
-        StockReserved(
-            order_id,
-            allocations=[
-                {
-                    "sku": data.lines[a.index].sku,
-                    "locationId": to_global("Location", a.location_id),
-                    "quantity": a.quantity,
-                    "backordered": a.backordered,
-                }
-                for a in allocations
-            ],
-        )
-    )
-    return order
-
-
-async def _products(uow: UnitOfWork, data: OrderInput) -> dict[str, Product]:
-    skus = sorted({line.sku for line in data.lines})
-    found = {
-        p.sku: p
-        for p in (
-            await uow.session.execute(
-                select(Product).where(Product.tenant_id == uow.tenant_id, Product.sku.in_(skus))
-            )
-        ).scalars()
-    }
-    problems = Problems()
-    currencies = {p.currency for p in found.values()}
-    for i, line in enumerate(data.lines):
-        product = found.get(line.sku)
-        if product is None:
-            problems.add(Code.UNKNOWN_SKU, f"No product with SKU {line.sku!r}", "lines", i, "sku")
-        elif not product.active:
-            problems.add(Code.PRODUCT_INACTIVE, f"{line.sku} is not for sale", "lines", i, "sku")
-    if len(currencies) > 1:
-        problems.add(
-            Code.CURRENCY_MISMATCH,
-            f"All lines must be priced in one currency, not {', '.join(sorted(currencies))}",
-            "lines",
-        )
-    problems.raise_if_any()
-    return found
 
 
 async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:

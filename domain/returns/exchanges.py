@@ -18,10 +18,16 @@ from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
 from domain.orders.events import OrderCreated, StockReserved
-from domain.orders.models import EXCHANGE_CREDIT, Order, OrderAllocation, OrderLine
+from domain.orders.models import EXCHANGE_CREDIT, Order, OrderLine
 from domain.orders.pricing import price_order
-from domain.orders.repository import next_order_number
-from domain.orders.status import AllocationStatus, ShippingMethod
+from domain.orders.rows import NewAllocation, NewLine, create_order_rows
+from domain.orders.status import (
+    AllocationStatus,
+    FulfillmentStatus,
+    OrderStatus,
+    PaymentStatus,
+    ShippingMethod,
+)
 from domain.refunds import repository as refunds
 from domain.refunds.calculation import line_share
 from domain.refunds.issuing import Amounts, LineRefund, issue
@@ -72,58 +78,61 @@ async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnL
     exchange = Order(
         id=exchange_id,
         tenant_id=uow.tenant_id,
-        number=await next_order_number(uow),
         channel=order.channel,
         customer_id=order.customer_id,
         email=order.email,
+        status=OrderStatus.PENDING,
+        payment_status=PaymentStatus.PENDING,
         currency=order.currency,
         subtotal=totals.subtotal,
         shipping=0,
         tax=totals.tax,
         total=totals.total,
+        paid=0,
+        refunded=0,
         shipping_method=order.shipping_method,
         shipping_address=order.shipping_address,
         billing_address=order.billing_address,
         note=f"Exchange for return {ret.rma_number} of order {order.display_number}",
         tags=["exchange"],
-        created_at=now,
+        fulfillment_status=FulfillmentStatus.UNFULFILLED,
+        return_status="NO_RETURN",
         ship_by=default_ship_by(ShippingMethod(order.shipping_method), now),
         priority=order.effective_priority,
         exchange_of_id=order.id,
     )
-    uow.session.add(exchange)
-    await uow.session.flush()
     line_ids = [uuid.uuid4() for _ in swaps]
-    uow.session.add_all(
-        OrderLine(
-            id=line_ids[i],
-            tenant_id=uow.tenant_id,
-            order_id=exchange.id,
-            position=i,
-            product_id=line.exchange_product_id,
-            sku=line.exchange_sku,
-            name=products[line.exchange_product_id].name,  # type: ignore[index]
-            quantity=priced.quantity,
-            unit_price=priced.unit_price,
-            subtotal=priced.subtotal,
-            tax=priced.tax,
-            customizations=[],
-        )
-        for i, (line, priced) in enumerate(zip(swaps, totals.lines, strict=True))
+    # Written as placement writes an order (domain/orders/rows.py), numbered from the tenant's counter.
+    await create_order_rows(
+        uow,
+        exchange,
+        [
+            NewLine(
+                line_ids[i],
+                line.exchange_product_id,  # type: ignore[arg-type]
+                line.exchange_sku,  # type: ignore[arg-type]
+                products[line.exchange_product_id].name,  # type: ignore[index]
+                priced.quantity,
+                priced.unit_price,
+                priced.subtotal,
+                priced.tax,
+            )
+            for i, (line, priced) in enumerate(zip(swaps, totals.lines, strict=True))
+        ],
+        [
+            NewAllocation(
+                line_ids[a.index],
+                needs[a.index].product_id,
+                a.location_id,
+                a.quantity,
+                AllocationStatus.RESERVED,
+            )
+            for a in allocations
+        ],
+        now,
     )
-    await uow.session.flush()
-    uow.session.add_all(
-        OrderAllocation(
-            tenant_id=uow.tenant_id,
-            order_id=exchange.id,
-            line_id=line_ids[a.index],
-            product_id=needs[a.index].product_id,
-            location_id=a.location_id,
-            quantity=a.quantity,
-            status=AllocationStatus.RESERVED,
-        )
-        for a in allocations
-    )
+    # From here on the order changes as any order does, through the session.
+    exchange = await uow.session.get_one(Order, exchange_id)
     exchange.record(
         OrderCreated(
             exchange.id,

@@ -1,0 +1,288 @@
+"""Placing an order in a few statements written once: one read of everything the rules need (JSON as
+text, decoded here whatever codecs the connection has) and one conditional reservation
+(domain/inventory/reserving.py) in `reserve`; then, after the customer's upsert, one write of the order's
+rows with its number (domain/orders/rows.py) in `write`; then the unit of work's events and commit.
+
+The read takes no lock: the plan it allows is reserved by an UPDATE that succeeds only where the units are
+still there. When that comes back short, or when the read shows a short line or a backorder (where the
+answer depends on exact figures), placement is run again with the product's levels locked in
+(product, location) order from the read on, which gives exactly the figures the answer needs."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.catalog.models import BackorderPolicy
+from domain.db import utcnow
+from domain.errors import Code, DomainError, Problems, Rejected
+from domain.events.base import money
+from domain.fulfillment.priority import compute_priority, default_ship_by
+from domain.ids import to_global
+from domain.inventory.allocation import Allocation, Need, allocate
+from domain.inventory.reserving import Reservation, reserve_at_levels
+from domain.money import MAX_MINOR, AmountError, to_minor
+from domain.orders.events import OrderCreated, StockReserved
+from domain.orders.inputs import OrderInput
+from domain.orders.models import Order
+from domain.orders.pricing import Totals, price_order
+from domain.orders.rows import NewAllocation, NewLine, create_order_rows
+from domain.orders.status import AllocationStatus, CustomerTier, FulfillmentStatus, OrderStatus, PaymentStatus
+from domain.uow import UnitOfWork
+
+_READ = """
+WITH product AS MATERIALIZED (
+  SELECT p.id, p.sku, p.name, p.price, p.currency, p.active, p.backorder_policy
+  FROM products p WHERE p.tenant_id = $1 AND p.sku = ANY($2::text[])
+), level AS MATERIALIZED (
+  SELECT v.id, v.product_id, v.location_id, v.on_hand - v.committed - v.safety_stock AS sellable
+  FROM inventory_levels v WHERE v.tenant_id = $1 AND v.product_id IN (SELECT id FROM product)
+  ORDER BY v.product_id, v.location_id {lock}
+)
+SELECT t.currency, t.tax_rate_bps, t.shipping_rates::text AS shipping_rates,
+  (SELECT json_agg(product) FROM product)::text AS products,
+  (SELECT json_agg(l.id ORDER BY l.priority, l.code) FROM locations l
+   WHERE l.tenant_id = $1 AND l.active)::text AS locations,
+  (SELECT json_agg(level) FROM level)::text AS levels
+FROM tenants t WHERE t.id = $1
+"""
+READ = _READ.format(lock="")
+READ_LOCKED = _READ.format(lock="FOR UPDATE")
+# Levels for backorders at a location that never stocked the product, so that a receipt there fills them.
+ENSURE_LEVELS = """
+INSERT INTO inventory_levels (id, tenant_id, product_id, location_id, on_hand, committed, incoming, damaged,
+  safety_stock, reorder_point, updated_at)
+SELECT gen_random_uuid(), $1::uuid, k.product_id, k.location_id, 0, 0, 0, 0, 0, 0, $4::timestamptz
+FROM unnest($2::uuid[], $3::uuid[]) AS k(product_id, location_id)
+ON CONFLICT DO NOTHING
+"""
+
+
+class Contended(Exception):
+    """The unlocked read's plan could not be reserved as it was, or needs exact figures: place again
+    with the levels locked."""
+
+
+@dataclass(frozen=True)
+class Product:
+    id: uuid.UUID
+    sku: str
+    name: str
+    price: int
+    currency: str
+    active: bool
+    allow_backorder: bool
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """An order that is priced and whose stock is reserved, before it is written."""
+
+    order_id: uuid.UUID
+    at: datetime
+    products: dict[str, Product]
+    currency: str
+    totals: Totals
+    needs: list[Need]
+    allocations: list[Allocation]
+
+
+async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
+    """Prices the order and reserves its stock in the open unit of work, recording the levels' events;
+    raises Contended (lock=False only), Rejected or DomainError otherwise."""
+    now = utcnow()
+    driver = await uow.driver()
+    skus = sorted({line.sku for line in data.lines})
+    row = await driver.fetchrow(READ_LOCKED if lock else READ, uow.tenant_id, skus)
+    products = _products(data, json.loads(row["products"] or "[]"))
+    currency = next(iter(products.values())).currency
+    rate = json.loads(row["shipping_rates"] or "{}").get(data.shipping_method, "0")
+    if currency != row["currency"] and to_minor(rate, row["currency"]) != 0:
+        raise DomainError(
+            Code.CURRENCY_MISMATCH,
+            f"Shipping rates are set in {row['currency']}; {data.shipping_method} cannot be charged "
+            f"on an order in {currency}",
+            ["shippingMethod"],
+        )
+    try:
+        totals = price_order(
+            [(products[line.sku].price, line.quantity) for line in data.lines],
+            rate,
+            currency,
+            row["tax_rate_bps"],
+        )
+    except AmountError as exc:
+        raise DomainError(Code.INVALID_AMOUNT, f"Shipping rate: {exc}", ["shippingMethod"]) from exc
+    if totals.total > MAX_MINOR:
+        raise DomainError(Code.INVALID_AMOUNT, "The order's total is more than one order can hold", ["lines"])
+
+    needs = [
+        Need(i, products[line.sku].id, line.quantity, products[line.sku].allow_backorder)
+        for i, line in enumerate(data.lines)
+    ]
+    locations = [uuid.UUID(x) for x in json.loads(row["locations"] or "[]")]
+    if not locations:
+        raise DomainError(Code.NO_LOCATION, "There is no active location to ship from", ["lines"])
+    levels = {
+        (uuid.UUID(lv["product_id"]), uuid.UUID(lv["location_id"])): (uuid.UUID(lv["id"]), lv["sellable"])
+        for lv in json.loads(row["levels"] or "[]")
+    }
+    active = set(locations)
+    plan = allocate(needs, locations, {key: lv[1] for key, lv in levels.items() if key[1] in active})
+    if not lock and (plan.shortages or any(a.backordered for a in plan.allocations)):
+        raise Contended
+    if plan.shortages:
+        raise Rejected(
+            [
+                DomainError(
+                    Code.INSUFFICIENT_STOCK,
+                    f"Only {s.available} of {s.requested} units are available",
+                    ["lines", str(s.index), "quantity"],
+                )
+                for s in plan.shortages
+            ]
+        )
+    order_id = uuid.uuid4()
+    missing = sorted({(needs[a.index].product_id, a.location_id) for a in plan.allocations} - set(levels))
+    if missing:  # backorders waiting at a location that never stocked the product
+        await driver.execute(
+            ENSURE_LEVELS, uow.tenant_id, [k[0] for k in missing], [k[1] for k in missing], now
+        )
+    reservations = [
+        Reservation(
+            levels[needs[a.index].product_id, a.location_id][0],
+            needs[a.index].product_id,
+            a.location_id,
+            a.quantity,
+        )
+        for a in plan.allocations
+        if not a.backordered
+    ]
+    if not await reserve_at_levels(uow, order_id, reservations, now):
+        raise Contended
+    return Reserved(order_id, now, products, currency, totals, needs, plan.allocations)
+
+
+async def write(
+    uow: UnitOfWork,
+    data: OrderInput,
+    reserved: Reserved,
+    customer: tuple[uuid.UUID, str],
+    fingerprint: str,
+    shipping: dict[str, Any],
+    billing: dict[str, Any] | None,
+    token_hash: str,
+) -> Order:
+    """Numbers and writes the reserved order for the customer (id, tier); records its events."""
+    now, totals, products = reserved.at, reserved.totals, reserved.products
+    ship_by = data.ship_by or default_ship_by(data.shipping_method, now)
+    order = Order(
+        id=reserved.order_id,
+        tenant_id=uow.tenant_id,
+        channel=data.channel,
+        external_id=data.external_id,
+        idempotency_key=data.idempotency_key,
+        request_hash=fingerprint,
+        access_token_hash=token_hash,
+        customer_id=customer[0],
+        email=data.customer.email,
+        status=OrderStatus.PENDING,
+        payment_status=PaymentStatus.PENDING,
+        currency=reserved.currency,
+        subtotal=totals.subtotal,
+        shipping=totals.shipping,
+        tax=totals.tax,
+        total=totals.total,
+        paid=0,
+        refunded=0,
+        shipping_method=data.shipping_method,
+        shipping_address=shipping,
+        billing_address=billing,
+        note=data.note,
+        tags=data.tags,
+        fulfillment_status=FulfillmentStatus.UNFULFILLED,
+        return_status="NO_RETURN",
+        priority=compute_priority(data.shipping_method, CustomerTier(customer[1]), ship_by, now),
+        priority_override=None,
+        ship_by=ship_by,
+        exchange_of_id=None,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    lines = [
+        NewLine(
+            uuid.uuid4(),
+            products[line.sku].id,
+            line.sku,
+            products[line.sku].name,
+            line.quantity,
+            priced.unit_price,
+            priced.subtotal,
+            priced.tax,
+            [{"name": n.strip(), "value": v} for n, v in line.customizations],
+        )
+        for line, priced in zip(data.lines, totals.lines, strict=True)
+    ]
+    allocations = [
+        NewAllocation(
+            lines[a.index].id,
+            reserved.needs[a.index].product_id,
+            a.location_id,
+            a.quantity,
+            AllocationStatus.BACKORDERED if a.backordered else AllocationStatus.RESERVED,
+        )
+        for a in reserved.allocations
+    ]
+    await create_order_rows(uow, order, lines, allocations, now)
+    total = money(totals.total, reserved.currency)
+    uow.record(OrderCreated(order.id, number=order.display_number, channel=data.channel, total=total))
+    uow.record(
+        StockReserved(
+            order.id,
+            allocations=[
+                {
+                    "sku": data.lines[a.index].sku,
+                    "locationId": to_global("Location", a.location_id),
+                    "quantity": a.quantity,
+                    "backordered": a.backordered,
+                }
+                for a in reserved.allocations
+            ],
+        )
+    )
+    return order
+
+
+def _products(data: OrderInput, rows: list[dict[str, Any]]) -> dict[str, Product]:
+    found = {
+        r["sku"]: Product(
+            uuid.UUID(r["id"]),
+            r["sku"],
+            r["name"],
+            r["price"],
+            r["currency"],
+            r["active"],
+            r["backorder_policy"] == BackorderPolicy.ALLOW,
+        )
+        for r in rows
+    }
+    problems = Problems()
+    currencies = {p.currency for p in found.values()}
+    for i, line in enumerate(data.lines):
+        product = found.get(line.sku)
+        if product is None:
+            problems.add(Code.UNKNOWN_SKU, f"No product with SKU {line.sku!r}", "lines", i, "sku")
+        elif not product.active:
+            problems.add(Code.PRODUCT_INACTIVE, f"{line.sku} is not for sale", "lines", i, "sku")
+    if len(currencies) > 1:
+        problems.add(
+            Code.CURRENCY_MISMATCH,
+            f"All lines must be priced in one currency, not {', '.join(sorted(currencies))}",
+            "lines",
+        )
+    problems.raise_if_any()
+    return found

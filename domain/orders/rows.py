@@ -1,0 +1,135 @@
+"""Writing a new order: its number, its row, its lines and its allocations in one statement of multi-row
+INSERTs, written once and run on the unit of work's own connection.
+
+The tenant's order counter is taken in the same statement, so the tenant row (which every order of the
+tenant queues on, to keep numbers gap-free) is locked only from here to commit: call this last."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.orders.models import Order
+from domain.uow import UnitOfWork
+
+ORDER_ROWS = """
+WITH counter AS (
+  UPDATE tenants SET next_order_number = next_order_number + 1, updated_at = $2
+  WHERE id = $1 RETURNING next_order_number - 1 AS number
+), head AS (
+  INSERT INTO orders (id, tenant_id, number, channel, external_id, idempotency_key, request_hash,
+    access_token_hash, customer_id, email, status, payment_status, currency, subtotal, shipping, tax, total,
+    paid, shipping_method, shipping_address, billing_address, note, tags, fulfillment_status, priority,
+    ship_by, refunded, return_status, exchange_of_id, version, created_at, updated_at)
+  SELECT $3::uuid, $1::uuid, counter.number, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid,
+    $10::text, $11::text, $12::text, $13::text, $14::bigint, $15::bigint, $16::bigint, $17::bigint,
+    $18::bigint,
+    $19::text, $20::text::jsonb, $21::text::jsonb, $22::text, $23::varchar[], $24::text, $25::int,
+    $26::timestamptz, $27::bigint, $28::text, $29::uuid, 1, $2, $2
+  FROM counter
+), line AS (
+  INSERT INTO order_lines (id, tenant_id, order_id, position, product_id, sku, name, quantity, unit_price,
+    subtotal, tax, customizations)
+  SELECT l.id, $1::uuid, $3::uuid, l.position, l.product_id, l.sku, l.name, l.quantity, l.unit_price,
+    l.subtotal, l.tax, l.customizations::jsonb
+  FROM unnest($30::uuid[], $31::int[], $32::uuid[], $33::text[], $34::text[], $35::int[], $36::bigint[],
+    $37::bigint[], $38::bigint[], $39::text[])
+    WITH ORDINALITY AS l(id, position, product_id, sku, name, quantity, unit_price, subtotal, tax,
+      customizations, n)
+  ORDER BY l.n
+), allocation AS (
+  INSERT INTO order_allocations (id, tenant_id, order_id, line_id, product_id, location_id, quantity, status,
+    shipped, created_at)
+  SELECT a.id, $1::uuid, $3::uuid, a.line_id, a.product_id, a.location_id, a.quantity, a.status, 0, $2
+  FROM unnest($40::uuid[], $41::uuid[], $42::uuid[], $43::uuid[], $44::int[], $45::text[])
+    WITH ORDINALITY AS a(id, line_id, product_id, location_id, quantity, status, n)
+  ORDER BY a.n
+)
+SELECT number FROM counter
+"""
+
+
+@dataclass(frozen=True)
+class NewLine:
+    id: uuid.UUID
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    quantity: int
+    unit_price: int
+    subtotal: int
+    tax: int
+    customizations: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NewAllocation:
+    line_id: uuid.UUID
+    product_id: uuid.UUID
+    location_id: uuid.UUID
+    quantity: int
+    status: str
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+def order_from_row(row: Any) -> Order:
+    """An Order (not in any session) from a row of `SELECT * FROM orders` run on the driver."""
+    values = dict(row)
+    for name in ("shipping_address", "billing_address"):
+        if isinstance(values[name], str):  # JSON as text, unless the connection's codecs decoded it
+            values[name] = json.loads(values[name])
+    return Order(**values)
+
+
+def _columns(rows: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
+    return [[getattr(row, name) for row in rows] for name in names]
+
+
+async def create_order_rows(
+    uow: UnitOfWork, order: Order, lines: list[NewLine], allocations: list[NewAllocation], now: datetime
+) -> int:
+    """Numbers the order and writes it, its lines (positions in list order) and its allocations; sets
+    and returns the number. `order` is a new, unsaved Order with every other column filled."""
+    driver = await uow.driver()
+    number = await driver.fetchval(
+        ORDER_ROWS,
+        uow.tenant_id,
+        now,
+        order.id,
+        order.channel,
+        order.external_id,
+        order.idempotency_key,
+        order.request_hash,
+        order.access_token_hash,
+        order.customer_id,
+        order.email,
+        order.status,
+        order.payment_status,
+        order.currency,
+        order.subtotal,
+        order.shipping,
+        order.tax,
+        order.total,
+        order.paid,
+        order.shipping_method,
+        json.dumps(order.shipping_address),
+        None if order.billing_address is None else json.dumps(order.billing_address),
+        order.note,
+        order.tags,
+        order.fulfillment_status,
+        order.priority,
+        order.ship_by,
+        order.refunded,
+        order.return_status,
+        order.exchange_of_id,
+        [line.id for line in lines],
+        list(range(len(lines))),
+        *_columns(lines, ("product_id", "sku", "name", "quantity", "unit_price", "subtotal", "tax")),
+        [json.dumps(line.customizations) for line in lines],
+        *_columns(allocations, ("id", "line_id", "product_id", "location_id", "quantity", "status")),
+    )
+    order.number = number
+    return number
