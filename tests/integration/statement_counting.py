@@ -39,17 +39,21 @@ class Statements:
     def __len__(self) -> int:
         return len(self.seen)
 
+    def attach(self, engine: Any) -> None:
+        """On a fresh engine: every connection it opens gets the asyncpg logger."""
+        sync = engine.sync_engine
+        event.listen(
+            sync, "connect", lambda dbapi, _rec: dbapi.driver_connection.add_query_logger(self.logged)
+        )
+        event.listen(sync, "before_cursor_execute", self.executed)
+
 
 @asynccontextmanager
 async def counted_engine(database_url: str) -> AsyncIterator[tuple[Any, Statements]]:
     """An engine of one connection whose every statement is counted in the Statements."""
     engine = make_engine(database_url, pool_size=1, max_overflow=0)
     statements = Statements()
-    sync = engine.sync_engine
-    event.listen(
-        sync, "connect", lambda dbapi, _rec: dbapi.driver_connection.add_query_logger(statements.logged)
-    )
-    event.listen(sync, "before_cursor_execute", statements.executed)
+    statements.attach(engine)
     try:
         yield engine, statements
     finally:
