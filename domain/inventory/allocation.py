@@ -6,6 +6,8 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from domain.errors import Code, DomainError, Rejected
+
 
 @dataclass(frozen=True)
 class Need:
@@ -37,6 +39,21 @@ class Plan:
 
 
 Stock = dict[tuple[uuid.UUID, uuid.UUID], int]  # (product, location) -> sellable units
+
+
+def refuse_if_short(plan: Plan) -> None:
+    """INSUFFICIENT_STOCK for each line the plan could not cover, all at once; nothing when none."""
+    if plan.shortages:
+        raise Rejected(
+            [
+                DomainError(
+                    Code.INSUFFICIENT_STOCK,
+                    f"Only {s.available} of {s.requested} units are available",
+                    ["lines", str(s.index), "quantity"],
+                )
+                for s in plan.shortages
+            ]
+        )
 
 
 def allocate(needs: list[Need], locations: list[uuid.UUID], stock: Stock) -> Plan:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.catalog.models import Location, Product
-from domain.errors import Code, DomainError, Problems, Rejected
+from domain.errors import Code, DomainError, Problems
 from domain.fulfillment.backorders import fill_backorders
-from domain.inventory.allocation import Allocation, Need, allocate
+from domain.inventory.allocation import Allocation, Need, allocate, refuse_if_short
 from domain.inventory.models import (
     DECREASES,
     INCREASES,
@@ -199,17 +199,7 @@ async def reserve(uow: UnitOfWork, order_id: uuid.UUID, needs: list[Need]) -> li
     active = set(locations)
     stock = {key: lv.sellable for key, lv in levels.items() if key[1] in active}
     plan = allocate(needs, locations, stock)
-    if plan.shortages:
-        raise Rejected(
-            [
-                DomainError(
-                    Code.INSUFFICIENT_STOCK,
-                    f"Only {s.available} of {s.requested} units are available",
-                    ["lines", str(s.index), "quantity"],
-                )
-                for s in plan.shortages
-            ]
-        )
+    refuse_if_short(plan)
     by_index = {n.index: n for n in needs}
     missing = sorted({(by_index[a.index].product_id, a.location_id) for a in plan.allocations} - set(levels))
     if missing:  # backorders waiting at a location that never stocked the product

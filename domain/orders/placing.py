@@ -18,11 +18,11 @@ from typing import Any
 
 from domain.catalog.models import BackorderPolicy
 from domain.db import utcnow
-from domain.errors import Code, DomainError, Problems, Rejected
+from domain.errors import Code, DomainError, Problems
 from domain.events.base import money
 from domain.fulfillment.priority import compute_priority, default_ship_by
 from domain.ids import to_global
-from domain.inventory.allocation import Allocation, Need, allocate
+from domain.inventory.allocation import Allocation, Need, allocate, refuse_if_short
 from domain.inventory.reserving import Reservation, reserve_at_levels
 from domain.money import MAX_MINOR, AmountError, to_minor
 from domain.orders.events import OrderCreated, StockReserved
@@ -134,17 +134,7 @@ async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
     plan = allocate(needs, locations, {key: lv[1] for key, lv in levels.items() if key[1] in active})
     if not lock and (plan.shortages or any(a.backordered for a in plan.allocations)):
         raise Contended
-    if plan.shortages:
-        raise Rejected(
-            [
-                DomainError(
-                    Code.INSUFFICIENT_STOCK,
-                    f"Only {s.available} of {s.requested} units are available",
-                    ["lines", str(s.index), "quantity"],
-                )
-                for s in plan.shortages
-            ]
-        )
+    refuse_if_short(plan)
     order_id = uuid.uuid4()
     missing = sorted({(needs[a.index].product_id, a.location_id) for a in plan.allocations} - set(levels))
     if missing:  # backorders waiting at a location that never stocked the product
