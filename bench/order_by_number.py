@@ -172,14 +172,10 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def drive(
-    server: Server, url: str, key: str, requests_file: Path, args: argparse.Namespace
+def run_load(
+    server: Server, requests_file: Path, key: str, concurrency: int, warmup: float, duration: float
 ) -> dict[str, Any]:
-    quiet_from = machine_busy()
-    time.sleep(0.5)
-    background = busy_pct(quiet_from, machine_busy())  # what else is running on the machine
-    sessions_before = asyncio.run(sessions_opened(url))
-    cpu_before, busy_before, gen_before = cpu_seconds(server.process.pid), machine_busy(), children_cpu()
+    """bench/loadgen.py's figures for the requests in the file, sent to the server as `key`."""
     out = subprocess.run(
         [
             sys.executable,
@@ -191,19 +187,30 @@ def drive(
             str(requests_file),
             *(["--header", f"Authorization: Bearer {key}"] if key else []),
             "--concurrency",
-            str(args.concurrency),
+            str(concurrency),
             "--warmup",
-            str(args.warmup),
+            str(warmup),
             "--duration",
-            str(args.duration),
+            str(duration),
         ],
         check=True,
         capture_output=True,
         text=True,
     )
+    return json.loads(out.stdout)
+
+
+def drive(
+    server: Server, url: str, key: str, requests_file: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    quiet_from = machine_busy()
+    time.sleep(0.5)
+    background = busy_pct(quiet_from, machine_busy())  # what else is running on the machine
+    sessions_before = asyncio.run(sessions_opened(url))
+    cpu_before, busy_before, gen_before = cpu_seconds(server.process.pid), machine_busy(), children_cpu()
+    result = run_load(server, requests_file, key, args.concurrency, args.warmup, args.duration)
     cpu_after, busy_after, gen_after = cpu_seconds(server.process.pid), machine_busy(), children_cpu()
     sessions_after = asyncio.run(sessions_opened(url))
-    result = json.loads(out.stdout)
     total = max(result["total"], 1)  # the CPU figures cover warm-up and measurement alike
     window = args.warmup + args.duration
     result["cpu_us_per_req"] = (cpu_after - cpu_before) / total * 1e6

@@ -39,7 +39,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import write_phases, write_seed
-from bench.order_by_number import UNTHROTTLED, Server, database, start_server, stop, wait_healthy
+from bench.order_by_number import (
+    UNTHROTTLED,
+    Server,
+    cpu_seconds,
+    database,
+    run_load,
+    start_server,
+    stop,
+    wait_healthy,
+)
 from bench.write_counting import statements_of_request, statements_of_use_case
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
 from domain.orders.service import place_order
@@ -130,23 +139,6 @@ def pgbench(url: str, clients: int, seconds: float, scale: int) -> float:
 # --- one load run ----------------------------------------------------------------------------------------
 
 
-def proc_cpu(pid: int) -> float:
-    """utime + stime of a process and its live children, in seconds, from /proc/<pid>/stat."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # fields 14 and 15 of stat(5)
-    return total
-
-
 class LagSampler(threading.Thread):
     """Samples the relay's lag once a second while the load runs."""
 
@@ -169,35 +161,13 @@ def load(
     duration: float,
 ) -> dict[str, Any]:
     sampler = LagSampler(url, tenant)
-    cpu_before = proc_cpu(server.process.pid)
+    cpu_before = cpu_seconds(server.process.pid)
     sampler.start()
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.loadgen",
-            "--port",
-            str(server.port),
-            "--requests",
-            str(path),
-            "--header",
-            f"Authorization: Bearer {tenant.api_key}",
-            "--concurrency",
-            str(args.concurrency),
-            "--warmup",
-            str(args.warmup),
-            "--duration",
-            str(duration),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    cpu_after = proc_cpu(server.process.pid)
+    result = run_load(server, path, tenant.api_key, args.concurrency, args.warmup, duration)
+    cpu_after = cpu_seconds(server.process.pid)
     sampler.done.set()
     sampler.join()
     end = asyncio.run(write_seed.relay_lag(url, tenant.tenant_id))
-    result = json.loads(out.stdout)
     result["cpu_ms"] = (cpu_after - cpu_before) / max(result["total"], 1) * 1000
     result["lag_max_s"] = max([s["oldest_s"] for s in sampler.samples] + [end["oldest_s"]])
     result["lag_end"] = end
