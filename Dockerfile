@@ -9,8 +9,11 @@
 #   docker run --rm -e DATABASE_URL=... baton tenant create "Acme" --json     # any other `baton` command
 #
 # Both stages use the same base image, so the virtualenv's interpreter path (/usr/local/bin/python3.x)
-# exists in the runtime stage too.
-ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# exists in the runtime stage too. It is pinned by digest, so a rebuild gets the same bytes until the pin
+# is moved on purpose: this is the multi-platform index of python:3.11-slim-bookworm (Python 3.11.16,
+# built 2026-08-25) as docker-library/repo-info records it. To move it, read the tag's current digest
+# with `docker buildx imagetools inspect python:3.11-slim-bookworm` and replace it here.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm@sha256:0bee7276f83efd4a1ee05bbbf4281d95ed28e079220a9457f25a93e3f1e3c31b
 
 FROM ${PYTHON_IMAGE} AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
