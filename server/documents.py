@@ -22,6 +22,7 @@ from graphql import GraphQLError, parse, validate
 from domain.audit import service as audit
 from domain.db import make_engine
 from domain.documents import store
+from server.cli_admin import tenant_id
 
 
 def _problems(name: str, text: str) -> list[str]:
@@ -35,11 +36,10 @@ def _problems(name: str, text: str) -> list[str]:
 
 
 def _tenant(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        print("error: --tenant must be a tenant id (a UUID)", file=sys.stderr)
-        return None
+    found = tenant_id(value)
+    if found is None:
+        print("error: --tenant must be a tenant id (a UUID) or a Shop ID", file=sys.stderr)
+    return found
 
 
 async def _register(url: str, tenant_id: uuid.UUID, files: list[tuple[str, str]]) -> list[store.Registered]:
@@ -109,11 +109,11 @@ def add_commands(sub: argparse._SubParsersAction, run: Callable[..., int]) -> No
     documents = sub.add_parser("documents", help="documents that allow-listed API keys may run")
     actions = documents.add_subparsers(dest="action", required=True)
     reg = actions.add_parser("register", help="register .graphql files for a tenant; prints their SHA-256")
-    reg.add_argument("--tenant", required=True)
-    reg.add_argument("--json", action="store_true")
-    reg.add_argument("files", nargs="+", metavar="FILE")
+    reg.add_argument("--tenant", required=True, help="the tenant's id (UUID) or its Shop ID")
+    reg.add_argument("--json", action="store_true", help="one JSON object instead of lines")
+    reg.add_argument("files", nargs="+", metavar="FILE", help=".graphql files, one or more operations each")
     reg.set_defaults(run=run, handler=register)
     listing = actions.add_parser("list", help="a tenant's registered documents")
-    listing.add_argument("--tenant", required=True)
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--tenant", required=True, help="the tenant's id (UUID) or its Shop ID")
+    listing.add_argument("--json", action="store_true", help="one JSON object instead of lines")
     listing.set_defaults(run=run, handler=list_registered)

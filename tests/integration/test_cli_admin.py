@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import uuid
 
 from domain.db import make_engine
-from domain.ids import parse_global
+from domain.ids import parse_global, to_global
 from domain.tenancy import service as tenancy
-from server.cli import main
+from server.cli import main, parser
 
 
 def _json(capsys) -> object:
@@ -57,3 +58,31 @@ def test_a_tenant_that_is_neither_a_uuid_nor_a_shop_id_is_refused(db, database_u
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["apikey", "list", "--tenant", "Initech"]) == 2
     assert "Shop ID" in capsys.readouterr().err
+
+
+def test_documents_take_a_shop_id_too(db, database_url, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["tenant", "create", "Initrode", "--json"]) == 0
+    shop_id = to_global("Shop", uuid.UUID(_json(capsys)["tenant"]["id"]))
+    document = tmp_path / "viewer.graphql"
+    document.write_text("query Viewer { viewer { role } }")
+
+    assert main(["documents", "register", "--tenant", shop_id, "--json", str(document)]) == 0
+    registered = _json(capsys)["documents"]
+    assert [d["name"] for d in registered] == ["viewer.graphql"]
+    assert main(["documents", "list", "--tenant", shop_id, "--json"]) == 0
+    assert [d["sha256Hash"] for d in _json(capsys)["documents"]] == [d["sha256Hash"] for d in registered]
+
+
+def test_every_flag_of_every_command_says_what_it_is_for():
+    def unexplained(p: argparse.ArgumentParser, path: str) -> list[str]:
+        found = []
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found += unexplained(sub, f"{path} {name}")
+            elif not action.help:
+                found.append(f"{path}: {action.dest}")
+        return found
+
+    assert unexplained(parser(), "baton") == []
