@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.documents import LOCATION_CREATE, place_order
 
 
@@ -100,3 +102,24 @@ async def test_a_client_accepting_the_graphql_response_type_gets_it_with_the_spe
     assert plain.json()["data"] is None  # clients that accept only application/json: as before
     refused = {**auth(shop.admin), "Accept": f"{GRAPHQL_RESPONSE};q=0, application/json"}
     assert (await api.client.post("/graphql", json={"query": "{ nope }"}, headers=refused)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        ("{ orders", "application/json"),  # not JSON
+        ('{"variables": {}}', "application/json"),  # no query
+        ('{"query": 5}', "application/json"),  # a query that is not text
+        ("query=%7B__typename%7D", "text/plain"),  # a media type GraphQL over HTTP does not use
+        ('[{"query": "{ __typename }"}]', "application/json"),  # a batch
+    ],
+)
+async def test_a_malformed_request_gets_a_json_error_with_a_code(api, shop, content, content_type):
+    response = await api.client.post(
+        "/graphql", content=content, headers={**auth(shop.admin), "Content-Type": content_type}
+    )
+
+    assert response.status_code in (400, 415), response.text
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    (error,) = response.json()["errors"]
+    assert error["message"] and error["extensions"]["code"] in {"BAD_REQUEST", "UNSUPPORTED_MEDIA_TYPE"}
