@@ -14,7 +14,7 @@ from domain.catalog.queries import LocationSort, ProductFilter, ProductSort
 from domain.orders.queries import OrderFilter, OrderSort
 from domain.orders.status import OrderStatus, PaymentStatus, SalesChannel
 from domain.tenancy.scopes import Scope
-from resolvers import catalog, customers, inventory, orders
+from resolvers import catalog, customers, events, inventory, orders
 from resolvers.context import Context
 from resolvers.errors import BadInput
 from resolvers.ids import local_id, parse_global
@@ -30,6 +30,7 @@ from schema.enums import (
 from schema.node import Node
 from schema.types.catalog import Location, Product
 from schema.types.customers import Customer
+from schema.types.events import Event
 from schema.types.fulfillment import FulfillmentOrder
 from schema.types.inventory import InventoryMovement
 from schema.types.orders import Order, OrderLine
@@ -144,6 +145,9 @@ async def _node(info: strawberry.Info, gid: str) -> Any:
         catalog_loader = loaders.product_by_id if kind == "Product" else loaders.location_by_id
         row = await catalog_loader.load(key)
         return (Product.of if kind == "Product" else Location.of)(row) if row else None
+    if kind == "Event":
+        row = await events.by_id(ctx, key)
+        return Event.of(row, redact=not ctx.require().has(Scope.CUSTOMERS_READ)) if row else None
     if kind == "WebhookEndpoint":
         ctx.require(Scope.WEBHOOKS_MANAGE)
         row = await loaders.webhook_endpoint_by_id.load(key)

@@ -37,6 +37,12 @@ AFTER_OF_TYPES = Query(
     .limit(bindparam("limit"))
 )
 OLDEST = Query(select(func.min(_t.c.position).label("position")).where(_t.c.tenant_id == bindparam("tenant")))
+# One event by its id, once the relay has given it a position (before that it is not in the log yet).
+BY_ID = Query(
+    select(*_COLUMNS).where(
+        _t.c.tenant_id == bindparam("tenant"), _t.c.id == bindparam("id"), _t.c.position.is_not(None)
+    )
+)
 HEAD = Query(
     select(EventLogHead.__table__.c.position).where(EventLogHead.__table__.c.tenant_id == bindparam("tenant"))
 )
@@ -107,6 +113,10 @@ async def check_kept(reader: Reader, tenant: object, position: int) -> None:
             f"Events after {position} were pruned; the log now starts at {oldest.position}",
             ["after"],
         )
+
+
+async def by_id(reader: Reader, tenant: object, event_id: object) -> Row | None:
+    return await reader.first(BY_ID, tenant=tenant, id=event_id)
 
 
 async def head(reader: Reader, tenant: object) -> int:

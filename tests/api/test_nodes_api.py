@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.tenancy.models import Role
+from tests.api.conftest import publish
 from tests.api.documents import (
     NODE,
     NODES,
@@ -13,6 +14,8 @@ from tests.api.documents import (
     ok,
     place_order,
 )
+from tests.api.live import EVENTS_FEED
+from tests.db_helpers import system_connection
 
 WEBHOOK_NODE = """
 query Node($id: ID!) { node(id: $id) { __typename id ... on WebhookEndpoint { url active eventTypes } } }
@@ -114,3 +117,39 @@ async def test_a_key_without_webhooks_manage_is_forbidden_a_webhook_endpoint_nod
         body = await api(await shop.tenant.key(role), WEBHOOK_NODE, id=endpoint_id)
         assert body["data"] == {"node": None}, role
         assert error_codes(body) == ["FORBIDDEN"], role
+
+
+EVENT_NODE = """
+query Node($id: ID!) { node(id: $id) { __typename id ... on Event { type position aggregateId payload } } }
+"""
+
+
+async def test_an_event_is_found_by_its_global_id_once_it_is_in_the_log(api, shop, other_shop, database_url):
+    order = await place_order(api, shop.admin, [("TEE", 1)])
+    conn = await system_connection(database_url)
+    try:
+        written = await conn.fetchval("SELECT id FROM outbox_events WHERE type = 'ORDER_CREATED'")
+    finally:
+        await conn.close()
+    not_yet = await api(shop.admin, EVENT_NODE, id=global_id("Event", written))
+    assert not_yet["data"] == {"node": None} and "errors" not in not_yet  # no position yet: not in the log
+    await publish(database_url)
+    (created,) = [
+        e
+        for e in (await api(shop.admin, EVENTS_FEED, first=100))["data"]["eventsFeed"]["nodes"]
+        if e["type"] == "ORDER_CREATED"
+    ]
+
+    body = await api(shop.admin, EVENT_NODE, id=created["id"])
+    assert "errors" not in body and body["data"]["node"] == {
+        "__typename": "Event",
+        "id": created["id"],
+        "type": "ORDER_CREATED",
+        "position": created["position"],
+        "aggregateId": order["id"],
+        "payload": created["payload"],
+    }
+    assert (await api(other_shop.admin, EVENT_NODE, id=created["id"]))["data"] == {"node": None}
+    assert (await api(shop.admin, EVENT_NODE, id=global_id("Event")))["data"] == {"node": None}
+    storefront = await api(await shop.tenant.key(Role.STOREFRONT), EVENT_NODE, id=created["id"])
+    assert storefront["data"] == {"node": None} and error_codes(storefront) == ["FORBIDDEN"]
