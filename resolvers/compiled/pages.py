@@ -71,6 +71,12 @@ def _cursor_part(sort: Sort, part: int) -> Callable[[Any], Any]:
     return convert
 
 
+def _given(_: Any) -> bool:
+    """Whether a cursor was given at all: the general path asks `is not None`, so an empty one counts
+    (bool() would call it absent). Null never reaches here: a null argument binds as NULL."""
+    return True
+
+
 def _filter_value(name: str, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """One condition's value from the coerced OrderFilterInput (a dict by GraphQL field name)."""
 
@@ -229,6 +235,6 @@ def _page_info(
         if sub.name.value not in values or sub.arguments or sub.selection_set:
             raise GiveUp(f"PageInfo.{sub.name.value}")
         if sub.name.value == "hasPreviousPage" and after is not None:  # a parameter only where used
-            values["hasPreviousPage"] = f"coalesce({planner.param(after, bool, 'bool')}, false)"
+            values["hasPreviousPage"] = f"coalesce({planner.param(after, _given, 'bool')}, false)"
         pairs.append(f"{sql_text(key(sub))}, {values[sub.name.value]}")
     return f"json_build_object({', '.join(pairs)})"

@@ -206,7 +206,11 @@ PAGES = [
     ("{ orders { nodes { number email } } }", {}),
     ("{ orders(first: 2) { pageInfo { hasNextPage } nodes { id } } }", {}),
     ("{ orders(first: 2) { edges { cursor } } }", {}),
-    ("query($a: String) { orders(first: 2, after: $a) { nodes { id } } }", {"a": ""}),
+    # an empty cursor starts at the beginning, yet counts as given for hasPreviousPage
+    (
+        "query($a: String) { orders(first: 2, after: $a) { pageInfo { hasPreviousPage } nodes { id } } }",
+        {"a": ""},
+    ),
     ("query($a: String) { orders(after: $a) { pageInfo { hasPreviousPage } } }", {"a": None}),
 ]
 # Every sort, both ways, walked page by page with the cursors each answer gives.
