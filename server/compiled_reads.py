@@ -122,7 +122,7 @@ class CompiledReads:
             return None  # strawberry refuses it the same way, with 429 and Retry-After
         try:
             params = compiled.plan.params(principal.tenant_id, coerced.coerced)
-        except ValueError:  # an argument the general path refuses, with its own coded error
+        except ValueError:  # an argument the general path refuses (its coded error) or the plan lacks
             if found is not None:
                 found[0].refund(found[1], requested)
             return None

@@ -1,10 +1,14 @@
 """`orders(...)` in one statement: a keyset page of orders as `edges`, `nodes` and `pageInfo`, the same
 page with the same cursors (byte for byte) as domain/pagination.py and schema/connection.py give.
 
-Planned: `first`, `after`, `filter` (as a variable), `sortKey` and `reverse` (as literals). Walking
-backwards (`last`, `before`), a filter written inline, and a sort chosen by a variable run through
-strawberry. A value the general path refuses (a page size out of range, a cursor of another list, a
-customerId of another type, too many tags) makes the request run there too, for its coded error."""
+Planned: `first` and `after`, `last` and `before` (walking backwards reads the index from `before` the
+other way, the page and one row more, and shows those rows in the list's order), the other cursor as a
+second bound (`first` with `before`, `last` with `after`), `filter` (as a variable), `sortKey` and
+`reverse` (as literals). `first` and `last` in one document (which way the page goes is known only per
+request), a filter written inline and a sort chosen by a variable run through strawberry, and so does a
+request whose `last` is null (the general path then walks forwards). A value the general path refuses
+(a page size out of range, a cursor of another list, a customerId of another type, too many tags) makes
+the request run there too, for its coded error."""
 
 from __future__ import annotations
 
@@ -51,24 +55,30 @@ _IDS = ("'00000000-0000-0000-0000-000000000000'", "'ffffffff-ffff-ffff-ffff-ffff
 
 
 def _page_size(value: Any) -> int:
-    """`first` as the general path accepts it; anything else is its coded error to give (ValueError)."""
+    """`first` or `last` as the general path accepts it; anything else is its coded error (ValueError)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PAGE:
-        raise ValueError("first out of range")
+        raise ValueError("page size out of range")
     return value
 
 
-def _cursor_part(sort: Sort, part: int) -> Callable[[Any], Any]:
+def _cursor_part(sort: Sort, part: int, field: str) -> Callable[[Any], Any]:
     python_type = datetime if sort.sql_type == "timestamptz" else int
 
     def convert(cursor: Any) -> Any:
-        if not cursor:  # an empty `after` is no cursor at all, as on the general path
+        if not cursor:  # an empty cursor is no cursor at all, as on the general path
             return None
         try:
-            return decode_cursor(cursor, "after", sort.column, python_type, uuid.UUID)[part]
+            return decode_cursor(cursor, field, sort.column, python_type, uuid.UUID)[part]
         except DomainError as exc:
             raise ValueError(str(exc)) from exc
 
     return convert
+
+
+def _given(_: Any) -> bool:
+    """Whether a cursor was given at all: the general path asks `is not None`, so an empty one counts
+    (bool() would call it absent). Null never reaches here: a null argument binds as NULL."""
+    return True
 
 
 def _filter_value(name: str, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -136,9 +146,11 @@ def _literal(node: ValueNode | None, kind: type, default: Any) -> Any:
 
 
 def orders_connection(planner: Planner, node: FieldNode) -> str:
-    args = {a.name.value: a.value for a in node.arguments or ()}
-    if set(args) - {"first", "after", "filter", "sortKey", "reverse"}:
-        raise GiveUp("orders(last:/before:) walks backwards")
+    # A literal null is the argument left out, on the general path too.
+    args = {a.name.value: a.value for a in node.arguments or () if not isinstance(a.value, NullValueNode)}
+    if "first" in args and "last" in args:
+        # Which way the page goes (or the general path's "not both" error) is known only per request.
+        raise GiveUp("orders(first:, last:) in one document")
     sort = ORDER_SORTS[_literal(args.get("sortKey"), EnumValueNode, "CREATED_AT")]
     descending = _literal(args.get("reverse"), BooleanValueNode, False) != sort.newest_first
     page = planner.alias()
@@ -148,24 +160,26 @@ def orders_connection(planner: Planner, node: FieldNode) -> str:
         for name, convert, sql_type, condition in FILTERS:
             p = planner.param(found, _filter_value(name, convert), sql_type)
             conditions.append(condition.format(p=p, t=page))
-    elif found is not None and not isinstance(found, NullValueNode):
+    elif found is not None:
         raise GiveUp("a filter written inline")
-    size = str(DEFAULT_PAGE)
-    if "first" in args:
+    backward = "last" in args
+    if backward:  # `last: null` walks forwards on the general path: that request runs there
+        size = planner.param(args["last"], _page_size, "int", required=True)
+    elif "first" in args:
         size = f"coalesce({planner.param(args['first'], _page_size, 'int')}, {DEFAULT_PAGE})"
-    if "after" in args:
-        value = planner.param(args["after"], _cursor_part(sort, 0), sort.sql_type)
-        row_id = planner.param(args["after"], _cursor_part(sort, 1), "uuid")
-        # One condition whether or not the request has a cursor (a bound beyond every row when it
-        # has none), so that the index on (tenant, sort, id) starts the page at the cursor.
-        comparison, bound = ("<", 1) if descending else (">", 0)
-        start = f"coalesce({value}, {(sort.lowest, sort.highest)[bound]})"
-        start_id = f"coalesce({row_id}, {_IDS[bound]}::uuid)"
-        conditions.append(f"({page}.{sort.column}, {page}.id) {comparison} ({start}, {start_id})")
-    direction = "DESC" if descending else "ASC"
-    order = f"{page}.{sort.column} {direction}, {page}.id {direction}"
+    else:
+        size = str(DEFAULT_PAGE)
+    for field in ("after", "before"):
+        if field in args:  # the rows after `after` and before `before`, in the list's order
+            larger = (field == "after") != descending
+            conditions.append(_beyond(planner, args[field], field, sort, page, larger))
+    # Walking backwards scans from `before` the other way, to read only the page and one row more,
+    # and shows the rows it read last first.
+    scan = "DESC" if descending != backward else "ASC"
+    order = f"{page}.{sort.column} {scan}, {page}.id {scan}"
     row = planner.alias()
     shown = f"{row}.n <= {size}"
+    listed = f"{row}.n DESC" if backward else f"{row}.n"
     pairs = []
     for sub in planner.fields(node.selection_set, "OrderConnection"):
         name = sub.name.value
@@ -173,12 +187,12 @@ def orders_connection(planner: Planner, node: FieldNode) -> str:
             expr = "'OrderConnection'"
         elif name == "nodes" and not sub.arguments:
             built = planner.object(ORDER, row, sub.selection_set)
-            expr = f"coalesce(json_agg({built} ORDER BY {row}.n) FILTER (WHERE {shown}), '[]'::json)"
+            expr = f"coalesce(json_agg({built} ORDER BY {listed}) FILTER (WHERE {shown}), '[]'::json)"
         elif name == "edges" and not sub.arguments:
             built = _edge(planner, sub, row, sort)
-            expr = f"coalesce(json_agg({built} ORDER BY {row}.n) FILTER (WHERE {shown}), '[]'::json)"
+            expr = f"coalesce(json_agg({built} ORDER BY {listed}) FILTER (WHERE {shown}), '[]'::json)"
         elif name == "pageInfo" and not sub.arguments:
-            expr = _page_info(planner, sub, row, sort, shown, size, args.get("after"))
+            expr = _page_info(planner, sub, row, sort, shown, size, backward, args)
         else:
             raise GiveUp(f"OrderConnection.{name}")
         pairs.append(f"{sql_text(key(sub))}, {expr}")
@@ -187,6 +201,18 @@ def orders_connection(planner: Planner, node: FieldNode) -> str:
     rows = f"SELECT {page}.*, row_number() OVER (ORDER BY {order}) AS n FROM ({limited}) {page}"
     # GROUP BY (): one answer however many rows, also when no field aggregates them.
     return f"(SELECT json_build_object({', '.join(pairs)}) FROM ({rows}) {row} GROUP BY ())"
+
+
+def _beyond(planner: Planner, node: ValueNode, field: str, sort: Sort, page: str, larger: bool) -> str:
+    """The rows on one side of a cursor (`larger` keys, or smaller), as one condition whether or not the
+    request has a cursor (a bound beyond every row when it has none), so that the index on
+    (tenant, sort, id) starts or ends the scan at the cursor."""
+    value = planner.param(node, _cursor_part(sort, 0, field), sort.sql_type)
+    row_id = planner.param(node, _cursor_part(sort, 1, field), "uuid")
+    comparison, end = (">", 0) if larger else ("<", 1)
+    at = f"coalesce({value}, {(sort.lowest, sort.highest)[end]})"
+    at_id = f"coalesce({row_id}, {_IDS[end]}::uuid)"
+    return f"({page}.{sort.column}, {page}.id) {comparison} ({at}, {at_id})"
 
 
 def cursor(row: str, sort: Sort) -> str:
@@ -213,22 +239,33 @@ def _edge(planner: Planner, node: FieldNode, row: str, sort: Sort) -> str:
 
 
 def _page_info(
-    planner: Planner, node: FieldNode, row: str, sort: Sort, shown: str, size: str, after: ValueNode | None
+    planner: Planner,
+    node: FieldNode,
+    row: str,
+    sort: Sort,
+    shown: str,
+    size: str,
+    backward: bool,
+    args: dict[str, ValueNode],
 ) -> str:
-    first = f"(array_agg({cursor(row, sort)} ORDER BY {row}.n) FILTER (WHERE {shown}))[1]"
-    last = f"(array_agg({cursor(row, sort)} ORDER BY {row}.n DESC) FILTER (WHERE {shown}))[1]"
+    """As domain.pagination.paginate answers: the extra row read says whether there is more the way
+    the page was walked; the other way, whether the request gave a cursor there (not whether rows are)."""
+    first, last = (f"{row}.n DESC", f"{row}.n") if backward else (f"{row}.n", f"{row}.n DESC")
+    more = f"count(*) > {size}"
+    ahead, behind = ("hasPreviousPage", "hasNextPage") if backward else ("hasNextPage", "hasPreviousPage")
     values = {
         "__typename": "'PageInfo'",
-        "hasNextPage": f"count(*) > {size}",
-        "hasPreviousPage": "false",
-        "startCursor": first,
-        "endCursor": last,
+        ahead: more,
+        behind: "false",
+        "startCursor": f"(array_agg({cursor(row, sort)} ORDER BY {first}) FILTER (WHERE {shown}))[1]",
+        "endCursor": f"(array_agg({cursor(row, sort)} ORDER BY {last}) FILTER (WHERE {shown}))[1]",
     }
+    given = args.get("before" if backward else "after")
     pairs = []
     for sub in planner.fields(node.selection_set, "PageInfo"):
         if sub.name.value not in values or sub.arguments or sub.selection_set:
             raise GiveUp(f"PageInfo.{sub.name.value}")
-        if sub.name.value == "hasPreviousPage" and after is not None:  # a parameter only where used
-            values["hasPreviousPage"] = f"coalesce({planner.param(after, bool, 'bool')}, false)"
+        if sub.name.value == behind and given is not None:  # a parameter only where used
+            values[behind] = f"coalesce({planner.param(given, _given, 'bool')}, false)"
         pairs.append(f"{sql_text(key(sub))}, {values[sub.name.value]}")
     return f"json_build_object({', '.join(pairs)})"

@@ -40,12 +40,15 @@ class Slot:
 
     node: ValueNode
     convert: Callable[[Any], Any]
+    required: bool = False  # a null changes what the general path does, beyond what the plan covers
 
     def value(self, variables: dict[str, Any]) -> Any:
         if isinstance(self.node, VariableNode):
             raw = variables.get(self.node.name.value)
         else:
             raw = value_from_ast_untyped(self.node, variables)
+        if raw is None and self.required:
+            raise ValueError("a null this plan does not cover: the request runs through strawberry")
         return None if raw is None else self.convert(raw)
 
 
@@ -69,8 +72,10 @@ class Planner:
         self.aliases += 1
         return f"t{self.aliases}"
 
-    def param(self, node: ValueNode, convert: Callable[[Any], Any], sql_type: str) -> str:
-        self.slots.append(Slot(node, convert))
+    def param(
+        self, node: ValueNode, convert: Callable[[Any], Any], sql_type: str, required: bool = False
+    ) -> str:
+        self.slots.append(Slot(node, convert, required))
         return f"${len(self.slots) + 1}::{sql_type}"
 
     def fields(self, selection_set: SelectionSetNode | None, type_name: str) -> list[FieldNode]:

@@ -206,22 +206,33 @@ PAGES = [
     ("{ orders { nodes { number email } } }", {}),
     ("{ orders(first: 2) { pageInfo { hasNextPage } nodes { id } } }", {}),
     ("{ orders(first: 2) { edges { cursor } } }", {}),
-    ("query($a: String) { orders(first: 2, after: $a) { nodes { id } } }", {"a": ""}),
+    # an empty cursor starts at the beginning, yet counts as given for hasPreviousPage
+    (
+        "query($a: String) { orders(first: 2, after: $a) { pageInfo { hasPreviousPage } nodes { id } } }",
+        {"a": ""},
+    ),
     ("query($a: String) { orders(after: $a) { pageInfo { hasPreviousPage } } }", {"a": None}),
+    ("{ orders(last: 2) { nodes { id } } }", {}),
+    ("{ orders(first: null, last: 2, after: null, before: null) { nodes { id } } }", {}),
+    (f"query($l: Int) {{ orders(last: $l) {{ {PAGE_FIELDS} }} }}", {"l": 0}),
+    (f"query($l: Int) {{ orders(last: $l, reverse: true) {{ {PAGE_FIELDS} }} }}", {"l": 100}),
+    (f"query($b: String) {{ orders(first: 2, before: $b) {{ {PAGE_FIELDS} }} }}", {"b": None}),
+    # an empty cursor ends nowhere, yet counts as given for hasNextPage
+    (f"query($b: String) {{ orders(last: 2, before: $b) {{ {PAGE_FIELDS} }} }}", {"b": ""}),
+]
+SORTS = [
+    "",
+    ", reverse: true",
+    ", sortKey: NUMBER",
+    ", sortKey: NUMBER, reverse: true",
+    ", sortKey: TOTAL",
+    ", sortKey: TOTAL, reverse: true",
+    ", sortKey: UPDATED_AT, reverse: false",
+    ", sortKey: UPDATED_AT, reverse: true",
+    ", sortKey: CREATED_AT, reverse: true",
 ]
 # Every sort, both ways, walked page by page with the cursors each answer gives.
-WALKS = [
-    f"query($a: String) {{ orders(first: 2, after: $a{sort}) {{ {PAGE_FIELDS} }} }}"
-    for sort in (
-        "",
-        ", reverse: true",
-        ", sortKey: NUMBER",
-        ", sortKey: NUMBER, reverse: true",
-        ", sortKey: TOTAL",
-        ", sortKey: UPDATED_AT, reverse: false",
-        ", sortKey: CREATED_AT, reverse: true",
-    )
-]
+WALKS = [f"query($a: String) {{ orders(first: 2, after: $a{sort}) {{ {PAGE_FIELDS} }} }}" for sort in SORTS]
 FILTERED = f"query($w: OrderFilterInput, $a: String) {{ orders(first: 2, after: $a, filter: $w) {{ {PAGE_FIELDS} }} }}"
 FILTERS = [
     {"status": ["PENDING"]},
@@ -236,8 +247,7 @@ FILTERS = [
     None,
 ]
 PAGES_NOT_PLANNED = [
-    "{ orders(last: 2) { nodes { id } } }",
-    "query($b: String) { orders(first: 2, before: $b) { nodes { id } } }",
+    "query($f: Int) { orders(first: $f, last: 2) { nodes { id } } }",  # the direction known per request
     "query($k: OrderSortKey!) { orders(first: 2, sortKey: $k) { nodes { id } } }",
     "{ orders(first: 2, filter: {status: [PENDING]}) { nodes { id } } }",
 ]
@@ -305,6 +315,118 @@ async def test_a_page_size_out_of_range_gets_the_general_paths_coded_error(api, 
         assert compiled["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", compiled
 
 
+FORWARD = "query($a: String{declared}) {{ orders(first: 2, after: $a{filter}{sort}) {{ {fields} }} }}"
+BACKWARD = "query($b: String{declared}) {{ orders(last: 2, before: $b{filter}{sort}) {{ {fields} }} }}"
+FILTER = {"declared": ", $w: OrderFilterInput", "filter": ", filter: $w"}
+NO_FILTER = {"declared": "", "filter": ""}
+
+
+async def _walk(api, plain, shop, document: str, where: Any, cursor: str, backward: bool) -> list:
+    """Every node of the list, page by page, each page compared with strawberry's."""
+    seen: list = []
+    variables = {"w": where, cursor: None} if "$w" in document else {cursor: None}
+    for _ in range(5):
+        page = (await _compiled_once(api, plain, shop, document, variables))["data"]["orders"]
+        info = page["pageInfo"]
+        seen = [*page["nodes"], *seen] if backward else [*seen, *page["nodes"]]
+        if not info["hasPreviousPage" if backward else "hasNextPage"]:
+            return seen
+        variables[cursor] = info["startCursor" if backward else "endCursor"]
+    raise AssertionError(f"no end of the list: {document}")
+
+
+async def test_every_sort_walks_backwards_from_the_end_to_what_the_forward_walk_gives(
+    api, plain, shop, orders
+):
+    for _ in range(2):  # five orders, three of the same total: pages of two, two and one
+        await place_order(api, shop.admin, [("TEE", 1)])
+    for sort in SORTS:
+        for filter, where in (
+            (NO_FILTER, None),
+            (FILTER, None),
+            (FILTER, {"status": ["PENDING", "CONFIRMED"]}),
+        ):
+            parts = {**filter, "sort": sort, "fields": PAGE_FIELDS}
+            forward = await _walk(api, plain, shop, FORWARD.format(**parts), where, "a", False)
+            backward = await _walk(api, plain, shop, BACKWARD.format(**parts), where, "b", True)
+            assert backward == forward and len(forward) == (5 if where is None else 4), (sort, where)
+
+
+async def test_a_page_between_two_cursors_answers_as_strawberry_does_either_way(
+    api, plain, shop, other_shop, orders
+):
+    """first with before, last with after, both cursors, empty ones, crossed ones, another shop's."""
+    await place_order(api, shop.admin, [("MUG", 1)])
+    theirs = await place_order(api, other_shop.admin, [("TEE", 1)])
+    listed = "{ orders { edges { cursor } } }"
+    c = [e["cursor"] for e in (await api(shop.admin, listed))["data"]["orders"]["edges"]]
+    foreign = (await api(other_shop.admin, listed))["data"]["orders"]["edges"][0]["cursor"]
+    assert theirs and len(c) == 4
+    pairs = [(None, None), (c[0], c[3]), (c[0], None), (None, c[3]), (c[1], c[2]), (c[2], c[1])]
+    pairs += [("", ""), ("", c[2]), (c[1], ""), (foreign, None), (None, foreign)]
+    for size in ("first: 2", "last: 2", "last: 1, reverse: true"):
+        document = (
+            f"query($a: String, $b: String) {{ orders({size}, after: $a, before: $b) {{ {PAGE_FIELDS} }} }}"
+        )
+        for after, before in pairs:
+            await _compiled_once(api, plain, shop, document, {"a": after, "b": before})
+    for before in (None, "", c[2]):
+        document = f"query($b: String) {{ orders(before: $b) {{ {PAGE_FIELDS} }} }}"
+        await _compiled_once(api, plain, shop, document, {"b": before})
+
+
+async def test_an_empty_list_walked_backwards_answers_as_strawberry_does(api, plain, shop, orders):
+    document = BACKWARD.format(**FILTER, sort="", fields=PAGE_FIELDS)
+    nothing = {"createdAfter": "2999-01-01T00:00:00"}
+    last = (await api(shop.admin, "{ orders(first: 1) { edges { cursor } } }"))["data"]["orders"]
+    for before in (None, last["edges"][0]["cursor"]):
+        page = await _compiled_once(api, plain, shop, document, {"w": nothing, "b": before})
+        assert page["data"]["orders"]["nodes"] == [] and page["data"]["orders"]["edges"] == []
+        info = page["data"]["orders"]["pageInfo"]
+        assert (info["hasPreviousPage"], info["startCursor"], info["endCursor"]) == (False, None, None)
+
+
+async def test_walking_backwards_what_the_general_path_refuses_gets_the_same_error(api, plain, shop, orders):
+    cursors = {}
+    for name, listed in (("number", "orders(sortKey: NUMBER)"), ("customer", "customers")):
+        found = (await api(shop.admin, f"{{ {listed} {{ edges {{ cursor }} }} }}"))["data"]
+        cursors[name] = next(iter(found.values()))["edges"][0]["cursor"]
+    document = (
+        "query($l: Int, $a: String, $b: String) { orders(last: $l, after: $a, before: $b) { nodes { id } } }"
+    )
+    cases = [
+        {"l": 2, "b": "not-a-cursor"},
+        {"l": 2, "b": cursors["number"]},  # a cursor of another sort
+        {"l": 2, "b": cursors["customer"]},  # a cursor of another list
+        {"l": 2, "a": "not-a-cursor", "b": cursors["number"]},  # both wrong: the general path names after
+        {"l": 101},
+        {"l": -1},
+    ]
+    for variables in cases:
+        with counting(api) as statements:
+            compiled, through = await _both(api, plain, shop.admin, document, variables, None)
+            await asyncio.sleep(0)
+        assert json.dumps(compiled) == json.dumps(through), variables
+        assert compiled["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", compiled
+        assert not [s for s in statements.seen if "json_build_object" in s], variables
+    both = "{ orders(first: 2, last: 2) { nodes { id } } }"
+    compiled, through = await _both(api, plain, shop.admin, both, {}, None)
+    assert json.dumps(compiled) == json.dumps(through)
+    assert compiled["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", compiled
+
+
+async def test_last_null_walks_forwards_through_strawberry_with_the_same_answer(api, plain, shop, orders):
+    document = f"query($l: Int, $b: String) {{ orders(last: $l, before: $b) {{ {PAGE_FIELDS} }} }}"
+    before = (await api(shop.admin, "{ orders(first: 1) { edges { cursor } } }"))["data"]["orders"]
+    for variables in ({"l": None}, {"b": before["edges"][0]["cursor"]}):
+        with counting(api) as statements:
+            compiled, through = await _both(api, plain, shop.admin, document, variables, None)
+            await asyncio.sleep(0)
+        assert json.dumps(compiled) == json.dumps(through) and "errors" not in compiled, variables
+        assert not [s for s in statements.seen if "json_build_object" in s], variables
+    assert api.app.state.view.compiled.compiled(document, None) is not None  # planned for last: n
+
+
 @pytest.fixture
 async def one_connection(db, database_url: str, app_settings: Settings) -> AsyncIterator[Api]:
     """The compiling app with a single read connection, so that every read shares its session, and
@@ -330,6 +452,17 @@ async def test_a_compiled_read_is_one_statement_once_its_connection_serves_the_t
             await asyncio.sleep(0)
         assert body["data"]["orderByNumber"]["number"] == order["number"]
         assert len(statements.seen) == 1 and "json_build_object" in statements.seen[0], statements.seen
+
+
+async def test_a_page_walked_backwards_is_one_statement_too(one_connection, shop, orders):
+    api = one_connection
+    document = f"query($b: String) {{ orders(last: 2, before: $b, sortKey: NUMBER) {{ {PAGE_FIELDS} }} }}"
+    first = await api(shop.admin, document, b=None)  # the key's lookup, the plan, the session
+    with counting(api) as statements:
+        body = await api(shop.admin, document, b=first["data"]["orders"]["pageInfo"]["startCursor"])
+        await asyncio.sleep(0)
+    assert [n["number"] for n in body["data"]["orders"]["nodes"]] == [orders[0]["number"]]
+    assert len(statements.seen) == 1 and "json_build_object" in statements.seen[0], statements.seen
 
 
 async def test_tenants_taking_turns_on_one_connection_each_read_only_their_own(

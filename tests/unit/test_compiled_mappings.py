@@ -1,12 +1,15 @@
 """The read compiler's mappings stay true to the schema: every mapped field exists on its GraphQL type
 with the type the mapping produces, and enum columns can go out as they are stored (the GraphQL name of
-each value is the stored value)."""
+each value is the stored value). And which pages of orders plan: either way, but not with `first` and
+`last` in one document."""
 
 from __future__ import annotations
 
-from graphql import GraphQLEnumType, get_named_type
+import pytest
+from graphql import GraphQLEnumType, get_named_type, parse
 
 from resolvers.compiled.mappings import MAPPINGS, MoneyOf
+from resolvers.compiled.planner import plan
 from resolvers.compiled.roots import IN_PYTHON, ROOTS
 from schema.schema import schema
 
@@ -47,3 +50,32 @@ def test_enum_columns_hold_the_graphql_names_of_their_values():
                 assert all(value.value == key for key, value in named.values.items()), named.name
                 checked += 1
     assert checked >= 6  # status, paymentStatus, fulfillmentStatus, returnStatus, channel, ... tier
+
+
+def _plan(document: str):
+    return plan(parse(document), None, ROOTS)
+
+
+def test_pages_of_orders_plan_either_way_and_not_with_first_and_last_together():
+    for planned in (
+        "{ orders(last: 2) { nodes { id } } }",
+        "query($l: Int, $b: String) { orders(last: $l, before: $b, sortKey: TOTAL) { nodes { id } } }",
+        "query($a: String, $b: String) { orders(first: 2, after: $a, before: $b) { nodes { id } } }",
+        "{ orders(first: null, last: 2, before: null) { pageInfo { hasNextPage } } }",
+    ):
+        assert _plan(planned) is not None, planned
+    for refused in (
+        "{ orders(first: 2, last: 2) { nodes { id } } }",  # the general path's error to give
+        "query($f: Int, $l: Int) { orders(first: $f, last: $l) { nodes { id } } }",
+    ):
+        assert _plan(refused) is None, refused
+
+
+def test_last_null_walks_forwards_so_the_backward_plan_leaves_that_request_to_strawberry():
+    found = _plan("query($l: Int) { orders(last: $l) { nodes { id } } }")
+    assert found is not None
+    assert found.params("tenant", {"l": 2})[1:] == [2]
+    with pytest.raises(ValueError):
+        found.params("tenant", {"l": None})
+    with pytest.raises(ValueError):  # beyond the largest page: the general path's coded error
+        found.params("tenant", {"l": 101})
