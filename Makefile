@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCAL_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint schema bench bench-peer bench-live bench-writes clean
+.PHONY: run test lint graphiql-assets schema bench bench-peer bench-live bench-writes clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Baton needs Python 3.11 or newer"'
@@ -29,6 +29,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# Fetches the vendored GraphiQL files again from npm and checks their sha256 (server/graphiql/fetch.py);
+# UPGRADE="graphiql@3.8.4" takes another version instead and records its digests in VERSIONS.
+graphiql-assets:
+	$(PYTHON) server/graphiql/fetch.py $(if $(UPGRADE),--upgrade $(UPGRADE))
 
 # Rewrites schema/schema.graphql from the code; tests fail while the two differ.
 schema: $(STAMP)
