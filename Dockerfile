@@ -29,8 +29,9 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
         > /tmp/requirements.txt \
     && pip install -c constraints.txt -r /tmp/requirements.txt
 
-# Then the project itself, as a regular (non-editable) install: the code, schema.graphql and the Alembic
-# migrations end up in the venv's site-packages; nothing of /src is needed at run time.
+# Then the project itself, as a regular (non-editable) install: the code, schema.graphql, the Alembic
+# migrations and GraphiQL's files (server/graphiql/, served only if BATON_ENV=development) end up in the
+# venv's site-packages; nothing of /src is needed at run time.
 COPY README.md ./
 COPY server ./server
 COPY schema ./schema

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCAL_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint schema bench bench-peer bench-live bench-writes clean
+.PHONY: run test lint browser graphiql-assets schema bench bench-peer bench-live bench-writes clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Baton needs Python 3.11 or newer"'
@@ -17,11 +17,19 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/baton serve --demo
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(BIN)/pytest -q
 	@if [ -z "$$TEST_DATABASE_URL" ] && $(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncpg.connect('$(LOCAL_PG_URL)', timeout=3))" 2>/dev/null; then \
 		echo "Integration tests again, on the PostgreSQL at $(LOCAL_PG_URL)"; \
 		TEST_DATABASE_URL=$(LOCAL_PG_URL) $(BIN)/pytest -q tests/integration; \
+	fi
+
+# Debian's chromium, for the GraphiQL browser test (tests/api/test_graphiql_offline.py): installed when
+# missing and we may (root, with apt-get: CI); otherwise that test skips and says why.
+browser:
+	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing chromium for the GraphiQL browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
 	fi
 
 lint: $(STAMP)
@@ -29,6 +37,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# Fetches the vendored GraphiQL files again from npm and checks their sha256 (server/graphiql/fetch.py);
+# UPGRADE="graphiql@3.8.4" takes another version instead and records its digests in VERSIONS.
+graphiql-assets:
+	$(PYTHON) server/graphiql/fetch.py $(if $(UPGRADE),--upgrade $(UPGRADE))
 
 # Rewrites schema/schema.graphql from the code; tests fail while the two differ.
 schema: $(STAMP)

@@ -36,6 +36,7 @@ from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.compiled_reads import CompiledReads
 from server.front import CompiledFront
+from server.graphiql import GraphiQL
 from server.listener import Listener
 from server.persisted import PersistedHandler, PersistedQueries
 from server.settings import Settings
@@ -102,6 +103,13 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         self.ws_connects = PerAddress(settings.ip_ws_connect_burst, settings.ip_ws_connect_rate)
         self.open_operations = OpenOperations(settings.max_subscriptions_per_key)
         self.compiled = CompiledReads(schema._schema) if settings.compile_reads else None
+        # The IDE's page and its scripts come from Baton, not a CDN (server/graphiql/).
+        self.ide = GraphiQL() if settings.development else None
+
+    @property
+    def graphql_ide_html(self) -> str:
+        assert self.ide is not None, "strawberry renders the IDE only when graphql_ide is set"
+        return self.ide.html
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", None)
@@ -271,6 +279,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
             Route("/carriers/{carrier}/tracking", carrier_webhook(engine), methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *([view.ide.route()] if view.ide is not None else []),
         ],
         lifespan=lifespan,
         # Reads the compiler answers skip the router and its wrappers (server/front.py).

@@ -97,14 +97,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     _migrate(url)
     if args.demo:
+        from server import graphiql
         from server.demo import ensure_demo
 
         key = ensure_demo(url, settings.data_dir)
-        print(f"\nBaton is serving GraphQL at http://{host}:{port}/graphql")
+        graphql_url = f"http://{host}:{port}/graphql"
+        query = "{ shop { name } orders(first: 3) { nodes { number status } } }"
+        print(f"\nBaton is serving GraphQL at {graphql_url}")
         print(f"Demo tenant API key (ADMIN): {key}")
-        query = json.dumps({"query": "{ orders(first: 3) { nodes { number status } } }"})
-        print(f'Try: curl -s http://{host}:{port}/graphql -H "Authorization: Bearer {key}" \\')
-        print(f"       -H 'Content-Type: application/json' -d '{query}'\n")
+        print(f'Try: curl -s {graphql_url} -H "Authorization: Bearer {key}" \\')
+        print(f"       -H 'Content-Type: application/json' -d '{json.dumps({'query': query})}'")
+        if settings.development:
+            print(f"GraphiQL, with the demo key filled in: {graphiql.link(graphql_url, key, query)}")
+        print()
     app = create_app(settings, url)
     _tune_gc()
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting normally on it instead lets the

@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import IO
 
 import httpx
 
@@ -30,8 +31,11 @@ class Process:
 
 
 @contextlib.asynccontextmanager
-async def baton_serve(database_url: str, *args: str, **env: str) -> AsyncIterator[Process]:
-    """`args` go after `serve --port N`; `env` adds to (or overrides) the test settings below."""
+async def baton_serve(
+    database_url: str, *args: str, stdout: IO[str] | None = None, **env: str
+) -> AsyncIterator[Process]:
+    """`args` go after `serve --port N`; `env` adds to (or overrides) the test settings below; what it
+    prints goes to `stdout` when given (with PYTHONUNBUFFERED=1 in `env`, as it is printed)."""
     port = free_port()
     environment = {
         **os.environ,
@@ -43,7 +47,7 @@ async def baton_serve(database_url: str, *args: str, **env: str) -> AsyncIterato
         **env,
     }
     cmd = [sys.executable, "-m", "server.cli", "serve", "--port", str(port), *args]
-    proc = await asyncio.create_subprocess_exec(*cmd, cwd=ROOT, env=environment)
+    proc = await asyncio.create_subprocess_exec(*cmd, cwd=ROOT, env=environment, stdout=stdout)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             for _ in range(600):
