@@ -31,7 +31,7 @@ from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
-from server import bodies, disconnects, media, metrics, secret_key
+from server import bodies, connections, disconnects, media, metrics, secret_key
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.compiled_reads import CompiledReads
@@ -217,18 +217,20 @@ class BatonGraphQL(PersistedQueries, GraphQL):
 
 
 def create_app(settings: Settings, database_url: str) -> Starlette:
+    """The app on `database_url`; every pool is sized by server/connections.py."""
     Limits.configure(settings.statement_timeout, settings.idle_in_transaction_timeout)
     if refusal := secret_key.install(settings):
         raise SystemExit(f"error: {refusal}")
+    budget = connections.for_serve(settings)
     # Reads (most requests) and writes each get a pool of their own; see domain/reading.py.
-    engine = make_engine(database_url, pool_size=max(2, settings.pool_size // 3))
-    reads = ReadPool(database_url, settings.pool_size)
+    engine = make_engine(database_url, pool_size=budget.writes, max_overflow=0)
+    reads = ReadPool(database_url, budget.reads)
     hub = Hub(reads)
     keys = KeyCache(engine, settings.auth_cache_seconds)
     grants = GrantCache(reads, settings.auth_cache_seconds)
     view = BatonGraphQL(engine, reads, keys, hub, settings, grants)
     dsn = plain_dsn(database_url)
-    workers = Workers(dsn, settings) if settings.workers_in_serve else None
+    workers = Workers(dsn, settings, budget.workers) if budget.workers else None
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

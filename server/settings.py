@@ -15,9 +15,11 @@ class Settings:
     host: str
     port: int
     environment: str
-    pool_size: int
     log_level: str
     auth_cache_seconds: float
+    # connections to Postgres (README: "Scaling out"; server/connections.py splits the budget)
+    db_connections: int = 16  # every connection one process opens, all pools together
+    notes: tuple[str, ...] = ()  # deprecations to log at start-up
     # live updates (README: "Live updates")
     event_retention_days: float = 30.0
     audit_retention_days: float = 365.0  # audit entries older than this are pruned, oldest first
@@ -69,7 +71,6 @@ class Settings:
             host=env.text("BATON_HOST", "127.0.0.1"),
             port=env.whole("BATON_PORT", "8000", 1, 65535),
             environment=env.choice("BATON_ENV", "development", ENVIRONMENTS),
-            pool_size=env.whole("BATON_DB_POOL_SIZE", "30", 1),
             log_level=env.choice("BATON_LOG_LEVEL", "info", LOG_LEVELS).lower(),
             auth_cache_seconds=env.number("BATON_AUTH_CACHE_SECONDS", "10"),
             event_retention_days=env.number("BATON_EVENT_RETENTION_DAYS", "30"),
@@ -105,9 +106,30 @@ class Settings:
             persisted_queries_per_tenant=env.whole("BATON_PERSISTED_QUERIES_PER_TENANT", "2000"),
             metrics_port=env.whole("BATON_METRICS_PORT", "0", 0, 65535),
             metrics_host=env.text("BATON_METRICS_HOST", "127.0.0.1"),
+            db_connections=_db_connections(env),
+            notes=_deprecations(env),
         )
         env.raise_if_any()
         return found
+
+
+def _db_connections(env: _Env) -> int:
+    """BATON_DB_CONNECTIONS; the deprecated BATON_DB_POOL_SIZE is read in its place while it alone is set."""
+    if env.get("BATON_DB_POOL_SIZE") is not None and env.get("BATON_DB_CONNECTIONS") is None:
+        return env.whole("BATON_DB_POOL_SIZE", "16", 1)
+    return env.whole("BATON_DB_CONNECTIONS", "16", 1)
+
+
+def _deprecations(env: _Env) -> tuple[str, ...]:
+    if env.get("BATON_DB_POOL_SIZE") is None:
+        return ()
+    if env.get("BATON_DB_CONNECTIONS") is not None:
+        return ("BATON_DB_POOL_SIZE is ignored: BATON_DB_CONNECTIONS is set",)
+    return (
+        "BATON_DB_POOL_SIZE is deprecated: it is read as BATON_DB_CONNECTIONS, every connection a "
+        "process opens (it sized the read pool alone, and a process opened up to 26 more beside it); "
+        "rename it to BATON_DB_CONNECTIONS",
+    )
 
 
 def _flag(value: str) -> bool:
