@@ -66,15 +66,23 @@ class Timestamps:
     )
 
 
-def make_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+def make_engine(
+    url: str,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    *,
+    wait: float = 30.0,
+) -> AsyncEngine:
     """One engine per process. URLs may be plain postgresql:// ones; asyncpg is always the driver.
 
     Size the pool for the concurrency a process serves: a connection beyond it (overflow) is closed
-    as soon as it is returned, and opening one costs far more than a request."""
+    as soon as it is returned, and opening one costs far more than a request. A checkout waits `wait`
+    seconds for a free connection, then raises (domain/availability.py: DATABASE_UNAVAILABLE)."""
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
+        pool_timeout=wait,
         pool_pre_ping=False,
         # The most recently used connection first: its statement and type caches are warm, and the
         # others may sit idle long enough for the server to reclaim them.

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
+from domain.availability import PoolExhausted
 from domain.db import Limits
 
 
@@ -121,9 +122,10 @@ class ReadPool:
       transaction-local setting of `tenant()` overrides the session's, so a connection's history never
       changes what either way sees, and the compiler's statements filter by tenant themselves too."""
 
-    def __init__(self, url: str, size: int) -> None:
+    def __init__(self, url: str, size: int, *, wait: float = 10.0) -> None:
         self._dsn = plain_dsn(url)
         self._size = size
+        self._wait = wait
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
         self._loggers: set[QueryLogger] = set()
@@ -144,11 +146,23 @@ class ReadPool:
         return self._pool
 
     @asynccontextmanager
+    async def _acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection, waiting at most `wait` seconds for one to come free (or to open)."""
+        pool = await self._connections()
+        try:
+            driver = await pool.acquire(timeout=self._wait)
+        except TimeoutError:
+            raise PoolExhausted(f"no read connection free (or opened) within {self._wait:g} s") from None
+        try:
+            yield driver
+        finally:
+            await pool.release(driver)
+
+    @asynccontextmanager
     async def tenant(self, tenant_id: uuid.UUID) -> AsyncIterator[Reader]:
         """A read-only transaction for one tenant (begin_for)."""
         begin = begin_for(tenant_id)
-        pool = await self._connections()
-        async with pool.acquire() as driver:
+        async with self._acquire() as driver:
             for logger in self._loggers:
                 driver.add_query_logger(logger)
             try:
@@ -167,8 +181,7 @@ class ReadPool:
     async def value(self, tenant_id: uuid.UUID, sql: str, *args: Any) -> Any:
         """The first column of the first row of one statement, for one tenant, in one round trip
         once the connection serves that tenant (see the class)."""
-        pool = await self._connections()
-        async with pool.acquire() as driver:
+        async with self._acquire() as driver:
             for logger in self._loggers:
                 driver.add_query_logger(logger)
             try:

@@ -15,7 +15,8 @@ must hold, and nothing opens a connection outside it (README: "Scaling out").
 
 `baton worker` runs only the background loops: one connection per loop, at most the budget.
 Start-up (the role check, migrations) uses one connection at a time and closes it before the pools
-open. Pools never open more than their share: a request that finds none free waits for one."""
+open. Pools never open more than their share: a request that finds none free waits
+BATON_DB_WAIT_SECONDS, then gets DATABASE_UNAVAILABLE (server/unavailable.py)."""
 
 from __future__ import annotations
 

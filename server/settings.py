@@ -19,6 +19,7 @@ class Settings:
     auth_cache_seconds: float
     # connections to Postgres (README: "Scaling out"; server/connections.py splits the budget)
     db_connections: int = 16  # every connection one process opens, all pools together
+    db_wait_seconds: float = 10.0  # how long a request waits for a free connection, then 503
     notes: tuple[str, ...] = ()  # deprecations to log at start-up
     # live updates (README: "Live updates")
     event_retention_days: float = 30.0
@@ -107,6 +108,7 @@ class Settings:
             metrics_port=env.whole("BATON_METRICS_PORT", "0", 0, 65535),
             metrics_host=env.text("BATON_METRICS_HOST", "127.0.0.1"),
             db_connections=_db_connections(env),
+            db_wait_seconds=env.number("BATON_DB_WAIT_SECONDS", "10"),
             notes=_deprecations(env),
         )
         env.raise_if_any()
