@@ -239,8 +239,10 @@ class BatonGraphQL(PersistedQueries, GraphQL):
             metrics.SOCKETS.dec()
 
 
-def create_app(settings: Settings, database_url: str) -> Starlette:
-    """The app on `database_url`; every pool is sized by server/connections.py."""
+def create_app(settings: Settings, database_url: str, direct_url: str | None = None) -> Starlette:
+    """The app on `database_url` (which may be a PgBouncer: settings.pgbouncer) for requests, and on
+    `direct_url` (default: the same) for what needs a session of its own: LISTEN, the workers, the
+    rate-limit and metrics samplers. Every pool is sized by server/connections.py."""
     Limits.configure(settings.statement_timeout, settings.idle_in_transaction_timeout)
     if refusal := secret_key.install(settings):
         raise SystemExit(f"error: {refusal}")
@@ -250,14 +252,15 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         database_url,
         pool_size=budget.writes,
         max_overflow=0,
+        pgbouncer=settings.pgbouncer,
         wait=settings.db_wait_seconds,
     )
-    reads = ReadPool(database_url, budget.reads, wait=settings.db_wait_seconds)
+    reads = ReadPool(database_url, budget.reads, pgbouncer=settings.pgbouncer, wait=settings.db_wait_seconds)
     hub = Hub(reads)
     keys = KeyCache(engine, settings.auth_cache_seconds)
     grants = GrantCache(reads, settings.auth_cache_seconds)
     view = BatonGraphQL(engine, reads, keys, hub, settings, grants)
-    dsn = plain_dsn(database_url)
+    dsn = plain_dsn(direct_url or database_url)
     workers = Workers(dsn, settings, budget.workers) if budget.workers else None
 
     async def healthz(request: Request) -> Response:

@@ -32,12 +32,20 @@ from server.settings import Settings, SettingsError
 
 
 def database_url(settings: Settings) -> str:
-    """DATABASE_URL when set, else the embedded server under BATON_DATA_DIR."""
+    """Straight to Postgres: BATON_DATABASE_DIRECT_URL, else DATABASE_URL, else the embedded server
+    under BATON_DATA_DIR. Migrations, the admin commands and whatever needs a session of its own."""
+    if settings.database_direct_url:
+        return settings.database_direct_url
     if settings.database_url:
         return settings.database_url
     from server.embedded_pg import start
 
     return start(settings.data_dir)
+
+
+def request_url(settings: Settings, direct: str) -> str:
+    """Where the request pools connect: DATABASE_URL, which may be a PgBouncer (BATON_PGBOUNCER)."""
+    return settings.database_url or direct
 
 
 def _port_taken(host: str, port: int) -> str | None:
@@ -53,20 +61,23 @@ def _port_taken(host: str, port: int) -> str | None:
     return None
 
 
-def _role_refused(url: str, settings: Settings) -> bool:
+def _role_refused(url: str, settings: Settings, pooled: str | None = None) -> bool:
     """True (with the reason on stderr) when the database role defeats row-level security outside
-    development, or the database cannot be reached at all: see server/dbrole.py."""
+    development, or the database cannot be reached at all: see server/dbrole.py. `pooled`, when it
+    is another URL (a PgBouncer), is checked too: requests run as the role it connects as."""
     from server.dbrole import check_role
 
-    try:
-        refusal = asyncio.run(check_role(url, settings.development))
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        where = make_url(url).render_as_string(hide_password=True)
-        print(f"error: cannot connect to the database at {where}: {exc}", file=sys.stderr)
-        return True
-    if refusal is not None:
-        print(f"error: refusing to start: {refusal}", file=sys.stderr)
-    return refusal is not None
+    for each in dict.fromkeys([url, pooled or url]):
+        try:
+            refusal = asyncio.run(check_role(each, settings.development, settings.pgbouncer and each != url))
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            where = make_url(each).render_as_string(hide_password=True)
+            print(f"error: cannot connect to the database at {where}: {exc}", file=sys.stderr)
+            return True
+        if refusal is not None:
+            print(f"error: refusing to start: {refusal}", file=sys.stderr)
+            return True
+    return False
 
 
 def _keys_refused(settings: Settings) -> bool:
@@ -93,7 +104,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: port {port} is in use ({busy}): set BATON_PORT, or pass --port", file=sys.stderr)
         return 1
     url = database_url(settings)
-    if _role_refused(url, settings) or _keys_refused(settings) or _budget_refused(settings):
+    pooled = request_url(settings, url)
+    if _role_refused(url, settings, pooled) or _keys_refused(settings) or _budget_refused(settings):
         return 1
     _migrate(url)
     if args.demo:
@@ -105,7 +117,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         query = json.dumps({"query": "{ orders(first: 3) { nodes { number status } } }"})
         print(f'Try: curl -s http://{host}:{port}/graphql -H "Authorization: Bearer {key}" \\')
         print(f"       -H 'Content-Type: application/json' -d '{query}'\n")
-    app = create_app(settings, url)
+    app = create_app(settings, pooled, url)
     _tune_gc()
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting normally on it instead lets the
     # embedded Postgres be stopped on the way out (atexit), as it is on Ctrl-C.

@@ -20,6 +20,8 @@ class Settings:
     # connections to Postgres (README: "Scaling out"; server/connections.py splits the budget)
     db_connections: int = 16  # every connection one process opens, all pools together
     db_wait_seconds: float = 10.0  # how long a request waits for a free connection, then 503
+    database_direct_url: str | None = None  # straight to Postgres: LISTEN, migrations, workers
+    pgbouncer: bool = False  # DATABASE_URL is a PgBouncer in transaction mode
     notes: tuple[str, ...] = ()  # deprecations to log at start-up
     # live updates (README: "Live updates")
     event_retention_days: float = 30.0
@@ -109,8 +111,16 @@ class Settings:
             metrics_host=env.text("BATON_METRICS_HOST", "127.0.0.1"),
             db_connections=_db_connections(env),
             db_wait_seconds=env.number("BATON_DB_WAIT_SECONDS", "10"),
+            database_direct_url=env.get("BATON_DATABASE_DIRECT_URL") or None,
+            pgbouncer=env.flag("BATON_PGBOUNCER", "0"),
             notes=_deprecations(env),
         )
+        if found.pgbouncer and not (found.database_url and found.database_direct_url):
+            env.problems.append(
+                "BATON_PGBOUNCER=1 needs DATABASE_URL (the PgBouncer) and BATON_DATABASE_DIRECT_URL "
+                "(Postgres itself): LISTEN, migrations and the background workers need a session of "
+                "their own, which transaction pooling does not keep"
+            )
         env.raise_if_any()
         return found
 

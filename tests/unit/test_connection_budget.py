@@ -74,3 +74,14 @@ def test_serve_refuses_a_budget_too_small_in_one_line(monkeypatch, capsys):
     assert (
         err.startswith("error: BATON_DB_CONNECTIONS=3 is too few for `baton serve`") and err.count("\n") == 1
     )
+
+
+def test_pgbouncer_without_a_direct_url_is_refused_by_name(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://baton@pgbouncer:6432/baton")
+    monkeypatch.delenv("BATON_DATABASE_DIRECT_URL", raising=False)
+    monkeypatch.setenv("BATON_PGBOUNCER", "1")
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env()
+    assert refused.value.problems[0].startswith("BATON_PGBOUNCER=1 needs DATABASE_URL (the PgBouncer) and")
+    monkeypatch.setenv("BATON_DATABASE_DIRECT_URL", "postgresql://baton@db:5432/baton")
+    assert Settings.from_env().pgbouncer
