@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCAL_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint schema bench bench-peer bench-live bench-writes clean
+.PHONY: run test lint pgbouncer schema bench bench-peer bench-live bench-writes clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Baton needs Python 3.11 or newer"'
@@ -17,11 +17,24 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/baton serve --demo
 
-test: $(STAMP) lint
+test: $(STAMP) lint pgbouncer
 	$(BIN)/pytest -q
 	@if [ -z "$$TEST_DATABASE_URL" ] && $(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncpg.connect('$(LOCAL_PG_URL)', timeout=3))" 2>/dev/null; then \
 		echo "Integration tests again, on the PostgreSQL at $(LOCAL_PG_URL)"; \
 		TEST_DATABASE_URL=$(LOCAL_PG_URL) $(BIN)/pytest -q tests/integration; \
+	fi
+
+# tests/api/test_scale_out.py runs Debian's PgBouncer in front of the test database. Installed here when
+# missing and we are root on a Debian-like system; otherwise the test is skipped and says why. (On a
+# systemd host Debian's package also starts its own pgbouncer service; the test starts one of its own.)
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get install -y -qq pgbouncer >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq pgbouncer >/dev/null; } || \
+		echo "pgbouncer could not be installed: the scale-out test will be skipped"; \
+	else \
+		echo "pgbouncer is not installed (needs root and apt-get): the scale-out test will be skipped"; \
 	fi
 
 lint: $(STAMP)
