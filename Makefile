@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCAL_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint browser graphiql-assets schema bench bench-peer bench-live bench-writes clean
+.PHONY: run test lint browser pgbouncer graphiql-assets schema bench bench-peer bench-live bench-writes clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Baton needs Python 3.11 or newer"'
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/baton serve --demo
 
-test: $(STAMP) lint browser
+test: $(STAMP) lint browser pgbouncer
 	$(BIN)/pytest -q
 	@if [ -z "$$TEST_DATABASE_URL" ] && $(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncpg.connect('$(LOCAL_PG_URL)', timeout=3))" 2>/dev/null; then \
 		echo "Integration tests again, on the PostgreSQL at $(LOCAL_PG_URL)"; \
@@ -30,6 +30,15 @@ browser:
 	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing chromium for the GraphiQL browser test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	fi
+
+# tests/api/test_scale_out.py runs Debian's PgBouncer in front of the test database. Installed here when
+# missing and we may (root, with apt-get: CI); otherwise that test skips and says why. (On a
+# systemd host Debian's package also starts its own pgbouncer service; the test starts one of its own.)
+pgbouncer:
+	@if ! command -v pgbouncer >/dev/null && ! test -x /usr/sbin/pgbouncer && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing pgbouncer for the scale-out test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer; \
 	fi
 
 lint: $(STAMP)

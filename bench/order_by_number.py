@@ -345,7 +345,7 @@ def main() -> int:
 
         settings = Settings.from_env()
         print(
-            f"Baton: `baton serve`, DB pool {settings.pool_size} (+10 overflow), log level {settings.log_level} "
+            f"Baton: `baton serve`, {settings.db_connections} DB connections in all, log level {settings.log_level} "
             "(BATON_* variables apply); the floor: the same uvicorn settings, a fixed pool of "
             f"{floor.POOL_SIZE} connections."
         )

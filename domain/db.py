@@ -66,20 +66,44 @@ class Timestamps:
     )
 
 
-def make_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+def make_engine(
+    url: str,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    *,
+    pgbouncer: bool = False,
+    wait: float = 30.0,
+) -> AsyncEngine:
     """One engine per process. URLs may be plain postgresql:// ones; asyncpg is always the driver.
 
     Size the pool for the concurrency a process serves: a connection beyond it (overflow) is closed
-    as soon as it is returned, and opening one costs far more than a request."""
+    as soon as it is returned, and opening one costs far more than a request. A checkout waits `wait`
+    seconds for a free connection, then raises (domain/availability.py: DATABASE_UNAVAILABLE).
+
+    `pgbouncer`: the URL is a PgBouncer in transaction mode, where consecutive transactions may run on
+    different server connections, so no prepared statement may outlive its transaction. SQLAlchemy's
+    dialect prepares every statement by name, and asyncpg caches them: both caches are off, and the
+    name is the empty one, Postgres's unnamed statement, which asyncpg parses again in the round trip
+    that runs it. (SQLAlchemy's docs suggest a uuid per statement; those would pile up on PgBouncer's
+    server connections until each is closed, since none is ever deallocated where it was made.)"""
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
+        pool_timeout=wait,
         pool_pre_ping=False,
         # The most recently used connection first: its statement and type caches are warm, and the
         # others may sit idle long enough for the server to reclaim them.
         pool_use_lifo=True,
+        connect_args=PGBOUNCER_SAFE if pgbouncer else {},
     )
+
+
+PGBOUNCER_SAFE = {
+    "statement_cache_size": 0,
+    "prepared_statement_cache_size": 0,
+    "prepared_statement_name_func": lambda: "",
+}
 
 
 def async_url(url: str) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
+from domain.availability import PoolExhausted
 from domain.db import Limits
 
 
@@ -71,6 +72,9 @@ class Reader:
         rows = await self.all(query, **params)
         return rows[0] if rows else None
 
+    async def value(self, sql: str, *args: Any) -> Any:
+        return await self._driver.fetchval(sql, *args)
+
 
 QueryLogger = Callable[[Any], None]
 
@@ -119,11 +123,21 @@ class ReadPool:
       Postgres gives a lone statement. The tenant is then the session's: the connection remembers
       which tenant it last served and sets its session again only when the tenant changes. The
       transaction-local setting of `tenant()` overrides the session's, so a connection's history never
-      changes what either way sees, and the compiler's statements filter by tenant themselves too."""
+      changes what either way sees, and the compiler's statements filter by tenant themselves too.
 
-    def __init__(self, url: str, size: int) -> None:
+    Behind PgBouncer in transaction mode (`pgbouncer`), a session is not the connection's own: each
+    transaction may run on another server connection. Reads then go through PgBouncer all the same —
+    it is the point, reads are most of the connections — but nothing is left on a session: `value()`
+    runs in a transaction of its own, the tenant set in its first round trip as `tenant()` does (three
+    round trips instead of one), connections are not made read-only at start-up (`BEGIN READ ONLY`
+    does it per transaction), and asyncpg prepares no named statements (statement_cache_size=0: a
+    statement prepared on one server connection is not there on the next)."""
+
+    def __init__(self, url: str, size: int, *, pgbouncer: bool = False, wait: float = 10.0) -> None:
         self._dsn = plain_dsn(url)
         self._size = size
+        self._pgbouncer = pgbouncer
+        self._wait = wait
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
         self._loggers: set[QueryLogger] = set()
@@ -139,16 +153,28 @@ class ReadPool:
                         init=_codecs,
                         reset=_nothing_to_reset,
                         connection_class=ReadConnection,
-                        server_settings={"default_transaction_read_only": "on"},
+                        **_pgbouncer_safe() if self._pgbouncer else _read_only_sessions(),
                     )
         return self._pool
+
+    @asynccontextmanager
+    async def _acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection, waiting at most `wait` seconds for one to come free (or to open)."""
+        pool = await self._connections()
+        try:
+            driver = await pool.acquire(timeout=self._wait)
+        except TimeoutError:
+            raise PoolExhausted(f"no read connection free (or opened) within {self._wait:g} s") from None
+        try:
+            yield driver
+        finally:
+            await pool.release(driver)
 
     @asynccontextmanager
     async def tenant(self, tenant_id: uuid.UUID) -> AsyncIterator[Reader]:
         """A read-only transaction for one tenant (begin_for)."""
         begin = begin_for(tenant_id)
-        pool = await self._connections()
-        async with pool.acquire() as driver:
+        async with self._acquire() as driver:
             for logger in self._loggers:
                 driver.add_query_logger(logger)
             try:
@@ -167,8 +193,10 @@ class ReadPool:
     async def value(self, tenant_id: uuid.UUID, sql: str, *args: Any) -> Any:
         """The first column of the first row of one statement, for one tenant, in one round trip
         once the connection serves that tenant (see the class)."""
-        pool = await self._connections()
-        async with pool.acquire() as driver:
+        if self._pgbouncer:
+            async with self.tenant(tenant_id) as reader:
+                return await reader.value(sql, *args)
+        async with self._acquire() as driver:
             for logger in self._loggers:
                 driver.add_query_logger(logger)
             try:
@@ -198,6 +226,17 @@ class ReadPool:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+def _read_only_sessions() -> dict[str, Any]:
+    return {"server_settings": {"default_transaction_read_only": "on"}}
+
+
+def _pgbouncer_safe() -> dict[str, Any]:
+    """Unnamed statements only (asyncpg then parses each again in the round trip that runs it, so a
+    statement never outlives the transaction PgBouncer gave it), and no startup parameters PgBouncer
+    would refuse."""
+    return {"statement_cache_size": 0}
 
 
 async def _codecs(driver: asyncpg.Connection) -> None:

@@ -1,4 +1,5 @@
-"""Alembic environment: runs on a connection handed over by `baton migrate`, or on DATABASE_URL."""
+"""Alembic environment: runs on a connection handed over by `baton migrate`, or on
+BATON_DATABASE_DIRECT_URL, else DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -40,7 +41,12 @@ connection = config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
+    # Postgres itself: past a PgBouncer in DATABASE_URL, as `baton migrate` connects.
+    url = (
+        config.get_main_option("sqlalchemy.url")
+        or os.environ.get("BATON_DATABASE_DIRECT_URL")
+        or os.environ.get("DATABASE_URL")
+    )
     if not url:
-        raise SystemExit("Set DATABASE_URL to run alembic directly.")
+        raise SystemExit("Set DATABASE_URL (or BATON_DATABASE_DIRECT_URL) to run alembic directly.")
     asyncio.run(run_on_url(url))

@@ -21,6 +21,7 @@ from strawberry.types.graphql import OperationType
 
 from domain.audit.models import Outcome
 from domain.audit.service import Action, append, input_digest
+from domain.availability import unavailable
 from domain.ids import parse_global
 from schema.node import Node
 
@@ -91,10 +92,13 @@ class AuditMutations(SchemaExtension):
             _notes.set(None)
             try:
                 await _record(self.execution_context.context, notes)
-            except Exception:
+            except Exception as exc:
                 # The mutation has committed already: failing its response would only invite a retry.
                 request_id = getattr(self.execution_context.context, "request_id", None)
-                log.exception("audit entries not written (request %s)", request_id)
+                if not unavailable(exc):
+                    log.exception("audit entries not written (request %s)", request_id)
+                else:  # the database is gone for the while, as the answer says: no traceback to add
+                    log.warning("audit entries not written (request %s): %s", request_id, exc)
 
     def _mutation(self) -> bool:
         try:

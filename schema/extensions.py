@@ -13,7 +13,8 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from resolvers.errors import PublicError
+from domain.availability import RETRY_AFTER, unavailable
+from resolvers.errors import DatabaseUnavailable, PublicError
 from schema.metrics import GRAPHQL_ERRORS
 
 log = logging.getLogger("baton.graphql")
@@ -54,6 +55,9 @@ class MaskUnexpected(MaskErrors):
             )
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
+        if unavailable(error.original_error):  # nothing to hide, and worth retrying (logged below)
+            coded = DatabaseUnavailable(RETRY_AFTER)
+            return GraphQLError(coded.message, path=error.path, extensions=coded.extensions)
         log.error(
             "unexpected error in %s (request %s)",
             error.path,
@@ -86,6 +90,15 @@ class LoggedSchema(strawberry.Schema):
     ) -> None:
         context = getattr(execution_context, "context", None)
         for error in errors:
+            if unavailable(error.original_error):
+                GRAPHQL_ERRORS.labels(DatabaseUnavailable.code).inc()
+                log.warning(
+                    "database unavailable at %s: %s (request %s)",
+                    error.path,
+                    error.original_error,
+                    getattr(context, "request_id", None),
+                )
+                continue
             if _unexpected(error):
                 GRAPHQL_ERRORS.labels("INTERNAL_SERVER_ERROR").inc()
                 continue

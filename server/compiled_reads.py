@@ -5,7 +5,8 @@ kind of caller (a bounded cache), then each request binds its tenant and argumen
 statement in one read-only round trip (domain/reading.py ReadPool.value); Postgres returns the whole
 `data` as JSON. Everything around it is as on the strawberry path: the same validation (the plan is
 only built for a document that validates, limits included), the same price and bucket charge, the same
-extensions.cost. Anything else, and anything that goes wrong, is left to strawberry: documents it
+extensions.cost. Anything else, and anything that goes wrong, is left to strawberry (but for the
+database being unavailable, answered DATABASE_UNAVAILABLE here, as strawberry would): documents it
 cannot plan, variables that do not coerce (the coded errors come from there), a cost above the maximum
 or a bucket too empty (the refusal too), persisted-query requests. So are callers whose view of an
 order depends on who they are: keys that read all orders and customers get every compiled root; any
@@ -36,6 +37,7 @@ from graphql.execution.values import get_variable_values
 from starlette.requests import Request
 from starlette.responses import Response
 
+from domain.availability import unavailable
 from domain.tenancy.scopes import Scope
 from resolvers.compiled.planner import Plan, plan
 from resolvers.compiled.roots import PROVEN_ROOTS, ROOTS
@@ -128,12 +130,14 @@ class CompiledReads:
             return None
         try:
             text = await context.reads.value(principal.tenant_id, compiled.plan.sql, *params)
-        except Exception:
+        except Exception as exc:
+            if found is not None:
+                found[0].refund(found[1], requested)
+            if unavailable(exc):  # strawberry would fail the same way, after waiting as long again
+                raise
             log.exception(
                 "compiled read failed; answering it through strawberry (request %s)", context.request_id
             )
-            if found is not None:
-                found[0].refund(found[1], requested)
             return None
         actual = compiled.pricer.actual(json.loads(text))
         if found is not None:

@@ -36,8 +36,9 @@ class RoleCheck:
         )
 
 
-async def inspect_role(url: str) -> RoleCheck:
-    conn = await asyncpg.connect(plain_dsn(url))
+async def inspect_role(url: str, pgbouncer: bool = False) -> RoleCheck:
+    # Through PgBouncer in transaction mode, a named (cached) statement may be gone by its next use.
+    conn = await asyncpg.connect(plain_dsn(url), statement_cache_size=0 if pgbouncer else 100)
     try:
         row = await conn.fetchrow(
             "SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
@@ -48,10 +49,10 @@ async def inspect_role(url: str) -> RoleCheck:
     return RoleCheck(row["rolname"], row["rolsuper"], row["rolbypassrls"])
 
 
-async def check_role(url: str, development: bool) -> str | None:
+async def check_role(url: str, development: bool, pgbouncer: bool = False) -> str | None:
     """The reason to refuse to start, or None to go on. Only development may run as a role that defeats
     row-level security (the local superuser is handy there), and it is warned on the log."""
-    problem = (await inspect_role(url)).problem
+    problem = (await inspect_role(url, pgbouncer)).problem
     if problem is None or not development:
         return problem
     log.warning("%s (allowed in development only)", problem)

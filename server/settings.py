@@ -15,9 +15,14 @@ class Settings:
     host: str
     port: int
     environment: str
-    pool_size: int
     log_level: str
     auth_cache_seconds: float
+    # connections to Postgres (README: "Scaling out"; server/connections.py splits the budget)
+    db_connections: int = 16  # every connection one process opens, all pools together
+    db_wait_seconds: float = 10.0  # how long a request waits for a free connection, then 503
+    database_direct_url: str | None = None  # straight to Postgres: LISTEN, migrations, workers
+    pgbouncer: bool = False  # DATABASE_URL is a PgBouncer in transaction mode
+    notes: tuple[str, ...] = ()  # deprecations to log at start-up
     # live updates (README: "Live updates")
     event_retention_days: float = 30.0
     audit_retention_days: float = 365.0  # audit entries older than this are pruned, oldest first
@@ -69,7 +74,6 @@ class Settings:
             host=env.text("BATON_HOST", "127.0.0.1"),
             port=env.whole("BATON_PORT", "8000", 1, 65535),
             environment=env.choice("BATON_ENV", "development", ENVIRONMENTS),
-            pool_size=env.whole("BATON_DB_POOL_SIZE", "30", 1),
             log_level=env.choice("BATON_LOG_LEVEL", "info", LOG_LEVELS).lower(),
             auth_cache_seconds=env.number("BATON_AUTH_CACHE_SECONDS", "10"),
             event_retention_days=env.number("BATON_EVENT_RETENTION_DAYS", "30"),
@@ -105,9 +109,39 @@ class Settings:
             persisted_queries_per_tenant=env.whole("BATON_PERSISTED_QUERIES_PER_TENANT", "2000"),
             metrics_port=env.whole("BATON_METRICS_PORT", "0", 0, 65535),
             metrics_host=env.text("BATON_METRICS_HOST", "127.0.0.1"),
+            db_connections=_db_connections(env),
+            db_wait_seconds=env.number("BATON_DB_WAIT_SECONDS", "10"),
+            database_direct_url=env.get("BATON_DATABASE_DIRECT_URL") or None,
+            pgbouncer=env.flag("BATON_PGBOUNCER", "0"),
+            notes=_deprecations(env),
         )
+        if found.pgbouncer and not (found.database_url and found.database_direct_url):
+            env.problems.append(
+                "BATON_PGBOUNCER=1 needs DATABASE_URL (the PgBouncer) and BATON_DATABASE_DIRECT_URL "
+                "(Postgres itself): LISTEN, migrations and the background workers need a session of "
+                "their own, which transaction pooling does not keep"
+            )
         env.raise_if_any()
         return found
+
+
+def _db_connections(env: _Env) -> int:
+    """BATON_DB_CONNECTIONS; the deprecated BATON_DB_POOL_SIZE is read in its place while it alone is set."""
+    if env.get("BATON_DB_POOL_SIZE") is not None and env.get("BATON_DB_CONNECTIONS") is None:
+        return env.whole("BATON_DB_POOL_SIZE", "16", 1)
+    return env.whole("BATON_DB_CONNECTIONS", "16", 1)
+
+
+def _deprecations(env: _Env) -> tuple[str, ...]:
+    if env.get("BATON_DB_POOL_SIZE") is None:
+        return ()
+    if env.get("BATON_DB_CONNECTIONS") is not None:
+        return ("BATON_DB_POOL_SIZE is ignored: BATON_DB_CONNECTIONS is set",)
+    return (
+        "BATON_DB_POOL_SIZE is deprecated: it is read as BATON_DB_CONNECTIONS, every connection a "
+        "process opens (it sized the read pool alone, and a process opened up to 26 more beside it); "
+        "rename it to BATON_DB_CONNECTIONS",
+    )
 
 
 def _flag(value: str) -> bool:

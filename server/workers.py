@@ -86,14 +86,17 @@ class Workers:
     every session of that pool runs in system scope (app.scope = 'system'), which row-level security
     requires for that: a connection that names no tenant and no scope sees nothing."""
 
-    def __init__(self, dsn: str, settings: Settings) -> None:
+    def __init__(self, dsn: str, settings: Settings, size: int) -> None:
         self._dsn = dsn
         self._settings = settings
+        self._size = size  # server/connections.py: 2 inside serve, one per loop in a worker
         self._pool: asyncpg.Pool | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=4, server_settings=SYSTEM_SESSION)
+        pool = await asyncpg.create_pool(
+            self._dsn, min_size=1, max_size=self._size, server_settings=SYSTEM_SESSION
+        )
         try:
             await check_system_scope(pool)
         except BaseException:

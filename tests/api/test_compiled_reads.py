@@ -15,6 +15,7 @@ import pytest
 
 from domain.tenancy.models import Role
 from resolvers.compiled.mappings import ORDER, CarrierOf, Children, Mapping, MoneyOf, Parent
+from server import connections
 from server.app import create_app
 from server.settings import Settings
 from tests.api.conftest import Api
@@ -431,7 +432,8 @@ async def test_last_null_walks_forwards_through_strawberry_with_the_same_answer(
 async def one_connection(db, database_url: str, app_settings: Settings) -> AsyncIterator[Api]:
     """The compiling app with a single read connection, so that every read shares its session, and
     keys remembered for a minute, as served, so that a request's statements are its read's."""
-    settings = Settings(**{**app_settings.__dict__, "pool_size": 1, "auth_cache_seconds": 60.0})
+    fixed = connections.for_serve(app_settings).direct  # what the budget keeps for LISTEN and the rest
+    settings = Settings(**{**app_settings.__dict__, "db_connections": fixed + 2, "auth_cache_seconds": 60.0})
     app = create_app(settings, database_url)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://baton.test"
