@@ -31,7 +31,8 @@ from domain.reading import ReadPool, plain_dsn
 from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.schema import schema
-from server import bodies, disconnects, media, metrics, secret_key
+from server import bodies, disconnects, logs, media, metrics, secret_key
+from server.access import AccessLog
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.compiled_reads import CompiledReads
@@ -105,6 +106,8 @@ class BatonGraphQL(PersistedQueries, GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", None)
+        if principal is not None:
+            logs.bind_principal(principal)
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:16]
         context = Context(
             self.engine,
@@ -131,10 +134,11 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         principal = await Credentials.of(context.connection_params).principal(self.keys, self.grants)
         if principal is None:
             raise ConnectionRejectionError({"message": "Unknown or revoked key, or expired customer token"})
-        context.principal = principal
+        context.principal = context.request.state.principal = principal  # the latter for the access log
+        logs.bind_principal(principal)
 
     async def http(self, request: Request) -> Response:
-        if getattr(request.state, "request_id", None) is None:  # server/front.py may have named it
+        if getattr(request.state, "request_id", None) is None:  # server/access.py names it
             request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         wants_ide = request.method == "GET" and "text/html" in request.headers.get("accept", "")
         if not await bodies.within(request, self.settings.max_body_bytes):
@@ -161,7 +165,8 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         token = bearer(request.headers.get("authorization"))
         if token is None:
             return None
-        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        if getattr(request.state, "request_id", None) is None:  # server/access.py names it
+            request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         response = await self._compiled(request, token)
         if response is None:
             return None
@@ -273,8 +278,10 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
-        # Reads the compiler answers skip the router and its wrappers (server/front.py).
+        # Reads the compiler answers skip the router and its wrappers (server/front.py); the access
+        # log is outside them all, so that every request has its line.
         middleware=[
+            Middleware(AccessLog),
             Middleware(metrics.Measured),
             *([Middleware(CompiledFront, view=view)] if view.compiled is not None else []),
         ],

@@ -111,6 +111,8 @@ class CompiledReads:
         compiled = self.compiled(query, name, every_order, sees_customers)
         if compiled is None:
             return None
+        op_name = compiled.operation.name
+        context.name_operation(op_name.value if op_name else None, compiled.operation.operation.value)
         coerced = get_variable_values(self.schema, compiled.operation.variable_definitions or [], variables)
         if isinstance(coerced, list):  # wrong variables: strawberry says which, with codes
             return None

@@ -53,6 +53,7 @@ class Settings:
     persisted_queries_per_tenant: int = 2_000  # automatic persisted queries a shop keeps, at most
     metrics_port: int = 0  # /metrics (Prometheus) on this port of its own; 0: off
     metrics_host: str = "127.0.0.1"
+    log_format: str = "auto"  # json, console, or auto: console on a terminal, else JSON (server/logs.py)
 
     @property
     def development(self) -> bool:
@@ -105,6 +106,7 @@ class Settings:
             persisted_queries_per_tenant=env.whole("BATON_PERSISTED_QUERIES_PER_TENANT", "2000"),
             metrics_port=env.whole("BATON_METRICS_PORT", "0", 0, 65535),
             metrics_host=env.text("BATON_METRICS_HOST", "127.0.0.1"),
+            log_format=env.choice("BATON_LOG_FORMAT", "auto", LOG_FORMATS),
         )
         env.raise_if_any()
         return found
@@ -115,6 +117,7 @@ def _flag(value: str) -> bool:
 
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+LOG_FORMATS = ("auto", "json", "console")
 ENVIRONMENTS = ("development", "production")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 

@@ -6,7 +6,10 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
+import signal
 import socket
+import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.api.conftest import Api
+from tests.conftest import ROOT
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -57,6 +61,54 @@ async def serving(app: Starlette) -> AsyncIterator[LiveServer]:
     finally:
         server.should_exit = True
         await task
+
+
+@dataclass
+class Process:
+    port: int
+    proc: asyncio.subprocess.Process
+    api: Api  # GraphQL over real HTTP to this process
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+
+@contextlib.asynccontextmanager
+async def baton_serve(
+    database_url: str, env: dict[str, str] | None = None, stderr: Any = None
+) -> AsyncIterator[Process]:
+    """A real `baton serve` process, ready once /healthz answers; `env` adds to or overrides its
+    environment, `stderr` (a file) receives its log."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "BATON_LOG_LEVEL": "warning",
+        "BATON_RELAY_INTERVAL": "0.02",
+        "BATON_LIVE_POLL_SECONDS": "30",
+        "BATON_AUTH_CACHE_SECONDS": "0",
+        **(env or {}),
+    }
+    cmd = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
+    proc = await asyncio.create_subprocess_exec(*cmd, cwd=ROOT, env=env, stderr=stderr)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            for _ in range(300):
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                assert proc.returncode is None, "baton serve exited"
+                await asyncio.sleep(0.05)
+            yield Process(port, proc, Api(client, None))  # type: ignore[arg-type]
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
 
 
 class Socket:

@@ -10,60 +10,15 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
-import httpx
 import pytest
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
 
-from tests.api.conftest import Api, open_shop
+from tests.api.conftest import open_shop
 from tests.api.documents import place_order, set_stock
-from tests.api.live import EVENTS, EVENTS_FEED, ORDER_UPDATED, Socket, free_port
+from tests.api.live import EVENTS, EVENTS_FEED, ORDER_UPDATED, Process, Socket, baton_serve
 from tests.conftest import ROOT
-
-
-@dataclass
-class Process:
-    port: int
-    proc: asyncio.subprocess.Process
-    api: Api
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/graphql"
-
-
-@contextlib.asynccontextmanager
-async def baton_serve(database_url: str) -> AsyncIterator[Process]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "BATON_LOG_LEVEL": "warning",
-        "BATON_RELAY_INTERVAL": "0.02",
-        "BATON_LIVE_POLL_SECONDS": "30",
-        "BATON_AUTH_CACHE_SECONDS": "0",
-    }
-    cmd = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
-    proc = await asyncio.create_subprocess_exec(*cmd, cwd=ROOT, env=env)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            for _ in range(300):
-                with contextlib.suppress(httpx.TransportError):
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                assert proc.returncode is None, "baton serve exited"
-                await asyncio.sleep(0.05)
-            yield Process(port, proc, Api(client, None))  # type: ignore[arg-type]
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), 10)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
 
 
 @pytest.fixture
