@@ -234,6 +234,11 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
     view = BatonGraphQL(engine, reads, keys, hub, settings, grants)
     dsn = plain_dsn(database_url)
     workers = Workers(dsn, settings) if settings.workers_in_serve else None
+    traced: list[Middleware] = []
+    if settings.traces_exporter:  # only then is OpenTelemetry imported at all
+        from server import tracing
+
+        traced.append(tracing.start(settings, view))
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -281,6 +286,7 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
         # Reads the compiler answers skip the router and its wrappers (server/front.py); the access
         # log is outside them all, so that every request has its line.
         middleware=[
+            *traced,
             Middleware(AccessLog),
             Middleware(metrics.Measured),
             *([Middleware(CompiledFront, view=view)] if view.compiled is not None else []),

@@ -129,7 +129,7 @@ class CompiledReads:
                 found[0].refund(found[1], requested)
             return None
         try:
-            text = await context.reads.value(principal.tenant_id, compiled.plan.sql, *params)
+            text = await self.run(context, compiled, params)
         except Exception:
             log.exception(
                 "compiled read failed; answering it through strawberry (request %s)", context.request_id
@@ -143,6 +143,11 @@ class CompiledReads:
         # Postgres's JSON text goes into the body as it is: only the cost report is serialised here.
         cost = json.dumps({"cost": report(context, requested, actual)})
         return Response(f'{{"data":{text},"extensions":{cost}}}', media_type="application/json")
+
+    async def run(self, context: Context, compiled: Compiled, params: list[Any]) -> str:
+        """The statement's JSON text; server/tracing.py opens the operation's span around it."""
+        assert context.principal is not None
+        return await context.reads.value(context.principal.tenant_id, compiled.plan.sql, *params)
 
 
 def _body(request: Request) -> tuple[str, dict[str, Any], str | None] | None:
