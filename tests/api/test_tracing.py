@@ -95,13 +95,17 @@ async def test_a_request_is_one_trace_of_http_operation_and_sql_spans(db, databa
         "Recent": "query Recent { orders(first: 1) { nodes { id number } } }",  # the read compiler's
         "Who": "query Who { viewer { role shop { name } } }",  # strawberry's
     }
+    client_trace = "4bf92f3577b34da6a3ce929d0e0e4736"  # Who's caller is in a trace already
     with tempfile.TemporaryFile("w+") as stderr:
         async with baton_serve(database_url, env, stderr) as server:
             for name, document in documents.items():
+                headers = {"Authorization": f"Bearer {tenant.admin}", "X-Request-Id": f"req-{name}"}
+                if name == "Who":
+                    headers["traceparent"] = f"00-{client_trace}-00f067aa0ba902b7-01"
                 response = await server.api.client.post(
                     "/graphql?secret=hunter2",
                     json={"query": document, "variables": {"secret": "hunter2"}},
-                    headers={"Authorization": f"Bearer {tenant.admin}", "X-Request-Id": f"req-{name}"},
+                    headers=headers,
                 )
                 assert response.status_code == 200 and "errors" not in response.json(), response.text
             for _ in range(200):
@@ -118,7 +122,12 @@ async def test_a_request_is_one_trace_of_http_operation_and_sql_spans(db, databa
         operation = _named([s for _, s in receiver.spans], f"query {name}")
         spans = receiver.trace(operation.trace_id)
         [http] = [s for s in spans if s.kind == SERVER]
-        assert http.parent_span_id == b""  # the trace's root
+        if name == "Who":  # the client's trace goes on
+            assert (
+                operation.trace_id.hex() == client_trace and http.parent_span_id.hex() == "00f067aa0ba902b7"
+            )
+        else:
+            assert http.parent_span_id == b""  # the trace's root
         assert operation.parent_span_id == http.span_id and operation.kind == INTERNAL
         assert _attributes(operation)["graphql.operation.name"] == name
         assert _attributes(operation)["graphql.operation.type"] == "query"
@@ -136,8 +145,10 @@ async def test_a_request_is_one_trace_of_http_operation_and_sql_spans(db, databa
         assert access["trace_id"] == operation.trace_id.hex()
     assert "GraphQL operation" not in {span.name for _, span in receiver.spans}  # every one named
     # The relay, the listener and the workers ran statements all along: none of them began a trace.
-    roots = [span for _, span in receiver.spans if span.parent_span_id == b""]
-    assert roots and all(span.kind == SERVER for span in roots)
+    roots = [
+        span for _, span in receiver.spans if span.parent_span_id in (b"", bytes.fromhex("00f067aa0ba902b7"))
+    ]
+    assert len(roots) == 2 and all(span.kind == SERVER for span in roots)
 
 
 async def test_off_nothing_of_opentelemetry_is_installed(api):
