@@ -158,7 +158,8 @@ def main() -> None:
     env = os.environ
     url = env["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
     app = create_app(url, env["BENCH_API_KEY"], env["BENCH_TENANT_ID"])
-    # The same server settings as `baton serve` (server/cli.py): access log on at the default level.
+    # The same server settings as `baton serve` (server/cli.py): an access line per request at the
+    # default level (uvicorn's here; Baton writes its own, server/access.py, in its place).
     uvicorn.run(
         app, host=args.host, port=args.port, log_level=env.get("BATON_LOG_LEVEL", "info"), proxy_headers=True
     )

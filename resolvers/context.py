@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from structlog.contextvars import bind_contextvars
 
 from domain.events.hub import Hub
 from domain.limits.budgets import Budgets
@@ -40,6 +41,13 @@ class Context:
     proven_orders: set[uuid.UUID] = field(default_factory=set)
     # Set once a mutation starts (schema/extensions.py): a client's disconnect no longer stops it.
     writes: bool = False
+    # Set once the document is parsed (name_operation): for the access log and every line logged after.
+    operation_name: str | None = None
+    operation_type: str | None = None
+
+    def name_operation(self, name: str | None, kind: str) -> None:
+        self.operation_name, self.operation_type = name, kind
+        bind_contextvars(operation_name=name, operation_type=kind)
 
     def require(self, scope: Scope | None = None) -> Principal:
         if self.principal is None:

@@ -11,7 +11,6 @@ from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableChar
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
-from strawberry.types.graphql import OperationType
 
 from domain.availability import RETRY_AFTER, unavailable
 from resolvers.errors import DatabaseUnavailable, PublicError
@@ -63,6 +62,7 @@ class MaskUnexpected(MaskErrors):
             error.path,
             request_id,
             exc_info=error.original_error,
+            extra={"request_id": request_id},
         )
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
@@ -104,12 +104,14 @@ class LoggedSchema(strawberry.Schema):
                 continue
             code = (error.extensions or {}).get("code") or _code_of(error)
             GRAPHQL_ERRORS.labels(code).inc()
+            request_id = getattr(context, "request_id", None)
             log.info(
                 "client error %s at %s: %s (request %s)",
                 code,
                 error.path,
                 error.message,
-                getattr(context, "request_id", None),
+                request_id,
+                extra={"code": code, "request_id": request_id},
             )
 
 
@@ -130,14 +132,25 @@ def _code_of(error: GraphQLError) -> str:
     return "GRAPHQL_VALIDATION_FAILED"
 
 
-class MarkWrites(SchemaExtension):
-    """Tells the request (server/disconnects.py) that this operation writes, before it runs."""
+class MarkOperation(SchemaExtension):
+    """Names the operation once its document is parsed, for the logs (resolvers/context.py), and tells
+    the request (server/disconnects.py) that it writes, before it runs."""
+
+    kind: str | None = None
+
+    def on_validate(self) -> Iterator[None]:
+        try:
+            self.kind = self.execution_context.operation_type.value
+        except Exception:  # no such operation: validation says so, and nothing will run
+            self.kind = None
+        context = self.execution_context.context
+        if self.kind is not None and hasattr(context, "name_operation"):
+            context.name_operation(self.execution_context.operation_name, self.kind)
+        yield
 
     def on_execute(self) -> Iterator[None]:
-        try:
-            writes = self.execution_context.operation_type == OperationType.MUTATION
-        except Exception:  # no document, or no such operation: nothing will run
-            writes = False
-        if writes and hasattr(self.execution_context.context, "writes"):
-            self.execution_context.context.writes = True
+        # From this operation's own document: a WebSocket's context is shared by its operations.
+        context = self.execution_context.context
+        if self.kind == "mutation" and hasattr(context, "writes"):
+            context.writes = True
         yield

@@ -16,7 +16,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from schema.audit import AuditMutations, watch_mutations
 from schema.audit_query import AuditQuery
 from schema.events_query import EventsQuery
-from schema.extensions import LoggedSchema, MarkWrites, MaskUnexpected
+from schema.extensions import LoggedSchema, MarkOperation, MaskUnexpected
 from schema.fulfillment_query import FulfillmentQuery
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.customer_tokens import CustomerTokenMutations
@@ -130,7 +130,7 @@ schema = LoggedSchema(
     scalar_overrides={datetime: DateTime},
     extensions=[
         MaskUnexpected,
-        MarkWrites,
+        MarkOperation,
         QueryCost,
         AuditMutations,
         functools.partial(ParserCache, maxsize=512),

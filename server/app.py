@@ -33,8 +33,9 @@ from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.metrics import GRAPHQL_ERRORS
 from schema.schema import schema
-from server import bodies, connections, disconnects, media, metrics, secret_key
+from server import bodies, connections, disconnects, logs, media, metrics, secret_key
 from server import unavailable as outage
+from server.access import AccessLog
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
 from server.carriers import carrier_webhook
 from server.compiled_reads import CompiledReads
@@ -118,6 +119,8 @@ class BatonGraphQL(PersistedQueries, GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", None)
+        if principal is not None:
+            logs.bind_principal(principal)
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:16]
         context = Context(
             self.engine,
@@ -148,10 +151,11 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         principal = await Credentials.of(context.connection_params).principal(self.keys, self.grants)
         if principal is None:
             raise ConnectionRejectionError({"message": "Unknown or revoked key, or expired customer token"})
-        context.principal = principal
+        context.principal = context.request.state.principal = principal  # the latter for the access log
+        logs.bind_principal(principal)
 
     async def http(self, request: Request) -> Response:
-        if getattr(request.state, "request_id", None) is None:  # server/front.py may have named it
+        if getattr(request.state, "request_id", None) is None:  # server/access.py names it
             request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         wants_ide = request.method == "GET" and "text/html" in request.headers.get("accept", "")
         if not await bodies.within(request, self.settings.max_body_bytes):
@@ -180,7 +184,8 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         token = bearer(request.headers.get("authorization"))
         if token is None:
             return None
-        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        if getattr(request.state, "request_id", None) is None:  # server/access.py names it
+            request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         response = await self._unless_unavailable(self._compiled(request, token))
         if response is None:
             return None
@@ -270,6 +275,11 @@ def create_app(settings: Settings, database_url: str, direct_url: str | None = N
     view = BatonGraphQL(engine, reads, keys, hub, settings, grants)
     dsn = plain_dsn(direct_url or database_url)
     workers = Workers(dsn, settings, budget.workers) if budget.workers else None
+    traced: list[Middleware] = []
+    if settings.traces_exporter:  # only then is OpenTelemetry imported at all
+        from server import tracing
+
+        traced.append(tracing.start(settings, view))
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -320,8 +330,11 @@ def create_app(settings: Settings, database_url: str, direct_url: str | None = N
             *([view.ide.route()] if view.ide is not None else []),
         ],
         lifespan=lifespan,
-        # Reads the compiler answers skip the router and its wrappers (server/front.py).
+        # Reads the compiler answers skip the router and its wrappers (server/front.py); the access
+        # log is outside them all, so that every request has its line.
         middleware=[
+            *traced,
+            Middleware(AccessLog),
             Middleware(metrics.Measured),
             *([Middleware(CompiledFront, view=view)] if view.compiled is not None else []),
         ],

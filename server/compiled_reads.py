@@ -113,6 +113,8 @@ class CompiledReads:
         compiled = self.compiled(query, name, every_order, sees_customers)
         if compiled is None:
             return None
+        op_name = compiled.operation.name
+        context.name_operation(op_name.value if op_name else None, compiled.operation.operation.value)
         coerced = get_variable_values(self.schema, compiled.operation.variable_definitions or [], variables)
         if isinstance(coerced, list):  # wrong variables: strawberry says which, with codes
             return None
@@ -129,7 +131,7 @@ class CompiledReads:
                 found[0].refund(found[1], requested)
             return None
         try:
-            text = await context.reads.value(principal.tenant_id, compiled.plan.sql, *params)
+            text = await self.run(context, compiled, params)
         except Exception as exc:
             if found is not None:
                 found[0].refund(found[1], requested)
@@ -145,6 +147,11 @@ class CompiledReads:
         # Postgres's JSON text goes into the body as it is: only the cost report is serialised here.
         cost = json.dumps({"cost": report(context, requested, actual)})
         return Response(f'{{"data":{text},"extensions":{cost}}}', media_type="application/json")
+
+    async def run(self, context: Context, compiled: Compiled, params: list[Any]) -> str:
+        """The statement's JSON text; server/tracing.py opens the operation's span around it."""
+        assert context.principal is not None
+        return await context.reads.value(context.principal.tenant_id, compiled.plan.sql, *params)
 
 
 def _body(request: Request) -> tuple[str, dict[str, Any], str | None] | None:

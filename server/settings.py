@@ -58,6 +58,8 @@ class Settings:
     persisted_queries_per_tenant: int = 2_000  # automatic persisted queries a shop keeps, at most
     metrics_port: int = 0  # /metrics (Prometheus) on this port of its own; 0: off
     metrics_host: str = "127.0.0.1"
+    log_format: str = "auto"  # json, console, or auto: console on a terminal, else JSON (server/logs.py)
+    traces_exporter: str | None = None  # "otlp" or "console" when tracing is on (server/tracing.py)
 
     @property
     def development(self) -> bool:
@@ -114,6 +116,8 @@ class Settings:
             database_direct_url=env.get("BATON_DATABASE_DIRECT_URL") or None,
             pgbouncer=env.flag("BATON_PGBOUNCER", "0"),
             notes=_deprecations(env),
+            log_format=env.choice("BATON_LOG_FORMAT", "auto", LOG_FORMATS),
+            traces_exporter=_traces_exporter(env),
         )
         if found.pgbouncer and not (found.database_url and found.database_direct_url):
             env.problems.append(
@@ -144,11 +148,30 @@ def _deprecations(env: _Env) -> tuple[str, ...]:
     )
 
 
+def _traces_exporter(env: _Env) -> str | None:
+    """Tracing from OpenTelemetry's own variables: on when OTEL_TRACES_EXPORTER names an exporter, or
+    an OTLP endpoint is set, unless OTEL_SDK_DISABLED. Off by default, unlike the SDK's own default
+    ("otlp" to localhost), so that nothing is sent anywhere until someone says where. Only OTLP over
+    HTTP (protobuf) is installed; the SDK reads the endpoint, headers, sampler and batching itself."""
+    if env.flag("OTEL_SDK_DISABLED", "false"):
+        return None
+    endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    exporter = env.choice("OTEL_TRACES_EXPORTER", "otlp" if endpoint else "none", TRACES_EXPORTERS)
+    if exporter == "otlp":
+        for name in ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"):
+            if env.get(name):
+                env.choice(name, "http/protobuf", ("http/protobuf",))
+                break
+    return None if exporter == "none" else exporter
+
+
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+LOG_FORMATS = ("auto", "json", "console")
+TRACES_EXPORTERS = ("otlp", "console", "none")
 ENVIRONMENTS = ("development", "production")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 

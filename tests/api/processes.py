@@ -32,10 +32,15 @@ class Process:
 
 @contextlib.asynccontextmanager
 async def baton_serve(
-    database_url: str, *args: str, stdout: IO[str] | None = None, **env: str
+    database_url: str,
+    *args: str,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    **env: str,
 ) -> AsyncIterator[Process]:
     """`args` go after `serve --port N`; `env` adds to (or overrides) the test settings below; what it
-    prints goes to `stdout` when given (with PYTHONUNBUFFERED=1 in `env`, as it is printed)."""
+    prints goes to `stdout` when given (with PYTHONUNBUFFERED=1 in `env`, as it is printed), and its log
+    to `stderr`."""
     port = free_port()
     environment = {
         **os.environ,
@@ -47,7 +52,7 @@ async def baton_serve(
         **env,
     }
     cmd = [sys.executable, "-m", "server.cli", "serve", "--port", str(port), *args]
-    proc = await asyncio.create_subprocess_exec(*cmd, cwd=ROOT, env=environment, stdout=stdout)
+    proc = await asyncio.create_subprocess_exec(*cmd, cwd=ROOT, env=environment, stdout=stdout, stderr=stderr)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             for _ in range(600):

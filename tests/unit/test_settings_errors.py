@@ -16,6 +16,7 @@ def test_every_setting_that_does_not_parse_is_named(monkeypatch):
     monkeypatch.setenv("BATON_LOG_LEVEL", "loud")
     monkeypatch.setenv("BATON_WS_DEFLATE", "maybe")
     monkeypatch.setenv("BATON_STATEMENT_TIMEOUT", "-3")
+    monkeypatch.setenv("BATON_LOG_FORMAT", "xml")
     with pytest.raises(SettingsError) as refused:
         Settings.from_env()
     assert [p.split("=")[0] for p in refused.value.problems] == [
@@ -23,6 +24,7 @@ def test_every_setting_that_does_not_parse_is_named(monkeypatch):
         "BATON_LOG_LEVEL",
         "BATON_WS_DEFLATE",
         "BATON_STATEMENT_TIMEOUT",
+        "BATON_LOG_FORMAT",
     ]
 
 
@@ -30,8 +32,10 @@ def test_good_settings_read_as_before(monkeypatch):
     monkeypatch.setenv("BATON_PORT", "9001")
     monkeypatch.setenv("BATON_LOG_LEVEL", "WARNING")
     monkeypatch.setenv("BATON_COMPILE_READS", "off")
+    monkeypatch.setenv("BATON_LOG_FORMAT", "Console")
     found = Settings.from_env()
     assert (found.port, found.log_level, found.compile_reads) == (9001, "warning", False)
+    assert found.log_format == "console"
 
 
 def test_the_command_says_what_is_wrong_in_one_line_each(monkeypatch, capsys):
