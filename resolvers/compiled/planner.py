@@ -154,4 +154,6 @@ def plan(
             pairs.append(f"{sql_text(key(node))}, {expr}")
     except GiveUp:
         return None
+    if all(node.name.value == "__typename" for node in planner.fields(op.selection_set, "Query")):
+        return None  # nothing to read: no statement (it would not even use its tenant parameter)
     return Plan(f"SELECT json_build_object({', '.join(pairs)})::text", planner.slots)

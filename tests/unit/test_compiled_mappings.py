@@ -79,3 +79,11 @@ def test_last_null_walks_forwards_so_the_backward_plan_leaves_that_request_to_st
         found.params("tenant", {"l": None})
     with pytest.raises(ValueError):  # beyond the largest page: the general path's coded error
         found.params("tenant", {"l": 101})
+
+
+def test_an_operation_that_reads_nothing_is_left_to_strawberry():
+    # `{ __typename }` (a common liveness probe) has no statement to send: planned, it bound a tenant
+    # parameter the statement does not have, and each request failed once before falling back.
+    assert _plan("{ __typename }") is None
+    assert _plan("query Probe { kind: __typename }") is None
+    assert _plan('{ __typename orderByNumber(number: "#1001") { id } }') is not None
