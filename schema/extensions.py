@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from domain.availability import RETRY_AFTER, unavailable
 from resolvers.errors import DatabaseUnavailable, PublicError
@@ -84,6 +86,14 @@ class LoggedSchema(strawberry.Schema):
     other coded errors clients are sent are one INFO line each, without a traceback (strawberry logs
     every error at ERROR with one). Unexpected errors are left to MaskUnexpected, which logs them at
     ERROR with the traceback and the request id it gives the client."""
+
+    async def execute(self, *args: Any, allowed_operation_types: Any = None, **kwargs: Any) -> Any:
+        """Subscriptions run over the WebSocket only (schema.subscribe). strawberry lets a POST run one
+        as if it were a query (for its multipart transport, which Baton does not offer), and every
+        field then fails as a masked server error; refused here, it is strawberry's 400 instead."""
+        if allowed_operation_types is not None:
+            allowed_operation_types = allowed_operation_types - {OperationType.SUBSCRIPTION}
+        return await super().execute(*args, allowed_operation_types=allowed_operation_types, **kwargs)  # type: ignore[misc]
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -239,7 +239,10 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         try:
             return await self.run(request)
         except HTTPException as exc:
-            return bodies.error(exc.status_code, exc.reason, "BAD_REQUEST")
+            reason = exc.reason
+            if reason.startswith("subscriptions are not allowed"):
+                reason += ": subscribe over the WebSocket at /graphql (graphql-transport-ws)"
+            return bodies.error(exc.status_code, reason, "BAD_REQUEST")
 
     async def websocket(self, websocket: WebSocket) -> None:
         if self.ws_connects.take(_address(websocket)):

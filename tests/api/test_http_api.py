@@ -123,3 +123,14 @@ async def test_a_malformed_request_gets_a_json_error_with_a_code(api, shop, cont
     assert response.headers["content-type"].startswith("application/json"), response.text
     (error,) = response.json()["errors"]
     assert error["message"] and error["extensions"]["code"] in {"BAD_REQUEST", "UNSUPPORTED_MEDIA_TYPE"}
+
+
+async def test_a_subscription_sent_over_http_is_a_bad_request_that_names_the_websocket(api, shop):
+    order = await place_order(api, shop.admin, [("TEE", 1)])
+    document = "subscription($id: ID!) { orderUpdated(id: $id) { status } }"
+
+    response = await api.post(shop.admin, document, {"id": order["id"]})
+
+    assert response.status_code == 400, response.text
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST" and "WebSocket" in error["message"], error
