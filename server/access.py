@@ -4,6 +4,8 @@ the GraphQL operation), and one line when a WebSocket opens and one when it clos
 uvicorn's access line, which had no time, no request id and no latency. It is the outermost of the
 application's layers, so the read compiler's answers (server/front.py) are logged like the others.
 
+The same measurement counts and times the request for /metrics (server/metrics.py).
+
 It also names the request: the id a client sends as X-Request-Id, else a new one, is in
 `request.state.request_id` from here on and bound to every line logged while the request runs. What
 is never logged: bodies, variables, the query string (variables can travel there), headers."""
@@ -17,6 +19,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bind_contextvars, clear_contextvars
+
+from server import metrics
 
 log = logging.getLogger("baton.access")
 # Probes that ask every few seconds: logged at DEBUG, so that they do not bury the requests.
@@ -66,13 +70,15 @@ class AccessLog:
         try:
             await self.app(scope, receive, sending)
         finally:
+            seconds = time.perf_counter() - started
+            metrics.observe(scope, status, seconds)
             level = logging.DEBUG if scope["path"] in QUIET_PATHS else logging.INFO
             if log.isEnabledFor(level):
                 fields = _who(state)
                 fields["method"] = scope["method"]
                 fields["path"] = scope["path"]
                 fields["status"] = status
-                fields["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                fields["duration_ms"] = round(seconds * 1000, 2)
                 fields["client"] = _client(scope)
                 fields["request_id"] = rid
                 log.log(level, "%s %s %s", scope["method"], scope["path"], status, extra=fields)

@@ -338,7 +338,6 @@ def create_app(settings: Settings, database_url: str, direct_url: str | None = N
         middleware=[
             *traced,
             Middleware(AccessLog),
-            Middleware(metrics.Measured),
             *([Middleware(CompiledFront, view=view)] if view.compiled is not None else []),
         ],
     )

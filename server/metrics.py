@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from domain.db import SYSTEM_SESSION
 
@@ -50,31 +49,19 @@ SELECT
 """
 
 
-class Measured:
-    """Counts and times every HTTP request: a mutation (as the operation says, server/disconnects.py's
-    mark), another GraphQL request, or anything else."""
+def observe(scope: Scope, status: int, seconds: float) -> None:
+    """Counts and times one answered HTTP request (server/access.py measures it once for its line and
+    for this): a mutation (as the operation says, server/disconnects.py's mark), another GraphQL
+    request, or anything else."""
+    kind = _kind(scope)
+    series = _series.get((kind, status))
+    if series is None:  # labels() takes a lock and builds its key each time: looked up once per pair
+        series = _series[kind, status] = (REQUESTS.labels(kind, str(status)), LATENCY.labels(kind))
+    series[0].inc()
+    series[1].observe(seconds)
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started, status = time.perf_counter(), 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            kind = _kind(scope)
-            REQUESTS.labels(kind, str(status)).inc()
-            LATENCY.labels(kind).observe(time.perf_counter() - started)
+_series: dict[tuple[str, int], tuple[Any, Any]] = {}
 
 
 def _kind(scope: Scope) -> str:
