@@ -21,6 +21,8 @@ class Code(StrEnum):
     CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
     UNKNOWN_SKU = "UNKNOWN_SKU"
     PRODUCT_INACTIVE = "PRODUCT_INACTIVE"
+    UNKNOWN_OPTION = "UNKNOWN_OPTION"  # a customization the product does not declare
+    INVALID_OPTION_VALUE = "INVALID_OPTION_VALUE"  # a value that does not fit its declared option
     INVALID_QUANTITY = "INVALID_QUANTITY"
     EMPTY_ORDER = "EMPTY_ORDER"
     TOO_MANY_LINES = "TOO_MANY_LINES"

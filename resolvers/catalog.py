@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.catalog import queries, service
+from domain.catalog.customization import Option
 from domain.catalog.models import Location, Product
 from domain.catalog.service import LocationInput, ProductInput
 from domain.pagination import Page, PageRequest
@@ -32,6 +33,14 @@ async def product_create(ctx: Context, data: ProductInput) -> Outcome[Product]:
 async def product_update(ctx: Context, gid: str, data: ProductInput) -> Outcome[Product]:
     uow = ctx.uow(Scope.CATALOG_WRITE)
     return await attempt(lambda: service.update_product(uow, require_id(gid, "Product"), data))
+
+
+async def product_customization_options_set(
+    ctx: Context, gid: str, options: list[Option]
+) -> Outcome[Product]:
+    uow = ctx.uow(Scope.SHOP_MANAGE)  # what the shop sells and at what price: ADMIN keys
+    product_id = require_id(gid, "Product")
+    return await attempt(lambda: service.set_customization_options(uow, product_id, options))
 
 
 async def products_import(ctx: Context, items: list[ProductInput]) -> Outcome[list[Product]]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from domain.catalog.customization import OptionKind
 from domain.catalog.models import BackorderPolicy, LocationKind
 from domain.catalog.queries import LocationSort, ProductSort
 from domain.errors import Code
@@ -47,6 +48,12 @@ BackorderPolicyEnum = strawberry.enum(
     BackorderPolicy, name="BackorderPolicy", description="Whether a product may be sold beyond stock"
 )
 LocationKindEnum = strawberry.enum(LocationKind, name="LocationKind")
+OptionKindEnum = strawberry.enum(
+    OptionKind,
+    name="CustomizationOptionKind",
+    description="TEXT: free text (maxLength, allowedCharacters); CHOICE: one of its choices; NUMBER: a "
+    'decimal number within minimum and maximum; BOOLEAN: "true" or "false"',
+)
 InventoryAdjustReason = strawberry.enum(
     AdjustReason,
     name="InventoryAdjustReason",

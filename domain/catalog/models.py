@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -11,8 +12,9 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.catalog.events import LocationChanged, ProductChanged
@@ -20,7 +22,12 @@ from domain.db import Base, Timestamps, new_id
 from domain.events.base import EventSource
 
 # How the API spells the attributes whose names differ, for the `fields` of change events.
-API_NAMES = {"currency": "currencyCode", "weight_grams": "weightGrams", "backorder_policy": "backorderPolicy"}
+API_NAMES = {
+    "currency": "currencyCode",
+    "weight_grams": "weightGrams",
+    "backorder_policy": "backorderPolicy",
+    "customization_options": "customizationOptions",
+}
 
 
 class BackorderPolicy(StrEnum):
@@ -64,6 +71,10 @@ class Product(Timestamps, EventSource, Base):
     weight_grams: Mapped[int | None] = mapped_column(Integer)
     backorder_policy: Mapped[BackorderPolicy] = mapped_column(String(8), default=BackorderPolicy.DENY)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # domain/catalog/customization.py: Option.to_json() of each declared option, in order
+    customization_options: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "sku"),

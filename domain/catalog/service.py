@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from domain import validation
+from domain.catalog.customization import Option, check_declared
 from domain.catalog.models import BackorderPolicy, Location, LocationKind, Product
 from domain.errors import Code, DomainError, Problems, Rejected
 from domain.money import CURRENCIES, AmountError, to_minor
@@ -169,6 +170,22 @@ async def update_product(uow: UnitOfWork, product_id: uuid.UUID, data: ProductIn
         await _flush_unique(uow, f"A product with SKU {data.sku!r} exists", ["sku"])
         if changed:
             product.changed(changed)
+        await uow.commit()
+    return product
+
+
+async def set_customization_options(uow: UnitOfWork, product_id: uuid.UUID, options: list[Option]) -> Product:
+    """Replaces what the product's order lines may be customized with (none: free-form again). Orders
+    already placed keep the values and prices they were placed with."""
+    async with uow:
+        product = await _get_for_update(uow, Product, product_id, "Product")
+        problems = Problems()
+        check_declared(problems, options, product.currency)
+        problems.raise_if_any()
+        declared = [o.to_json() for o in options]
+        if declared != product.customization_options:
+            product.customization_options = declared
+            product.changed(["customization_options"])
         await uow.commit()
     return product
 

@@ -53,13 +53,14 @@ async def holds_by_fulfillment_order(
 async def lines_by_fulfillment_order(
     reader: Reader, tenant_id: uuid.UUID, fo_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[Row]]:
-    """A fulfillment order's lines (its allocations) with the SKU, name and bin to pick from."""
+    """A fulfillment order's lines (its allocations) with the SKU, name, customizations and bin to pick from."""
     a, line, level = allocations, OrderLine.__table__, InventoryLevel.__table__
     stmt = (
         select(
             a,
             line.c.sku,
             line.c.name,
+            line.c.customizations,
             line.c.quantity.label("line_quantity"),
             level.c.bin_code,
             Location.__table__.c.code.label("location_code"),

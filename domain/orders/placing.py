@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.catalog.customization import Option, options_of, price_line
 from domain.catalog.models import BackorderPolicy
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
@@ -35,7 +36,7 @@ from domain.uow import UnitOfWork
 
 _READ = """
 WITH product AS MATERIALIZED (
-  SELECT p.id, p.sku, p.name, p.price, p.currency, p.active, p.backorder_policy
+  SELECT p.id, p.sku, p.name, p.price, p.currency, p.active, p.backorder_policy, p.customization_options
   FROM products p WHERE p.tenant_id = $1 AND p.sku = ANY($2::text[])
 ), level AS MATERIALIZED (
   SELECT v.id, v.product_id, v.location_id, v.on_hand - v.committed - v.safety_stock AS sellable
@@ -75,6 +76,7 @@ class Product:
     currency: str
     active: bool
     allow_backorder: bool
+    options: tuple[Option, ...]  # declared customization options; none: free-form values
 
 
 @dataclass(frozen=True)
@@ -107,9 +109,16 @@ async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
             f"on an order in {currency}",
             ["shippingMethod"],
         )
+    problems = Problems()  # customizations are checked and priced against the product's options
+    unit_prices = [
+        products[line.sku].price
+        + price_line(problems, products[line.sku].options, line.customizations, currency, i)
+        for i, line in enumerate(data.lines)
+    ]
+    problems.raise_if_any()
     try:
         totals = price_order(
-            [(products[line.sku].price, line.quantity) for line in data.lines],
+            [(price, line.quantity) for price, line in zip(unit_prices, data.lines, strict=True)],
             rate,
             currency,
             row["tax_rate_bps"],
@@ -257,6 +266,7 @@ def _products(data: OrderInput, rows: list[dict[str, Any]]) -> dict[str, Product
             r["currency"],
             r["active"],
             r["backorder_policy"] == BackorderPolicy.ALLOW,
+            options_of(r["customization_options"]),
         )
         for r in rows
     }

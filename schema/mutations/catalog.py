@@ -12,6 +12,7 @@ from resolvers import catalog as resolve
 from schema.enums import BackorderPolicyEnum, CurrencyCode, LocationKindEnum
 from schema.errors import UserError, user_errors
 from schema.types.catalog import Location, Product
+from schema.types.customization import CustomizationOptionInput
 
 
 @strawberry.input
@@ -105,6 +106,14 @@ class ProductPayload:
     user_errors: list[UserError]
 
 
+@strawberry.input
+class ProductCustomizationOptionsSetInput:
+    id: strawberry.ID
+    options: list[CustomizationOptionInput] = strawberry.field(
+        description="Every option the product takes, in the order to show them; [] for free-form values"
+    )
+
+
 @strawberry.type
 class ProductsImportPayload:
     products: list[Product]
@@ -140,6 +149,22 @@ class CatalogMutations:
     @strawberry.mutation(description="Changes the given fields of a product. STAFF and ADMIN keys.")
     async def product_update(self, info: strawberry.Info, input: ProductUpdateInput) -> ProductPayload:
         outcome = await resolve.product_update(info.context, input.id, input.to_domain())
+        return ProductPayload(
+            product=Product.of(outcome.value) if outcome.value else None,
+            user_errors=user_errors(outcome.errors),
+        )
+
+    @strawberry.mutation(
+        description="Declares the customizations a product's order lines take (text, choice, number, "
+        "yes/no; required or not; with a price each), replacing the ones it had. orderCreate then checks "
+        "every line's customizations against them (UNKNOWN_OPTION, INVALID_OPTION_VALUE, REQUIRED) and adds "
+        "their prices to the unit price. ADMIN keys."
+    )
+    async def product_customization_options_set(
+        self, info: strawberry.Info, input: ProductCustomizationOptionsSetInput
+    ) -> ProductPayload:
+        options = [o.to_domain() for o in input.options]
+        outcome = await resolve.product_customization_options_set(info.context, input.id, options)
         return ProductPayload(
             product=Product.of(outcome.value) if outcome.value else None,
             user_errors=user_errors(outcome.errors),

@@ -8,11 +8,13 @@ from typing import Any
 
 import strawberry
 
+from domain.catalog.customization import options_of
 from domain.catalog.models import BackorderPolicy, LocationKind
 from domain.inventory.queries import available
 from resolvers.ids import to_global
 from schema.enums import BackorderPolicyEnum, LocationKindEnum
 from schema.node import Node
+from schema.types.customization import CustomizationOption
 from schema.types.money import Money, money
 
 
@@ -104,6 +106,9 @@ class Product(Node):
     weight_grams: int | None
     backorder_policy: BackorderPolicyEnum  # type: ignore[valid-type]
     active: bool
+    customization_options: list[CustomizationOption] = strawberry.field(
+        description="What its order lines may (or must) be customized with; none: free-form values"
+    )
     created_at: datetime
     updated_at: datetime
     row_id: strawberry.Private[uuid.UUID]
@@ -133,6 +138,9 @@ class Product(Node):
             weight_grams=r.weight_grams,
             backorder_policy=BackorderPolicy(r.backorder_policy),
             active=r.active,
+            customization_options=[
+                CustomizationOption.of(o, r.currency) for o in options_of(r.customization_options)
+            ],
             created_at=r.created_at,
             updated_at=r.updated_at,
             row_id=r.id,

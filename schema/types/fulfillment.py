@@ -14,6 +14,7 @@ from resolvers.ids import to_global
 from schema.enums import AllocationStatusEnum, FulfillmentOrderStatusEnum, HoldReasonEnum
 from schema.node import Node
 from schema.types.catalog import Location
+from schema.types.customization import Customization
 
 if TYPE_CHECKING:
     from schema.types.orders import Order
@@ -72,6 +73,9 @@ class FulfillmentOrderLine:
 class PickListItem:
     sku: str
     name: str
+    customizations: list[Customization] = strawberry.field(
+        description="What to make of these units (an engraving, a colour): kept apart from plain units"
+    )
     quantity: int
     location_code: str
     bin_code: str | None
@@ -112,6 +116,7 @@ class FulfillmentOrder(Node):
             PickListItem(
                 sku=r.sku,
                 name=r.name,
+                customizations=[Customization(name=c["name"], value=c["value"]) for c in r.customizations],
                 quantity=r.quantity - r.shipped,
                 location_code=r.location_code,
                 bin_code=r.bin_code,

@@ -32,6 +32,7 @@ from schema.enums import (
 )
 from schema.node import Node
 from schema.types.catalog import Location, Product
+from schema.types.customization import Customization
 from schema.types.money import Address, Money, address, money
 
 if TYPE_CHECKING:
@@ -39,12 +40,6 @@ if TYPE_CHECKING:
     from schema.types.fulfillment import FulfillmentOrder
     from schema.types.returns import Refund, Return
     from schema.types.shipping import Shipment
-
-
-@strawberry.type
-class Customization:
-    name: str
-    value: str
 
 
 @strawberry.type(

@@ -33,6 +33,7 @@ FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 KNOWN = {
     "Place",
     "product",
+    "productCustomizationOptionsSet",
     "Status",
     "Cancel",
     "customerAccessTokenCreate",
@@ -141,6 +142,21 @@ async def test_the_readme_examples_run_on_the_demo_shop(demo):
     assert product["name"] == "Classic Tee, Black, M" and product["inventory"]["available"] >= 0
     status = (await shop.run("Status", "STOREFRONT", order_token, token=order_token))["orderByToken"]
     assert status["number"] == order["number"] and status["status"] == "PENDING"
+
+    # The shop engraves mugs: the ADMIN declares it, and the storefront orders one as the README says.
+    mug = (await shop.api(shop.admin, '{ product(sku: "MUG-LOGO") { id } }'))["data"]["product"]["id"]
+    declared = await shop.run("productCustomizationOptionsSet", "ADMIN", swaps={"UHJvZHVjdDo…": mug})
+    options = declared["productCustomizationOptionsSet"]["product"]["customizationOptions"]
+    assert [(o["name"], o["priceDelta"]["amount"]) for o in options] == [
+        ("Engraving", "5.00"),
+        ("Gift wrap", "3.00"),
+    ]
+    engraved = {**variables_after("Place")["input"], "idempotencyKey": "checkout-mug"}
+    engraved["lines"] = [
+        {"sku": "MUG-LOGO", "quantity": 1, "customizations": [{"name": "Engraving", "value": "ADA"}]}
+    ]
+    mug_order = (await shop.run("Place", "STOREFRONT", input=engraved))["orderCreate"]["order"]
+    assert mug_order["lines"][0]["unitPrice"]["amount"] == "19.50"  # 14.50 + 5.00, as the README says
 
     # A signed-in customer: the merchant's backend asks for the token, the app reads with it.
     signed_in = (await shop.run("customerAccessTokenCreate", "STAFF"))["customerAccessTokenCreate"]
