@@ -39,8 +39,7 @@ async def product_customization_options_set(
     ctx: Context, gid: str, options: list[Option]
 ) -> Outcome[Product]:
     uow = ctx.uow(Scope.SHOP_MANAGE)  # what the shop sells and at what price: ADMIN keys
-    product_id = require_id(gid, "Product")
-    return await attempt(lambda: service.set_customization_options(uow, product_id, options))
+    return await attempt(lambda: service.set_customization_options(uow, require_id(gid, "Product"), options))
 
 
 async def products_import(ctx: Context, items: list[ProductInput]) -> Outcome[list[Product]]:

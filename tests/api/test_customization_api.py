@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from domain.tenancy.models import Role
 from tests.api.conftest import publish
-from tests.api.documents import ORDER_CONFIRM, codes, error_codes, ok, order_input, stock_of
+from tests.api.documents import ORDER_CONFIRM, codes, error_codes, global_id, ok, order_input, stock_of
 from tests.api.fulfillment_documents import fulfillment_of
 from tests.api.live import EVENTS_FEED
 
@@ -127,3 +127,9 @@ async def test_a_line_that_does_not_fit_is_refused_with_its_path_and_reserves_no
     ]
     assert (await stock_of(api, shop.admin, "TEE"))["committed"] == 0
     assert (await stock_of(api, shop.admin, "MUG"))["committed"] == 0
+
+
+async def test_an_id_that_is_no_product_is_a_coded_error(api, shop):
+    body = await declare(api, shop.admin, global_id("Order"), [ENGRAVING])
+
+    assert "errors" not in body and codes(body["data"]["productCustomizationOptionsSet"]) == ["NOT_FOUND"]
