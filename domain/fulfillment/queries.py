@@ -53,7 +53,8 @@ async def holds_by_fulfillment_order(
 async def lines_by_fulfillment_order(
     reader: Reader, tenant_id: uuid.UUID, fo_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[Row]]:
-    """A fulfillment order's lines (its allocations) with the SKU, name, customizations and bin to pick from."""
+    """A fulfillment order's lines (its allocations) with the SKU, name, customizations and the bin to
+    pick from."""
     a, line, level = allocations, OrderLine.__table__, InventoryLevel.__table__
     stmt = (
         select(
