@@ -14,20 +14,27 @@ from starlette.applications import Starlette
 from server.app import create_app
 from server.settings import Settings
 from tests.api import documents
+from tests.api.differential import Differential, differential
 from tests.conftest import TenantKeys
 
 
 class Api:
     def __init__(
-        self, client: httpx.AsyncClient, app: Starlette, headers: dict[str, str] | None = None
+        self,
+        client: httpx.AsyncClient,
+        app: Starlette,
+        headers: dict[str, str] | None = None,
+        differential: Differential | None = None,
     ) -> None:
         self.client = client
         self.app = app
         self.headers = headers or {}
+        self.differential = differential  # tests/api/differential.py
 
     def with_customer_token(self, token: str) -> Api:
         """The same client sending a customer or order access token (X-Baton-Customer-Token)."""
-        return Api(self.client, self.app, {**self.headers, "X-Baton-Customer-Token": token})
+        headers = {**self.headers, "X-Baton-Customer-Token": token}
+        return Api(self.client, self.app, headers, self.differential)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -38,9 +45,12 @@ class Api:
         self, key: str | None, query: str, variables: dict[str, Any] | None = None
     ) -> httpx.Response:
         headers = {**self.headers, **({"Authorization": f"Bearer {key}"} if key else {})}
-        return await self.client.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
+        body = {"query": query, "variables": variables or {}}
+        answered = self.differential.answered if self.differential else 0
+        response = await self.client.post("/graphql", json=body, headers=headers)
+        if self.differential is not None and self.differential.answered > answered:
+            await self.differential.check(headers, body, response)
+        return response
 
     async def __call__(self, key: str | None, query: str, **variables: Any) -> dict[str, Any]:
         """The response body; fails the test on a non-200 answer."""
@@ -59,8 +69,11 @@ async def app_settings() -> Settings:
 async def api(db: AsyncEngine, database_url: str, app_settings: Settings) -> AsyncIterator[Api]:
     app = create_app(app_settings, database_url)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://baton.test") as client:
-        yield Api(client, app)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://baton.test") as client,
+        differential(app, app_settings, database_url) as compare,
+    ):
+        yield Api(client, app, differential=compare)
     await app.state.reads.close()
     await app.state.engine.dispose()
 

@@ -98,6 +98,11 @@ ADMIN_ONLY = {
         {"id": global_id("ApiKey")},
     ),
     "carrierSecretCreate": (CARRIER_SECRET, {"carrier": "generic"}),
+    "productCustomizationOptionsSet": (
+        "mutation($id: ID!) { productCustomizationOptionsSet(input: {id: $id, options: []}) "
+        "{ userErrors { code } } }",
+        {"id": global_id("Product")},
+    ),
     "webhookEndpointCreate": (WEBHOOK_CREATE, {"url": "https://example.com/hooks"}),
     "webhookEndpointUpdate": (
         WEBHOOK_UPDATE,

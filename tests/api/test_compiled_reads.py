@@ -535,3 +535,12 @@ async def test_a_public_key_has_only_the_order_its_token_opens_compiled(api, pla
         compiled, through = await _both(api, plain, storefront, document, variables, None)
         assert json.dumps(compiled) == json.dumps(through)
         assert api.app.state.view.compiled.compiled(document, None, False, False) is None
+
+
+async def test_every_compiled_answer_in_the_api_tests_is_checked_against_strawberry(api, shop, orders):
+    # tests/api/differential.py: the `api` fixture asks strawberry again whenever the compiler answered.
+    before = api.differential.compared
+    await api(shop.admin, Q1, n=orders[0]["number"])
+    await api(shop.admin, "mutation { __typename }")  # not a read the compiler answers: not asked again
+
+    assert api.differential.compared == before + 1
