@@ -13,7 +13,7 @@ from domain.fulfillment import repository as fulfillment_repo
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.backorders import fill_freed
 from domain.inventory import service as inventory
-from domain.orders import access, paying, placing
+from domain.orders import access, confirming, paying, placing
 from domain.orders.events import StockReleased
 from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order
@@ -123,11 +123,10 @@ async def _find_repeat(uow: UnitOfWork, data: OrderInput, fingerprint: str) -> O
 
 
 async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:
-    async with uow:
-        order = await lock_order(uow, order_id, expected_version)
-        order.confirm()
-        await fulfillment.open_for_order(uow, order)
-        await uow.commit()
+    with uow.leanly():  # every statement is written once and run on the driver
+        async with uow:
+            order = await confirming.confirm(uow, order_id, expected_version)
+            await uow.commit()
     return order
 
 
