@@ -39,11 +39,8 @@ class Placed:
 
 
 async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
-    uow.lean = True  # every statement of placement is written once and run on the driver
-    try:
+    with uow.leanly():  # every statement of placement is written once and run on the driver
         return await _place_order(uow, data)
-    finally:
-        uow.lean = False
 
 
 async def _place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
