@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
@@ -53,6 +55,16 @@ class UnitOfWork:
         if self._session is None:
             raise RuntimeError("This unit of work is lean or not entered: it has no ORM session")
         return self._session
+
+    @contextmanager
+    def leanly(self) -> Iterator[Self]:
+        """`with uow.leanly(): async with uow: ...` runs the use case lean, and the unit of work is as
+        it was afterwards (callers may use it again for an ORM use case)."""
+        self.lean = True
+        try:
+            yield self
+        finally:
+            self.lean = False
 
     async def __aenter__(self) -> Self:
         self._events = []
@@ -123,6 +135,12 @@ class UnitOfWork:
 
     def record(self, event: Event) -> None:
         self._events.append(numbered(event))
+
+    def adopt(self, *sources: EventSource) -> None:
+        """Takes the events aggregates recorded, keeping their numbers: a lean unit of work has no
+        session whose identity map would find the aggregates at commit."""
+        for source in sources:
+            self._events.extend(source.take_numbered())
 
     def _gather_events(self) -> None:
         if self._session is None:

@@ -4,7 +4,6 @@ pick, pack, and move work to another location. One unit of work each."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,8 @@ from domain.fulfillment import repository as repo
 from domain.fulfillment.holds import active_holds
 from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.moving import move_units
-from domain.fulfillment.picking import LinePick, new_fulfillment_order
+from domain.fulfillment.opening import Held, openings
+from domain.fulfillment.picking import LinePick
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus, HoldReason
 from domain.orders.models import Order, OrderAllocation
 from domain.orders.status import AllocationStatus
@@ -35,27 +35,23 @@ class Package:
 
 
 async def open_for_order(uow: UnitOfWork, order: Order) -> list[FulfillmentOrder]:
-    """Groups the order's held units into fulfillment orders, one per location; units waiting for
-    stock get their own one, on hold as INVENTORY_OUT_OF_STOCK until a receipt fills them."""
+    """Groups the order's held units into fulfillment orders (opening.openings), in the session."""
     allocations, _ = await repo.lock_order_allocations(uow, order.id)
-    groups: dict[tuple[uuid.UUID, bool], list[OrderAllocation]] = defaultdict(list)
-    for a in allocations:
-        groups[a.location_id, a.status == AllocationStatus.BACKORDERED].append(a)
-    opened = []
-    for (location_id, backordered), members in sorted(groups.items(), key=lambda g: (str(g[0][0]), g[0][1])):
-        fo = new_fulfillment_order(order, location_id, sum(a.unshipped for a in members))
-        uow.session.add(fo)
+    by_id = {a.id: a for a in allocations}
+    held = [
+        Held(a.id, a.location_id, a.status == AllocationStatus.BACKORDERED, a.unshipped) for a in allocations
+    ]
+    opened = openings(order, held, uow.actor)
+    for o in opened:
+        uow.session.add(o.fo)
         # The models have no relationships, so the session would not order this insert before the
         # rows that refer to it (its holds, the allocations' new foreign key): flush it first.
         await uow.session.flush()
-        for a in members:
-            a.fulfillment_order_id = fo.id
-        if backordered:
-            uow.session.add(
-                fo.hold(HoldReason.INVENTORY_OUT_OF_STOCK, "Waiting for stock to arrive", uow.actor)
-            )
-        opened.append(fo)
-    return opened
+        for allocation_id in o.allocation_ids:
+            by_id[allocation_id].fulfillment_order_id = o.fo.id
+        if o.hold is not None:
+            uow.session.add(o.hold)
+    return [o.fo for o in opened]
 
 
 async def cancel_for_order(

@@ -84,7 +84,8 @@ def order_from_row(row: Any) -> Order:
     return Order(**values)
 
 
-def _columns(rows: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
+def columns(rows: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
+    """The named attributes of the rows, one list per name: parameters for unnest()."""
     return [[getattr(row, name) for row in rows] for name in names]
 
 
@@ -127,9 +128,9 @@ async def create_order_rows(
         order.exchange_of_id,
         [line.id for line in lines],
         list(range(len(lines))),
-        *_columns(lines, ("product_id", "sku", "name", "quantity", "unit_price", "subtotal", "tax")),
+        *columns(lines, ("product_id", "sku", "name", "quantity", "unit_price", "subtotal", "tax")),
         [json.dumps(line.customizations) for line in lines],
-        *_columns(allocations, ("id", "line_id", "product_id", "location_id", "quantity", "status")),
+        *columns(allocations, ("id", "line_id", "product_id", "location_id", "quantity", "status")),
     )
     order.number = number
     return number

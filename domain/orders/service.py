@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 
 import asyncpg
-from sqlalchemy import select
 
 from domain.customers.service import upsert_customer
 from domain.errors import Code, DomainError, Problems
@@ -14,12 +13,11 @@ from domain.fulfillment import repository as fulfillment_repo
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.backorders import fill_freed
 from domain.inventory import service as inventory
-from domain.money import AmountError, to_minor
-from domain.orders import access, placing
+from domain.orders import access, confirming, paying, placing
 from domain.orders.events import StockReleased
 from domain.orders.inputs import OrderChanges, OrderInput
-from domain.orders.models import Order, Payment
-from domain.orders.repository import check_version, lock_order, refuse_if_paid_by_credit
+from domain.orders.models import Order
+from domain.orders.repository import lock_order, refuse_if_paid_by_credit
 from domain.orders.rows import order_from_row
 from domain.orders.status import AllocationStatus
 from domain.orders.validation import check_address, check_changes, check_order, request_hash
@@ -41,11 +39,8 @@ class Placed:
 
 
 async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
-    uow.lean = True  # every statement of placement is written once and run on the driver
-    try:
+    with uow.leanly():  # every statement of placement is written once and run on the driver
         return await _place_order(uow, data)
-    finally:
-        uow.lean = False
 
 
 async def _place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
@@ -125,11 +120,10 @@ async def _find_repeat(uow: UnitOfWork, data: OrderInput, fingerprint: str) -> O
 
 
 async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:
-    async with uow:
-        order = await lock_order(uow, order_id, expected_version)
-        order.confirm()
-        await fulfillment.open_for_order(uow, order)
-        await uow.commit()
+    with uow.leanly():  # every statement is written once and run on the driver
+        async with uow:
+            order = await confirming.confirm(uow, order_id, expected_version)
+            await uow.commit()
     return order
 
 
@@ -186,22 +180,11 @@ async def record_payment(
             "A payment reference of 1 to 128 characters is required",
             ["reference"],
         )
-    async with uow:
-        order = await lock_order(uow, order_id, None)
-        repeat = (
-            await uow.session.execute(
-                select(Payment.id).where(Payment.order_id == order.id, Payment.reference == reference)
-            )
-        ).first()
-        if repeat is not None:  # the same payment reported again (a retry): nothing more to do
-            return order
-        check_version(order, expected_version)
-        try:
-            minor = order.total - order.paid if amount is None else to_minor(amount, order.currency)
-        except AmountError as exc:
-            raise DomainError(Code.INVALID_AMOUNT, str(exc), ["amount"]) from exc
-        uow.session.add(order.record_payment(minor, reference))
-        await uow.commit()
+    with uow.leanly():  # every statement is written once and run on the driver
+        async with uow:
+            order, new = await paying.pay(uow, order_id, reference, amount, expected_version)
+            if new:
+                await uow.commit()
     return order
 
 

@@ -1,0 +1,29 @@
+"""Confirming an order in a few statements written once, on a lean unit of work: the order locked with
+the products its allocations hold (one read), their levels locked, the allocations locked, then the
+confirmation with its fulfillment orders (one write: domain/fulfillment/opening.py), events and commit.
+The locks are taken in the documented order: the order, levels by (product, location), allocations."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.fulfillment.opening import open_confirmed
+from domain.orders.models import Order
+from domain.orders.repository import check_version, lock_order_lean, locking_order
+from domain.uow import UnitOfWork
+
+# The products are read in the lock's statement, from its snapshot: an order's allocations keep their
+# products for its life (splits and moves keep them), so a change committed meanwhile cannot alter them.
+LOCK = locking_order(
+    ", ARRAY(SELECT DISTINCT a.product_id FROM order_allocations a WHERE a.tenant_id = $1"
+    " AND a.order_id = $2 AND a.status IN ('RESERVED', 'BACKORDERED') ORDER BY 1) AS products"
+)
+
+
+async def confirm(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None) -> Order:
+    """In the open lean unit of work; the caller commits."""
+    order, seen = await lock_order_lean(uow, LOCK, order_id, extra=("products",))
+    check_version(order, expected_version)
+    order.confirm()
+    await open_confirmed(uow, order, sorted(seen["products"]))
+    return order
