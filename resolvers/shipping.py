@@ -33,7 +33,10 @@ async def create(
             service=service_name,
             tracking_url=tracking_url,
         )
-        return await service.create_shipment(uow, data)
+        shipped = await service.ship(uow, data)
+        # The payload's lines are what the use case just wrote: no second transaction to read them.
+        ctx.loaders.lines_by_shipment.prime(shipped.shipment.id, shipped.lines)
+        return shipped.shipment
 
     return await attempt(run)
 

@@ -16,8 +16,8 @@ from domain.catalog.models import Location
 from domain.errors import Code, DomainError
 from domain.fulfillment.models import FulfillmentOrder
 from domain.inventory.models import InventoryLevel
-from domain.inventory.service import lock_levels
-from domain.orders.models import Order, OrderAllocation
+from domain.inventory.service import lock_levels, lock_levels_of
+from domain.orders.models import Order, OrderAllocation, OrderLine
 from domain.orders.status import AllocationStatus
 from domain.uow import UnitOfWork
 
@@ -30,6 +30,7 @@ class Locked:
     fo: FulfillmentOrder
     allocations: list[OrderAllocation]  # the held (reserved or backordered) ones, in a stable order
     levels: dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]
+    skus: dict[uuid.UUID, str]  # the SKU of each allocation's order line, by line id
 
 
 async def get_fulfillment_order(
@@ -85,19 +86,66 @@ async def lock_fulfillment(
 ) -> Locked:
     """Everything a shipment or a move changes, locked. `ensure_location` creates missing
     levels there for the fulfillment order's products (a move's destination)."""
-    fo = await get_fulfillment_order(uow, fo_id, field=field)
-    order = await lock_order(uow, fo.order_id)
-    products = sorted(
-        {
-            a.product_id
-            for a in await held_allocations(uow, OrderAllocation.fulfillment_order_id == fo_id, lock=False)
-        }
+    order = await _lock_order_of(uow, fo_id, field)
+    held = select(OrderAllocation.product_id).where(
+        OrderAllocation.tenant_id == uow.tenant_id,
+        OrderAllocation.fulfillment_order_id == fo_id,
+        OrderAllocation.status.in_(HELD),
     )
-    ensure = [(p, ensure_location) for p in products] if ensure_location else []
-    levels = await lock_levels(uow, products, ensure=ensure) if products else {}
+    if ensure_location is None:  # the products read and their levels locked in one statement
+        levels = await lock_levels_of(uow, held)
+    else:
+        products = sorted(set((await uow.session.execute(held)).scalars()))
+        ensure = [(p, ensure_location) for p in products]
+        levels = await lock_levels(uow, products, ensure=ensure) if products else {}
     fo = await get_fulfillment_order(uow, fo_id, lock=True)
-    allocations = await held_allocations(uow, OrderAllocation.fulfillment_order_id == fo_id, lock=True)
-    return Locked(order, fo, allocations, levels)
+    allocations, skus = await _lock_allocations_with_skus(uow, fo_id)
+    return Locked(order, fo, allocations, levels, skus)
+
+
+async def _lock_order_of(uow: UnitOfWork, fo_id: uuid.UUID, field: str) -> Order:
+    """The fulfillment order's order, locked; the fulfillment order is only read (its order_id never
+    changes), so this is the first lock taken, as before a separate read of it."""
+    order_id = (
+        select(FulfillmentOrder.order_id)
+        .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.id == fo_id)
+        .scalar_subquery()
+    )
+    order = (
+        await uow.session.execute(
+            select(Order)
+            .where(Order.tenant_id == uow.tenant_id, Order.id == order_id)
+            .with_for_update(key_share=True, of=Order)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+    if order is None:
+        raise DomainError(Code.NOT_FOUND, "Fulfillment order not found", [field])
+    return order
+
+
+async def _lock_allocations_with_skus(
+    uow: UnitOfWork, fo_id: uuid.UUID
+) -> tuple[list[OrderAllocation], dict[uuid.UUID, str]]:
+    """held_allocations(lock=True) with each line's SKU read in the same statement (the lines are read,
+    not locked: FOR UPDATE OF the allocations alone)."""
+    rows = await uow.session.execute(
+        select(OrderAllocation, OrderLine.sku)
+        .join(OrderLine, OrderLine.id == OrderAllocation.line_id)
+        .where(
+            OrderAllocation.tenant_id == uow.tenant_id,
+            OrderAllocation.fulfillment_order_id == fo_id,
+            OrderAllocation.status.in_(HELD),
+        )
+        .order_by(OrderAllocation.product_id, OrderAllocation.created_at, OrderAllocation.id)
+        .with_for_update(of=OrderAllocation)
+        .execution_options(populate_existing=True)
+    )
+    allocations, skus = [], {}
+    for a, sku in rows:
+        allocations.append(a)
+        skus[a.line_id] = sku
+    return allocations, skus
 
 
 async def require_location(uow: UnitOfWork, location_id: uuid.UUID) -> Location:

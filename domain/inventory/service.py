@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.catalog.models import Location, Product
@@ -165,15 +165,23 @@ async def lock_levels(
     return await _select_for_update(uow, product_ids)
 
 
+async def lock_levels_of(
+    uow: UnitOfWork, products: Select[uuid.UUID]
+) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
+    """lock_levels for the products a subquery names: the read of the products and the lock in one
+    statement (the subquery's own rows are read, not locked)."""
+    return await _select_for_update(uow, products)
+
+
 async def _select_for_update(
-    uow: UnitOfWork, product_ids: list[uuid.UUID]
+    uow: UnitOfWork, product_ids: list[uuid.UUID] | Select[uuid.UUID]
 ) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
     rows = (
         await uow.session.execute(
             select(InventoryLevel)
             .where(InventoryLevel.tenant_id == uow.tenant_id, InventoryLevel.product_id.in_(product_ids))
             .order_by(InventoryLevel.product_id, InventoryLevel.location_id)
-            .with_for_update()
+            .with_for_update(of=InventoryLevel)
             .execution_options(populate_existing=True)
         )
     ).scalars()

@@ -6,21 +6,27 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from asyncpg import UniqueViolationError
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
 
 from domain import validation
+from domain.db import new_id, utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment import repository as repo
 from domain.fulfillment.picking import LinePick, check_stock, pick_lines
+from domain.fulfillment.repository import Locked
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus
+from domain.inventory.events import InventoryLevelChanged
 from domain.inventory.models import MovementKind
-from domain.orders.models import OrderAllocation, OrderLine
+from domain.orders.models import OrderAllocation
 from domain.orders.status import AllocationStatus, OrderStatus
+from domain.reading import Row
 from domain.shipping.carriers import carrier_for
 from domain.shipping.events import ShipmentCreated
-from domain.shipping.models import CarrierAccount, Shipment, ShipmentLine
+from domain.shipping.models import CarrierAccount, Shipment
+from domain.shipping.rows import SHIPMENTS_UNIQUE, Movement, NewShipmentLine, units, write_shipment
+from domain.shipping.status import TrackingStatus
 from domain.uow import UnitOfWork
 
 SHIPPABLE_ORDERS = (OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED)
@@ -55,10 +61,21 @@ def _check(data: ShipmentInput) -> None:
     problems.raise_if_any()
 
 
+@dataclass(frozen=True)
+class Shipped:
+    shipment: Shipment
+    lines: list[Row]  # as the lines_by_shipment loader reads them, so a caller can hand them to it
+
+
 async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
     """Ships units of one fulfillment order: they leave onHand and committed (SHIPPED movements),
     and the order becomes PARTIALLY_SHIPPED or SHIPPED. Pickers racing on the same fulfillment
     order queue on its order's lock, so the second sees what the first shipped."""
+    return (await ship(uow, data)).shipment
+
+
+async def ship(uow: UnitOfWork, data: ShipmentInput) -> Shipped:
+    """create_shipment, with the lines it wrote."""
     _check(data)
     carrier = carrier_for(data.carrier)
     assert carrier is not None
@@ -93,6 +110,7 @@ async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
             lambda product: locked.levels[product, fo.location_id].on_hand,
             lambda units, _: f"Only {units} unit(s) are on hand here: count or adjust the stock first",
         )
+        now = utcnow()
         shipment = Shipment(
             id=uuid.uuid4(),
             tenant_id=uow.tenant_id,
@@ -103,44 +121,32 @@ async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
             service=data.service,
             tracking_number=number,
             tracking_url=data.tracking_url or carrier.tracking_url(number),
+            status=TrackingStatus.LABEL_CREATED,
+            status_at=None,
+            delivered_at=None,
+            created_at=now,
+            updated_at=now,
         )
-        uow.session.add(shipment)
+        skus = locked.skus
+        movements = _movements(uow, locked, picked, order.id)
+        new_lines = [
+            NewShipmentLine(a.id, a.line_id, skus[a.line_id], quantity, new_id()) for a, quantity in picked
+        ]
         try:  # the unique key decides, so two shipments racing for one number cannot both pass
-            await uow.session.flush()
-        except IntegrityError as exc:
-            if "uq_shipments_tenant_id_carrier_tracking_number" not in str(exc.orig):
+            lines = await write_shipment(uow, shipment, movements, new_lines, now)
+        except UniqueViolationError as exc:
+            if exc.constraint_name != SHIPMENTS_UNIQUE:
                 raise
             raise DomainError(
                 Code.DUPLICATE, f"Tracking number {number} is already on a shipment", ["trackingNumber"]
             ) from exc
-        skus = await _skus(uow, [a.line_id for a, _ in picked])
+        left = {a.id: a.unshipped for a in locked.allocations}
         for a, quantity in picked:
-            level = locked.levels[a.product_id, a.location_id]
-            uow.session.add(
-                level.move(
-                    MovementKind.SHIPPED,
-                    on_hand_delta=-quantity,
-                    committed_delta=-quantity,
-                    order_id=order.id,
-                    actor=uow.actor,
-                )
-            )
-            a.shipped += quantity
-            uow.session.add(
-                ShipmentLine(
-                    tenant_id=uow.tenant_id,
-                    shipment_id=shipment.id,
-                    allocation_id=a.id,
-                    order_line_id=a.line_id,
-                    sku=skus[a.line_id],
-                    quantity=quantity,
-                )
-            )
-        fo.shipped(everything=all(a.unshipped == 0 for a in locked.allocations))
-        await uow.session.flush()
-        shipped, ordered = await _units(uow, order.id)
+            left[a.id] -= quantity
+        fo.shipped(everything=all(units == 0 for units in left.values()))
+        shipped, ordered = await units(uow, order.id)
         order.shipped(shipped, ordered)
-        shipment.record(
+        uow.record(
             ShipmentCreated(
                 shipment.id,
                 order_id=order.id,
@@ -154,7 +160,43 @@ async def create_shipment(uow: UnitOfWork, data: ShipmentInput) -> Shipment:
             )
         )
         await uow.commit()
-    return shipment
+    return Shipped(shipment, lines)
+
+
+def _movements(
+    uow: UnitOfWork, locked: Locked, picked: list[tuple[OrderAllocation, int]], order_id: uuid.UUID
+) -> list[Movement]:
+    """Each pick's units leaving its level, with the balances after it (picks at one level in turn),
+    and its INVENTORY_LEVEL_CHANGED event, as InventoryLevel.move would record it. The locked levels
+    are not changed in the session: the shipment's statement writes them."""
+    balances = {key: (lv.on_hand, lv.committed) for key, lv in locked.levels.items()}
+    movements = []
+    for a, quantity in picked:
+        key = (a.product_id, a.location_id)
+        level = locked.levels[key]
+        on_hand, committed = balances[key][0] - quantity, balances[key][1] - quantity
+        balances[key] = (on_hand, committed)
+        movements.append(
+            Movement(
+                level.id, level.product_id, level.location_id, quantity, on_hand, committed, level.damaged
+            )
+        )
+        uow.record(
+            InventoryLevelChanged(
+                level.id,
+                product_id=level.product_id,
+                location_id=level.location_id,
+                kind=MovementKind.SHIPPED.value,
+                on_hand=on_hand,
+                committed=committed,
+                available=on_hand - committed - level.safety_stock,
+                on_hand_delta=-quantity,
+                committed_delta=-quantity,
+                damaged=level.damaged,
+                damaged_delta=0,
+            )
+        )
+    return movements
 
 
 def _refuse_backordered(allocations: list[OrderAllocation], lines: list[LinePick] | None) -> None:
@@ -166,34 +208,6 @@ def _refuse_backordered(allocations: list[OrderAllocation], lines: list[LinePick
                 Code.INSUFFICIENT_STOCK, "These units are backordered: no stock yet", "lines", i, "id"
             )
     problems.raise_if_any()
-
-
-async def _skus(uow: UnitOfWork, line_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    rows = await uow.session.execute(
-        select(OrderLine.id, OrderLine.sku).where(
-            OrderLine.tenant_id == uow.tenant_id, OrderLine.id.in_(line_ids)
-        )
-    )
-    return {r.id: r.sku for r in rows}
-
-
-async def _units(uow: UnitOfWork, order_id: uuid.UUID) -> tuple[int, int]:
-    """(units shipped, units ordered) of the order."""
-    shipped = (
-        await uow.session.execute(
-            select(func.coalesce(func.sum(OrderAllocation.shipped), 0)).where(
-                OrderAllocation.tenant_id == uow.tenant_id, OrderAllocation.order_id == order_id
-            )
-        )
-    ).scalar_one()
-    ordered = (
-        await uow.session.execute(
-            select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(
-                OrderLine.tenant_id == uow.tenant_id, OrderLine.order_id == order_id
-            )
-        )
-    ).scalar_one()
-    return int(shipped), int(ordered)
 
 
 async def create_carrier_secret(uow: UnitOfWork, carrier: str) -> str:
