@@ -59,13 +59,13 @@ class SalesReport:
 _PLACED = """
 shop AS (SELECT coalesce(CAST(:currency AS text), t.currency) AS code FROM tenants t WHERE t.id = :tenant),
 placed AS (
-  SELECT o.id, o.created_at, o.channel, o.status = 'CANCELLED' AS cancelled, o.total
+  SELECT o.id, {order_key} AS key, o.status = 'CANCELLED' AS cancelled, o.total
   FROM orders o, shop
   WHERE o.tenant_id = :tenant AND o.created_at >= :start AND o.created_at < :end
     AND o.currency = shop.code AND (CAST(:channels AS text[]) IS NULL OR o.channel = ANY(:channels))
 ),
 refunded AS (
-  SELECT r.id, r.created_at, r.amount, o.channel
+  SELECT r.id, {refund_key} AS key, r.amount
   FROM refunds r JOIN orders o ON o.id = r.order_id, shop
   WHERE r.tenant_id = :tenant AND r.created_at >= :start AND r.created_at < :end
     AND o.tenant_id = :tenant AND o.status <> 'CANCELLED' AND o.currency = shop.code
@@ -74,12 +74,12 @@ refunded AS (
 
 _ORDER_FACTS = """
 facts AS (
-  SELECT {placed_key} AS key, p.id AS order_id, p.cancelled, p.total AS gross,
+  SELECT p.key, p.id AS order_id, p.cancelled, p.total AS gross,
          (SELECT coalesce(sum(l.quantity), 0) FROM order_lines l WHERE l.order_id = p.id) AS units,
          0::bigint AS refunds
   FROM placed p
   UNION ALL
-  SELECT {refund_key}, NULL, false, 0, 0, f.amount FROM refunded f
+  SELECT f.key, NULL, false, 0, 0, f.amount FROM refunded f
 )"""
 
 _SKU_FACTS = """
@@ -95,8 +95,8 @@ facts AS (
 # The empty grouping set gives the totals row, also when nothing happened in the period.
 _AGGREGATE = """
 SELECT (SELECT code FROM shop) AS currency, key, grouping(key) = 1 AS is_total,
-  count(DISTINCT order_id) FILTER (WHERE NOT cancelled) AS orders,
-  count(DISTINCT order_id) FILTER (WHERE cancelled) AS cancelled,
+  count({distinct}order_id) FILTER (WHERE NOT cancelled) AS orders,
+  count({distinct}order_id) FILTER (WHERE cancelled) AS cancelled,
   coalesce(sum(units) FILTER (WHERE NOT cancelled), 0)::bigint AS units,
   coalesce(sum(gross) FILTER (WHERE NOT cancelled), 0)::bigint AS gross,
   coalesce(sum(refunds), 0)::bigint AS refunds
@@ -107,15 +107,19 @@ LIMIT :limit"""
 
 
 def _sql(grouping: Grouping) -> str:
-    if grouping == Grouping.SKU:
-        facts = _SKU_FACTS
-    elif grouping in TIME_GROUPINGS:
-        facts = _ORDER_FACTS.format(
-            placed_key=time_key("p.created_at", grouping), refund_key=time_key("f.created_at", grouping)
-        )
+    """The statement for one grouping. Each row's key is computed once, where the row is read."""
+    if grouping in TIME_GROUPINGS:
+        order_key, refund_key = time_key("o.created_at", grouping), time_key("r.created_at", grouping)
+    elif grouping == Grouping.CHANNEL:
+        order_key = refund_key = "o.channel"
     else:
-        facts = _ORDER_FACTS.format(placed_key="p.channel", refund_key="f.channel")
-    return f"WITH {_PLACED},{facts}{_AGGREGATE}"
+        order_key = refund_key = "NULL::text"  # by SKU the key is the line's
+    placed = _PLACED.format(order_key=order_key, refund_key=refund_key)
+    # An order is one row of the facts but by SKU, where it is one row per line: only there does
+    # counting orders need DISTINCT (which sorts, where a count alone can hash).
+    distinct = "DISTINCT " if grouping == Grouping.SKU else ""
+    facts = _SKU_FACTS if grouping == Grouping.SKU else _ORDER_FACTS
+    return f"WITH {placed},{facts}{_AGGREGATE.format(distinct=distinct)}"
 
 
 _STATEMENTS = {g: text(_sql(g)).bindparams(bindparam("channels", type_=ARRAY(String))) for g in GROUPINGS}
