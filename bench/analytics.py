@@ -52,7 +52,7 @@ SEED = [
 ]
 PLAN = """
 CREATE TEMP TABLE plan AS
-SELECT g, now() - make_interval(secs => $1::float8 * 86400 * (1 - g::float8 / $2) + (g * 7919) % 3600) AS placed,
+SELECT g, now() - make_interval(secs => $1::float8 * 86400 * (1 - g::float8 / $2) + (g::bigint * 7919) % 3600) AS placed,
        (ARRAY['WEB','MOBILE_APP','PHONE','SOCIAL','POS','MARKETPLACE'])[1 + (g * 31) % 6] AS channel,
        (g * 7) % 100 < 3 AS cancelled, (g * 11) % 100 < 5 AS refunded, (g * 13) % 100 < 4 AS returned
 FROM generate_series(1, $2) g;
