@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
@@ -102,9 +103,9 @@ async def report(reader: Reader, tenant_id: uuid.UUID, period: Period) -> Return
     return ReturnsReport(list(buckets.values()), totals)
 
 
-def _reasons(rows: object) -> dict[str, int]:
+def _reasons(rows: Iterable[ReturnsRow]) -> dict[str, int]:
     counted: dict[str, int] = defaultdict(int)
-    for row in rows:  # type: ignore[attr-defined]
+    for row in rows:
         for reason, units in row.by_reason.items():
             counted[reason] += units
     return dict(counted)
