@@ -177,6 +177,12 @@ async def test_another_shop_sees_only_its_own_orders(
     assert report["totals"]["refunds"] == _money("0.00")
 
 
+async def test_a_report_costs_fifty_whatever_its_buckets(api: Api, shop: Shop) -> None:
+    body = await api(shop.admin, SALES, **NOVEMBER, groupBy="DAY", tz="UTC")
+    assert body["extensions"]["cost"]["requested"] == 50
+    assert body["extensions"]["cost"]["actual"] == 50
+
+
 async def test_an_empty_period_has_no_buckets_and_zero_totals(api: Api, shop: Shop) -> None:
     body = await api(
         shop.admin,
