@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCAL_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint browser pgbouncer graphiql-assets schema bench bench-peer bench-live bench-writes clean
+.PHONY: run test lint browser pgbouncer graphiql-assets schema bench bench-peer bench-live bench-writes bench-analytics clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Baton needs Python 3.11 or newer"'
@@ -70,6 +70,11 @@ bench-live: $(STAMP)
 # orderCreate (and the hot SKU) against pgbench's TPC-B-like tps on the same Postgres; see bench/writes.py.
 bench-writes: $(STAMP)
 	$(BIN)/python -m bench.writes
+
+# The analytics reports on a shop of 200,000 orders seeded in SQL (ORDERS=1000000 for a million).
+ORDERS ?= 200000
+bench-analytics: $(STAMP)
+	$(BIN)/python -m bench.analytics --orders $(ORDERS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

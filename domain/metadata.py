@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from domain.analytics import indexes as analytics
 from domain.audit import models as audit
 from domain.catalog import models as catalog
 from domain.customers import models as customers
@@ -20,6 +21,7 @@ from domain.webhooks import models as webhooks
 metadata = Base.metadata
 
 __all__ = [
+    "analytics",
     "audit",
     "catalog",
     "customers",

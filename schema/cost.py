@@ -39,6 +39,20 @@ FREE_TYPES = frozenset(
     {"Money", "Address", "PageInfo", "Customization", "ShippingRate", "ExchangeRequest", "Package"}
 )
 PAGED_FIELDS = frozenset({"nodes", "edges"})
+# A report aggregates up to a year of a shop's orders in one statement: it costs as much as a large
+# page of orders would, and its buckets (figures computed by that same statement) nothing more.
+REPORT_COST = 50
+OWN_COSTS = {
+    "SalesReport": REPORT_COST,
+    "FulfillmentReport": REPORT_COST,
+    "ReturnsReport": REPORT_COST,
+    **dict.fromkeys(("SalesBucket", "FulfillmentBucket", "ReturnsBucket", "ReasonCount"), 0),
+}
+
+
+def own_cost(named: GraphQLNamedType) -> int:
+    """What one object of this type costs by itself."""
+    return OWN_COSTS.get(named.name, 0 if named.name in FREE_TYPES else 1)
 
 
 def _definition(parent: GraphQLNamedType, node: FieldNode) -> Any:
@@ -81,7 +95,7 @@ class _Pricing:
         named = get_named_type(definition.type)
         if is_leaf_type(named):
             return 0
-        own = 0 if named.name in FREE_TYPES else 1
+        own = own_cost(named)
         if "first" in definition.args or "last" in definition.args:  # a connection
             return own + self.selection(node.selection_set, named, self.page_size(node))
         each = own + self.selection(node.selection_set, named, None)
@@ -161,7 +175,7 @@ class _Answer:
             for name, (definition, child_sets) in fields.items():
                 child = get_named_type(definition.type)
                 if not is_leaf_type(child):
-                    found.append((name, child, child_sets, 0 if child.name in FREE_TYPES else 1))
+                    found.append((name, child, child_sets, own_cost(child)))
         return found
 
     def collect(self, node: SelectionSetNode, parent: GraphQLNamedType, into: dict[str, Any]) -> None:

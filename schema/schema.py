@@ -13,6 +13,7 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCa
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from schema.analytics_query import AnalyticsQuery
 from schema.audit import AuditMutations, watch_mutations
 from schema.audit_query import AuditQuery
 from schema.events_query import EventsQuery
@@ -106,6 +107,7 @@ class Query(
     WebhookQuery,
     NotificationQuery,
     AuditQuery,
+    AnalyticsQuery,
 ):
     pass
 

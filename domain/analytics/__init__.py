@@ -1,0 +1,1 @@
+"""Read-only reports over a tenant's orders, shipments and returns: one aggregate statement each."""

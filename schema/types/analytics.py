@@ -1,0 +1,176 @@
+"""The reports' types: buckets of figures, built from the domain's rows (no resolvers on leaves)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from domain.analytics.fulfillment import FulfillmentRow
+from domain.analytics.returns import ReturnsRow
+from domain.analytics.sales import SalesRow
+from domain.returns.status import ReturnReason
+from schema.enums import CurrencyCode, ReturnReasonEnum
+from schema.types.money import Money, money
+
+TOTALS = "Null on the report's totals"
+
+
+@strawberry.enum(description="How salesReport buckets its figures")
+class SalesGrouping(Enum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    CHANNEL = "CHANNEL"
+    SKU = "SKU"
+
+
+@strawberry.enum(description="How fulfillmentReport buckets its figures")
+class FulfillmentGrouping(Enum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    CHANNEL = "CHANNEL"
+    LOCATION = "LOCATION"
+
+
+@strawberry.enum(description="How returnsReport buckets its figures")
+class ReturnsGrouping(Enum):
+    SKU = "SKU"
+    REASON = "REASON"
+
+
+BUCKET_KEY = (
+    "What the bucket holds: the local start date (YYYY-MM-DD) of its day, ISO week (Monday) or month "
+    "in the report's time zone; or the channel, location code, SKU or return reason. " + TOTALS
+)
+
+
+@strawberry.type(description="Sales figures of one bucket, or of the whole report")
+class SalesBucket:
+    key: str | None = strawberry.field(description=BUCKET_KEY)
+    orders: int = strawberry.field(
+        description="Orders placed in the bucket and not cancelled (by SKU: orders holding the SKU)"
+    )
+    cancelled_orders: int = strawberry.field(
+        description="Orders placed in the bucket that are cancelled now; they count nowhere else"
+    )
+    units: int = strawberry.field(description="Units ordered on those orders (by SKU: of that SKU)")
+    gross: Money = strawberry.field(
+        description="What those orders total, with tax and shipping (by SKU: line subtotals plus their tax)"
+    )
+    refunds: Money = strawberry.field(
+        description="Money given back in the bucket's time (refunds created then), whatever the order's "
+        "date; by SKU, the refund lines' amounts less restocking fees"
+    )
+    net: Money = strawberry.field(description="gross - refunds")
+    average_order_value: Money = strawberry.field(
+        description="gross / orders, rounded half up to the currency's minor unit; 0 without orders"
+    )
+
+    @classmethod
+    def of(cls, row: SalesRow, currency: str) -> SalesBucket:
+        return cls(
+            key=row.key,
+            orders=row.orders,
+            cancelled_orders=row.cancelled,
+            units=row.units,
+            gross=money(row.gross, currency),
+            refunds=money(row.refunds, currency),
+            net=money(row.net, currency),
+            average_order_value=money(row.average_order_value, currency),
+        )
+
+
+@strawberry.type(description="Sales over a period, in buckets and in total (see salesReport)")
+class SalesReport:
+    currency_code: CurrencyCode = strawberry.field(
+        description="The currency of every amount; only orders in it count"
+    )
+    buckets: list[SalesBucket] = strawberry.field(
+        description="Buckets in which something happened, in key order; none for an empty period"
+    )
+    totals: SalesBucket = strawberry.field(description="The whole period (key null)")
+
+
+@strawberry.type(description="Fulfillment figures of one bucket, or of the whole report")
+class FulfillmentBucket:
+    key: str | None = strawberry.field(description=BUCKET_KEY)
+    shipments: int = strawberry.field(description="Shipments created in the bucket")
+    delivered: int = strawberry.field(description="Of those, the ones delivered so far")
+    shipped_on_time: int = strawberry.field(
+        description="Of those, the ones created no later than their fulfillment order's shipBy"
+    )
+    on_time_rate: float | None = strawberry.field(
+        description="shippedOnTime / shipments; null without shipments"
+    )
+    placement_to_ship_p50_hours: float | None = strawberry.field(
+        description="Median hours from the order's placement to the shipment's creation"
+    )
+    placement_to_ship_p90_hours: float | None = strawberry.field(
+        description="90th percentile of hours from placement to shipment"
+    )
+    ship_to_delivery_p50_hours: float | None = strawberry.field(
+        description="Median hours from the shipment's creation to its delivery (delivered ones only)"
+    )
+    ship_to_delivery_p90_hours: float | None = strawberry.field(
+        description="90th percentile of hours from shipment to delivery (delivered ones only)"
+    )
+
+    @classmethod
+    def of(cls, row: FulfillmentRow) -> FulfillmentBucket:
+        return cls(
+            key=row.key,
+            shipments=row.shipments,
+            delivered=row.delivered,
+            shipped_on_time=row.on_time,
+            on_time_rate=row.on_time_rate,
+            placement_to_ship_p50_hours=row.to_ship_p50,
+            placement_to_ship_p90_hours=row.to_ship_p90,
+            ship_to_delivery_p50_hours=row.to_deliver_p50,
+            ship_to_delivery_p90_hours=row.to_deliver_p90,
+        )
+
+
+@strawberry.type(description="Shipping lead times and punctuality over a period (see fulfillmentReport)")
+class FulfillmentReport:
+    buckets: list[FulfillmentBucket] = strawberry.field(
+        description="Buckets in which something shipped, in key order"
+    )
+    totals: FulfillmentBucket = strawberry.field(description="The whole period (key null)")
+
+
+@strawberry.type(description="Units returned for one reason")
+class ReasonCount:
+    reason: ReturnReasonEnum  # type: ignore[valid-type]
+    units: int
+
+
+@strawberry.type(description="Returns of one SKU or reason, or of the whole report")
+class ReturnsBucket:
+    key: str | None = strawberry.field(description=BUCKET_KEY)
+    units_sold: int = strawberry.field(
+        description="Units on orders placed in the period, cancelled orders aside (by reason: all of them)"
+    )
+    units_returned: int = strawberry.field(
+        description="Of those orders' units, the ones on returns not declined or cancelled"
+    )
+    return_rate: float | None = strawberry.field(description="unitsReturned / unitsSold; null without sales")
+    by_reason: list[ReasonCount] = strawberry.field(description="unitsReturned by reason, most first")
+
+    @classmethod
+    def of(cls, row: ReturnsRow) -> ReturnsBucket:
+        reasons = sorted(row.by_reason.items(), key=lambda item: (-item[1], item[0]))
+        return cls(
+            key=row.key,
+            units_sold=row.sold,
+            units_returned=row.returned,
+            return_rate=row.rate,
+            by_reason=[ReasonCount(reason=ReturnReason(r), units=n) for r, n in reasons],
+        )
+
+
+@strawberry.type(description="Return rates over a period (see returnsReport)")
+class ReturnsReport:
+    buckets: list[ReturnsBucket] = strawberry.field(description="Buckets with sales or returns, in key order")
+    totals: ReturnsBucket = strawberry.field(description="The whole period (key null)")
