@@ -114,6 +114,7 @@ mutation($id: ID!) {
 }"""
 
 ALL_SCOPES = [
+    "analytics:read",
     "audit:read",
     "catalog:read",
     "catalog:write",
@@ -522,7 +523,19 @@ def every_query(seeded, shop) -> dict[str, tuple[str, dict]]:
         "notificationSettings": (NOTIFICATION_SETTINGS, {}),
         "notifications": (NOTIFICATIONS_SEEN, {"id": ada["id"]}),
         "auditLog": ("{ auditLog { nodes { operation targetIds clientIp } } }", {}),
+        **{report: (REPORTS[report], PERIOD) for report in REPORTS},
     }
+
+
+PERIOD = {"from": "2026-01-01T00:00:00Z", "to": "2026-02-01T00:00:00Z"}
+REPORTS = {
+    "salesReport": "query($from: DateTime!, $to: DateTime!) { salesReport(from: $from, to: $to, "
+    "groupBy: DAY) { buckets { key orders } } }",
+    "fulfillmentReport": "query($from: DateTime!, $to: DateTime!) { fulfillmentReport(from: $from, "
+    "to: $to, groupBy: LOCATION) { buckets { key shipments } } }",
+    "returnsReport": "query($from: DateTime!, $to: DateTime!) { returnsReport(from: $from, to: $to, "
+    "groupBy: SKU) { buckets { key unitsSold } } }",
+}
 
 
 FORBIDDEN_TO_A_PUBLIC_KEY = {
@@ -540,6 +553,9 @@ FORBIDDEN_TO_A_PUBLIC_KEY = {
     "notificationSettings",
     "notifications",
     "auditLog",
+    "salesReport",
+    "fulfillmentReport",
+    "returnsReport",
 }
 NULL_TO_A_PUBLIC_KEY = {"node", "orderByToken", "viewerCustomer"}
 # Where an admin key sees the seeded emails: proof that these queries would show them if allowed.

@@ -47,6 +47,7 @@ KNOWN = {
     "orderUpdated",
     "inventoryChanged",
     "events",
+    "Week",
     "auditLog",
     "customerDataExport",
     "customerErase",
@@ -236,6 +237,16 @@ async def test_the_readme_examples_run_on_the_demo_shop(demo):
     refund_input = {"orderId": order["id"], "reason": "late", "idempotencyKey": "rf-123", "amount": "5"}
     refunded = (await shop.run("Refund", "STAFF", input=refund_input))["refundCreate"]
     assert refunded["created"] and refunded["refund"]["amount"]["amount"] == "5.00"
+
+    # Staff: this hour's reports (the README asks for a week; the demo shop's orders are all from now).
+    hour = {
+        "from": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "to": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+    }
+    reports = await shop.run("Week", "STAFF", **hour)
+    assert reports["salesReport"]["totals"]["orders"] >= 2  # the guests' web orders at least
+    assert sum(b["shipments"] for b in reports["fulfillmentReport"]["buckets"]) >= 1  # the tee shipped above
+    assert reports["returnsReport"]["buckets"]
 
     # Admin: the refused cancel in the audit log; Ada's data exported, Lin erased.
     entries = (await shop.run("auditLog", "ADMIN"))["auditLog"]["nodes"]
