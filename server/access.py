@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from typing import Any
 
@@ -27,11 +28,25 @@ log = logging.getLogger("baton.access")
 QUIET_PATHS = frozenset({"/healthz", "/readyz"})
 
 
+# A client's own id is kept when it looks like one (a UUID, a trace id, "req-42"); anything longer or
+# stranger is replaced, as it is echoed in a header and written on every line of the request.
+CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def new_request_id() -> str:
+    return os.urandom(8).hex()  # as long as the uuid4().hex[:16] it replaces, for a quarter of the cost
+
+
+def accepted(value: str | None) -> str:
+    """The client's X-Request-Id when it is a plain id of at most 64 characters, else a new one."""
+    return value if value is not None and CLIENT_ID.fullmatch(value) else new_request_id()
+
+
 def request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
-        if name == b"x-request-id" and value:
-            return value.decode("latin-1")
-    return os.urandom(8).hex()  # as long as the uuid4().hex[:16] it replaces, for a quarter of the cost
+        if name == b"x-request-id":
+            return accepted(value.decode("latin-1"))
+    return new_request_id()
 
 
 class AccessLog:

@@ -33,7 +33,7 @@ from resolvers.context import Context
 from schema.extensions import with_codes
 from schema.metrics import GRAPHQL_ERRORS
 from schema.schema import schema
-from server import bodies, connections, disconnects, logs, media, metrics, secret_key
+from server import access, bodies, connections, disconnects, logs, media, metrics, secret_key
 from server import unavailable as outage
 from server.access import AccessLog
 from server.auth import CUSTOMER_TOKEN_HEADER, GrantCache, KeyCache, bearer
@@ -156,7 +156,7 @@ class BatonGraphQL(PersistedQueries, GraphQL):
 
     async def http(self, request: Request) -> Response:
         if getattr(request.state, "request_id", None) is None:  # server/access.py names it
-            request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+            request.state.request_id = access.accepted(request.headers.get("x-request-id"))
         wants_ide = request.method == "GET" and "text/html" in request.headers.get("accept", "")
         if not await bodies.within(request, self.settings.max_body_bytes):
             response: Response = bodies.too_large(self.settings.max_body_bytes)
@@ -185,7 +185,7 @@ class BatonGraphQL(PersistedQueries, GraphQL):
         if token is None:
             return None
         if getattr(request.state, "request_id", None) is None:  # server/access.py names it
-            request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+            request.state.request_id = access.accepted(request.headers.get("x-request-id"))
         response = await self._unless_unavailable(self._compiled(request, token))
         if response is None:
             return None

@@ -59,6 +59,20 @@ async def test_an_answered_request_carries_a_fresh_request_id(api, tenant):
     assert first.headers["x-request-id"] != second.headers["x-request-id"]
 
 
+async def test_a_clients_request_id_is_kept_when_it_is_a_plain_id_and_replaced_otherwise(api, tenant):
+    async def echoed(value: str) -> str:
+        headers = {"Authorization": f"Bearer {tenant.admin}", "X-Request-Id": value}
+        response = await api.client.post("/graphql", json={"query": "{ __typename }"}, headers=headers)
+        return response.headers["x-request-id"]
+
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert await echoed(trace) == trace
+    assert await echoed("req-42:retry.1") == "req-42:retry.1"
+    for strange in ("x" * 65, "a b", 'a"}\nfake=1', ""):
+        replaced = await echoed(strange)
+        assert replaced != strange and len(replaced) == 16, strange
+
+
 async def test_health_and_readiness_need_no_key(api):
     assert (await api.client.get("/healthz")).json() == {"status": "ok"}
     assert (await api.client.get("/readyz")).json() == {"status": "ok"}
