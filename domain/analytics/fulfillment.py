@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from domain.analytics.periods import MAX_BUCKETS, TIME_GROUPINGS, Grouping, Period, time_key, too_many
-from domain.errors import Code, DomainError
+from domain.analytics.periods import TIME_GROUPINGS, Grouping, Period, capped, check_grouping, time_key
 from domain.reading import Reader
 
 GROUPINGS = frozenset({Grouping.DAY, Grouping.WEEK, Grouping.MONTH, Grouping.CHANNEL, Grouping.LOCATION})
@@ -77,20 +76,15 @@ _STATEMENTS = {g: text(_SQL.format(key=_key(g))) for g in GROUPINGS}
 
 
 async def report(reader: Reader, tenant_id: uuid.UUID, period: Period) -> FulfillmentReport:
-    if period.grouping not in GROUPINGS:
-        raise DomainError(
-            Code.INVALID, f"fulfillmentReport cannot be grouped by {period.grouping}", ["groupBy"]
-        )
-    rows = await reader.all(
+    check_grouping("fulfillmentReport", period.grouping, GROUPINGS)
+    rows = await capped(
+        reader,
         _STATEMENTS[period.grouping],
         tenant=tenant_id,
         start=period.start,
         end=period.end,
         tz=period.time_zone,
-        limit=MAX_BUCKETS + 2,
     )
-    if len(rows) > MAX_BUCKETS + 1:
-        raise too_many(len(rows) - 1)
     built = [
         FulfillmentRow(
             r.key,

@@ -8,8 +8,10 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from domain.errors import Code, DomainError
+from domain.reading import Reader, Row
 
 
 class Grouping(StrEnum):
@@ -86,3 +88,17 @@ def too_many(buckets: int) -> DomainError:
         "grouping",
         ["groupBy"],
     )
+
+
+def check_grouping(report: str, grouping: Grouping, allowed: frozenset[Grouping]) -> None:
+    if grouping not in allowed:
+        raise DomainError(Code.INVALID, f"{report} cannot be grouped by {grouping}", ["groupBy"])
+
+
+async def capped(reader: Reader, statement: Any, **params: Any) -> list[Row]:
+    """A report's rows, totals first, refused past MAX_BUCKETS buckets: the statement is asked for the
+    totals row and one bucket more than the cap, to tell that the cap was passed."""
+    rows = await reader.all(statement, limit=MAX_BUCKETS + 2, **params)
+    if len(rows) > MAX_BUCKETS + 1:
+        raise too_many(len(rows) - 1)
+    return rows

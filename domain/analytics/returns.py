@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from domain.analytics.periods import MAX_BUCKETS, Grouping, Period, too_many
-from domain.errors import Code, DomainError
+from domain.analytics.periods import MAX_BUCKETS, Grouping, Period, check_grouping, too_many
 from domain.reading import Reader
 
 GROUPINGS = frozenset({Grouping.SKU, Grouping.REASON})
@@ -72,8 +71,7 @@ _STATEMENTS = {Grouping.SKU: text(_FACTS + _BY_SKU), Grouping.REASON: text(_FACT
 
 
 async def report(reader: Reader, tenant_id: uuid.UUID, period: Period) -> ReturnsReport:
-    if period.grouping not in GROUPINGS:
-        raise DomainError(Code.INVALID, f"returnsReport cannot be grouped by {period.grouping}", ["groupBy"])
+    check_grouping("returnsReport", period.grouping, GROUPINGS)
     rows = await reader.all(
         _STATEMENTS[period.grouping], tenant=tenant_id, start=period.start, end=period.end
     )

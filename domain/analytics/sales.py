@@ -23,8 +23,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import String
 
-from domain.analytics.periods import MAX_BUCKETS, TIME_GROUPINGS, Grouping, Period, time_key, too_many
-from domain.errors import Code, DomainError
+from domain.analytics.periods import TIME_GROUPINGS, Grouping, Period, capped, check_grouping, time_key
 from domain.reading import Reader
 
 GROUPINGS = frozenset({Grouping.DAY, Grouping.WEEK, Grouping.MONTH, Grouping.CHANNEL, Grouping.SKU})
@@ -132,9 +131,9 @@ async def report(
     channels: Sequence[str] | None,
     currency: str | None,
 ) -> SalesReport:
-    if period.grouping not in GROUPINGS:
-        raise DomainError(Code.INVALID, f"salesReport cannot be grouped by {period.grouping}", ["groupBy"])
-    rows = await reader.all(
+    check_grouping("salesReport", period.grouping, GROUPINGS)
+    rows = await capped(
+        reader,
         _STATEMENTS[period.grouping],
         tenant=tenant_id,
         start=period.start,
@@ -142,10 +141,7 @@ async def report(
         tz=period.time_zone,
         channels=list(channels) if channels else None,
         currency=currency,
-        limit=MAX_BUCKETS + 2,  # the totals row, and one more to tell that the cap was passed
     )
-    if len(rows) > MAX_BUCKETS + 1:
-        raise too_many(len(rows) - 1)
     built = [SalesRow(r.key, r.orders, r.cancelled, r.units, r.gross, r.refunds) for r in rows]
     code = rows[0].currency if rows else currency or ""
     return SalesReport(code, built[1:], built[0])
