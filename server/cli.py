@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import errno
 import gc
 import importlib.metadata
@@ -26,7 +25,6 @@ from domain.db import make_engine
 from domain.errors import DomainError
 from domain.ids import to_global
 from domain.tenancy import service as tenancy
-from domain.tenancy.models import Role
 from server import cli_admin, documents, logs, secret_key
 from server.settings import Settings, SettingsError
 
@@ -227,67 +225,6 @@ async def principal_of(url: str, key: str) -> uuid.UUID:
     return found.tenant_id
 
 
-async def _create_tenant(url: str, name: str, currency: str, tax_bps: int) -> dict:
-    engine = make_engine(url, pool_size=1)
-    try:
-        tenant, issued = await tenancy.create_tenant(engine, name, currency, tax_bps)
-        targets = [to_global("Shop", tenant.id), to_global("ApiKey", issued.key.id)]
-        inputs = {"name": name, "currency": currency, "taxRateBps": tax_bps}
-        await audit.record_cli(engine, tenant.id, "tenant create", inputs, targets)
-    finally:
-        await engine.dispose()
-    return {
-        "tenant": {"id": str(tenant.id), "name": tenant.name, "currency": tenant.currency},
-        "apiKey": issued.secret,
-        "role": str(issued.key.role),
-    }
-
-
-async def _create_key(url: str, tenant_id: uuid.UUID, role: Role, name: str) -> dict:
-    engine = make_engine(url, pool_size=1)
-    try:
-        inputs = {"tenant": str(tenant_id), "role": str(role), "name": name}
-        try:
-            issued = await tenancy.create_api_key(engine, tenant_id, role, name)
-        except DomainError as exc:
-            with contextlib.suppress(Exception):  # e.g. no such tenant: nothing to record it under
-                await audit.record_cli(engine, tenant_id, "apikey create", inputs, [], [str(exc.code)])
-            raise
-        await audit.record_cli(
-            engine, tenant_id, "apikey create", inputs, [to_global("ApiKey", issued.key.id)]
-        )
-    finally:
-        await engine.dispose()
-    return {"apiKey": issued.secret, "id": str(issued.key.id), "tenantId": str(tenant_id), "role": str(role)}
-
-
-def _print(result: dict, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
-
-
-def cmd_tenant_create(args: argparse.Namespace, settings: Settings) -> int:
-    url = database_url(settings)
-    _migrate(url)
-    result = asyncio.run(_create_tenant(url, args.name, args.currency, args.tax_rate_bps))
-    _print(result, args.json)
-    return 0
-
-
-def cmd_apikey_create(args: argparse.Namespace, settings: Settings) -> int:
-    tenant_id = cli_admin.tenant_id(args.tenant)
-    if tenant_id is None:
-        print("error: --tenant must be a tenant id (a UUID) or a Shop ID", file=sys.stderr)
-        return 2
-    url = database_url(settings)
-    result = asyncio.run(_create_key(url, tenant_id, Role(args.role), args.name or ""))
-    _print(result, args.json)
-    return 0
-
-
 async def _verify_audit(url: str, tenant_id: uuid.UUID | None) -> int:
     engine = make_engine(url, pool_size=1)
     try:
@@ -368,19 +305,7 @@ def parser() -> argparse.ArgumentParser:
     ).set_defaults(run=cmd_worker)
     sub.add_parser("demo", help="seed the demo tenant (once) and print its key").set_defaults(run=cmd_demo)
     tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(dest="action", required=True)
-    create = tenant.add_parser("create", help="create a tenant and its first ADMIN key")
-    create.add_argument("name", help="the shop's name")
-    create.add_argument("--currency", default="USD", help="its ISO 4217 currency (default: USD)")
-    create.add_argument("--tax-rate-bps", type=int, default=0, help="tax in basis points (825 = 8.25%%)")
-    create.add_argument("--json", action="store_true", help="one JSON object instead of lines")
-    create.set_defaults(run=cmd_tenant_create)
     apikey = sub.add_parser("apikey", help="manage API keys").add_subparsers(dest="action", required=True)
-    key = apikey.add_parser("create", help="issue an API key; it is shown once")
-    key.add_argument("--tenant", required=True, help="the tenant's id (UUID) or its Shop ID")
-    key.add_argument("--role", required=True, choices=[r.value for r in Role], help="what the key may do")
-    key.add_argument("--name", help="a label to tell keys apart (default: the role)")
-    key.add_argument("--json", action="store_true", help="one JSON object instead of lines")
-    key.set_defaults(run=cmd_apikey_create)
     cli_admin.add_commands(tenant, apikey, _with_url)
     documents.add_commands(sub, cmd_documents)
     secret_key.add_commands(sub, cmd_secrets)

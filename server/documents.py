@@ -22,7 +22,7 @@ from graphql import GraphQLError, parse, validate
 from domain.audit import service as audit
 from domain.db import make_engine
 from domain.documents import store
-from server.cli_admin import tenant_id
+from server.cli_admin import required_tenant
 
 
 def _problems(name: str, text: str) -> list[str]:
@@ -33,13 +33,6 @@ def _problems(name: str, text: str) -> list[str]:
     except GraphQLError as exc:
         errors = [exc]
     return [f"{name}: {e.message}" for e in errors]
-
-
-def _tenant(value: str) -> uuid.UUID | None:
-    found = tenant_id(value)
-    if found is None:
-        print("error: --tenant must be a tenant id (a UUID) or a Shop ID", file=sys.stderr)
-    return found
 
 
 async def _register(url: str, tenant_id: uuid.UUID, files: list[tuple[str, str]]) -> list[store.Registered]:
@@ -63,7 +56,7 @@ async def _list(url: str, tenant_id: uuid.UUID) -> list[store.Registered]:
 
 
 def register(args: argparse.Namespace, url: str) -> int:
-    tenant_id = _tenant(args.tenant)
+    tenant_id = required_tenant(args.tenant)
     if tenant_id is None:
         return 2
     files, problems = [], []
@@ -84,7 +77,7 @@ def register(args: argparse.Namespace, url: str) -> int:
 
 
 def list_registered(args: argparse.Namespace, url: str) -> int:
-    tenant_id = _tenant(args.tenant)
+    tenant_id = required_tenant(args.tenant)
     if tenant_id is None:
         return 2
     _print(asyncio.run(_list(url, tenant_id)), args.json, with_new=False)
