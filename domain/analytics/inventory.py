@@ -4,8 +4,9 @@ lasts, how long it was out of stock, how often it turns, and whether it is dead 
 Balances in the past come from the movement ledger, read backwards from today's levels: a movement's
 balance after it is today's balance less the change of every later movement. So one scan of the movements
 since the period's start gives the time each SKU spent without sellable units (onHand - committed ≤ 0,
-summed over locations) and its time-weighted average onHand. Demand is the units of orders placed in the
-period and not cancelled; shipped units come from the SHIPPED movements."""
+summed over locations) and its time-weighted average onHand, counted from the product's creation when
+that falls inside the period. Demand is the units of orders placed in the period and not cancelled, per
+day the product existed; shipped units come from the SHIPPED movements."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from domain.reading import Reader
 _SQL = text("""
 WITH lvl AS (
   SELECT v.product_id, sum(v.on_hand)::bigint AS on_hand, sum(v.on_hand - v.committed)::bigint AS available,
-    sum(v.incoming)::bigint AS incoming
-  FROM inventory_levels v WHERE v.tenant_id = :tenant
+    sum(v.incoming)::bigint AS incoming,
+    greatest(CAST(:start AS timestamptz), min(p.created_at)) AS tracked_from
+  FROM inventory_levels v JOIN products p ON p.id = v.product_id AND p.tenant_id = :tenant
+  WHERE v.tenant_id = :tenant
   GROUP BY v.product_id
 ),
 moved AS (
@@ -45,7 +48,8 @@ opening AS (
   GROUP BY l.product_id, l.available, l.on_hand
 ),
 balances AS (
-  SELECT product_id, available, on_hand, CAST(:start AS timestamptz) AS since, 0::bigint AS seq FROM opening
+  SELECT o.product_id, o.available, o.on_hand, l.tracked_from AS since, 0::bigint AS seq
+  FROM opening o JOIN lvl l USING (product_id)
   UNION ALL
   SELECT product_id, available, on_hand, created_at, id FROM after_each WHERE created_at < :stop
 ),
@@ -57,9 +61,8 @@ spans AS (
 held AS (
   SELECT product_id,
     coalesce(sum(seconds) FILTER (WHERE available <= 0), 0) / 86400.0 AS stockout_days,
-    sum(on_hand * seconds)
-      / nullif(extract(epoch FROM CAST(:stop AS timestamptz) - :start), 0) AS average_on_hand
-  FROM spans GROUP BY product_id
+    sum(on_hand * seconds) / nullif(sum(seconds), 0) AS average_on_hand
+  FROM spans WHERE seconds > 0 GROUP BY product_id
 ),
 ordered AS (
   SELECT ol.product_id, sum(ol.quantity)::bigint AS units
@@ -74,7 +77,8 @@ shipped AS (
 )
 SELECT p.sku, p.name, l.on_hand, l.available, l.incoming,
   coalesce(o.units, 0) AS ordered, coalesce(s.units, 0) AS shipped,
-  coalesce(h.stockout_days, 0) AS stockout_days, coalesce(h.average_on_hand, l.on_hand) AS average_on_hand
+  coalesce(h.stockout_days, 0) AS stockout_days, coalesce(h.average_on_hand, l.on_hand) AS average_on_hand,
+  greatest(extract(epoch FROM CAST(:stop AS timestamptz) - l.tracked_from), 0) / 86400.0 AS days
 FROM lvl l
   JOIN products p ON p.id = l.product_id AND p.tenant_id = :tenant
   LEFT JOIN ordered o ON o.product_id = l.product_id
@@ -96,11 +100,13 @@ class StockRow:
     units_shipped: int
     stockout_days: float
     average_on_hand: float
-    days: float  # the period's length in days, up to now
+    days: float  # the days of the period (up to now) since the product was created
 
     @property
     def demand_per_day(self) -> float:
-        return self.units_ordered / self.days if self.days > 0 else 0.0
+        """Units ordered per day the product existed in the period; a product younger than a day counts
+        its first day whole, so that a minute's orders are not taken for a day's pace."""
+        return self.units_ordered / max(self.days, 1.0)
 
     @property
     def days_of_cover(self) -> float | None:
@@ -140,7 +146,6 @@ async def report(reader: Reader, tenant_id: uuid.UUID, period: Period, now: date
     )
     if len(rows) > MAX_BUCKETS:
         raise too_many(len(rows))
-    days = (stop - period.start).total_seconds() / 86400
     return InventoryReport(
         [
             StockRow(
@@ -153,7 +158,7 @@ async def report(reader: Reader, tenant_id: uuid.UUID, period: Period, now: date
                 r.shipped,
                 round(float(r.stockout_days), 2),
                 float(r.average_on_hand),
-                days,
+                float(r.days),
             )
             for r in rows
         ]

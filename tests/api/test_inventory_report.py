@@ -70,6 +70,7 @@ async def test_cover_stockouts_turnover_and_dead_stock_from_the_ledger(
     await _move(
         database_url,
         [
+            ("UPDATE products SET created_at = $1", (_at("2026-10-01T00:00:00"),)),
             (movement + "kind = 'SET'", (_at("2026-10-01T00:00:00"),)),
             (movement + "order_id = $2 AND kind = 'RESERVED'", (_at("2026-11-03T00:00:00"), mug_order)),
             (movement + "order_id = $2 AND kind = 'RESERVED'", (_at("2026-11-03T00:00:00"), their_order)),
