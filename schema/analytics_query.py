@@ -75,7 +75,8 @@ class AnalyticsQuery:
 
     @strawberry.field(
         description="Shipments per day, week, month, channel or location: placement → ship and ship → "
-        "delivery lead times (p50/p90, hours) and the on-time rate against shipBy. " + LIMITS
+        "delivery lead times (p50/p90, hours), the on-time rate against shipBy, and how long backorders "
+        "waited for stock. " + LIMITS
     )
     async def fulfillment_report(
         self,

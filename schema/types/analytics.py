@@ -118,6 +118,17 @@ class FulfillmentBucket:
         description="90th percentile of hours from shipment to delivery (delivered ones only)"
     )
 
+    backordered_units_filled: int = strawberry.field(
+        description="Backordered units reserved by a receipt in the bucket"
+    )
+    backorder_fill_p50_hours: float | None = strawberry.field(
+        description="Median hours from an order's placement to the filling of its backorder (per filled "
+        "allocation); null without fills"
+    )
+    backorder_fill_p90_hours: float | None = strawberry.field(
+        description="90th percentile of hours from placement to backorder filling"
+    )
+
     @classmethod
     def of(cls, row: FulfillmentRow) -> FulfillmentBucket:
         return cls(
@@ -130,13 +141,16 @@ class FulfillmentBucket:
             placement_to_ship_p90_hours=row.to_ship_p90,
             ship_to_delivery_p50_hours=row.to_deliver_p50,
             ship_to_delivery_p90_hours=row.to_deliver_p90,
+            backordered_units_filled=row.backordered_units_filled,
+            backorder_fill_p50_hours=row.to_fill_p50,
+            backorder_fill_p90_hours=row.to_fill_p90,
         )
 
 
 @strawberry.type(description="Shipping lead times and punctuality over a period (see fulfillmentReport)")
 class FulfillmentReport:
     buckets: list[FulfillmentBucket] = strawberry.field(
-        description="Buckets in which something shipped, in key order"
+        description="Buckets in which something shipped or a backorder was filled, in key order"
     )
     totals: FulfillmentBucket = strawberry.field(description="The whole period (key null)")
 

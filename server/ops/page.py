@@ -64,6 +64,7 @@ def _kpis(f: Figures) -> str:
                 _kpi("Shipped on time", _rate(ship.on_time_rate), f"{ship.shipments} shipments"),
                 _kpi("Placement → ship", _hours(ship.to_ship_p50), f"p90 {_hours(ship.to_ship_p90)}"),
                 _kpi("Ship → delivery", _hours(ship.to_deliver_p50), f"p90 {_hours(ship.to_deliver_p90)}"),
+                _kpi("Backorder wait", _hours(ship.to_fill_p50), f"{ship.backordered_units_filled} filled"),
                 _kpi("Return rate", _rate(back.rate), f"{back.returned} of {back.sold} units"),
                 _kpi("Out of stock", str(f.stock.out_of_stock), f"{f.stock.dead_stock} SKUs of dead stock"),
             ]
