@@ -1,8 +1,10 @@
 """How long the analytics reports take on a large shop: seeds one tenant with N orders straight in SQL
 (generate_series into the real tables: lines, fulfillment orders, shipments, refunds, returns), then
 times salesReport, fulfillmentReport, returnsReport and inventoryReport over the last 30, 90 and 365
-days and prints the median of a few runs of each. Stock levels and their ledger (a RESERVED movement per
-line at placement, a SHIPPED one at shipment) are seeded apart, once, so that an earlier seed gains them.
+days and prints the median of a few runs of each; salesReport DAY and CHANNEL also without the hourly
+rollup ("unrolled"), which the worker's first pass builds here. Stock levels and their ledger (a
+RESERVED movement per line at placement, a SHIPPED one at shipment) are seeded apart, once, so that an
+earlier seed gains them.
 
 Uses DATABASE_URL when set, else the embedded Postgres under .baton/bench (bench/order_by_number.py).
 Give it a database owned by an ordinary role, as in production, so that row-level security applies.
@@ -27,7 +29,7 @@ from typing import Any
 
 import asyncpg
 
-from domain.analytics import fulfillment, inventory, periods, returns, sales
+from domain.analytics import fulfillment, inventory, periods, returns, rollup, sales
 from domain.analytics.periods import Grouping
 from domain.db import make_engine
 from domain.reading import ReadPool
@@ -147,6 +149,18 @@ STOCK = [
 ]
 
 
+async def build_rollup(url: str) -> None:
+    """salesReport's hourly rollup, as the worker builds it (a no-op once built and unchanged)."""
+    conn = await asyncpg.connect(url, server_settings=SYSTEM)
+    try:
+        started = time.perf_counter()
+        while await rollup.refresh_all(conn):
+            pass
+        print(f"sales rollup up to date in {time.perf_counter() - started:.1f} s")
+    finally:
+        await conn.close()
+
+
 async def seed_stock(url: str, tenant_id: uuid.UUID) -> None:
     """Levels and the ledger of every seeded order, once per tenant."""
     conn = await asyncpg.connect(url, server_settings=SYSTEM)
@@ -211,7 +225,9 @@ async def seed(url: str, orders: int) -> uuid.UUID:
 
 REPORTS: dict[str, Callable[[Any, uuid.UUID, periods.Period], Awaitable[Any]]] = {
     "salesReport DAY": lambda r, t, p: sales.report(r, t, p, None, None),
+    "salesReport DAY unrolled": lambda r, t, p: sales.report(r, t, p, None, None, hourly=False),
     "salesReport CHANNEL": lambda r, t, p: sales.report(r, t, p, None, None),
+    "salesReport CHANNEL unrolled": lambda r, t, p: sales.report(r, t, p, None, None, hourly=False),
     "salesReport SKU": lambda r, t, p: sales.report(r, t, p, None, None),
     "fulfillmentReport DAY": fulfillment.report,
     "fulfillmentReport LOCATION": fulfillment.report,
@@ -253,6 +269,7 @@ def main() -> int:
     url = database()
     tenant_id = asyncio.run(seed(url, args.orders))
     asyncio.run(seed_stock(url, tenant_id))
+    asyncio.run(build_rollup(url))
     asyncio.run(measure(url, tenant_id, args.runs))
     return 0
 
