@@ -1,12 +1,13 @@
 """The inventory report: per SKU, across every location, what is in stock, how fast it sells, how long it
 lasts, how long it was out of stock, how often it turns, and whether it is dead stock.
 
-Balances in the past come from the movement ledger, read backwards from today's levels: a movement's
-balance after it is today's balance less the change of every later movement. So one scan of the movements
-since the period's start gives the time each SKU spent without sellable units (onHand - committed ≤ 0,
-summed over locations) and its time-weighted average onHand, counted from the product's creation when
-that falls inside the period. Demand is the units of orders placed in the period and not cancelled, per
-day the product existed; shipped units come from the SHIPPED movements."""
+Balances in the past come from the movement ledger, read backwards from today's levels: a day's closing
+balance is today's balance less the changes of every later day. So one scan of the movements since the
+period's start, summed per SKU and UTC day, gives each day's closing balance, which counts for the whole
+day: the days that closed without sellable units (onHand - committed ≤ 0, summed over locations) and the
+average onHand, counted from the product's creation when that falls inside the period. Demand is the
+units of orders placed in the period and not cancelled, per day the product existed; shipped units come
+from the SHIPPED movements."""
 
 from __future__ import annotations
 
@@ -29,29 +30,35 @@ WITH lvl AS (
   GROUP BY v.product_id
 ),
 moved AS (
-  SELECT m.product_id, m.created_at, m.id, m.kind, m.on_hand_delta,
+  SELECT m.product_id, m.created_at, m.kind, m.on_hand_delta,
     m.on_hand_delta - m.committed_delta AS available_delta
   FROM inventory_movements m WHERE m.tenant_id = :tenant AND m.created_at >= :start
 ),
-after_each AS (
-  SELECT d.product_id, d.created_at, d.id,
+daily AS (
+  SELECT product_id, date_trunc('day', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
+    sum(on_hand_delta) AS on_hand_delta, sum(available_delta) AS available_delta
+  FROM moved GROUP BY 1, 2
+),
+closing AS (
+  SELECT d.product_id, d.day,
     l.available - coalesce(sum(d.available_delta) OVER later, 0) AS available,
     l.on_hand - coalesce(sum(d.on_hand_delta) OVER later, 0) AS on_hand
-  FROM moved d JOIN lvl l USING (product_id)
-  WINDOW later AS (PARTITION BY d.product_id ORDER BY d.created_at DESC, d.id DESC
+  FROM daily d JOIN lvl l USING (product_id)
+  WINDOW later AS (PARTITION BY d.product_id ORDER BY d.day DESC
                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 opening AS (
   SELECT l.product_id, l.available - coalesce(sum(d.available_delta), 0) AS available,
     l.on_hand - coalesce(sum(d.on_hand_delta), 0) AS on_hand
-  FROM lvl l LEFT JOIN moved d USING (product_id)
+  FROM lvl l LEFT JOIN daily d USING (product_id)
   GROUP BY l.product_id, l.available, l.on_hand
 ),
 balances AS (
-  SELECT o.product_id, o.available, o.on_hand, l.tracked_from AS since, 0::bigint AS seq
+  SELECT o.product_id, o.available, o.on_hand, l.tracked_from AS since, 0 AS seq
   FROM opening o JOIN lvl l USING (product_id)
   UNION ALL
-  SELECT product_id, available, on_hand, created_at, id FROM after_each WHERE created_at < :stop
+  SELECT c.product_id, c.available, c.on_hand, greatest(c.day, l.tracked_from), 1
+  FROM closing c JOIN lvl l USING (product_id) WHERE c.day < :stop
 ),
 spans AS (
   SELECT product_id, available, on_hand, extract(epoch FROM

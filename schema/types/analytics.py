@@ -205,10 +205,10 @@ class InventoryReportRow:
         description="How many days available lasts at demandPerDay; null without demand"
     )
     stockout_days: float = strawberry.field(
-        description="Days of the period (up to now) with nothing sellable: onHand - committed ≤ 0 at every "
-        "location together"
+        description="Days (UTC) of the period, up to now, that closed with nothing sellable: onHand - "
+        "committed ≤ 0 at every location together"
     )
-    average_on_hand: float = strawberry.field(description="onHand averaged over the period's time")
+    average_on_hand: float = strawberry.field(description="onHand averaged over the days' closing balances")
     turnover: float | None = strawberry.field(
         description="unitsShipped / averageOnHand; null when nothing was on hand"
     )
