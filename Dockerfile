@@ -30,8 +30,8 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && pip install -c constraints.txt -r /tmp/requirements.txt
 
 # Then the project itself, as a regular (non-editable) install: the code, schema.graphql, the Alembic
-# migrations and GraphiQL's files (server/graphiql/, served only if BATON_ENV=development) end up in the
-# venv's site-packages; nothing of /src is needed at run time.
+# migrations, GraphiQL's files (server/graphiql/, served only if BATON_ENV=development) and the /ops
+# page's assets end up in the venv's site-packages; nothing of /src is needed at run time.
 COPY README.md ./
 COPY server ./server
 COPY schema ./schema

@@ -1,7 +1,10 @@
 """How long the analytics reports take on a large shop: seeds one tenant with N orders straight in SQL
 (generate_series into the real tables: lines, fulfillment orders, shipments, refunds, returns), then
-times salesReport, fulfillmentReport and returnsReport over the last 30, 90 and 365 days and prints the
-median of a few runs of each.
+times salesReport, fulfillmentReport, returnsReport and inventoryReport over the last 30, 90 and 365
+days and prints the median of a few runs of each; salesReport DAY and CHANNEL also without the hourly
+rollup ("unrolled"), which the worker's first pass builds here. Stock levels and their ledger (a
+RESERVED movement per line at placement, a SHIPPED one at shipment) are seeded apart, once, so that an
+earlier seed gains them.
 
 Uses DATABASE_URL when set, else the embedded Postgres under .baton/bench (bench/order_by_number.py).
 Give it a database owned by an ordinary role, as in production, so that row-level security applies.
@@ -26,7 +29,7 @@ from typing import Any
 
 import asyncpg
 
-from domain.analytics import fulfillment, periods, returns, sales
+from domain.analytics import fulfillment, inventory, periods, returns, rollup, sales
 from domain.analytics.periods import Grouping
 from domain.db import make_engine
 from domain.reading import ReadPool
@@ -124,6 +127,60 @@ DETAILS = [
 ]
 
 
+STOCK = [
+    """INSERT INTO inventory_levels (id, tenant_id, product_id, location_id, on_hand, committed, incoming, damaged,
+         safety_stock, reorder_point, updated_at)
+       SELECT gen_random_uuid(), $1, p.id, l.id, abs(hashtext(p.sku || l.code)) % 400, 0, 0, 0, 0, 20, now()
+       FROM products p JOIN locations l ON l.tenant_id = $1 WHERE p.tenant_id = $1""",
+    """INSERT INTO inventory_movements (tenant_id, level_id, product_id, location_id, kind, on_hand_delta,
+         committed_delta, on_hand_after, committed_after, order_id, created_at)
+       SELECT $1, v.id, ol.product_id, v.location_id, 'RESERVED', 0, ol.quantity, 0, 0, o.id, o.created_at
+       FROM orders o JOIN order_lines ol ON ol.order_id = o.id
+       JOIN fulfillment_orders f ON f.order_id = o.id
+       JOIN inventory_levels v ON v.product_id = ol.product_id AND v.location_id = f.location_id
+       WHERE o.tenant_id = $1""",
+    """INSERT INTO inventory_movements (tenant_id, level_id, product_id, location_id, kind, on_hand_delta,
+         committed_delta, on_hand_after, committed_after, order_id, created_at)
+       SELECT $1, v.id, ol.product_id, v.location_id, 'SHIPPED', -ol.quantity, -ol.quantity, 0, 0, s.order_id,
+              s.created_at
+       FROM shipments s JOIN order_lines ol ON ol.order_id = s.order_id
+       JOIN inventory_levels v ON v.product_id = ol.product_id AND v.location_id = s.location_id
+       WHERE s.tenant_id = $1""",
+]
+
+
+async def build_rollup(url: str) -> None:
+    """salesReport's hourly rollup, as the worker builds it (a no-op once built and unchanged)."""
+    conn = await asyncpg.connect(url, server_settings=SYSTEM)
+    try:
+        started = time.perf_counter()
+        while await rollup.refresh_all(conn):
+            pass
+        print(f"sales rollup up to date in {time.perf_counter() - started:.1f} s")
+    finally:
+        await conn.close()
+
+
+async def seed_stock(url: str, tenant_id: uuid.UUID) -> None:
+    """Levels and the ledger of every seeded order, once per tenant."""
+    conn = await asyncpg.connect(url, server_settings=SYSTEM)
+    try:
+        if await conn.fetchval("SELECT count(*) FROM inventory_levels WHERE tenant_id = $1", tenant_id):
+            return
+        started = time.perf_counter()
+        async with conn.transaction():
+            for sql in STOCK:
+                await conn.execute(sql, tenant_id)
+        await conn.execute("ANALYZE inventory_levels")
+        await conn.execute("ANALYZE inventory_movements")
+        moved = await conn.fetchval(
+            "SELECT count(*) FROM inventory_movements WHERE tenant_id = $1", tenant_id
+        )
+        print(f"seeded {moved:,} stock movements in {time.perf_counter() - started:.0f} s")
+    finally:
+        await conn.close()
+
+
 def _name(orders: int) -> str:
     return f"Analytics Bench {orders}"
 
@@ -168,12 +225,15 @@ async def seed(url: str, orders: int) -> uuid.UUID:
 
 REPORTS: dict[str, Callable[[Any, uuid.UUID, periods.Period], Awaitable[Any]]] = {
     "salesReport DAY": lambda r, t, p: sales.report(r, t, p, None, None),
+    "salesReport DAY unrolled": lambda r, t, p: sales.report(r, t, p, None, None, hourly=False),
     "salesReport CHANNEL": lambda r, t, p: sales.report(r, t, p, None, None),
+    "salesReport CHANNEL unrolled": lambda r, t, p: sales.report(r, t, p, None, None, hourly=False),
     "salesReport SKU": lambda r, t, p: sales.report(r, t, p, None, None),
     "fulfillmentReport DAY": fulfillment.report,
     "fulfillmentReport LOCATION": fulfillment.report,
     "returnsReport SKU": returns.report,
     "returnsReport REASON": returns.report,
+    "inventoryReport SKU": lambda r, t, p: inventory.report(r, t, p, datetime.now(UTC)),
 }
 
 
@@ -208,6 +268,8 @@ def main() -> int:
 
     url = database()
     tenant_id = asyncio.run(seed(url, args.orders))
+    asyncio.run(seed_stock(url, tenant_id))
+    asyncio.run(build_rollup(url))
     asyncio.run(measure(url, tenant_id, args.runs))
     return 0
 

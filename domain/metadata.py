@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from domain.analytics import indexes as analytics
+from domain.analytics import rollup
 from domain.audit import models as audit
 from domain.catalog import models as catalog
 from domain.customers import models as customers
@@ -35,6 +36,7 @@ __all__ = [
     "orders",
     "refunds",
     "returns",
+    "rollup",
     "shipping",
     "tenancy",
     "webhooks",

@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
-from domain.analytics import fulfillment, periods, returns, sales
+from domain.analytics import fulfillment, inventory, periods, returns, sales
 from domain.analytics.periods import Grouping
+from domain.db import utcnow
 from domain.errors import DomainError
 from domain.tenancy.scopes import Scope
 from resolvers.context import Context
@@ -71,3 +72,11 @@ async def returns_report(
     period = periods.period(start, end, grouping, "UTC")
     async with ctx.reader() as reader:
         return await returns.report(reader, ctx.tenant_id, period)
+
+
+@_coded
+async def inventory_report(ctx: Context, start: datetime, end: datetime) -> inventory.InventoryReport:
+    ctx.require(Scope.ANALYTICS_READ)
+    period = periods.period(start, end, Grouping.SKU, "UTC")
+    async with ctx.reader() as reader:
+        return await inventory.report(reader, ctx.tenant_id, period, utcnow())

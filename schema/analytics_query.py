@@ -12,7 +12,7 @@ from typing import Annotated
 
 import strawberry
 
-from domain.analytics.periods import MAX_BUCKETS, MAX_DAYS, Grouping
+from domain.analytics.periods import MAX_BUCKETS, MAX_DAYS, MAX_DAYS_OTHER, Grouping
 from domain.orders.status import SalesChannel
 from resolvers import analytics
 from schema.enums import CurrencyCode, SalesChannelEnum
@@ -20,6 +20,8 @@ from schema.types.analytics import (
     FulfillmentBucket,
     FulfillmentGrouping,
     FulfillmentReport,
+    InventoryReport,
+    InventoryReportRow,
     ReturnsBucket,
     ReturnsGrouping,
     ReturnsReport,
@@ -73,7 +75,8 @@ class AnalyticsQuery:
 
     @strawberry.field(
         description="Shipments per day, week, month, channel or location: placement → ship and ship → "
-        "delivery lead times (p50/p90, hours) and the on-time rate against shipBy. " + LIMITS
+        "delivery lead times (p50/p90, hours), the on-time rate against shipBy, and how long backorders "
+        "waited for stock. " + LIMITS
     )
     async def fulfillment_report(
         self,
@@ -105,4 +108,23 @@ class AnalyticsQuery:
         found = await analytics.returns_report(info.context, start, end, Grouping(group_by.value))
         return ReturnsReport(
             buckets=[ReturnsBucket.of(r) for r in found.buckets], totals=ReturnsBucket.of(found.totals)
+        )
+
+    @strawberry.field(
+        description="Per SKU across every location: stock now, demand and shipments in the period, days of "
+        "cover at that demand, days out of stock, average onHand, turnover and dead stock. Past balances "
+        f"come from the movement ledger. At most {MAX_DAYS_OTHER} days and {MAX_BUCKETS} SKUs. Keys with "
+        "analytics:read (ADMIN, STAFF)."
+    )
+    async def inventory_report(
+        self,
+        info: strawberry.Info,
+        start: Annotated[datetime, strawberry.argument(name="from", description=FROM)],
+        end: Annotated[datetime, strawberry.argument(name="to", description=TO)],
+    ) -> InventoryReport:
+        found = await analytics.inventory_report(info.context, start, end)
+        return InventoryReport(
+            rows=[InventoryReportRow.of(r) for r in found.rows],
+            out_of_stock=found.out_of_stock,
+            dead_stock=found.dead_stock,
         )

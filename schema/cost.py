@@ -46,6 +46,7 @@ OWN_COSTS = {
     "SalesReport": REPORT_COST,
     "FulfillmentReport": REPORT_COST,
     "ReturnsReport": REPORT_COST,
+    "InventoryReport": REPORT_COST,
     **dict.fromkeys(("SalesBucket", "FulfillmentBucket", "ReturnsBucket", "ReasonCount"), 0),
 }
 

@@ -42,6 +42,7 @@ from server.compiled_reads import CompiledReads
 from server.front import CompiledFront
 from server.graphiql import GraphiQL
 from server.listener import Listener
+from server.ops import Ops
 from server.persisted import PersistedHandler, PersistedQueries
 from server.settings import Settings
 from server.shared_streams import SharedStreams
@@ -331,6 +332,7 @@ def create_app(settings: Settings, database_url: str, direct_url: str | None = N
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *([view.ide.route()] if view.ide is not None else []),
+            *Ops(keys, reads, hub, view.failed_auth).routes(),
         ],
         lifespan=lifespan,
         # Reads the compiler answers skip the router and its wrappers (server/front.py); the access

@@ -188,7 +188,7 @@ async def _work(url: str, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    loops = 2 + len(delivery_loops(settings))  # the relay and pruning, then webhooks (and emails)
+    loops = 2 + len(delivery_loops(settings))  # the relay and pruning, then webhooks, rollup (and emails)
     workers = Workers(plain_dsn(url), settings, for_worker(settings, loops).workers)
     await workers.start()
     logging.getLogger("baton.worker").info("worker running; SIGTERM stops it")

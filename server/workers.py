@@ -1,6 +1,7 @@
-"""Background loops over the event log: the relay and pruning (and, in their own modules, webhook
-delivery and customer emails). They run inside `baton serve` and in `baton worker`; every claim uses
-FOR UPDATE SKIP LOCKED, so any number of processes can run them side by side."""
+"""Background loops over the event log: the relay, pruning and the sales rollup (and, in their own
+modules, webhook delivery and customer emails). They run inside `baton serve` and in `baton worker`;
+every claim uses FOR UPDATE SKIP LOCKED (the rollup, a row lock per tenant), so any number of processes
+can run them side by side."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from domain.analytics import rollup
 from domain.audit import service as audit
 from domain.db import SYSTEM_SESSION
 from domain.events import signal
@@ -21,6 +23,7 @@ from server.settings import Settings
 
 log = logging.getLogger("baton.workers")
 PRUNE_EVERY = 3600.0
+ROLLUP_EVERY = 10.0  # seconds; reports read what the rollup does not hold yet from the orders
 
 
 async def _nap(wake: asyncio.Event, seconds: float) -> None:
@@ -67,15 +70,28 @@ async def prune_loop(pool: asyncpg.Pool, retention_days: float, audit_days: floa
         await asyncio.sleep(PRUNE_EVERY)
 
 
+async def rollup_loop(pool: asyncpg.Pool, interval: float = ROLLUP_EVERY) -> None:
+    """Keeps salesReport's hourly rollup up to each tenant's log (domain/analytics/rollup.py)."""
+    while True:
+        try:
+            async with pool.acquire() as conn:
+                while await rollup.refresh_all(conn):
+                    pass
+        except Exception:
+            log.exception("the sales rollup failed; trying again later")
+        await asyncio.sleep(interval)
+
+
 Loop = Callable[[asyncpg.Pool], Awaitable[None]]
 
 
 def delivery_loops(settings: Settings) -> list[Loop]:
-    """The loops beside the relay: webhook delivery, and customer emails when SMTP is set."""
+    """The loops beside the relay and pruning: webhook delivery, the sales rollup, and customer emails
+    when SMTP is set."""
     from server.emails import email_loop
     from server.webhooks import webhook_loop
 
-    loops: list[Loop] = [lambda pool: webhook_loop(pool, settings)]
+    loops: list[Loop] = [lambda pool: webhook_loop(pool, settings), rollup_loop]
     if settings.smtp_host:
         loops.append(lambda pool: email_loop(pool, settings))
     return loops

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import func, select
 
 from domain.catalog.models import Product
+from domain.db import utcnow
 from domain.fulfillment.holds import active_holds
 from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.status import HoldReason
@@ -57,8 +58,9 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku: str) -> i
         )
         if take == a.quantity:
             a.status = AllocationStatus.RESERVED
+            a.filled_at = utcnow()
         else:
-            uow.session.add(a.split_off(take, a.location_id, a.fulfillment_order_id))
+            uow.session.add(a.split_off(take, a.location_id, a.fulfillment_order_id, filled_at=utcnow()))
         still_waiting = a.quantity if a.status == BACKORDERED else 0
         uow.record(
             BackorderAllocated(

@@ -337,6 +337,8 @@ class OrderAllocation(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )
+    # When backordered units were reserved by a receipt (domain/fulfillment/backorders.py); else null.
+    filled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         Index("ix_order_allocations_order", "order_id"),
@@ -348,6 +350,9 @@ class OrderAllocation(Base):
             "location_id",
             postgresql_where="status = 'BACKORDERED'",
         ),
+        Index(
+            "ix_order_allocations_filled", "tenant_id", "filled_at", postgresql_where="filled_at IS NOT NULL"
+        ),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("shipped >= 0 AND shipped <= quantity", name="shipped_within_quantity"),
         CheckConstraint("status IN ('RESERVED', 'BACKORDERED', 'RELEASED')", name="status_known"),
@@ -358,11 +363,16 @@ class OrderAllocation(Base):
         return self.quantity - self.shipped
 
     def split_off(
-        self, quantity: int, location_id: uuid.UUID, fulfillment_order_id: uuid.UUID | None
+        self,
+        quantity: int,
+        location_id: uuid.UUID,
+        fulfillment_order_id: uuid.UUID | None,
+        filled_at: datetime | None = None,
     ) -> OrderAllocation:
         """Takes `quantity` unshipped units into a new RESERVED allocation; the rest stay here."""
         self.quantity -= quantity
         return OrderAllocation(
+            filled_at=filled_at,
             tenant_id=self.tenant_id,
             order_id=self.order_id,
             line_id=self.line_id,

@@ -45,5 +45,6 @@ IN_PYTHON = frozenset(
         "salesReport",
         "fulfillmentReport",
         "returnsReport",
+        "inventoryReport",
     }
 )

@@ -7,6 +7,7 @@ from enum import Enum
 import strawberry
 
 from domain.analytics.fulfillment import FulfillmentRow
+from domain.analytics.inventory import StockRow
 from domain.analytics.returns import ReturnsRow
 from domain.analytics.sales import SalesRow
 from domain.returns.status import ReturnReason
@@ -117,6 +118,17 @@ class FulfillmentBucket:
         description="90th percentile of hours from shipment to delivery (delivered ones only)"
     )
 
+    backordered_units_filled: int = strawberry.field(
+        description="Backordered units reserved by a receipt in the bucket"
+    )
+    backorder_fill_p50_hours: float | None = strawberry.field(
+        description="Median hours from an order's placement to the filling of its backorder (per filled "
+        "allocation); null without fills"
+    )
+    backorder_fill_p90_hours: float | None = strawberry.field(
+        description="90th percentile of hours from placement to backorder filling"
+    )
+
     @classmethod
     def of(cls, row: FulfillmentRow) -> FulfillmentBucket:
         return cls(
@@ -129,13 +141,16 @@ class FulfillmentBucket:
             placement_to_ship_p90_hours=row.to_ship_p90,
             ship_to_delivery_p50_hours=row.to_deliver_p50,
             ship_to_delivery_p90_hours=row.to_deliver_p90,
+            backordered_units_filled=row.backordered_units_filled,
+            backorder_fill_p50_hours=row.to_fill_p50,
+            backorder_fill_p90_hours=row.to_fill_p90,
         )
 
 
 @strawberry.type(description="Shipping lead times and punctuality over a period (see fulfillmentReport)")
 class FulfillmentReport:
     buckets: list[FulfillmentBucket] = strawberry.field(
-        description="Buckets in which something shipped, in key order"
+        description="Buckets in which something shipped or a backorder was filled, in key order"
     )
     totals: FulfillmentBucket = strawberry.field(description="The whole period (key null)")
 
@@ -174,3 +189,52 @@ class ReturnsBucket:
 class ReturnsReport:
     buckets: list[ReturnsBucket] = strawberry.field(description="Buckets with sales or returns, in key order")
     totals: ReturnsBucket = strawberry.field(description="The whole period (key null)")
+
+
+@strawberry.type(description="Stock of one SKU over the period, across every location (see inventoryReport)")
+class InventoryReportRow:
+    sku: str
+    name: str
+    on_hand: int = strawberry.field(description="Units on hand now")
+    available: int = strawberry.field(description="onHand - committed now (safety stock not deducted)")
+    incoming: int = strawberry.field(description="Units on their way now")
+    units_ordered: int = strawberry.field(description="Units on orders placed in the period, not cancelled")
+    units_shipped: int = strawberry.field(description="Units shipped in the period")
+    demand_per_day: float = strawberry.field(description="unitsOrdered per day of the period (up to now)")
+    days_of_cover: float | None = strawberry.field(
+        description="How many days available lasts at demandPerDay; null without demand"
+    )
+    stockout_days: float = strawberry.field(
+        description="Days (UTC) of the period, up to now, that closed with nothing sellable: onHand - "
+        "committed ≤ 0 at every location together"
+    )
+    average_on_hand: float = strawberry.field(description="onHand averaged over the days' closing balances")
+    turnover: float | None = strawberry.field(
+        description="unitsShipped / averageOnHand; null when nothing was on hand"
+    )
+    dead_stock: bool = strawberry.field(description="Units on hand and none ordered in the period")
+
+    @classmethod
+    def of(cls, row: StockRow) -> InventoryReportRow:
+        return cls(
+            sku=row.sku,
+            name=row.name,
+            on_hand=row.on_hand,
+            available=row.available,
+            incoming=row.incoming,
+            units_ordered=row.units_ordered,
+            units_shipped=row.units_shipped,
+            demand_per_day=round(row.demand_per_day, 4),
+            days_of_cover=None if row.days_of_cover is None else round(row.days_of_cover, 2),
+            stockout_days=row.stockout_days,
+            average_on_hand=round(row.average_on_hand, 2),
+            turnover=None if row.turnover is None else round(row.turnover, 4),
+            dead_stock=row.dead_stock,
+        )
+
+
+@strawberry.type(description="Stock, cover, stockouts, turnover and dead stock per SKU (see inventoryReport)")
+class InventoryReport:
+    rows: list[InventoryReportRow] = strawberry.field(description="Every SKU with a stock level, by SKU")
+    out_of_stock: int = strawberry.field(description="SKUs with available ≤ 0 now")
+    dead_stock: int = strawberry.field(description="SKUs that are dead stock over the period")

@@ -12,7 +12,17 @@ import pytest
 from domain.tenancy.models import Role
 from resolvers.ids import parse_global
 from tests.api.conftest import Api, Shop
-from tests.api.documents import ORDER_CANCEL, ORDER_CONFIRM, ORDER_MARK_PAID, error_codes, ok, place_order
+from tests.api.documents import (
+    INVENTORY_ADJUST,
+    ORDER_CANCEL,
+    ORDER_CONFIRM,
+    ORDER_MARK_PAID,
+    create_product,
+    error_codes,
+    ok,
+    place_order,
+    set_stock,
+)
 from tests.api.fulfillment_documents import fulfillment_of, ship
 from tests.api.return_documents import deliver, line_id, refund, request_return
 from tests.db_helpers import system_connection
@@ -224,6 +234,58 @@ async def test_a_bad_time_zone_or_a_too_long_period_is_refused_with_a_code(api: 
     backwards = {"from": NOVEMBER["to"], "to": NOVEMBER["from"]}
     body = await api(shop.admin, FULFILLMENT, **backwards, groupBy="DAY")
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+BACKORDERS = """
+query($from: DateTime!, $to: DateTime!, $groupBy: FulfillmentGrouping!) {
+  fulfillmentReport(from: $from, to: $to, groupBy: $groupBy) {
+    buckets { key shipments backorderedUnitsFilled backorderFillP50Hours backorderFillP90Hours }
+    totals { shipments backorderedUnitsFilled backorderFillP50Hours backorderFillP90Hours }
+  }
+}"""
+
+
+async def test_backorder_fill_time_from_placement_to_the_receipt_that_reserved_it(
+    api: Api, shop: Shop, database_url: str
+) -> None:
+    admin = shop.admin
+    await create_product(api, admin, "PRE", backorder_policy="ALLOW")
+    await set_stock(api, admin, "PRE", shop.location_id, 0)
+    first = await place_order(api, admin, [("PRE", 2)])
+    second = await place_order(api, admin, [("PRE", 3)])
+    # Four arrive: the first order's two, and two of the second's three (its last one still waits)
+    adjust = {"sku": "PRE", "locationId": shop.location_id, "delta": 4, "reason": "RECEIVED"}
+    ok(await api(admin, INVENTORY_ADJUST, **adjust), "inventoryAdjust")
+    filled = "UPDATE order_allocations SET filled_at = $1 WHERE order_id = $2::uuid AND filled_at IS NOT NULL"
+    placed = "UPDATE orders SET created_at = $1 WHERE id = $2::uuid"
+    await _set_times(
+        database_url,
+        [
+            (placed, (_utc("2026-11-10T00:00"), _uuid(first["id"]))),
+            (placed, (_utc("2026-11-10T12:00"), _uuid(second["id"]))),
+            (filled, (_utc("2026-11-11T00:00"), _uuid(first["id"]))),
+            (filled, (_utc("2026-11-11T00:00"), _uuid(second["id"]))),
+        ],
+    )
+    body = await api(admin, BACKORDERS, **NOVEMBER, groupBy="DAY")
+    assert "errors" not in body, body
+    report = body["data"]["fulfillmentReport"]
+    # 24 h and 12 h: the median 18, the 90th percentile 12 + 0.9 x 12
+    assert report["totals"] == {
+        "shipments": 0,
+        "backorderedUnitsFilled": 4,
+        "backorderFillP50Hours": 18.0,
+        "backorderFillP90Hours": 22.8,
+    }
+    assert report["buckets"] == [
+        {
+            "key": "2026-11-11",
+            "shipments": 0,
+            "backorderedUnitsFilled": 4,
+            "backorderFillP50Hours": 18.0,
+            "backorderFillP90Hours": 22.8,
+        }
+    ]
 
 
 async def test_fulfillment_lead_times_and_on_time_rate(api: Api, shop: Shop, database_url: str) -> None:

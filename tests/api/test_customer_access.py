@@ -535,6 +535,8 @@ REPORTS = {
     "to: $to, groupBy: LOCATION) { buckets { key shipments } } }",
     "returnsReport": "query($from: DateTime!, $to: DateTime!) { returnsReport(from: $from, to: $to, "
     "groupBy: SKU) { buckets { key unitsSold } } }",
+    "inventoryReport": "query($from: DateTime!, $to: DateTime!) { inventoryReport(from: $from, to: $to) "
+    "{ rows { sku daysOfCover } } }",
 }
 
 
@@ -556,6 +558,7 @@ FORBIDDEN_TO_A_PUBLIC_KEY = {
     "salesReport",
     "fulfillmentReport",
     "returnsReport",
+    "inventoryReport",
 }
 NULL_TO_A_PUBLIC_KEY = {"node", "orderByToken", "viewerCustomer"}
 # Where an admin key sees the seeded emails: proof that these queries would show them if allowed.

@@ -48,6 +48,7 @@ KNOWN = {
     "inventoryChanged",
     "events",
     "Week",
+    "Stock",
     "auditLog",
     "customerDataExport",
     "customerErase",
@@ -247,6 +248,9 @@ async def test_the_readme_examples_run_on_the_demo_shop(demo):
     assert reports["salesReport"]["totals"]["orders"] >= 2  # the guests' web orders at least
     assert sum(b["shipments"] for b in reports["fulfillmentReport"]["buckets"]) >= 1  # the tee shipped above
     assert reports["returnsReport"]["buckets"]
+    stock = (await shop.run("Stock", "STAFF", **hour))["inventoryReport"]
+    tee = next(r for r in stock["rows"] if r["sku"] == "TEE-BLK-M")
+    assert tee["unitsOrdered"] >= 1 and tee["unitsShipped"] >= 1 and tee["daysOfCover"] > 0
 
     # Admin: the refused cancel in the audit log; Ada's data exported, Lin erased.
     entries = (await shop.run("auditLog", "ADMIN"))["auditLog"]["nodes"]
