@@ -11,17 +11,18 @@ from sqlalchemy.dialects.postgresql import insert
 from domain.catalog.models import Location, Product
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment.backorders import fill_backorders
+from domain.inventory import adjusting
+from domain.inventory.adjusting import MAX_UNITS, AdjustInput
 from domain.inventory.allocation import Allocation, Need, allocate, refuse_if_short
 from domain.inventory.models import (
     DECREASES,
     INCREASES,
-    AdjustReason,
     InventoryLevel,
     MovementKind,
 )
 from domain.uow import UnitOfWork
 
-MAX_UNITS = 1_000_000_000
+__all__ = ["MAX_UNITS", "AdjustInput", "SetInput", "adjust_level", "set_level"]
 
 
 @dataclass
@@ -34,15 +35,6 @@ class SetInput:
     reorder_point: int | None = None
     incoming: int | None = None
     bin_code: str | None = None  # an empty string clears it
-
-
-@dataclass
-class AdjustInput:
-    sku: str
-    location_id: uuid.UUID | None
-    delta: int
-    reason: AdjustReason
-    note: str | None = None
 
 
 async def set_level(uow: UnitOfWork, data: SetInput) -> tuple[InventoryLevel, Product]:
@@ -90,16 +82,19 @@ async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLev
             f"{data.reason} can only {direction} units",
             ["delta"],
         )
+    if data.location_id is not None:
+        with uow.leanly():  # the commonest adjustment, in statements written once (adjusting.py)
+            async with uow:
+                try:
+                    adjusted = await adjusting.adjust(uow, data)
+                except adjusting.Unhandled:
+                    pass  # nothing written; the unit of work rolls back, and the ORM path answers
+                else:
+                    await uow.commit()
+                    return adjusted
     async with uow:
         product, level = await level_for_update(uow, data.sku, data.location_id)
-        if level.on_hand + data.delta < 0:
-            raise DomainError(
-                Code.NEGATIVE_STOCK,
-                f"onHand is {level.on_hand}; removing {-data.delta} would make it negative",
-                ["delta"],
-            )
-        if level.on_hand + data.delta > MAX_UNITS:
-            raise DomainError(Code.INVALID_QUANTITY, f"onHand cannot pass {MAX_UNITS}", ["delta"])
+        adjusting.check_adjustment(level.on_hand, data.delta)
         movement = level.move(
             MovementKind(data.reason.value),
             on_hand_delta=data.delta,
