@@ -100,17 +100,27 @@ async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLev
             )
         if level.on_hand + data.delta > MAX_UNITS:
             raise DomainError(Code.INVALID_QUANTITY, f"onHand cannot pass {MAX_UNITS}", ["delta"])
-        movement = level.move(
-            MovementKind(data.reason.value),
-            on_hand_delta=data.delta,
-            note=(data.note or "").strip()[:500] or None,
-            actor=uow.actor,
-        )
-        uow.session.add(movement)
+        kind, note = MovementKind(data.reason.value), (data.note or "").strip()[:500] or None
         if data.delta > 0:
-            await fill_backorders(uow, level, product.sku)
+            await add_units(uow, level, product.sku, kind, data.delta, note)
+        else:
+            uow.session.add(level.move(kind, on_hand_delta=data.delta, note=note, actor=uow.actor))
         await uow.commit()
     return level, product
+
+
+async def add_units(
+    uow: UnitOfWork,
+    level: InventoryLevel,
+    sku: str,
+    kind: MovementKind,
+    quantity: int,
+    note: str | None = None,
+) -> None:
+    """Units arrived at a level the caller holds locked (a receipt, a found unit, a purchase order's
+    delivery): their movement, then the backorders waiting there take them before any new order can."""
+    uow.session.add(level.move(kind, on_hand_delta=quantity, note=note, actor=uow.actor))
+    await fill_backorders(uow, level, sku)
 
 
 async def level_for_update(

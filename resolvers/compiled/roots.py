@@ -45,5 +45,12 @@ IN_PYTHON = frozenset(
         "salesReport",
         "fulfillmentReport",
         "returnsReport",
+        # purchasing: a buyer's reads, each with its scope check; suggestions are computed in Python
+        "suppliers",
+        "supplier",
+        "purchaseOrders",
+        "purchaseOrder",
+        "reorderPolicy",
+        "replenishmentSuggestions",
     }
 )
