@@ -33,7 +33,7 @@ def _order(supplier_id: str, location_id: str, quantity: int, key: str | None = 
     }
 
 
-async def test_a_buyer_orders_submits_receives_in_parts_and_the_stock_follows(api, shop):
+async def test_a_buyer_orders_submits_receives_in_parts_and_the_stock_follows(api, shop, database_url):
     admin = shop.admin
     supplier_id = await create_supplier(api, admin, {"TEE": "4.50"}, contactEmail="Sales@Acme.example")
 
