@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 from domain.pagination import Page, PageRequest
-from domain.purchasing import ordering, queries, receiving, reordering, suppliers
+from domain.purchasing import ordering, queries, receiving, reordering, submitting, suppliers
 from domain.purchasing.models import PurchaseOrder, PurchasingSettings, Supplier, SupplierProduct
 from domain.purchasing.suggesting import Suggestion, suggestions
 from domain.reading import Row
@@ -44,12 +44,12 @@ async def purchase_order_create(ctx: Context, data: ordering.PurchaseOrderInput)
 
 async def purchase_order_submit(ctx: Context, gid: str) -> Outcome[PurchaseOrder]:
     uow = ctx.uow(WRITE)
-    return await attempt(lambda: ordering.submit_purchase_order(uow, require_id(gid, "PurchaseOrder")))
+    return await attempt(lambda: submitting.submit_purchase_order(uow, require_id(gid, "PurchaseOrder")))
 
 
 async def purchase_order_cancel(ctx: Context, gid: str) -> Outcome[PurchaseOrder]:
     uow = ctx.uow(WRITE)
-    return await attempt(lambda: ordering.cancel_purchase_order(uow, require_id(gid, "PurchaseOrder")))
+    return await attempt(lambda: submitting.cancel_purchase_order(uow, require_id(gid, "PurchaseOrder")))
 
 
 async def purchase_order_receive(ctx: Context, data: receiving.ReceiptInput) -> Outcome[PurchaseOrder]:

@@ -1,5 +1,5 @@
-"""Purchase order use cases: create (a DRAFT), submit (its units become incoming), cancel (what has not
-arrived is no longer expected). Receipts are in receiving.py."""
+"""purchaseOrderCreate: a DRAFT purchase order of lines checked against the catalog and the supplier.
+Submitting and cancelling are in submitting.py, receipts in receiving.py."""
 
 from __future__ import annotations
 
@@ -15,13 +15,12 @@ from domain import validation
 from domain.catalog.models import Location, Product
 from domain.errors import Code, DomainError, Problems
 from domain.ids import to_global
-from domain.inventory.service import lock_levels
 from domain.money import AmountError, to_minor
 from domain.purchasing import repository
 from domain.purchasing.events import PurchaseOrderCreated
 from domain.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier, SupplierProduct
 from domain.purchasing.rules import is_orderable
-from domain.purchasing.status import RECEIVABLE, PurchaseOrderStatus
+from domain.purchasing.status import PurchaseOrderStatus
 from domain.uow import UnitOfWork
 
 MAX_LINES = 200
@@ -274,42 +273,4 @@ async def write(
         )
     )
     await uow.session.flush()
-    return po
-
-
-async def submit_purchase_order(uow: UnitOfWork, po_id: uuid.UUID) -> PurchaseOrder:
-    async with uow:
-        po = await submit(uow, po_id)
-        await uow.commit()
-    return po
-
-
-async def submit(uow: UnitOfWork, po_id: uuid.UUID) -> PurchaseOrder:
-    """The step: a DRAFT goes to the supplier, and its units become incoming where they will arrive."""
-    po, lines = await repository.lock_purchase_order(uow, po_id)
-    po.move_to(PurchaseOrderStatus.SUBMITTED)
-    supplier = await uow.session.get_one(Supplier, po.supplier_id)
-    po.expect_in(supplier.lead_time_days)
-    ensure = sorted({(line.product_id, line.location_id) for line in lines})
-    levels = await lock_levels(uow, sorted({p for p, _ in ensure}), ensure=ensure)
-    for line in lines:
-        levels[line.product_id, line.location_id].incoming += line.outstanding
-    return po
-
-
-async def cancel_purchase_order(uow: UnitOfWork, po_id: uuid.UUID) -> PurchaseOrder:
-    """Cancels a purchase order that is not closed: the units it still expects stop being incoming
-    (units already received stay on hand)."""
-    async with uow:
-        po, lines = await repository.lock_purchase_order(uow, po_id)
-        expected = PurchaseOrderStatus(po.status) in RECEIVABLE
-        po.move_to(PurchaseOrderStatus.CANCELLED)
-        if expected:
-            waiting = [line for line in lines if line.outstanding > 0]
-            levels = await lock_levels(uow, sorted({line.product_id for line in waiting}))
-            for line in waiting:
-                level = levels.get((line.product_id, line.location_id))
-                if level is not None:  # set by hand (inventorySet incoming) below what was ordered: to 0
-                    level.incoming = max(0, level.incoming - line.outstanding)
-        await uow.commit()
     return po

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from domain.errors import Code, Problems
-from domain.purchasing import ordering, repository
+from domain.purchasing import ordering, repository, submitting
 from domain.purchasing.demand import DemandSource, from_order_history
 from domain.purchasing.events import ReorderPolicyUpdated
 from domain.purchasing.models import PurchaseOrder, PurchasingSettings, Supplier
@@ -132,7 +132,7 @@ async def reorder_pass(
             ).scalar_one()
             po = await ordering.write(uow, supplier, planned, AUTO_NOTE, automatic=True)
             if mode == AutoMode.SUBMIT:
-                await ordering.submit(uow, po.id)
+                await submitting.submit(uow, po.id)
             made.append(po)
         await uow.commit()
     return made

@@ -94,7 +94,7 @@ async def suggestions(
     location_id: uuid.UUID | None = None,
     demand: DemandSource = from_order_history,
 ) -> list[Suggestion]:
-    """Every SKU with a supplier at every active location, most urgent first (furthest below its
+    """Every active SKU with a supplier at every active location, most urgent first (furthest below its
     reorder point). `demand` is where daily demand comes from (demand.py)."""
     sources = await _sources(reader, tenant_id, product_ids)
     if not sources:
@@ -159,7 +159,12 @@ async def _stock(
         )
         .join(Product.__table__, p.id == lv.product_id)
         .join(Location.__table__, loc.id == lv.location_id)
-        .where(lv.tenant_id == tenant_id, lv.product_id.in_(product_ids), loc.active.is_(True))
+        .where(
+            lv.tenant_id == tenant_id,
+            lv.product_id.in_(product_ids),
+            loc.active.is_(True),
+            p.active.is_(True),
+        )
     )
     if location_id is not None:
         stmt = stmt.where(lv.location_id == location_id)

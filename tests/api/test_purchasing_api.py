@@ -23,6 +23,7 @@ from tests.api.purchasing_documents import (
     SUPPLIERS,
     create_supplier,
 )
+from tests.api.query_counting import statements_for
 
 
 def _order(supplier_id: str, location_id: str, quantity: int, key: str | None = None) -> dict:
@@ -201,3 +202,32 @@ async def test_another_shops_suppliers_and_purchase_orders_read_as_missing(api, 
     assert codes(submit) == ["NOT_FOUND"]
     mine = await api(shop.admin, PO_CREATE, input=_order(theirs, shop.location_id, 3))
     assert codes(mine["data"]["purchaseOrderCreate"]) == ["NOT_FOUND"]
+
+
+PURCHASE_ORDERS_DEEP = """
+query($first: Int!) {
+  purchaseOrders(first: $first) {
+    nodes { name status total { amount } supplier { name products { sku } } lines { sku location { code } } }
+  }
+}
+"""
+# The key lookup, then one batched read each: purchase orders, suppliers, supplier products, lines,
+# locations.
+PURCHASE_ORDER_STATEMENTS = 3 + 5 * 3
+
+
+async def test_listing_purchase_orders_with_lines_and_suppliers_does_not_grow_with_the_page(api, shop):
+    supplier_id = await create_supplier(api, shop.admin, {"TEE": "4.50", "MUG": "2.00"})
+    for i in range(12):
+        order = _order(supplier_id, shop.location_id, i + 1)
+        order["lines"].append({"sku": "MUG", "locationId": shop.location_id, "quantity": 1})
+        ok(await api(shop.admin, PO_CREATE, input=order), "purchaseOrderCreate")
+
+    three = await statements_for(api, shop.admin, PURCHASE_ORDERS_DEEP, first=3)
+    twelve = await statements_for(api, shop.admin, PURCHASE_ORDERS_DEEP, first=12)
+
+    assert twelve == three
+    assert three <= PURCHASE_ORDER_STATEMENTS
+    nodes = (await api(shop.admin, PURCHASE_ORDERS_DEEP, first=12))["data"]["purchaseOrders"]["nodes"]
+    assert [n["name"] for n in nodes[:2]] == ["PO-1012", "PO-1011"]  # newest number first
+    assert all([line["sku"] for line in n["lines"]] == ["MUG", "TEE"] for n in nodes)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.purchasing import ordering, suppliers
+from domain.purchasing import ordering, submitting, suppliers
 from domain.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from tests.integration.builders import rows, uow
 
@@ -48,7 +48,7 @@ async def purchase_order(
     )
     made = await ordering.create_purchase_order(uow(engine, tenant_id), data)
     if submit:
-        await ordering.submit_purchase_order(uow(engine, tenant_id), made.purchase_order.id)
+        await submitting.submit_purchase_order(uow(engine, tenant_id), made.purchase_order.id)
     return made.purchase_order.id
 
 

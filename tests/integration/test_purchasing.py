@@ -11,7 +11,7 @@ import pytest
 from domain.catalog.models import BackorderPolicy
 from domain.errors import Code, DomainError, Rejected
 from domain.orders.service import confirm_order, place_order
-from domain.purchasing import ordering, receiving
+from domain.purchasing import ordering, receiving, submitting
 from domain.purchasing.receiving import ReceiptInput, ReceiptLineInput
 from tests.integration.builders import (
     allocations,
@@ -145,13 +145,13 @@ async def test_cancelling_releases_what_is_still_incoming_and_keeps_what_arrived
     po_id = await purchase_order(db, tenant.id, vendor, [("TEE", main.id, 10)])
     await receiving.receive(uow(db, tenant.id), _receipt(po_id, ("TEE", 3)))
 
-    await ordering.cancel_purchase_order(uow(db, tenant.id), po_id)
+    await submitting.cancel_purchase_order(uow(db, tenant.id), po_id)
 
     after = await level(db, tee, main.id)
     assert (after.on_hand, after.incoming) == (3, 0)
     assert (await po_row(db, po_id)).status == "CANCELLED"
     with pytest.raises(DomainError) as closed:
-        await ordering.cancel_purchase_order(uow(db, tenant.id), po_id)
+        await submitting.cancel_purchase_order(uow(db, tenant.id), po_id)
     assert closed.value.code == Code.INVALID_TRANSITION
 
 

@@ -12,6 +12,7 @@ from domain.orders.service import cancel_order, place_order
 from domain.purchasing import reordering
 from domain.purchasing.demand import daily_history
 from domain.purchasing.reordering import PolicyInput, reorder_pass
+from domain.purchasing.rules import DemandStats
 from domain.purchasing.status import AutoMode
 from domain.purchasing.suggesting import Policy, suggestions
 from domain.reading import Reader
@@ -106,3 +107,21 @@ async def test_the_worker_submits_per_policy_once_and_leaves_shops_that_do_not_r
     assert po.status == "SUBMITTED"
     assert (await level(db, line.product_id, line.location_id)).incoming == line.quantity
     assert await purchase_orders(db, other_tenant.id) == []
+
+
+async def test_another_demand_source_such_as_a_forecast_replaces_order_history(db, tenant, database_url):
+    main = await location(db, tenant.id, "MAIN")
+    tee = await product(db, tenant.id, "TEE", stock={main.id: 40})
+    await supplier(db, tenant.id, {"TEE": "4.50"}, lead_time_days=5)
+
+    async def forecast(reader, tenant_id, product_ids, today, days):
+        return {(tee, main.id): DemandStats(mean=10.0, sd=0.0)}  # what a forecast would say
+
+    conn = await asyncpg.connect(database_url, server_settings=SYSTEM_SESSION)
+    try:
+        [due] = await suggestions(Reader(conn), tenant.id, POLICY, TODAY, demand=forecast)
+    finally:
+        await conn.close()
+
+    assert (due.levels.reorder_point, due.levels.order_up_to) == (50, 120)
+    assert due.needs_reorder and due.quantity == 80
