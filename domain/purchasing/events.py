@@ -56,7 +56,7 @@ class PurchaseOrderUnitsReceived(Event):
 @dataclasses.dataclass(frozen=True)
 class ReorderPolicyUpdated(Event):
     type: ClassVar[str] = "REORDER_POLICY_UPDATED"
-    aggregate_type: ClassVar[str] = "Shop"
+    aggregate_type: ClassVar[str] = "Tenant"
     service_level: str
     review_period_days: int
     history_days: int

@@ -48,8 +48,8 @@ class SupplierProductInput:
     sku: str
     unit_cost: Decimal | str
     currency: str | None = None  # the shop's currency when not given
-    supplier_sku: str | None = None
-    preferred: bool = False
+    supplier_sku: str | None = None  # left as it is when None (an empty string clears it)
+    preferred: bool | None = None  # left as it is when None (False for a new product)
 
 
 def _check(problems: Problems, data: SupplierInput, creating: bool) -> None:
@@ -150,12 +150,11 @@ async def set_supplier_product(
             raise DomainError(Code.INVALID_AMOUNT, str(exc), ["unitCost"]) from exc
         if cost < 0:
             raise DomainError(Code.INVALID_AMOUNT, "unitCost cannot be negative", ["unitCost"])
-        values = {
-            "supplier_sku": supplier_sku,
-            "unit_cost": cost,
-            "currency": currency,
-            "preferred": data.preferred,
-        }
+        values: dict[str, object] = {"unit_cost": cost, "currency": currency}
+        if data.supplier_sku is not None:
+            values["supplier_sku"] = supplier_sku
+        if data.preferred is not None:
+            values["preferred"] = data.preferred
         row = (
             await uow.session.execute(
                 insert(SupplierProduct)
@@ -164,7 +163,7 @@ async def set_supplier_product(
                     tenant_id=uow.tenant_id,
                     supplier_id=supplier.id,
                     product_id=product.id,
-                    **values,
+                    **{"supplier_sku": None, "preferred": False, **values},
                 )
                 .on_conflict_do_update(
                     constraint="uq_supplier_products_supplier_id_product_id",
@@ -180,9 +179,9 @@ async def set_supplier_product(
             SupplierProductSet(
                 supplier.id,
                 sku=product.sku,
-                supplier_sku=supplier_sku,
+                supplier_sku=row.supplier_sku,
                 unit_cost=money(cost, currency),
-                preferred=data.preferred,
+                preferred=row.preferred,
             )
         )
         await uow.commit()

@@ -231,3 +231,32 @@ async def test_listing_purchase_orders_with_lines_and_suppliers_does_not_grow_wi
     nodes = (await api(shop.admin, PURCHASE_ORDERS_DEEP, first=12))["data"]["purchaseOrders"]["nodes"]
     assert [n["name"] for n in nodes[:2]] == ["PO-1012", "PO-1011"]  # newest number first
     assert all([line["sku"] for line in n["lines"]] == ["MUG", "TEE"] for n in nodes)
+
+
+async def test_one_preferred_supplier_per_product_and_a_price_change_keeps_what_it_leaves_out(api, shop):
+    admin = shop.admin
+    first = await create_supplier(api, admin, {})
+    second = await create_supplier(api, admin, {}, name="Globex Mills")
+
+    def price(supplier_id: str, **fields) -> dict:
+        return {"supplierId": supplier_id, "sku": "TEE", "unitCost": "4.50", **fields}
+
+    ok(
+        await api(admin, SUPPLIER_PRODUCT_SET, input=price(first, supplierSku="AC-1", preferred=True)),
+        "supplierProductSet",
+    )
+    ok(await api(admin, SUPPLIER_PRODUCT_SET, input=price(second, preferred=True)), "supplierProductSet")
+    changed = ok(
+        await api(admin, SUPPLIER_PRODUCT_SET, input=price(first, unitCost="4.75")), "supplierProductSet"
+    )
+
+    assert changed["supplier"]["products"] == [
+        {
+            "sku": "TEE",
+            "supplierSku": "AC-1",
+            "unitCost": {"amount": "4.75", "currencyCode": "USD"},
+            "preferred": False,
+        }
+    ]
+    theirs = (await api(admin, SUPPLIERS))["data"]["suppliers"]["nodes"]
+    assert [s["name"] for s in theirs] == ["Acme Textiles", "Globex Mills"]

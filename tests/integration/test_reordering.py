@@ -106,6 +106,8 @@ async def test_the_worker_submits_per_policy_once_and_leaves_shops_that_do_not_r
     [line] = await po_lines(db, po.id)
     assert po.status == "SUBMITTED"
     assert (await level(db, line.product_id, line.location_id)).incoming == line.quantity
+    events = await outbox_types(db, tenant.id)
+    assert (events["PURCHASE_ORDER_CREATED"], events["PURCHASE_ORDER_STATUS_CHANGED"]) == (1, 1)
     assert await purchase_orders(db, other_tenant.id) == []
 
 
