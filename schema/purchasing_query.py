@@ -31,7 +31,9 @@ class PurchasingQuery:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        active: bool | None = None,
+        active: Annotated[
+            bool | None, strawberry.argument(description="Only active (or inactive) ones")
+        ] = None,
         reverse: bool = False,
     ) -> Connection[Supplier]:
         page = await purchasing.supplier_list(
@@ -52,8 +54,13 @@ class PurchasingQuery:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        status: list[PurchaseOrderStatusEnum] | None = None,  # type: ignore[valid-type]
-        supplier_id: strawberry.ID | None = None,
+        status: Annotated[
+            list[PurchaseOrderStatusEnum] | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only these statuses"),
+        ] = None,
+        supplier_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this supplier's")
+        ] = None,
         sort_key: PurchaseOrderSortKey = PurchaseOrderSort.NUMBER,
         reverse: bool = False,
     ) -> Connection[PurchaseOrder]:
@@ -84,9 +91,13 @@ class PurchasingQuery:
     async def replenishment_suggestions(
         self,
         info: strawberry.Info,
-        skus: list[str] | None = None,
-        location_id: strawberry.ID | None = None,
-        only_due: bool = True,
+        skus: Annotated[list[str] | None, strawberry.argument(description="Only these SKUs")] = None,
+        location_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this location")
+        ] = None,
+        only_due: Annotated[
+            bool, strawberry.argument(description="Only what has fallen to its reorder point (false: all)")
+        ] = True,
         first: Annotated[int, strawberry.argument(description="At most 500")] = 100,
     ) -> list[ReplenishmentSuggestion]:
         found = await purchasing.replenishment(info.context, skus, location_id, only_due, first)

@@ -19,7 +19,7 @@ from schema.types.purchasing import PurchaseOrder, ReorderAutoMode, ReorderPolic
 BUYERS = "ADMIN keys and keys with purchasing:write."
 
 
-@strawberry.input
+@strawberry.input(description="A new supplier")
 class SupplierCreateInput:
     name: str
     lead_time_days: int = strawberry.field(description="Days from submitting a purchase order to its arrival")
@@ -30,7 +30,7 @@ class SupplierCreateInput:
     pack_size: int = strawberry.field(default=1, description="It sells units in multiples of this")
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a supplier; fields left out stay as they are")
 class SupplierUpdateInput:
     id: strawberry.ID
     name: str | None = None
@@ -43,7 +43,7 @@ class SupplierUpdateInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="What a supplier charges for one product")
 class SupplierProductSetInput:
     supplier_id: strawberry.ID
     sku: str
@@ -58,7 +58,7 @@ class SupplierProductSetInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Units of one SKU for one destination location")
 class PurchaseOrderLineInput:
     sku: str
     location_id: strawberry.ID = strawberry.field(description="Where the units go")
@@ -68,7 +68,7 @@ class PurchaseOrderLineInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A DRAFT purchase order from one supplier")
 class PurchaseOrderCreateInput:
     supplier_id: strawberry.ID
     lines: list[PurchaseOrderLineInput]
@@ -79,7 +79,7 @@ class PurchaseOrderCreateInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Units of one SKU that arrived")
 class PurchaseOrderReceiveLineInput:
     sku: str
     quantity: int
@@ -88,7 +88,7 @@ class PurchaseOrderReceiveLineInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Units of a submitted purchase order that arrived")
 class PurchaseOrderReceiveInput:
     id: strawberry.ID
     lines: list[PurchaseOrderReceiveLineInput]
@@ -98,12 +98,12 @@ class PurchaseOrderReceiveInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The purchase order to act on")
 class PurchaseOrderIdInput:
     id: strawberry.ID
 
 
-@strawberry.input
+@strawberry.input(description="Changes to the reordering policy; fields left out stay as they are")
 class ReorderPolicyUpdateInput:
     service_level: Decimal | None = strawberry.field(default=None, description="From 0.5 to 0.999, e.g. 0.95")
     review_period_days: int | None = None
@@ -111,19 +111,19 @@ class ReorderPolicyUpdateInput:
     auto_mode: ReorderAutoMode | None = None  # type: ignore[valid-type]
 
 
-@strawberry.type
+@strawberry.type(description="The supplier as it is now, or why nothing changed")
 class SupplierPayload:
     supplier: Supplier | None
     user_errors: list[UserError]
 
 
-@strawberry.type
+@strawberry.type(description="The purchase order as it is now, or why nothing changed")
 class PurchaseOrderPayload:
     purchase_order: PurchaseOrder | None
     user_errors: list[UserError]
 
 
-@strawberry.type
+@strawberry.type(description="The drafted (or repeated) purchase order, or why none was made")
 class PurchaseOrderCreatePayload:
     purchase_order: PurchaseOrder | None
     created: bool = strawberry.field(
@@ -132,7 +132,7 @@ class PurchaseOrderCreatePayload:
     user_errors: list[UserError]
 
 
-@strawberry.type
+@strawberry.type(description="The policy as it is now, or why nothing changed")
 class ReorderPolicyPayload:
     policy: ReorderPolicy | None
     user_errors: list[UserError]

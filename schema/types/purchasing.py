@@ -84,7 +84,7 @@ class Supplier(Node):
 @strawberry.type(description="Units of one product ordered for one location")
 class PurchaseOrderLine:
     id: strawberry.ID
-    sku: str
+    sku: str = strawberry.field(description="The shop's SKU")
     quantity: int = strawberry.field(description="Units ordered")
     received: int = strawberry.field(description="Units arrived so far")
     outstanding: int = strawberry.field(description="Units still expected (none once cancelled)")
@@ -111,11 +111,11 @@ class PurchaseOrderLine:
 @strawberry.type(description="Units ordered from one supplier")
 class PurchaseOrder(Node):
     id: strawberry.ID
-    number: int
+    number: int = strawberry.field(description="The shop's purchase order number, from 1001")
     name: str = strawberry.field(description='The number as people write it: "PO-1001"')
     status: PurchaseOrderStatusEnum  # type: ignore[valid-type]
-    currency_code: str
-    note: str | None
+    currency_code: str = strawberry.field(description="The currency of its supplier's prices")
+    note: str | None = strawberry.field(description="For the buyer and the supplier")
     automatic: bool = strawberry.field(description="Drafted by automatic reordering")
     submitted_at: datetime | None
     expected_at: datetime | None = strawberry.field(description="Submission plus the supplier's lead time")
