@@ -200,3 +200,27 @@ async def test_two_receipts_racing_on_one_order_never_receive_more_than_it_expec
     assert (after.on_hand, after.incoming) == (6, 4)
     assert [line.received for line in await po_lines(db, po_id)] == [6]
     await assert_ledger_reconciles(db, tenant.id)
+
+
+async def test_a_sku_ordered_for_two_locations_is_received_where_the_receipt_says(db, tenant):
+    main = await location(db, tenant.id, "MAIN")
+    east = await location(db, tenant.id, "EAST")
+    tee = await product(db, tenant.id, "TEE", stock={main.id: 0, east.id: 0})
+    vendor = await supplier(db, tenant.id, {"TEE": "4.50"})
+    po_id = await purchase_order(db, tenant.id, vendor, [("TEE", main.id, 4), ("TEE", east.id, 6)])
+
+    with pytest.raises(Rejected) as which:
+        await receiving.receive(uow(db, tenant.id), _receipt(po_id, ("TEE", 2)))
+    assert [(e.code, e.field) for e in which.value.errors] == [(Code.REQUIRED, ["lines", "0", "locationId"])]
+
+    lines = [ReceiptLineInput("TEE", 6, east.id, location_given=True)]
+    await receiving.receive(uow(db, tenant.id), ReceiptInput(po_id, lines))
+
+    assert [
+        (lv.on_hand, lv.incoming) for lv in (await level(db, tee, main.id), await level(db, tee, east.id))
+    ] == [
+        (0, 4),
+        (6, 0),
+    ]
+    assert (await po_row(db, po_id)).status == "PARTIALLY_RECEIVED"
+    await assert_ledger_reconciles(db, tenant.id)

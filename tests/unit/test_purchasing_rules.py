@@ -7,6 +7,8 @@ import math
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.errors import DomainError
 from domain.purchasing.models import PurchaseOrder
@@ -128,3 +130,31 @@ def test_units_on_order_count_so_a_drafted_need_is_not_suggested_again():
     again = suggest(_stock(available=12, on_order=first.quantity), SOURCE, DemandStats(5, 0), POLICY)
 
     assert first.quantity > 0 and not again.needs_reorder and again.quantity == 0
+
+
+@given(st.integers(-5, 10_000), st.integers(1, 500), st.integers(1, 144))
+def test_an_order_quantity_is_the_least_whole_packs_that_cover_the_need_and_the_minimum(need, minimum, pack):
+    quantity = order_quantity(need, minimum, pack)
+
+    if need <= 0:
+        assert quantity == 0
+        return
+    assert quantity >= max(need, minimum) and quantity % pack == 0
+    assert quantity - pack < max(need, minimum)  # one pack fewer would not do
+
+
+@given(
+    st.floats(0, 500),
+    st.floats(0, 200),
+    st.integers(0, 120),
+    st.integers(0, 60),
+    st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99, 0.999]),
+)
+def test_order_up_to_is_above_the_reorder_point_and_more_service_never_lowers_either(
+    mean, sd, lead, review, level
+):
+    low = reorder_levels(DemandStats(mean, sd), lead, review, 0.5)
+    high = reorder_levels(DemandStats(mean, sd), lead, review, level)
+
+    assert high.order_up_to > high.reorder_point >= 0
+    assert high.reorder_point >= low.reorder_point and high.order_up_to >= low.order_up_to
