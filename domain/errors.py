@@ -61,6 +61,10 @@ class Code(StrEnum):
     NOTHING_TO_REFUND = "NOTHING_TO_REFUND"
     UNKNOWN_SCOPE = "UNKNOWN_SCOPE"
     SCOPE_NOT_HELD = "SCOPE_NOT_HELD"
+    NOT_SUPPLIED = "NOT_SUPPLIED"  # the supplier has no price for this product
+    BELOW_MINIMUM_ORDER = "BELOW_MINIMUM_ORDER"  # fewer units than the supplier's minimum order quantity
+    NOT_A_PACK_MULTIPLE = "NOT_A_PACK_MULTIPLE"  # not whole packs of the supplier's pack size
+    EXCEEDS_OUTSTANDING = "EXCEEDS_OUTSTANDING"  # receiving more than a purchase order line still expects
 
 
 class DomainError(Exception):

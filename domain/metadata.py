@@ -13,6 +13,7 @@ from domain.inventory import models as inventory
 from domain.limits import models as limits
 from domain.notifications import models as notifications
 from domain.orders import models as orders
+from domain.purchasing import models as purchasing
 from domain.refunds import models as refunds
 from domain.returns import models as returns
 from domain.shipping import models as shipping
@@ -34,6 +35,7 @@ __all__ = [
     "metadata",
     "notifications",
     "orders",
+    "purchasing",
     "refunds",
     "returns",
     "rollup",

@@ -15,6 +15,7 @@ from domain.customers import queries as customers
 from domain.fulfillment import queries as fulfillment
 from domain.inventory import queries as inventory
 from domain.orders import queries as orders
+from domain.purchasing import queries as purchasing
 from domain.reading import Reader, ReadPool
 from domain.refunds import queries as refunds
 from domain.returns import queries as returns
@@ -55,6 +56,10 @@ BATCHES: dict[str, tuple[ModuleType, str, bool]] = {
     "refunds_by_return": (refunds, "by_return", True),
     "lines_by_refund": (refunds, "lines_by_refund", True),
     "webhook_endpoint_by_id": (webhooks, "endpoints_by_ids", False),
+    "supplier_by_id": (purchasing, "suppliers_by_ids", False),
+    "supplier_products_by_supplier": (purchasing, "products_by_supplier", True),
+    "purchase_order_by_id": (purchasing, "purchase_orders_by_ids", False),
+    "lines_by_purchase_order": (purchasing, "lines_by_purchase_order", True),
 }
 
 

@@ -26,6 +26,7 @@ from domain.orders.status import (
     SalesChannel,
     ShippingMethod,
 )
+from domain.purchasing.queries import PurchaseOrderSort
 from domain.returns.queries import ReturnSort
 from domain.returns.status import ItemCondition, OrderReturnStatus, ReturnReason, ReturnStatus
 from domain.shipping.status import TrackingSource, TrackingStatus
@@ -95,6 +96,9 @@ ProductSortKey = strawberry.enum(
 )
 ReturnSortKey = strawberry.enum(
     _enum("ReturnSortKey", {k.name: k.value for k in ReturnSort}), name="ReturnSortKey"
+)
+PurchaseOrderSortKey = strawberry.enum(
+    _enum("PurchaseOrderSortKey", {k.name: k.value for k in PurchaseOrderSort}), name="PurchaseOrderSortKey"
 )
 LocationSortKey = strawberry.enum(
     _enum("LocationSortKey", {k.name: k.value for k in LocationSort}), name="LocationSortKey"

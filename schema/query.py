@@ -34,6 +34,7 @@ from schema.types.events import Event
 from schema.types.fulfillment import FulfillmentOrder
 from schema.types.inventory import InventoryMovement
 from schema.types.orders import Order, OrderLine
+from schema.types.purchasing import PurchaseOrder, Supplier
 from schema.types.returns import Refund, Return, ReturnLine
 from schema.types.shipping import Shipment
 from schema.types.webhooks import WebhookEndpoint
@@ -148,6 +149,13 @@ async def _node(info: strawberry.Info, gid: str) -> Any:
     if kind == "Event":
         row = await events.by_id(ctx, key)
         return Event.of(row, redact=not ctx.require().has(Scope.CUSTOMERS_READ)) if row else None
+    if kind in ("Supplier", "PurchaseOrder"):
+        ctx.require(Scope.PURCHASING_READ)
+        if kind == "Supplier":
+            row = await loaders.supplier_by_id.load(key)
+            return Supplier.of(row) if row else None
+        row = await loaders.purchase_order_by_id.load(key)
+        return PurchaseOrder.of(row) if row else None
     if kind == "WebhookEndpoint":
         ctx.require(Scope.WEBHOOKS_MANAGE)
         row = await loaders.webhook_endpoint_by_id.load(key)

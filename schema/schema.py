@@ -27,12 +27,14 @@ from schema.mutations.inventory import InventoryMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.orders import OrderMutations
 from schema.mutations.privacy import PrivacyMutations
+from schema.mutations.purchasing import PurchasingMutations
 from schema.mutations.returns import ReturnMutations
 from schema.mutations.shipping import ShippingMutations
 from schema.mutations.tenancy import TenancyMutations
 from schema.mutations.webhooks import WebhookMutations
 from schema.notification_query import NotificationQuery
 from schema.pricing import QueryCost
+from schema.purchasing_query import PurchasingQuery
 from schema.query import Query as OrderAndCatalogQuery
 from schema.returns_query import ReturnsQuery
 from schema.scalars import DateTime
@@ -43,6 +45,7 @@ from schema.types.customers import Customer
 from schema.types.events import Event
 from schema.types.fulfillment import FulfillmentOrder
 from schema.types.orders import Order, OrderLine
+from schema.types.purchasing import PurchaseOrder, Supplier
 from schema.types.returns import Refund, Return, ReturnLine
 from schema.types.shipping import Shipment
 from schema.webhook_query import WebhookQuery
@@ -93,6 +96,7 @@ class Mutation(
     TenancyMutations,
     WebhookMutations,
     NotificationMutations,
+    PurchasingMutations,
 ):
     pass
 
@@ -108,6 +112,7 @@ class Query(
     NotificationQuery,
     AuditQuery,
     AnalyticsQuery,
+    PurchasingQuery,
 ):
     pass
 
@@ -128,6 +133,8 @@ schema = LoggedSchema(
         Return,
         ReturnLine,
         Refund,
+        Supplier,
+        PurchaseOrder,
     ],
     scalar_overrides={datetime: DateTime},
     extensions=[

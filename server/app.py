@@ -278,7 +278,7 @@ def create_app(settings: Settings, database_url: str, direct_url: str | None = N
     grants = GrantCache(reads, settings.auth_cache_seconds)
     view = BatonGraphQL(engine, reads, keys, hub, settings, grants)
     dsn = plain_dsn(direct_url or database_url)
-    workers = Workers(dsn, settings, budget.workers) if budget.workers else None
+    workers = Workers(dsn, settings, budget.workers, engine) if budget.workers else None
     traced: list[Middleware] = []
     if settings.traces_exporter:  # only then is OpenTelemetry imported at all
         from server import tracing

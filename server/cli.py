@@ -189,6 +189,7 @@ async def _work(url: str, settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loops = 2 + len(delivery_loops(settings))  # the relay and pruning, then webhooks, rollup (and emails)
+    loops += 1 if settings.reorder_interval > 0 else 0  # automatic reordering's unit-of-work engine
     workers = Workers(plain_dsn(url), settings, for_worker(settings, loops).workers)
     await workers.start()
     logging.getLogger("baton.worker").info("worker running; SIGTERM stops it")

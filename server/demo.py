@@ -20,6 +20,12 @@ from domain.orders import service as orders
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
 from domain.orders.models import OrderLine
 from domain.orders.status import SalesChannel, ShippingMethod
+from domain.purchasing.suppliers import (
+    SupplierInput,
+    SupplierProductInput,
+    create_supplier,
+    set_supplier_product,
+)
 from domain.returns.service import ExchangeInput, ReturnInput, ReturnLineInput, request_return
 from domain.returns.status import ReturnReason
 from domain.shipping.service import ShipmentInput, create_shipment
@@ -43,6 +49,12 @@ PRODUCTS = [
     ("BOTTLE-STEEL", "Steel Bottle 750 ml", "32.00", {"main": 8}),
     ("SOCKS-3PK", "Socks, 3 pack", "18.00", {"main": 200, "east": 80}),
     ("PREORDER-JACKET", "Rain Jacket (pre-order)", "149.00", {}),
+]
+# Who the demo shop buys from: (name, lead time, minimum order, pack size, {sku: unit cost}); the first
+# supplier of a SKU is its preferred one.
+SUPPLIERS = [
+    ("Northwind Apparel", 7, 12, 6, {"TEE-BLK-M": "8.50", "TEE-BLK-L": "8.50", "HOODIE-GRY-M": "27.00"}),
+    ("Steelworks Supply", 14, 24, 12, {"BOTTLE-STEEL": "11.00", "MUG-LOGO": "4.20"}),
 ]
 CUSTOMERS = [
     ("ada@example.com", "Ada", "Lovelace", "10 Downing St", "London", "SW1A 2AA", "GB"),
@@ -102,6 +114,7 @@ async def _seed(engine: AsyncEngine, tenant_id: uuid.UUID, actor: str) -> None:
     for sku, _, _, stock in PRODUCTS:
         for code, units in stock.items():
             await set_level(uow(), SetInput(sku, ids[code], units, reorder_point=5))
+    await _suppliers(uow)
     placed = []
     baskets = [
         (SalesChannel.WEB, [("TEE-BLK-M", 2), ("MUG-LOGO", 1)]),
@@ -132,6 +145,24 @@ async def _seed(engine: AsyncEngine, tenant_id: uuid.UUID, actor: str) -> None:
     await orders.confirm_order(uow(), placed[4])  # a pre-order: its fulfillment waits for stock
     await _ship(uow, placed[0])
     await _return(uow, placed[5])
+
+
+async def _suppliers(uow: Callable[[], UnitOfWork]) -> None:
+    for name, lead, minimum, pack, prices in SUPPLIERS:
+        supplier = await create_supplier(
+            uow(),
+            SupplierInput(
+                name=name,
+                email=f"orders@{name.split()[0].lower()}.example",
+                lead_time_days=lead,
+                minimum_order_quantity=minimum,
+                pack_size=pack,
+            ),
+        )
+        for sku, cost in prices.items():
+            await set_supplier_product(
+                uow(), SupplierProductInput(supplier.id, sku, cost, supplier_sku=f"{name[:2].upper()}-{sku}")
+            )
 
 
 async def _return(uow: Callable[[], UnitOfWork], order_id: uuid.UUID) -> None:

@@ -31,6 +31,7 @@ class Settings:
     max_subscriptions: int = 20  # per WebSocket connection
     ws_deflate: bool = False  # permessage-deflate on WebSocket connections
     workers_in_serve: bool = True  # run the relay and delivery loops inside `baton serve`
+    reorder_interval: float = 300.0  # seconds between automatic reordering passes; 0: never
     webhook_allow_private: bool = False  # let endpoints resolve to loopback/private addresses
     retry_scale: float = 1.0  # multiplies the webhook and email retry schedules (tests shrink them)
     webhook_timeout: float = 10.0
@@ -85,6 +86,7 @@ class Settings:
             max_subscriptions=env.whole("BATON_MAX_SUBSCRIPTIONS", "20"),
             ws_deflate=env.flag("BATON_WS_DEFLATE", "0"),
             workers_in_serve=env.flag("BATON_WORKERS_IN_SERVE", "1"),
+            reorder_interval=env.number("BATON_REORDER_INTERVAL", "300"),
             webhook_allow_private=env.flag("BATON_WEBHOOK_ALLOW_PRIVATE", "0"),
             retry_scale=env.number("BATON_RETRY_SCALE", "1"),
             webhook_timeout=env.number("BATON_WEBHOOK_TIMEOUT", "10"),

@@ -11,14 +11,16 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.analytics import rollup
 from domain.audit import service as audit
-from domain.db import SYSTEM_SESSION
+from domain.db import SYSTEM_SESSION, make_engine
 from domain.events import signal
 from domain.events.relay import prune, relay_once
 from domain.notifications import outbox as emails_outbox
 from domain.webhooks import delivery as webhook_delivery
+from server.reordering import reorder_loop
 from server.settings import Settings
 
 log = logging.getLogger("baton.workers")
@@ -102,17 +104,24 @@ class Workers:
     every session of that pool runs in system scope (app.scope = 'system'), which row-level security
     requires for that: a connection that names no tenant and no scope sees nothing."""
 
-    def __init__(self, dsn: str, settings: Settings, size: int) -> None:
+    def __init__(self, dsn: str, settings: Settings, size: int, engine: AsyncEngine | None = None) -> None:
         self._dsn = dsn
         self._settings = settings
         self._size = size  # server/connections.py: 2 inside serve, one per loop in a worker
         self._pool: asyncpg.Pool | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # Automatic reordering runs units of work: on the requests' write engine inside serve; a worker
+        # gives one connection of its own budget to an engine of its own (server/reordering.py).
+        self._engine = engine
+        self._own_engine: AsyncEngine | None = None
 
     async def start(self) -> None:
-        pool = await asyncpg.create_pool(
-            self._dsn, min_size=1, max_size=self._size, server_settings=SYSTEM_SESSION
-        )
+        s = self._settings
+        size = self._size
+        if s.reorder_interval > 0 and self._engine is None:
+            size = max(1, size - 1)
+            self._own_engine = make_engine(self._dsn, pool_size=1, max_overflow=0)
+        pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=size, server_settings=SYSTEM_SESSION)
         try:
             await check_system_scope(pool)
         except BaseException:
@@ -120,12 +129,14 @@ class Workers:
             raise
         self._pool = pool
         log.info("the background workers' pool runs in system scope (every tenant's rows)")
-        s = self._settings
         loops: list[Awaitable[None]] = [
             relay_loop(self._pool, s.relay_interval),
             prune_loop(self._pool, s.event_retention_days, s.audit_retention_days),
             *(loop(self._pool) for loop in delivery_loops(s)),
         ]
+        engine = self._engine or self._own_engine
+        if s.reorder_interval > 0 and engine is not None:
+            loops.append(reorder_loop(self._pool, engine, s.reorder_interval))
         self._tasks = [asyncio.create_task(_guarded(c)) for c in loops]
 
     async def stop(self) -> None:
@@ -138,6 +149,9 @@ class Workers:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+        if self._own_engine is not None:
+            await self._own_engine.dispose()
+            self._own_engine = None
 
 
 async def check_system_scope(pool: asyncpg.Pool) -> None:

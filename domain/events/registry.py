@@ -12,6 +12,7 @@ from domain.events.base import Event
 from domain.fulfillment import events as fulfillment
 from domain.inventory import events as inventory
 from domain.orders import events as orders
+from domain.purchasing import events as purchasing
 from domain.refunds import events as refunds
 from domain.returns import events as returns
 from domain.shipping import events as shipping
@@ -28,6 +29,7 @@ EVENT_MODULES: tuple[ModuleType, ...] = (
     catalog,
     customers,
     tenancy,
+    purchasing,
 )
 
 

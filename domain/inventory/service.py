@@ -95,17 +95,27 @@ async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLev
     async with uow:
         product, level = await level_for_update(uow, data.sku, data.location_id)
         adjusting.check_adjustment(level.on_hand, data.delta)
-        movement = level.move(
-            MovementKind(data.reason.value),
-            on_hand_delta=data.delta,
-            note=(data.note or "").strip()[:500] or None,
-            actor=uow.actor,
-        )
-        uow.session.add(movement)
+        kind, note = MovementKind(data.reason.value), (data.note or "").strip()[:500] or None
         if data.delta > 0:
-            await fill_backorders(uow, level, product.sku)
+            await add_units(uow, level, product.sku, kind, data.delta, note)
+        else:
+            uow.session.add(level.move(kind, on_hand_delta=data.delta, note=note, actor=uow.actor))
         await uow.commit()
     return level, product
+
+
+async def add_units(
+    uow: UnitOfWork,
+    level: InventoryLevel,
+    sku: str,
+    kind: MovementKind,
+    quantity: int,
+    note: str | None = None,
+) -> None:
+    """Units arrived at a level the caller holds locked (a receipt, a found unit, a purchase order's
+    delivery): their movement, then the backorders waiting there take them before any new order can."""
+    uow.session.add(level.move(kind, on_hand_delta=quantity, note=note, actor=uow.actor))
+    await fill_backorders(uow, level, sku)
 
 
 async def level_for_update(

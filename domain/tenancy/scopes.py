@@ -33,6 +33,10 @@ class Scope(StrEnum):
     CUSTOMERS_EXPORT = "customers:export"  # everything held about one customer, as JSON
     CUSTOMERS_ERASE = "customers:erase"  # pseudonymise one customer everywhere
     ANALYTICS_READ = "analytics:read"  # sales, fulfillment and returns reports (ADMIN, STAFF)
+    PURCHASING_READ = "purchasing:read"  # suppliers, purchase orders, replenishment suggestions
+    # A buyer's: suppliers and their prices, purchase orders and receipts, the reordering policy.
+    # ADMIN keys, and STAFF keys issued with it.
+    PURCHASING_WRITE = "purchasing:write"
 
 
 ALL = frozenset(Scope)
@@ -43,6 +47,7 @@ _STAFF = ALL - {
     Scope.AUDIT_READ,
     Scope.CUSTOMERS_EXPORT,
     Scope.CUSTOMERS_ERASE,
+    Scope.PURCHASING_WRITE,
 }
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
@@ -65,7 +70,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
 # What a role may be given on top of its preset when a key names it explicitly.
 GRANTABLE: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: ALL,
-    Role.STAFF: _STAFF,
+    Role.STAFF: _STAFF | {Scope.PURCHASING_WRITE},  # a buyer: a STAFF key issued with purchasing:write
     Role.STOREFRONT: ROLE_SCOPES[Role.STOREFRONT],
     Role.PARTNER: ROLE_SCOPES[Role.PARTNER] | {Scope.CUSTOMERS_READ},
 }

@@ -46,5 +46,12 @@ IN_PYTHON = frozenset(
         "fulfillmentReport",
         "returnsReport",
         "inventoryReport",
+        # purchasing: a buyer's reads, each with its scope check; suggestions are computed in Python
+        "suppliers",
+        "supplier",
+        "purchaseOrders",
+        "purchaseOrder",
+        "reorderPolicy",
+        "replenishmentSuggestions",
     }
 )

@@ -54,6 +54,7 @@ from tests.api.fulfillment_documents import (
     SHIPMENT_CREATE,
     TRACKING_ADD,
 )
+from tests.api.purchasing_documents import PURCHASING_MUTATIONS
 from tests.api.return_documents import (
     REFUND_CREATE,
     RETURN_APPROVE,
@@ -127,6 +128,8 @@ ADMIN_ONLY = {
         'mutation { customerErase(input: {email: "a@example.com"}) { erasedCustomerId userErrors { code } } }',
         {},
     ),
+    # buying: ADMIN keys, and STAFF keys only when issued with purchasing:write (test_purchasing_api.py)
+    **PURCHASING_MUTATIONS,
 }
 
 # Fulfillment work needs a confirmed order: test_fulfillment_api.py runs these with every role;

@@ -132,6 +132,8 @@ ALL_SCOPES = [
     "orders:read",
     "orders:self",
     "orders:write",
+    "purchasing:read",
+    "purchasing:write",
     "shop:manage",
     "webhooks:manage",
 ]
@@ -144,6 +146,7 @@ STAFF_SCOPES = [
         "customers:erase",
         "customers:export",
         "keys:manage",
+        "purchasing:write",
         "shop:manage",
         "webhooks:manage",
     )
@@ -524,7 +527,21 @@ def every_query(seeded, shop) -> dict[str, tuple[str, dict]]:
         "notifications": (NOTIFICATIONS_SEEN, {"id": ada["id"]}),
         "auditLog": ("{ auditLog { nodes { operation targetIds clientIp } } }", {}),
         **{report: (REPORTS[report], PERIOD) for report in REPORTS},
+        **PURCHASING_QUERIES,
     }
+
+
+PURCHASING_QUERIES = {
+    "suppliers": ("{ suppliers { nodes { name contactEmail } } }", {}),
+    "supplier": ("query($id: ID!) { supplier(id: $id) { name } }", {"id": global_id("Supplier")}),
+    "purchaseOrders": ("{ purchaseOrders { nodes { number } } }", {}),
+    "purchaseOrder": (
+        "query($id: ID!) { purchaseOrder(id: $id) { number } }",
+        {"id": global_id("PurchaseOrder")},
+    ),
+    "reorderPolicy": ("{ reorderPolicy { autoMode } }", {}),
+    "replenishmentSuggestions": ("{ replenishmentSuggestions { sku quantity } }", {}),
+}
 
 
 PERIOD = {"from": "2026-01-01T00:00:00Z", "to": "2026-02-01T00:00:00Z"}
@@ -559,6 +576,7 @@ FORBIDDEN_TO_A_PUBLIC_KEY = {
     "fulfillmentReport",
     "returnsReport",
     "inventoryReport",
+    *PURCHASING_QUERIES,
 }
 NULL_TO_A_PUBLIC_KEY = {"node", "orderByToken", "viewerCustomer"}
 # Where an admin key sees the seeded emails: proof that these queries would show them if allowed.

@@ -47,6 +47,11 @@ KNOWN = {
     "orderUpdated",
     "inventoryChanged",
     "events",
+    "Suggestions",
+    "Buy",
+    "Submit",
+    "Receive",
+    "reorderPolicyUpdate",
     "Week",
     "Stock",
     "auditLog",
@@ -238,6 +243,30 @@ async def test_the_readme_examples_run_on_the_demo_shop(demo):
     refund_input = {"orderId": order["id"], "reason": "late", "idempotencyKey": "rf-123", "amount": "5"}
     refunded = (await shop.run("Refund", "STAFF", input=refund_input))["refundCreate"]
     assert refunded["created"] and refunded["refund"]["amount"]["amount"] == "5.00"
+
+    # Buyer: the hoodies running low downtown, bought from the suggested supplier and half received.
+    suggested = (await shop.run("Suggestions", "STAFF"))["replenishmentSuggestions"]
+    hoodie = next(s for s in suggested if (s["sku"], s["location"]["code"]) == ("HOODIE-GRY-M", "downtown"))
+    assert (
+        hoodie["needsReorder"]
+        and hoodie["quantity"] == 12
+        and hoodie["supplier"]["name"] == "Northwind Apparel"
+    )
+    buy = variables_after("Buy")
+    buy["input"]["supplierId"] = hoodie["supplier"]["id"]
+    buy["input"]["lines"][0]["locationId"] = hoodie["location"]["id"]
+    bought = (await shop.run("Buy", "ADMIN", **buy))["purchaseOrderCreate"]
+    po = bought["purchaseOrder"]
+    assert bought["created"] and (po["status"], po["total"]["amount"]) == ("DRAFT", "324.00")
+    assert (await shop.run("Submit", "ADMIN", id=po["id"]))["purchaseOrderSubmit"]["purchaseOrder"][
+        "expectedAt"
+    ]
+    receipt = variables_after("Receive")
+    receipt["input"]["id"] = po["id"]
+    received = (await shop.run("Receive", "ADMIN", **receipt))["purchaseOrderReceive"]["purchaseOrder"]
+    assert received["status"] == "PARTIALLY_RECEIVED" and received["lines"][0]["outstanding"] == 6
+    policy = (await shop.run("reorderPolicyUpdate", "ADMIN"))["reorderPolicyUpdate"]["policy"]
+    assert (policy["serviceLevel"], policy["autoMode"]) == ("0.950", "DRAFT")
 
     # Staff: this hour's reports (the README asks for a week; the demo shop's orders are all from now).
     hour = {

@@ -39,7 +39,19 @@ def test_staff_manage_everything_but_the_shop_its_keys_and_webhooks_and_no_audit
         Scope.AUDIT_READ,
         Scope.CUSTOMERS_EXPORT,
         Scope.CUSTOMERS_ERASE,
+        Scope.PURCHASING_WRITE,
     }
+
+
+def test_staff_read_purchasing_and_a_buyer_is_a_staff_key_issued_with_purchasing_write():
+    assert Scope.PURCHASING_READ in ROLE_SCOPES[Role.STAFF]
+    assert Scope.PURCHASING_WRITE in GRANTABLE[Role.STAFF]
+    assert effective(Role.STAFF, ["purchasing:read", "purchasing:write", "catalog:read"]) == {
+        Scope.PURCHASING_READ,
+        Scope.PURCHASING_WRITE,
+        Scope.CATALOG_READ,
+    }
+    assert Scope.PURCHASING_WRITE not in GRANTABLE[Role.PARTNER]
 
 
 def test_a_keys_stored_scopes_never_exceed_what_its_role_may_have():
