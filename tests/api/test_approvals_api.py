@@ -287,3 +287,16 @@ async def test_new_customers_tiers_and_channels_are_conditions(api, shop):
     assert (first["status"], second["status"], web["status"]) == ("PENDING_APPROVAL", "PENDING", "PENDING")
     detail = (await api(shop.admin, DETAIL, id=first["id"]))["data"]["order"]
     assert detail["approval"]["ruleName"] == "First orders by phone"
+
+
+async def test_another_shops_order_and_rules_are_out_of_reach(api, shop, other_shop):
+    ok(await set_rules(api, other_shop.admin, [BIG]), "approvalRulesSet")
+    theirs = await place(api, other_shop.admin, 2)
+    assert theirs["status"] == "PENDING_APPROVAL"
+
+    assert (await api(shop.admin, RULES))["data"]["approvalRules"] == []
+    for document, variables in ((APPROVE, {}), (REJECT, {"reason": "No"})):
+        body = await api(shop.admin, document, id=theirs["id"], **variables)
+        assert codes(next(iter(body["data"].values()))) == ["NOT_FOUND"]
+    mine = await place(api, shop.admin, 2)
+    assert mine["status"] == "PENDING"  # another shop's rules hold none of this shop's orders
