@@ -277,7 +277,8 @@ def create_app(settings: Settings, database_url: str, direct_url: str | None = N
     grants = GrantCache(reads, settings.auth_cache_seconds)
     view = BatonGraphQL(engine, reads, keys, hub, settings, grants)
     dsn = plain_dsn(direct_url or database_url)
-    workers = Workers(dsn, settings, budget.workers) if budget.workers else None
+    # Overdue approvals are rejected through the write pool, as a request's write would be.
+    workers = Workers(dsn, settings, budget.workers, engine) if budget.workers else None
     traced: list[Middleware] = []
     if settings.traces_exporter:  # only then is OpenTelemetry imported at all
         from server import tracing

@@ -180,6 +180,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _work(url: str, settings: Settings) -> None:
+    from domain.db import make_engine
     from domain.reading import plain_dsn
     from server.connections import for_worker
     from server.workers import Workers, delivery_loops
@@ -189,11 +190,15 @@ async def _work(url: str, settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loops = 2 + len(delivery_loops(settings))  # the relay and pruning, then webhooks (and emails)
-    workers = Workers(plain_dsn(url), settings, for_worker(settings, loops).workers)
+    # ... and overdue approvals, whose rejections are use cases: one connection of an engine of their own.
+    budget = for_worker(settings, loops + 1).workers
+    engine = make_engine(url, pool_size=1, max_overflow=0)
+    workers = Workers(plain_dsn(url), settings, max(1, budget - 1), engine)
     await workers.start()
     logging.getLogger("baton.worker").info("worker running; SIGTERM stops it")
     await stop.wait()
     await workers.stop()  # cancels the loops between claims: a claimed batch rolls back, nothing is lost
+    await engine.dispose()
     logging.getLogger("baton.worker").info("worker stopped")
 
 

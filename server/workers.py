@@ -10,17 +10,21 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.audit import service as audit
-from domain.db import SYSTEM_SESSION
+from domain.db import SYSTEM_SESSION, utcnow
 from domain.events import signal
 from domain.events.relay import prune, relay_once
 from domain.notifications import outbox as emails_outbox
+from domain.orders.approval_deadline import find_overdue, reject_overdue
 from domain.webhooks import delivery as webhook_delivery
 from server.settings import Settings
 
 log = logging.getLogger("baton.workers")
 PRUNE_EVERY = 3600.0
+APPROVAL_DEADLINES_EVERY = 60.0
+OVERDUE_BATCH = 50
 
 
 async def _nap(wake: asyncio.Event, seconds: float) -> None:
@@ -67,6 +71,24 @@ async def prune_loop(pool: asyncpg.Pool, retention_days: float, audit_days: floa
         await asyncio.sleep(PRUNE_EVERY)
 
 
+async def approval_deadline_loop(pool: asyncpg.Pool, engine: AsyncEngine, interval: float) -> None:
+    """Rejects orders whose approval rule's deadline passed undecided. Finding them takes the pool's
+    connection briefly; each rejection is a write through `engine`, like a request's."""
+    while True:
+        found = 0
+        try:
+            async with pool.acquire() as conn:
+                overdue = await find_overdue(conn, utcnow(), OVERDUE_BATCH)
+            found = len(overdue)
+            if overdue:
+                rejected = await reject_overdue(engine, overdue)
+                log.info("rejected %d order(s) whose approval deadline passed", rejected)
+        except Exception:
+            log.exception("rejecting overdue approvals failed; trying again later")
+        if found < OVERDUE_BATCH:  # a full batch: more may be due at once
+            await asyncio.sleep(interval)
+
+
 Loop = Callable[[asyncpg.Pool], Awaitable[None]]
 
 
@@ -86,8 +108,9 @@ class Workers:
     every session of that pool runs in system scope (app.scope = 'system'), which row-level security
     requires for that: a connection that names no tenant and no scope sees nothing."""
 
-    def __init__(self, dsn: str, settings: Settings, size: int) -> None:
+    def __init__(self, dsn: str, settings: Settings, size: int, engine: AsyncEngine | None = None) -> None:
         self._dsn = dsn
+        self._engine = engine  # for the loops that write through use cases (approval deadlines)
         self._settings = settings
         self._size = size  # server/connections.py: 2 inside serve, one per loop in a worker
         self._pool: asyncpg.Pool | None = None
@@ -110,6 +133,8 @@ class Workers:
             prune_loop(self._pool, s.event_retention_days, s.audit_retention_days),
             *(loop(self._pool) for loop in delivery_loops(s)),
         ]
+        if self._engine is not None:
+            loops.append(approval_deadline_loop(self._pool, self._engine, APPROVAL_DEADLINES_EVERY))
         self._tasks = [asyncio.create_task(_guarded(c)) for c in loops]
 
     async def stop(self) -> None:

@@ -4,24 +4,30 @@ cancels and each other on many connections, which must leave exactly one outcome
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
+import asyncpg
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.db import make_engine
+from domain.db import SYSTEM_SESSION, make_engine, utcnow
 from domain.errors import Code, DomainError
+from domain.orders.approval_deadline import find_overdue
 from domain.orders.approval_models import OrderApproval
 from domain.orders.approval_rules import RuleInput
-from domain.orders.approving import approve_order, reject_order, set_rules
+from domain.orders.approving import DEADLINE_ACTOR, approve_order, reject_order, set_rules
 from domain.orders.service import cancel_order, place_order
 from domain.uow import UnitOfWork
+from server.workers import approval_deadline_loop
 from tests.integration.builders import (
     assert_ledger_reconciles,
     location,
     order_input,
     orders,
+    outbox,
     outbox_types,
     product,
     rows,
@@ -137,3 +143,44 @@ async def test_a_refused_decision_changes_nothing(db, tenant):
     assert (same.value.code, role.value.code) == (Code.SAME_KEY_APPROVAL, Code.APPROVER_ROLE_REQUIRED)
     assert [o.status for o in await orders(db, tenant.id)] == ["PENDING_APPROVAL"]
     assert (await outbox_types(db, tenant.id))["ORDER_APPROVED"] == 0
+
+
+async def test_orders_undecided_past_their_deadline_are_rejected_by_the_worker_loop(db, tenant, database_url):
+    here = await location(db, tenant.id, "MAIN")
+    await product(db, tenant.id, "MUG", stock={here.id: 40})
+    rule = RuleInput(name="Three or more", min_total="30", auto_reject_after_hours=2)
+    await set_rules(uow(db, tenant.id), [rule])
+    late = (await place_order(uow(db, tenant.id), order_input(("MUG", 3)))).order
+    cancelled = (await place_order(uow(db, tenant.id), order_input(("MUG", 4)))).order
+    await cancel_order(uow(db, tenant.id), cancelled.id, "by hand")
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1, server_settings=SYSTEM_SESSION)
+    try:
+        async with pool.acquire() as conn:
+            assert await find_overdue(conn, utcnow()) == []  # not due for two hours
+            overdue = await find_overdue(conn, utcnow() + timedelta(hours=2, seconds=1))
+            assert [(o.order_id, o.hours) for o in overdue] == [(late.id, 2)]  # not the cancelled one
+            two_hours_ago = "interval '2 hours 1 second'"  # as if placed then
+            await conn.execute(
+                f"UPDATE order_approvals SET requested_at = requested_at - {two_hours_ago}, "
+                f"due_at = due_at - {two_hours_ago}"
+            )
+        loop = asyncio.create_task(approval_deadline_loop(pool, db, interval=0.05))
+        for _ in range(100):
+            if {o.status for o in await orders(db, tenant.id)} == {"CANCELLED"}:
+                break
+            await asyncio.sleep(0.05)
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+    finally:
+        await pool.close()
+
+    assert [o.cancel_reason for o in await orders(db, tenant.id)] == [
+        "Rejected: No decision within 2 hours",
+        "by hand",
+    ]
+    entries = [(e.type, e.actor) for e in await timeline(db, tenant.id, late.id)]
+    assert ("ORDER_REJECTED", DEADLINE_ACTOR) in entries
+    (event,) = await outbox(db, tenant.id, type="ORDER_REJECTED")
+    assert event.payload["automatic"] is True
+    assert list((await stock(db, tenant.id)).values()) == [(40, 0)]
