@@ -5,6 +5,7 @@ only for an order a rule holds: an order no rule matches costs nothing more."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -28,32 +29,36 @@ VALUES ($1, $2, $3, $4, $5::varchar[], $6, $7, $8, $9)
 """
 
 
-def rules_of(row: Any) -> list[ApprovalRule]:
-    return [ApprovalRule.of(r) for r in json.loads(row["approval_rules"] or "[]")]
+@dataclass(frozen=True)
+class ShopRules:
+    """What placement's read found: the shop's rules in order, and whether the email is new to the
+    shop (None when no rule asks)."""
+
+    rules: list[ApprovalRule]
+    new_customer: bool | None
+
+
+def read(row: Any) -> ShopRules:
+    rules = [ApprovalRule.of(r) for r in json.loads(row["approval_rules"] or "[]")]
+    return ShopRules(rules, row["new_customer"])
 
 
 def rule_for(
-    rules: list[ApprovalRule],
-    data: OrderInput,
-    total: int,
-    currency: str,
-    new_customer: bool | None,
-    tier: str,
-    shipping: dict[str, Any],
+    shop: ShopRules, data: OrderInput, total: int, currency: str, tier: str, shipping: dict[str, Any]
 ) -> ApprovalRule | None:
     """The first rule the order meets, or None (no rules: None at once)."""
-    if not rules:
+    if not shop.rules:
         return None
     facts = OrderFacts(
         total=total,
         currency=currency,
         channel=data.channel,
-        new_customer=bool(new_customer),
+        new_customer=bool(shop.new_customer),
         customer_tier=tier,
         shipping_country=shipping.get("countryCode") or "",
         skus=frozenset(line.sku for line in data.lines),
     )
-    return first_match(rules, facts)
+    return first_match(shop.rules, facts)
 
 
 async def request_approval(uow: UnitOfWork, order: Order, rule: ApprovalRule) -> None:

@@ -27,7 +27,6 @@ from domain.inventory.allocation import Allocation, Need, allocate, refuse_if_sh
 from domain.inventory.reserving import Reservation, reserve_at_levels
 from domain.money import MAX_MINOR, AmountError, to_minor
 from domain.orders import approval_request as approval
-from domain.orders.approval_rules import ApprovalRule
 from domain.orders.events import OrderCreated, StockReserved
 from domain.orders.inputs import OrderInput
 from domain.orders.models import Order
@@ -93,8 +92,7 @@ class Reserved:
     totals: Totals
     needs: list[Need]
     allocations: list[Allocation]
-    approval_rules: list[ApprovalRule]  # the shop's, in order (domain/orders/approval_request.py)
-    new_customer: bool | None  # known only when a rule asks
+    approval_rules: approval.ShopRules  # the shop's approval rules (domain/orders/approval_request.py)
 
 
 async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
@@ -167,17 +165,7 @@ async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
     ]
     if not await reserve_at_levels(uow, order_id, reservations, now):
         raise Contended
-    return Reserved(
-        order_id,
-        now,
-        products,
-        currency,
-        totals,
-        needs,
-        plan.allocations,
-        approval.rules_of(row),
-        row["new_customer"],
-    )
+    return Reserved(order_id, now, products, currency, totals, needs, plan.allocations, approval.read(row))
 
 
 async def write(
@@ -193,14 +181,9 @@ async def write(
     """Numbers and writes the reserved order for the customer (id, tier); records its events."""
     now, totals, products = reserved.at, reserved.totals, reserved.products
     ship_by = data.ship_by or default_ship_by(data.shipping_method, now)
-    rule = approval.rule_for(  # an approval rule that holds the order, if one matches
-        reserved.approval_rules,
-        data,
-        totals.total,
-        reserved.currency,
-        reserved.new_customer,
-        customer[1],
-        shipping,
+    # An approval rule that holds the order, if one matches.
+    rule = approval.rule_for(
+        reserved.approval_rules, data, totals.total, reserved.currency, customer[1], shipping
     )
     order = Order(
         id=reserved.order_id,
