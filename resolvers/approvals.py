@@ -19,7 +19,7 @@ async def rules_set(ctx: Context, rules: list[RuleInput]) -> Outcome[list[Approv
 
 
 async def rules(ctx: Context) -> list[Row]:
-    ctx.require(Scope.ORDERS_READ)  # staff see why an order waits, and what would hold one
+    ctx.require(Scope.ORDERS_APPROVE)  # the shop's policy: for the keys that decide (STAFF, ADMIN)
     async with ctx.reader() as reader:
         return await approval_queries.approval_rules(reader, ctx.tenant_id)
 

@@ -300,3 +300,10 @@ async def test_another_shops_order_and_rules_are_out_of_reach(api, shop, other_s
         assert codes(next(iter(body["data"].values()))) == ["NOT_FOUND"]
     mine = await place(api, shop.admin, 2)
     assert mine["status"] == "PENDING"  # another shop's rules hold none of this shop's orders
+
+
+async def test_the_rules_are_for_the_keys_that_decide(api, shop):
+    ok(await set_rules(api, shop.admin, [BIG]), "approvalRulesSet")
+    partner = await shop.tenant.key(Role.PARTNER)
+
+    assert error_codes(await api(partner, RULES)) == ["FORBIDDEN"]
