@@ -39,6 +39,10 @@ class Code(StrEnum):
     FULFILLMENT_ON_HOLD = "FULFILLMENT_ON_HOLD"
     HOLD_NOT_FOUND = "HOLD_NOT_FOUND"
     ORDER_NOT_CONFIRMED = "ORDER_NOT_CONFIRMED"
+    APPROVAL_PENDING = "APPROVAL_PENDING"  # the order waits for approval: it cannot be confirmed yet
+    NOT_AWAITING_APPROVAL = "NOT_AWAITING_APPROVAL"  # approve/reject an order that waits for nothing
+    APPROVER_ROLE_REQUIRED = "APPROVER_ROLE_REQUIRED"  # the rule lets other roles approve
+    SAME_KEY_APPROVAL = "SAME_KEY_APPROVAL"  # four eyes: the key that placed the order may not decide
     EXCEEDS_UNSHIPPED = "EXCEEDS_UNSHIPPED"
     NOTHING_TO_SHIP = "NOTHING_TO_SHIP"
     SAME_LOCATION = "SAME_LOCATION"

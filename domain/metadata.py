@@ -12,6 +12,7 @@ from domain.fulfillment import models as fulfillment
 from domain.inventory import models as inventory
 from domain.limits import models as limits
 from domain.notifications import models as notifications
+from domain.orders import approval_models as approvals
 from domain.orders import models as orders
 from domain.purchasing import models as purchasing
 from domain.refunds import models as refunds
@@ -24,6 +25,7 @@ metadata = Base.metadata
 
 __all__ = [
     "analytics",
+    "approvals",
     "audit",
     "catalog",
     "customers",

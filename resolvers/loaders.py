@@ -14,6 +14,7 @@ from domain.catalog import queries as catalog
 from domain.customers import queries as customers
 from domain.fulfillment import queries as fulfillment
 from domain.inventory import queries as inventory
+from domain.orders import approval_queries as approvals
 from domain.orders import queries as orders
 from domain.purchasing import queries as purchasing
 from domain.reading import Reader, ReadPool
@@ -33,6 +34,7 @@ BATCHES: dict[str, tuple[ModuleType, str, bool]] = {
     "allocations_by_line": (orders, "allocations_by_line", True),
     "timeline_by_order": (orders, "timeline_by_order", True),
     "payments_by_order": (orders, "payments_by_order", True),
+    "approval_by_order": (approvals, "approvals_by_order", False),
     "product_by_id": (catalog, "products_by_ids", False),
     "product_by_sku": (catalog, "products_by_skus", False),
     "location_by_id": (catalog, "locations_by_ids", False),

@@ -56,6 +56,10 @@ class OrderFilterInput:
         default=None, description="Exclusive; a time without an offset is taken as UTC"
     )
     tags: list[str] | None = strawberry.field(default=None, description="Orders carrying all of these tags")
+    approval_rule_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Orders this approval rule held (with status: [PENDING_APPROVAL], its queue)",
+    )
 
     def to_domain(self) -> OrderFilter:
         customer_id = local_id(self.customer_id, "Customer") if self.customer_id else None
@@ -70,6 +74,7 @@ class OrderFilterInput:
             created_after=_utc(self.created_after),
             created_before=_utc(self.created_before),
             tags=_capped(self.tags, "tags"),
+            approval_rule_id=_rule_id(self.approval_rule_id),
         )
 
 
@@ -82,6 +87,13 @@ def _capped(values: list[str] | None, name: str) -> list[str]:
     if len(unique) > MAX_FILTER_VALUES:
         raise BadInput(f"{name} takes at most {MAX_FILTER_VALUES} values")
     return unique
+
+
+def _rule_id(gid: str | None) -> uuid.UUID | None:
+    found = local_id(gid, "ApprovalRule") if gid else None
+    if gid and found is None:
+        raise BadInput("approvalRuleId is not an ApprovalRule ID")
+    return found
 
 
 def _utc(moment: datetime | None) -> datetime | None:

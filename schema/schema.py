@@ -14,11 +14,13 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from schema.analytics_query import AnalyticsQuery
+from schema.approvals_query import ApprovalQuery
 from schema.audit import AuditMutations, watch_mutations
 from schema.audit_query import AuditQuery
 from schema.events_query import EventsQuery
 from schema.extensions import LoggedSchema, MarkOperation, MaskUnexpected
 from schema.fulfillment_query import FulfillmentQuery
+from schema.mutations.approvals import ApprovalMutations
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.customer_tokens import CustomerTokenMutations
 from schema.mutations.customers import CustomerMutations
@@ -85,6 +87,7 @@ LIMIT_RULES: list[Any] = [DepthLimit, alias_rule(MAX_ALIASES)]
 @strawberry.type
 class Mutation(
     OrderMutations,
+    ApprovalMutations,
     FulfillmentMutations,
     ShippingMutations,
     ReturnMutations,
@@ -113,6 +116,7 @@ class Query(
     AuditQuery,
     AnalyticsQuery,
     PurchasingQuery,
+    ApprovalQuery,
 ):
     pass
 

@@ -278,6 +278,7 @@ def create_app(settings: Settings, database_url: str, direct_url: str | None = N
     grants = GrantCache(reads, settings.auth_cache_seconds)
     view = BatonGraphQL(engine, reads, keys, hub, settings, grants)
     dsn = plain_dsn(direct_url or database_url)
+    # Overdue approvals and automatic reordering write through the write pool, as a request would.
     workers = Workers(dsn, settings, budget.workers, engine) if budget.workers else None
     traced: list[Middleware] = []
     if settings.traces_exporter:  # only then is OpenTelemetry imported at all

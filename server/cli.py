@@ -188,8 +188,9 @@ async def _work(url: str, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    loops = 2 + len(delivery_loops(settings))  # the relay and pruning, then webhooks, rollup (and emails)
-    loops += 1 if settings.reorder_interval > 0 else 0  # automatic reordering's unit-of-work engine
+    # the relay and pruning, then webhooks, the sales rollup (and emails); and one connection for an engine
+    # of the worker's own, on which overdue approvals are rejected and reordering drafts its orders
+    loops = 2 + len(delivery_loops(settings)) + 1
     workers = Workers(plain_dsn(url), settings, for_worker(settings, loops).workers)
     await workers.start()
     logging.getLogger("baton.worker").info("worker running; SIGTERM stops it")

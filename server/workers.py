@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.analytics import rollup
 from domain.audit import service as audit
-from domain.db import SYSTEM_SESSION, make_engine
+from domain.db import SYSTEM_SESSION, make_engine, utcnow
 from domain.events import signal
 from domain.events.relay import prune, relay_once
 from domain.notifications import outbox as emails_outbox
+from domain.orders.approval_deadline import find_overdue, reject_overdue
 from domain.webhooks import delivery as webhook_delivery
 from server.reordering import reorder_loop
 from server.settings import Settings
@@ -26,6 +27,8 @@ from server.settings import Settings
 log = logging.getLogger("baton.workers")
 PRUNE_EVERY = 3600.0
 ROLLUP_EVERY = 10.0  # seconds; reports read what the rollup does not hold yet from the orders
+APPROVAL_DEADLINES_EVERY = 60.0
+OVERDUE_BATCH = 50
 
 
 async def _nap(wake: asyncio.Event, seconds: float) -> None:
@@ -84,6 +87,24 @@ async def rollup_loop(pool: asyncpg.Pool, interval: float = ROLLUP_EVERY) -> Non
         await asyncio.sleep(interval)
 
 
+async def approval_deadline_loop(pool: asyncpg.Pool, engine: AsyncEngine, interval: float) -> None:
+    """Rejects orders whose approval rule's deadline passed undecided. Finding them takes the pool's
+    connection briefly; each rejection is a write through `engine`, like a request's."""
+    while True:
+        found = 0
+        try:
+            async with pool.acquire() as conn:
+                overdue = await find_overdue(conn, utcnow(), OVERDUE_BATCH)
+            found = len(overdue)
+            if overdue:
+                rejected = await reject_overdue(engine, overdue)
+                log.info("rejected %d order(s) whose approval deadline passed", rejected)
+        except Exception:
+            log.exception("rejecting overdue approvals failed; trying again later")
+        if found < OVERDUE_BATCH:  # a full batch: more may be due at once
+            await asyncio.sleep(interval)
+
+
 Loop = Callable[[asyncpg.Pool], Awaitable[None]]
 
 
@@ -110,15 +131,15 @@ class Workers:
         self._size = size  # server/connections.py: 2 inside serve, one per loop in a worker
         self._pool: asyncpg.Pool | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        # Automatic reordering runs units of work: on the requests' write engine inside serve; a worker
-        # gives one connection of its own budget to an engine of its own (server/reordering.py).
+        # Overdue approvals and automatic reordering run use cases: on the requests' write engine inside
+        # serve; a worker gives one connection of its own budget to an engine of its own for both.
         self._engine = engine
         self._own_engine: AsyncEngine | None = None
 
     async def start(self) -> None:
         s = self._settings
         size = self._size
-        if s.reorder_interval > 0 and self._engine is None:
+        if self._engine is None:
             size = max(1, size - 1)
             self._own_engine = make_engine(self._dsn, pool_size=1, max_overflow=0)
         pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=size, server_settings=SYSTEM_SESSION)
@@ -135,7 +156,9 @@ class Workers:
             *(loop(self._pool) for loop in delivery_loops(s)),
         ]
         engine = self._engine or self._own_engine
-        if s.reorder_interval > 0 and engine is not None:
+        assert engine is not None
+        loops.append(approval_deadline_loop(self._pool, engine, APPROVAL_DEADLINES_EVERY))
+        if s.reorder_interval > 0:
             loops.append(reorder_loop(self._pool, engine, s.reorder_interval))
         self._tasks = [asyncio.create_task(_guarded(c)) for c in loops]
 

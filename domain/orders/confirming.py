@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import uuid
 
+from domain.errors import Code, DomainError
 from domain.fulfillment.opening import open_confirmed
 from domain.orders.models import Order
 from domain.orders.repository import check_version, lock_order_lean, locking_order
+from domain.orders.status import OrderStatus
 from domain.uow import UnitOfWork
 
 # The products are read in the lock's statement, from its snapshot: an order's allocations keep their
@@ -24,6 +26,12 @@ async def confirm(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | 
     """In the open lean unit of work; the caller commits."""
     order, seen = await lock_order_lean(uow, LOCK, order_id, extra=("products",))
     check_version(order, expected_version)
+    if order.status == OrderStatus.PENDING_APPROVAL:  # its fulfillment opens only once it is approved
+        raise DomainError(
+            Code.APPROVAL_PENDING,
+            f"Order {order.display_number} is waiting for approval (orderApprove)",
+            ["id"],
+        )
     order.confirm()
     await open_confirmed(uow, order, sorted(seen["products"]))
     return order

@@ -144,3 +144,45 @@ class BackorderAllocated(Event):
     def message(self) -> str:
         rest = f"; {self.still_backordered} still backordered" if self.still_backordered else ""
         return f"{self.quantity} backordered unit(s) of {self.sku} reserved from new stock{rest}"
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderApprovalRequested(Event):
+    """An approval rule matched at placement: the order waits in PENDING_APPROVAL."""
+
+    type: ClassVar[str] = "ORDER_APPROVAL_REQUESTED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    rule_name: str
+    approver_roles: list[str]
+    due_at: str | None = None
+
+    def message(self) -> str:
+        due = f"; rejected automatically after {self.due_at}" if self.due_at else ""
+        return f"Waiting for approval ({self.rule_name}) by {' or '.join(self.approver_roles)}{due}"
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderApproved(Event):
+    type: ClassVar[str] = "ORDER_APPROVED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    rule_name: str
+    note: str | None = None
+
+    def message(self) -> str:
+        return f"Approved ({self.rule_name}): {self.note}" if self.note else f"Approved ({self.rule_name})"
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderRejected(Event):
+    type: ClassVar[str] = "ORDER_REJECTED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    rule_name: str
+    reason: str
+    automatic: bool = False  # the rule's deadline passed without a decision
+
+    def message(self) -> str:
+        how = "Rejected automatically" if self.automatic else "Rejected"
+        return f"{how} ({self.rule_name}): {self.reason}"

@@ -152,6 +152,10 @@ class Order(Timestamps, EventSource, Base):
         self._move(OrderStatus.CONFIRMED, Code.INVALID_TRANSITION)
         self.confirmed_at = utcnow()
 
+    def approve(self, note: str | None) -> None:
+        """An approver let the order go on: from here it is a normal PENDING order."""
+        self._move(OrderStatus.PENDING, Code.NOT_AWAITING_APPROVAL, note)
+
     def cancel(self, reason: str | None) -> None:
         self._move(OrderStatus.CANCELLED, Code.ORDER_NOT_CANCELLABLE, reason)
         self.cancel_reason = reason

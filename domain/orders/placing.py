@@ -26,6 +26,7 @@ from domain.ids import to_global
 from domain.inventory.allocation import Allocation, Need, allocate, refuse_if_short
 from domain.inventory.reserving import Reservation, reserve_at_levels
 from domain.money import MAX_MINOR, AmountError, to_minor
+from domain.orders import approval_request as approval
 from domain.orders.events import OrderCreated, StockReserved
 from domain.orders.inputs import OrderInput
 from domain.orders.models import Order
@@ -47,11 +48,12 @@ SELECT t.currency, t.tax_rate_bps, t.shipping_rates::text AS shipping_rates,
   (SELECT json_agg(product) FROM product)::text AS products,
   (SELECT json_agg(l.id ORDER BY l.priority, l.code) FROM locations l
    WHERE l.tenant_id = $1 AND l.active)::text AS locations,
-  (SELECT json_agg(level) FROM level)::text AS levels
+  (SELECT json_agg(level) FROM level)::text AS levels,
+  {approval}
 FROM tenants t WHERE t.id = $1
 """
-READ = _READ.format(lock="")
-READ_LOCKED = _READ.format(lock="FOR UPDATE")
+READ = _READ.format(lock="", approval=approval.READ_RULES)
+READ_LOCKED = _READ.format(lock="FOR UPDATE", approval=approval.READ_RULES)
 # Levels for backorders at a location that never stocked the product, so that a receipt there fills them.
 ENSURE_LEVELS = """
 INSERT INTO inventory_levels (id, tenant_id, product_id, location_id, on_hand, committed, incoming, damaged,
@@ -90,6 +92,7 @@ class Reserved:
     totals: Totals
     needs: list[Need]
     allocations: list[Allocation]
+    approval_rules: approval.ShopRules  # the shop's approval rules (domain/orders/approval_request.py)
 
 
 async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
@@ -98,7 +101,7 @@ async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
     now = utcnow()
     driver = await uow.driver()
     skus = sorted({line.sku for line in data.lines})
-    row = await driver.fetchrow(READ_LOCKED if lock else READ, uow.tenant_id, skus)
+    row = await driver.fetchrow(READ_LOCKED if lock else READ, uow.tenant_id, skus, data.customer.email)
     products = _products(data, json.loads(row["products"] or "[]"))
     currency = next(iter(products.values())).currency
     rate = json.loads(row["shipping_rates"] or "{}").get(data.shipping_method, "0")
@@ -162,7 +165,7 @@ async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
     ]
     if not await reserve_at_levels(uow, order_id, reservations, now):
         raise Contended
-    return Reserved(order_id, now, products, currency, totals, needs, plan.allocations)
+    return Reserved(order_id, now, products, currency, totals, needs, plan.allocations, approval.read(row))
 
 
 async def write(
@@ -178,6 +181,10 @@ async def write(
     """Numbers and writes the reserved order for the customer (id, tier); records its events."""
     now, totals, products = reserved.at, reserved.totals, reserved.products
     ship_by = data.ship_by or default_ship_by(data.shipping_method, now)
+    # An approval rule that holds the order, if one matches.
+    rule = approval.rule_for(
+        reserved.approval_rules, data, totals.total, reserved.currency, customer[1], shipping
+    )
     order = Order(
         id=reserved.order_id,
         tenant_id=uow.tenant_id,
@@ -188,7 +195,7 @@ async def write(
         access_token_hash=token_hash,
         customer_id=customer[0],
         email=data.customer.email,
-        status=OrderStatus.PENDING,
+        status=OrderStatus.PENDING_APPROVAL if rule else OrderStatus.PENDING,
         payment_status=PaymentStatus.PENDING,
         currency=reserved.currency,
         subtotal=totals.subtotal,
@@ -253,6 +260,8 @@ async def write(
             ],
         )
     )
+    if rule is not None:
+        await approval.request_approval(uow, order, rule)
     return order
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 
 from domain.events.models import TimelineEntry
+from domain.orders.approval_models import OrderApproval
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
 from domain.pagination import Page, PageRequest, paginate
 from domain.reading import Query, Reader, Row, by_keys, grouped, one_each
@@ -38,6 +39,7 @@ class OrderFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
     tags: list[str] = field(default_factory=list)
+    approval_rule_id: uuid.UUID | None = None  # orders the rule held (waiting or decided)
 
 
 def parse_number(text: str) -> int | None:
@@ -118,4 +120,10 @@ async def list_orders(
         stmt = stmt.where(c.created_at < where.created_before)
     if where.tags:
         stmt = stmt.where(c.tags.contains(where.tags))
+    if where.approval_rule_id:
+        a = OrderApproval.__table__.c
+        held = exists().where(
+            a.tenant_id == tenant_id, a.order_id == c.id, a.rule_id == where.approval_rule_id
+        )
+        stmt = stmt.where(held)
     return await paginate(reader, stmt, c[sort.value], c.id, page, sort.value)

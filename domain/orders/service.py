@@ -133,24 +133,28 @@ async def cancel_order(
     reason = (reason or "").strip()[:500] or None
     async with uow:
         order = await lock_order(uow, order_id, expected_version)
-        await refuse_if_paid_by_credit(uow, order)
-        order.cancel(reason)
-        held, levels = await fulfillment_repo.lock_order_allocations(uow, order.id)
-        reserved = [a for a in held if a.status == AllocationStatus.RESERVED and a.unshipped > 0]
-        await inventory.release(
-            uow, order.id, [(a.product_id, a.location_id, a.unshipped) for a in reserved], levels
-        )
-        for allocation in held:
-            allocation.status = AllocationStatus.RELEASED
-        await fulfillment.cancel_for_order(uow, order.id)
-        await fill_freed(
-            uow, [levels[key] for key in sorted({(a.product_id, a.location_id) for a in reserved})]
-        )
-        if held:
-            order.record(StockReleased(order.id, units=sum(a.unshipped for a in held)))
-        await refund_cancelled(uow, order)
+        await cancel_locked(uow, order, reason)
         await uow.commit()
     return order
+
+
+async def cancel_locked(uow: UnitOfWork, order: Order, reason: str | None) -> None:
+    """Cancels the order locked in the open unit of work: releases its stock, cancels its fulfillment
+    orders, refunds what was paid. A step of orderCancel and of an approval's rejection."""
+    await refuse_if_paid_by_credit(uow, order)
+    order.cancel(reason)
+    held, levels = await fulfillment_repo.lock_order_allocations(uow, order.id)
+    reserved = [a for a in held if a.status == AllocationStatus.RESERVED and a.unshipped > 0]
+    await inventory.release(
+        uow, order.id, [(a.product_id, a.location_id, a.unshipped) for a in reserved], levels
+    )
+    for allocation in held:
+        allocation.status = AllocationStatus.RELEASED
+    await fulfillment.cancel_for_order(uow, order.id)
+    await fill_freed(uow, [levels[key] for key in sorted({(a.product_id, a.location_id) for a in reserved})])
+    if held:
+        order.record(StockReleased(order.id, units=sum(a.unshipped for a in held)))
+    await refund_cancelled(uow, order)
 
 
 async def update_order(

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 
 class OrderStatus(StrEnum):
+    PENDING_APPROVAL = "PENDING_APPROVAL"  # an approval rule matched: stock reserved, waiting for staff
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"
     PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
@@ -58,6 +59,8 @@ class CustomerTier(StrEnum):
 
 
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    # Approved: on as a normal PENDING order; rejected: cancelled (domain/orders/approving.py).
+    OrderStatus.PENDING_APPROVAL: frozenset({OrderStatus.PENDING, OrderStatus.CANCELLED}),
     OrderStatus.PENDING: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
     OrderStatus.CONFIRMED: frozenset(
         {OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CANCELLED}
@@ -69,9 +72,11 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 # Orders keep their stock reserved in these states.
-OPEN = frozenset({OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED})
+OPEN = frozenset(
+    {OrderStatus.PENDING_APPROVAL, OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED}
+)
 # Orders whose details (note, tags, addresses) may still change: nothing has left the building.
-EDITABLE = frozenset({OrderStatus.PENDING, OrderStatus.CONFIRMED})
+EDITABLE = frozenset({OrderStatus.PENDING_APPROVAL, OrderStatus.PENDING, OrderStatus.CONFIRMED})
 
 
 def payment_status(total: int, paid: int, refunded: int) -> PaymentStatus:

@@ -21,6 +21,8 @@ class Scope(StrEnum):
     ORDERS_SELF = "orders:self"  # a customer's own orders, with a customer or order access token
     ORDERS_READ = "orders:read"  # every order, with shipping names and addresses
     ORDERS_WRITE = "orders:write"  # confirm, edit, pay, cancel, hold, move, prioritise, returns, refunds
+    # approve or reject orders an approval rule holds (the rule also names the roles that may)
+    ORDERS_APPROVE = "orders:approve"
     CUSTOMERS_READ = "customers:read"  # the customer list, emails and phones
     CUSTOMERS_WRITE = "customers:write"  # tiers, customer access tokens
     FULFILLMENT_WRITE = "fulfillment:write"  # pick, pack, ship, track, receive returned parcels

@@ -303,6 +303,7 @@ ORDER = Mapping(
     # the rest are objects of other contexts not compiled yet.
     python=frozenset(
         {
+            "approval",  # shown to keys that read every order only (schema/types/orders.py)
             "shippingAddress",
             "billingAddress",
             "fulfillmentOrders",

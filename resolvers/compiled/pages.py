@@ -7,8 +7,8 @@ second bound (`first` with `before`, `last` with `after`), `filter` (as a variab
 `reverse` (as literals). `first` and `last` in one document (which way the page goes is known only per
 request), a filter written inline and a sort chosen by a variable run through strawberry, and so does a
 request whose `last` is null (the general path then walks forwards). A value the general path refuses
-(a page size out of range, a cursor of another list, a customerId of another type, too many tags) makes
-the request run there too, for its coded error."""
+(a page size out of range, a cursor of another list, a customerId or approvalRuleId of another type, too
+many tags) makes the request run there too, for its coded error."""
 
 from __future__ import annotations
 
@@ -114,6 +114,15 @@ def _customer(value: Any) -> Any:
     return found
 
 
+def _rule(value: Any) -> Any:
+    if not value:
+        return None
+    found = local_id(value, "ApprovalRule")
+    if found is None:
+        raise ValueError("approvalRuleId is not an ApprovalRule ID")
+    return found
+
+
 def _moment(value: Any) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
@@ -134,6 +143,13 @@ FILTERS: list[tuple[str, Callable[[Any], Any], str, str]] = [
     ("createdAfter", _moment, "timestamptz", "({p} IS NULL OR {t}.created_at >= {p})"),
     ("createdBefore", _moment, "timestamptz", "({p} IS NULL OR {t}.created_at < {p})"),
     ("tags", _tags, "text[]", "(coalesce(cardinality({p}), 0) = 0 OR {t}.tags @> {p}::varchar(64)[])"),
+    (
+        "approvalRuleId",
+        _rule,
+        "uuid",
+        "({p} IS NULL OR EXISTS (SELECT 1 FROM order_approvals a WHERE a.tenant_id = $1 "
+        "AND a.order_id = {t}.id AND a.rule_id = {p}))",
+    ),
 ]
 
 

@@ -35,6 +35,7 @@ IN_PYTHON = frozenset(
         "eventsFeed",
         # administration: rare, and each with its own scope checks
         "shop",
+        "approvalRules",
         "apiKeys",
         "auditLog",
         "notificationSettings",

@@ -174,7 +174,7 @@ class OrderPayload:
     user_errors: list[UserError]
 
 
-def _payload(info: strawberry.Info, outcome: Outcome[Any]) -> OrderPayload:
+def order_payload(info: strawberry.Info, outcome: Outcome[Any]) -> OrderPayload:
     return OrderPayload(
         order=Order.shown(info, outcome.value) if outcome.value else None,
         user_errors=user_errors(outcome.errors),
@@ -202,7 +202,7 @@ class OrderMutations:
 
     @strawberry.mutation(description="PENDING -> CONFIRMED. STAFF and ADMIN keys.")
     async def order_confirm(self, info: strawberry.Info, input: OrderIdInput) -> OrderPayload:
-        return _payload(info, await resolve.confirm(info.context, input.id, input.expected_version))
+        return order_payload(info, await resolve.confirm(info.context, input.id, input.expected_version))
 
     @strawberry.mutation(
         description="Records a payment; the order becomes PAID once payments cover its total. "
@@ -213,7 +213,7 @@ class OrderMutations:
         outcome = await resolve.mark_paid(
             info.context, input.id, input.reference, amount, input.expected_version
         )
-        return _payload(info, outcome)
+        return order_payload(info, outcome)
 
     @strawberry.mutation(
         description="Changes the note, tags or addresses of an open order (not a cancelled one). "
@@ -221,7 +221,7 @@ class OrderMutations:
     )
     async def order_update(self, info: strawberry.Info, input: OrderUpdateInput) -> OrderPayload:
         outcome = await resolve.update(info.context, input.id, input.to_domain(), input.expected_version)
-        return _payload(info, outcome)
+        return order_payload(info, outcome)
 
     @strawberry.mutation(
         description="Cancels an open order and releases its reserved stock. Refused with "
@@ -230,7 +230,7 @@ class OrderMutations:
     )
     async def order_cancel(self, info: strawberry.Info, input: OrderCancelInput) -> OrderPayload:
         outcome = await resolve.cancel(info.context, input.id, input.reason, input.expected_version)
-        return _payload(info, outcome)
+        return order_payload(info, outcome)
 
     @strawberry.mutation(
         description="Cancels the units of a PARTIALLY_SHIPPED order that have not shipped: their stock is "
@@ -239,4 +239,4 @@ class OrderMutations:
     )
     async def order_cancel_remaining(self, info: strawberry.Info, input: OrderCancelInput) -> OrderPayload:
         outcome = await resolve.cancel_remaining(info.context, input.id, input.reason, input.expected_version)
-        return _payload(info, outcome)
+        return order_payload(info, outcome)

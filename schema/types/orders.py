@@ -18,6 +18,7 @@ from domain.orders.status import (
     ShippingMethod,
 )
 from domain.returns.status import OrderReturnStatus
+from domain.tenancy.scopes import Scope
 from resolvers.errors import Forbidden
 from resolvers.ids import to_global
 from resolvers.privacy import without_contact
@@ -36,6 +37,7 @@ from schema.types.customization import Customization
 from schema.types.money import Address, Money, address, money
 
 if TYPE_CHECKING:
+    from schema.types.approvals import OrderApproval
     from schema.types.customers import Customer
     from schema.types.fulfillment import FulfillmentOrder
     from schema.types.returns import Refund, Return
@@ -201,6 +203,20 @@ class Order(Node):
             return None
         row = await info.context.loaders.customer_by_id.load(self.customer_id)
         return Customer.of(row) if row else None
+
+    @strawberry.field(
+        description="Why the order waited for approval and how that was decided; null when no approval "
+        "rule held it, and for keys without orders:read (a customer sees the status only)"
+    )
+    async def approval(
+        self, info: strawberry.Info
+    ) -> Annotated[OrderApproval, strawberry.lazy("schema.types.approvals")] | None:
+        from schema.types.approvals import OrderApproval
+
+        if not info.context.require().has(Scope.ORDERS_READ):
+            return None
+        row = await info.context.loaders.approval_by_order.load(self.row_id)
+        return OrderApproval.of(row) if row else None
 
     @strawberry.field(description="The timeline, oldest first")
     async def events(self, info: strawberry.Info) -> list[OrderEvent]:

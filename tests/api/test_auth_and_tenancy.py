@@ -99,6 +99,10 @@ ADMIN_ONLY = {
         {"id": global_id("ApiKey")},
     ),
     "carrierSecretCreate": (CARRIER_SECRET, {"carrier": "generic"}),
+    "approvalRulesSet": (
+        'mutation { approvalRulesSet(input: {rules: [{name: "Big", minTotal: "500"}]}) { userErrors { code } } }',
+        {},
+    ),
     "productCustomizationOptionsSet": (
         "mutation($id: ID!) { productCustomizationOptionsSet(input: {id: $id, options: []}) "
         "{ userErrors { code } } }",
@@ -146,6 +150,14 @@ FULFILLMENT = {
     "inventoryDamagedResolve": (
         DAMAGED_RESOLVE,
         {"sku": "TEE", "locationId": global_id("Location"), "quantity": 1, "outcome": "DISPOSED"},
+    ),
+    "orderApprove": (
+        "mutation($id: ID!) { orderApprove(input: {orderId: $id}) { userErrors { code } } }",
+        {"id": global_id("Order")},
+    ),
+    "orderReject": (
+        'mutation($id: ID!) { orderReject(input: {orderId: $id, reason: "No"}) { userErrors { code } } }',
+        {"id": global_id("Order")},
     ),
     "returnApprove": (RETURN_APPROVE, {"id": global_id("Return")}),
     "returnDecline": (RETURN_DECLINE, {"id": global_id("Return"), "reason": "No"}),

@@ -294,6 +294,38 @@ async def test_filters_in_a_variable_answer_as_strawberry_does(api, plain, shop,
         await _compiled_once(api, plain, shop, FILTERED, {"w": where, "a": after})
 
 
+async def test_the_approval_queue_answers_as_strawberry_does(api, plain, shop, orders):
+    rules = [{"name": "Two tees", "skus": ["TEE"], "minTotal": "40"}, {"name": "Mugs", "skus": ["MUG"]}]
+    body = await api(
+        shop.admin,
+        "mutation($r: [ApprovalRuleInput!]!) { approvalRulesSet(input: {rules: $r}) { rules { id } } }",
+        r=rules,
+    )
+    tees, mugs = (r["id"] for r in body["data"]["approvalRulesSet"]["rules"])
+    for lines in ([("TEE", 2)], [("MUG", 1)], [("TEE", 1)], [("TEE", 3)]):
+        await place_order(api, shop.admin, lines)
+    for where in (
+        {"status": ["PENDING_APPROVAL"]},
+        {"status": ["PENDING_APPROVAL", "PENDING"]},
+        {"approvalRuleId": tees},
+        {"status": ["PENDING_APPROVAL"], "approvalRuleId": mugs},
+        {"approvalRuleId": None},
+    ):
+        first = await _compiled_once(api, plain, shop, FILTERED, {"w": where, "a": None})
+        after = first["data"]["orders"]["pageInfo"]["endCursor"]
+        await _compiled_once(api, plain, shop, FILTERED, {"w": where, "a": after})
+    waiting = await _compiled_once(api, plain, shop, FILTERED, {"w": {"approvalRuleId": tees}, "a": None})
+    assert [n["status"] for n in waiting["data"]["orders"]["nodes"]] == [
+        "PENDING_APPROVAL",
+        "PENDING_APPROVAL",
+    ]
+    compiled, through = await _both(
+        api, plain, shop.admin, FILTERED, {"w": {"approvalRuleId": tees[:-2]}}, None
+    )
+    assert json.dumps(compiled) == json.dumps(through)
+    assert compiled["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", compiled
+
+
 async def test_what_the_general_path_refuses_it_refuses_with_the_same_error(api, plain, shop, orders):
     number_cursor = (await api(shop.admin, "{ orders(sortKey: NUMBER) { edges { cursor } } }"))["data"]
     cases = [

@@ -128,6 +128,7 @@ ALL_SCOPES = [
     "inventory:write",
     "keys:manage",
     "notifications:read",
+    "orders:approve",
     "orders:create",
     "orders:read",
     "orders:self",
@@ -526,6 +527,7 @@ def every_query(seeded, shop) -> dict[str, tuple[str, dict]]:
         "notificationSettings": (NOTIFICATION_SETTINGS, {}),
         "notifications": (NOTIFICATIONS_SEEN, {"id": ada["id"]}),
         "auditLog": ("{ auditLog { nodes { operation targetIds clientIp } } }", {}),
+        "approvalRules": ("{ approvalRules { id name } }", {}),
         **{report: (REPORTS[report], PERIOD) for report in REPORTS},
         **PURCHASING_QUERIES,
     }
@@ -558,6 +560,7 @@ REPORTS = {
 
 
 FORBIDDEN_TO_A_PUBLIC_KEY = {
+    "approvalRules",
     "order",
     "orderByNumber",
     "orders",

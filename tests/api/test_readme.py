@@ -34,6 +34,10 @@ KNOWN = {
     "Place",
     "product",
     "productCustomizationOptionsSet",
+    "approvalRulesSet",
+    "ApprovalQueue",
+    "Approve",
+    "Reject",
     "Status",
     "Cancel",
     "customerAccessTokenCreate",
@@ -290,3 +294,25 @@ async def test_the_readme_examples_run_on_the_demo_shop(demo):
     gone = found["data"]["customers"]["nodes"][0]["id"]  # her only order is cancelled: she may be erased
     erased = await shop.run("customerErase", "ADMIN", swaps={"Q3VzdG9tZXI6…": gone})
     assert erased["customerErase"]["erasedCustomerId"] == gone
+
+    # Staff: the ADMIN sets the approval rules; a storefront's big order waits, the ADMIN approves it
+    # (another key than the one that placed it) and rejects a second one, which releases its stock.
+    rules = (await shop.run("approvalRulesSet", "ADMIN"))["approvalRulesSet"]["rules"]
+    assert [(r["name"], r["minTotal"]) for r in rules] == [
+        ("Orders of 1,000 or more", {"amount": "1000.00"}),
+        ("First orders shipped abroad", None),
+    ]
+    big_input = {**variables_after("Place")["input"], "lines": [{"sku": "MUG-LOGO", "quantity": 70}]}
+    held = []
+    for key in ("checkout-big-1", "checkout-big-2"):
+        placed = await shop.run("Place", "STOREFRONT", input={**big_input, "idempotencyKey": key})
+        held.append(placed["orderCreate"]["order"])
+    assert {o["status"] for o in held} == {"PENDING_APPROVAL"}  # 70 x 14.50 and more: over 1,000
+    queue = (await shop.run("ApprovalQueue", "STAFF", rule=rules[0]["id"]))["orders"]["nodes"]
+    assert [o["number"] for o in queue] == [o["number"] for o in held]
+    assert queue[0]["approval"]["ruleName"] == "Orders of 1,000 or more" and queue[0]["approval"]["dueAt"]
+    approved = await shop.run("Approve", "ADMIN", id=held[0]["id"])
+    assert approved["orderApprove"]["order"]["status"] == "PENDING"
+    rejected = (await shop.run("Reject", "ADMIN", id=held[1]["id"]))["orderReject"]["order"]
+    assert rejected["status"] == "CANCELLED" and rejected["cancelReason"].startswith("Rejected: ")
+    assert (await shop.run("ApprovalQueue", "STAFF", rule=None))["orders"]["nodes"] == []

@@ -278,3 +278,28 @@ async def test_a_subscriber_whose_cursor_is_ahead_of_the_log_is_told_so(live, te
     assert message["type"] == "next" and message["payload"]["errors"], message
     error = message["payload"]["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and "ahead of the log" in error["message"]
+
+
+async def test_an_order_held_for_approval_is_followed_live_by_its_customer_and_partners(live, tenant):
+    shop = await open_shop(live.api, tenant)
+    rules = 'mutation { approvalRulesSet(input: {rules: [{name: "All"}]}) { userErrors { code } } }'
+    ok(await live.api(shop.admin, rules), "approvalRulesSet")
+    approve = "mutation($id: ID!) { orderApprove(input: {orderId: $id}) { userErrors { code } } }"
+    async with (
+        Socket.open(live.ws_url, await tenant.key(Role.PARTNER)) as partner,
+        Socket.open(live.ws_url, await tenant.key(Role.STOREFRONT)) as guest,
+    ):
+        events = await partner.subscribe(EVENTS, types=["ORDER_APPROVAL_REQUESTED", "ORDER_APPROVED"])
+        await asyncio.sleep(0.2)  # the subscription is registered before the order is placed
+        order, token = await place_order_with_token(live.api, shop.admin, [("TEE", 1)])
+        follow = await guest.subscribe(ORDER_UPDATED_BY_TOKEN, token=token)
+        assert (await guest.next(follow))["orderUpdated"]["status"] == "PENDING_APPROVAL"
+
+        ok(await live.api(await tenant.key(Role.STAFF), approve, id=order["id"]), "orderApprove")
+
+        assert (await guest.next(follow))["orderUpdated"]["status"] == "PENDING"
+        requested = (await partner.next(events))["events"]
+        approved = (await partner.next(events))["events"]
+    assert (requested["type"], requested["aggregateId"]) == ("ORDER_APPROVAL_REQUESTED", order["id"])
+    assert requested["payload"]["ruleName"] == "All"
+    assert approved["type"] == "ORDER_APPROVED"

@@ -1,0 +1,58 @@
+"""Rejecting orders whose rule's deadline (autoRejectAfterHours) passed without a decision: a background
+loop (server/workers.py) finds them across tenants, then rejects each through the one rejection use case
+(domain/orders/approving.py), in its own tenant's unit of work, as the actor DEADLINE_ACTOR."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.errors import DomainError
+from domain.orders.approving import DEADLINE_ACTOR, reject_order
+from domain.uow import UnitOfWork
+
+log = logging.getLogger("baton.approvals")
+
+# Only orders still waiting: a held order cancelled by hand keeps an undecided approval row.
+DUE = """
+SELECT a.tenant_id, a.order_id, a.requested_at, a.due_at FROM order_approvals a
+JOIN orders o ON o.id = a.order_id AND o.status = 'PENDING_APPROVAL'
+WHERE a.decision IS NULL AND a.due_at <= $1
+ORDER BY a.due_at LIMIT $2
+"""
+
+
+@dataclass(frozen=True)
+class Overdue:
+    tenant_id: uuid.UUID
+    order_id: uuid.UUID
+    hours: int
+
+
+async def find_overdue(conn: asyncpg.Connection, now: datetime, limit: int = 50) -> list[Overdue]:
+    """On a connection in system scope (every tenant's rows), the oldest overdue approvals first."""
+    rows = await conn.fetch(DUE, now, limit)
+    return [Overdue(r["tenant_id"], r["order_id"], _hours(r["due_at"] - r["requested_at"])) for r in rows]
+
+
+def _hours(span: timedelta) -> int:
+    return round(span.total_seconds() / 3600)
+
+
+async def reject_overdue(engine: AsyncEngine, overdue: list[Overdue]) -> int:
+    """Rejects each; one decided meanwhile (by a person, or another worker) is left as it is."""
+    rejected = 0
+    for due in overdue:
+        uow = UnitOfWork(engine, due.tenant_id, DEADLINE_ACTOR)
+        try:
+            await reject_order(uow, due.order_id, None, f"No decision within {due.hours} hours")
+        except DomainError as exc:
+            log.info("order %s was not rejected at its deadline: %s", due.order_id, exc.message)
+        else:
+            rejected += 1
+    return rejected
