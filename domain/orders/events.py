@@ -144,3 +144,21 @@ class BackorderAllocated(Event):
     def message(self) -> str:
         rest = f"; {self.still_backordered} still backordered" if self.still_backordered else ""
         return f"{self.quantity} backordered unit(s) of {self.sku} reserved from new stock{rest}"
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderEdited(Event):
+    type: ClassVar[str] = "ORDER_EDITED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    edit_id: uuid.UUID
+    changes: list[dict[str, object]]
+    old_total: dict[str, str]
+    total: dict[str, str]
+    notify_customer: bool
+
+    def message(self) -> str:
+        return (
+            f"Edited: {len(self.changes)} change(s); total {self.old_total['amount']} -> "
+            f"{self.total['amount']} {self.total['currencyCode']}"
+        )

@@ -279,7 +279,7 @@ ORDER = Mapping(
         "tax": MoneyOf("{t}.tax"),
         "total": MoneyOf("{t}.total"),
         "paid": MoneyOf("{t}.paid"),
-        "balanceDue": MoneyOf("{t}.total - {t}.paid"),
+        "balanceDue": MoneyOf("{t}.total - {t}.paid + {t}.edit_refunded"),
         "refunded": MoneyOf("{t}.refunded"),
         "shipBy": Column(iso("{t}.ship_by")),
         "confirmedAt": Column(iso("{t}.confirmed_at")),

@@ -289,7 +289,7 @@ class Order(Node):
             tax=money(r.tax, cur),
             total=money(r.total, cur),
             paid=money(r.paid, cur),
-            balance_due=money(r.total - r.paid, cur),
+            balance_due=money(r.total - r.paid + r.edit_refunded, cur),
             refunded=money(r.refunded, cur),
             return_status=OrderReturnStatus(r.return_status),
             cancel_reason=r.cancel_reason,
