@@ -11,6 +11,7 @@ from domain.fulfillment import models as fulfillment
 from domain.inventory import models as inventory
 from domain.limits import models as limits
 from domain.notifications import models as notifications
+from domain.orders import edit_sessions as order_edits
 from domain.orders import models as orders
 from domain.refunds import models as refunds
 from domain.returns import models as returns
@@ -32,6 +33,7 @@ __all__ = [
     "limits",
     "metadata",
     "notifications",
+    "order_edits",
     "orders",
     "refunds",
     "returns",

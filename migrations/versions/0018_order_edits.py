@@ -36,10 +36,10 @@ def upgrade() -> None:
         sa.Column("adjustments", postgresql.JSONB(), server_default=sa.text("'[]'::jsonb"), nullable=False),
     )
     op.add_column("orders", sa.Column("edit_refunded", sa.BigInteger(), server_default="0", nullable=False))
-    op.drop_constraint("ck_orders_total_adds_up", "orders", type_="check")
+    op.drop_constraint(op.f("ck_orders_total_adds_up"), "orders", type_="check")
     op.create_check_constraint(op.f("ck_orders_total_adds_up"), "orders", "total = subtotal + shipping + tax + adjustment")
     op.create_check_constraint(op.f("ck_orders_total_not_negative"), "orders", "total >= 0")
-    op.drop_constraint("ck_orders_paid_within_total", "orders", type_="check")
+    op.drop_constraint(op.f("ck_orders_paid_within_total"), "orders", type_="check")
     op.create_check_constraint(op.f("ck_orders_paid_within_total"), "orders", "paid >= 0 AND paid - edit_refunded <= total")
     op.create_check_constraint(
         op.f("ck_orders_edit_refunded_within_refunded"), "orders", "edit_refunded >= 0 AND edit_refunded <= refunded"
@@ -73,11 +73,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("order_edits")
-    op.drop_constraint("ck_orders_edit_refunded_within_refunded", "orders", type_="check")
-    op.drop_constraint("ck_orders_paid_within_total", "orders", type_="check")
+    op.drop_constraint(op.f("ck_orders_edit_refunded_within_refunded"), "orders", type_="check")
+    op.drop_constraint(op.f("ck_orders_paid_within_total"), "orders", type_="check")
     op.create_check_constraint(op.f("ck_orders_paid_within_total"), "orders", "paid >= 0 AND paid <= total")
-    op.drop_constraint("ck_orders_total_not_negative", "orders", type_="check")
-    op.drop_constraint("ck_orders_total_adds_up", "orders", type_="check")
+    op.drop_constraint(op.f("ck_orders_total_not_negative"), "orders", type_="check")
+    op.drop_constraint(op.f("ck_orders_total_adds_up"), "orders", type_="check")
     op.create_check_constraint(op.f("ck_orders_total_adds_up"), "orders", "total = subtotal + shipping + tax")
     op.drop_column("orders", "edit_refunded")
     op.drop_column("orders", "adjustments")
