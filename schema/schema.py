@@ -25,6 +25,7 @@ from schema.mutations.customers import CustomerMutations
 from schema.mutations.fulfillment import FulfillmentMutations
 from schema.mutations.inventory import InventoryMutations
 from schema.mutations.notifications import NotificationMutations
+from schema.mutations.order_edits import OrderEditMutations
 from schema.mutations.orders import OrderMutations
 from schema.mutations.privacy import PrivacyMutations
 from schema.mutations.returns import ReturnMutations
@@ -82,6 +83,7 @@ LIMIT_RULES: list[Any] = [DepthLimit, alias_rule(MAX_ALIASES)]
 @strawberry.type
 class Mutation(
     OrderMutations,
+    OrderEditMutations,
     FulfillmentMutations,
     ShippingMutations,
     ReturnMutations,

@@ -34,6 +34,7 @@ from schema.node import Node
 from schema.types.catalog import Location, Product
 from schema.types.customization import Customization
 from schema.types.money import Address, Money, address, money
+from schema.types.order_edits import OrderAdjustment, adjustments
 
 if TYPE_CHECKING:
     from schema.types.customers import Customer
@@ -158,6 +159,9 @@ class Order(Node):
     refunded: Money = strawberry.field(
         description="Given back so far: refunds to the customer and credit applied to exchange orders"
     )
+    adjustment_total: Money = strawberry.field(
+        description="The discounts (negative) and surcharges (positive) order edits added, tax included"
+    )
     return_status: OrderReturnStatusEnum  # type: ignore[valid-type]
     cancel_reason: str | None
     fulfillment_status: FulfillmentStatusEnum  # type: ignore[valid-type]
@@ -182,6 +186,7 @@ class Order(Node):
     customer_id: strawberry.Private[uuid.UUID]
     currency: strawberry.Private[str]
     exchange_of_id: strawberry.Private[uuid.UUID | None]
+    adjustment_rows: strawberry.Private[list[dict[str, Any]]]
     contact_shown: strawberry.Private[bool] = True
 
     @strawberry.field
@@ -201,6 +206,10 @@ class Order(Node):
             return None
         row = await info.context.loaders.customer_by_id.load(self.customer_id)
         return Customer.of(row) if row else None
+
+    @strawberry.field(description="The discounts and surcharges order edits added, with their reasons")
+    def adjustments(self) -> list[OrderAdjustment]:
+        return adjustments(self.adjustment_rows, self.currency)
 
     @strawberry.field(description="The timeline, oldest first")
     async def events(self, info: strawberry.Info) -> list[OrderEvent]:
@@ -291,6 +300,7 @@ class Order(Node):
             paid=money(r.paid, cur),
             balance_due=money(r.total - r.paid + r.edit_refunded, cur),
             refunded=money(r.refunded, cur),
+            adjustment_total=money(r.adjustment, cur),
             return_status=OrderReturnStatus(r.return_status),
             cancel_reason=r.cancel_reason,
             fulfillment_status=FulfillmentStatus(r.fulfillment_status),
@@ -310,6 +320,7 @@ class Order(Node):
             customer_id=r.customer_id,
             currency=cur,
             exchange_of_id=r.exchange_of_id,
+            adjustment_rows=list(r.adjustments or []),
         )
 
     @classmethod
