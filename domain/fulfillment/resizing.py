@@ -18,7 +18,7 @@ from domain.errors import Code, DomainError
 from domain.fulfillment.holds import active_holds
 from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.opening import Held, openings
-from domain.fulfillment.status import DONE, FulfillmentOrderStatus
+from domain.fulfillment.status import DONE, FulfillmentOrderStatus, HoldReason
 from domain.orders.models import Order, OrderAllocation
 from domain.orders.status import AllocationStatus
 from domain.uow import UnitOfWork
@@ -83,16 +83,29 @@ def take_units(
 async def place_added(
     uow: UnitOfWork, order: Order, added: list[OrderAllocation], fos: dict[uuid.UUID, FulfillmentOrder]
 ) -> None:
-    """Puts an open order's added units in fulfillment: reserved units join an OPEN fulfillment order
-    at their location when there is one, the rest get new ones (backorders on hold, as at confirmation)."""
-    by_location = {fo.location_id: fo for fo in fos.values() if fo.status == S.OPEN}
-    rest = []
+    """Puts an open order's added units in fulfillment: reserved units join an OPEN (else an ON_HOLD)
+    fulfillment order at their location when there is one, the rest get new ones (backorders on hold, as
+    at confirmation). A new one takes the holds the order's other work is under (a fraud check, an
+    address to confirm), so added units never ship ahead of the rest."""
+    joinable: dict[uuid.UUID, FulfillmentOrder] = {}
+    for fo in sorted(fos.values(), key=lambda f: (f.status != S.OPEN, str(f.id))):
+        if fo.status in (S.OPEN, S.ON_HOLD):
+            joinable.setdefault(fo.location_id, fo)
+    rest: list[OrderAllocation] = []
     for a in added:
-        fo = by_location.get(a.location_id) if a.status == AllocationStatus.RESERVED else None
-        if fo is not None:
-            a.fulfillment_order_id = fo.id
+        home = joinable.get(a.location_id) if a.status == AllocationStatus.RESERVED else None
+        if home is not None:
+            a.fulfillment_order_id = home.id
         else:
             rest.append(a)
+    if not rest:
+        return
+    kept: dict[tuple[str, str | None], None] = {}
+    for fo in fos.values():
+        if fo.status not in DONE:
+            for h in await active_holds(uow, fo.id):
+                if h.reason != HoldReason.INVENTORY_OUT_OF_STOCK:
+                    kept[h.reason, h.note] = None
     held = [Held(a.id, a.location_id, a.status == AllocationStatus.BACKORDERED, a.quantity) for a in rest]
     by_id = {a.id: a for a in rest}
     for o in openings(order, held, uow.actor):
@@ -102,6 +115,8 @@ async def place_added(
             by_id[allocation_id].fulfillment_order_id = o.fo.id
         if o.hold is not None:
             uow.session.add(o.hold)
+        for reason, note in kept:
+            uow.session.add(o.fo.hold(HoldReason(reason), note, uow.actor))
 
 
 async def end_emptied(

@@ -70,5 +70,6 @@ async def read_basis(uow: UnitOfWork, order: Order, changes: list[dict[str, Any]
         paid_toward_total=order.paid_toward_total,
         tax_rate_bps=tenant.tax_rate_bps,
         shipping_rates=dict(tenant.shipping_rates or {}),
+        rates_currency=tenant.currency,
         offers=offers,
     )

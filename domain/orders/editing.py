@@ -76,8 +76,13 @@ class Basis:
     adjustments: list[dict[str, Any]]  # [{"amount": minor units, "reason": str}]
     paid_toward_total: int
     tax_rate_bps: int
-    shipping_rates: dict[str, str]
+    shipping_rates: dict[str, str]  # by method, in the shop's currency; a method without one is free
     offers: dict[str, Offer]
+    rates_currency: str = ""  # the shop's currency, which the shipping rates are in (default: the order's)
+
+    def __post_init__(self) -> None:
+        if not self.rates_currency:
+            object.__setattr__(self, "rates_currency", self.currency)
 
 
 @dataclass(frozen=True)
@@ -169,9 +174,13 @@ def recalculate(basis: Basis, changes: list[dict[str, Any]]) -> Recalculated:
                 summary.append({"kind": kind, "sku": line.sku, "from": line.quantity, "to": quantity})
         elif kind == SET_SHIPPING:
             if change.get("method") and change["method"] != method:
-                if change["method"] not in basis.shipping_rates:
+                rate = basis.shipping_rates.get(change["method"], "0")
+                if basis.rates_currency != basis.currency and _minor(rate, basis.rates_currency) != 0:
                     problems.add(
-                        Code.INVALID, f"The shop has no rate for {change['method']}", "shippingMethod"
+                        Code.CURRENCY_MISMATCH,
+                        f"Shipping rates are set in {basis.rates_currency}; {change['method']} cannot be "
+                        f"charged on an order in {basis.currency}",
+                        "shippingMethod",
                     )
                     continue
                 method, rate_changed = change["method"], True
@@ -264,6 +273,13 @@ def _add(problems: Problems, basis: Basis, change: dict[str, Any]) -> EditedLine
         [{"name": n.strip(), "value": v} for n, v in given],
         added=True,
     )
+
+
+def _minor(amount: str, currency: str) -> int:
+    try:
+        return to_minor(amount, currency)
+    except AmountError:
+        return -1  # refused as a rate when priced
 
 
 def _amount(problems: Problems, amount: str, currency: str) -> int:

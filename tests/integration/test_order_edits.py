@@ -12,6 +12,7 @@ from domain.errors import Code, DomainError, Rejected
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.picking import LinePick
 from domain.fulfillment.service import Package
+from domain.fulfillment.status import HoldReason
 from domain.orders.service import confirm_order, place_order, record_payment
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.workflows import order_edit
@@ -28,7 +29,7 @@ from tests.integration.builders import (
     snapshot,
     uow,
 )
-from tests.integration.fulfillment_builders import fulfillment_orders
+from tests.integration.fulfillment_builders import fulfillment_orders, holds
 from tests.integration.return_builders import lines_of, order_row, refunds_of
 
 
@@ -226,3 +227,29 @@ async def test_a_shipped_order_cannot_be_edited_and_a_closed_session_takes_nothi
     with pytest.raises(DomainError) as refused:
         await order_edit.begin(uow(db, tenant.id), order.id)
     assert refused.value.code == Code.ORDER_NOT_EDITABLE
+
+
+async def test_added_units_wait_under_the_holds_the_rest_of_the_order_is_under(db, tenant):
+    main = await location(db, tenant.id, "MAIN", priority=1)
+    east = await location(db, tenant.id, "EAST", priority=2)
+    await product(db, tenant.id, "TEE", stock={main.id: 10})
+    await product(db, tenant.id, "MUG", stock={east.id: 10})
+    order = await confirmed(db, tenant.id, ("TEE", 1))
+    (held,) = await fulfillment_orders(db, order.id)
+    await fulfillment.hold(uow(db, tenant.id), held.id, HoldReason.HIGH_RISK_OF_FRAUD, "Check the card")
+    edit = (await order_edit.begin(uow(db, tenant.id), order.id)).edit
+    await order_edit.add_line(uow(db, tenant.id), edit.id, "TEE", 1, [])
+    await order_edit.add_line(uow(db, tenant.id), edit.id, "MUG", 2, [])
+
+    await commit(uow(db, tenant.id), edit.id, False, None, None)
+
+    fos = {fo.location_id: fo for fo in await fulfillment_orders(db, order.id)}
+    assert (fos[main.id].id, fos[main.id].status, fos[east.id].status) == (held.id, "ON_HOLD", "ON_HOLD")
+    assert [(h.reason, h.note) for h in await holds(db, fos[east.id].id)] == [
+        ("HIGH_RISK_OF_FRAUD", "Check the card")
+    ]
+    by_fo = {}
+    for a in await allocations(db, order.id):
+        by_fo[a.fulfillment_order_id] = by_fo.get(a.fulfillment_order_id, 0) + a.quantity
+    assert by_fo == {held.id: 2, fos[east.id].id: 2}
+    await assert_ledger_reconciles(db, tenant.id)

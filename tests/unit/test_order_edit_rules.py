@@ -4,6 +4,7 @@ pricing rules and the typed customizations, and which changes are refused."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import pytest
 
@@ -139,9 +140,12 @@ def test_a_new_shipping_method_takes_its_current_rate_and_tax_and_an_address_is_
     result = recalculate(basis(), [change])
     assert (result.shipping, result.tax) == (1500, 450 + 150)
     assert result.shipping_method == "EXPRESS" and result.shipping_address == {"name": "Bob"}
+    pickup = recalculate(basis(), [{"kind": SET_SHIPPING, "method": "PICKUP", "address": None}])
+    assert (pickup.shipping, pickup.tax) == (0, 450)  # no rate for it: free, as at placement
+    foreign = replace(basis(), rates_currency="EUR")
     with pytest.raises(Rejected) as caught:
-        recalculate(basis(), [{"kind": SET_SHIPPING, "method": "OVERNIGHT", "address": None}])
-    assert codes(caught.value) == [("INVALID", ["shippingMethod"])]
+        recalculate(foreign, [change])
+    assert codes(caught.value) == [("CURRENCY_MISMATCH", ["shippingMethod"])]
 
 
 def test_discounts_and_surcharges_count_tax_included_and_never_make_the_total_negative():
