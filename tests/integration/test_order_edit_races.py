@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import text
 
 from domain.db import system_scope
@@ -85,7 +86,8 @@ async def test_two_edits_committed_at_once_one_wins_and_the_other_is_stale(db, t
     await _consistent(db, tenant.id, order.id)
 
 
-async def test_an_edit_racing_a_shipment_leaves_the_order_consistent_whichever_goes_first(db, tenant):
+@pytest.mark.parametrize("first", ["edit", "shipment"])
+async def test_an_edit_racing_a_shipment_leaves_the_order_consistent_whichever_goes_first(db, tenant, first):
     main = await location(db, tenant.id, "MAIN")
     mug = await product(db, tenant.id, "MUG", stock={main.id: 10})
     order = (await place_order(uow(db, tenant.id), order_input(("MUG", 3)))).order
@@ -96,13 +98,24 @@ async def test_an_edit_racing_a_shipment_leaves_the_order_consistent_whichever_g
     edit = (await order_edit.begin(uow(db, tenant.id), order.id)).edit
     await order_edit.set_quantity(uow(db, tenant.id), edit.id, line.id, 1)
 
-    conn, trans = await _holding_order(db, order.id)
-    editing = asyncio.create_task(_outcome(commit(uow(db, tenant.id), edit.id, False, None, None)))
-    shipping = asyncio.create_task(
-        _outcome(
-            create_shipment(uow(db, tenant.id), ShipmentInput(fo.id, "generic", "1Z-9", [LinePick(a.id, 2)]))
+    def edit_now():
+        return asyncio.create_task(_outcome(commit(uow(db, tenant.id), edit.id, False, None, None)))
+
+    def ship_now():
+        picks = [LinePick(a.id, 2)]
+        return asyncio.create_task(
+            _outcome(create_shipment(uow(db, tenant.id), ShipmentInput(fo.id, "generic", "1Z-9", picks)))
         )
-    )
+
+    conn, trans = await _holding_order(db, order.id)
+    if first == "edit":  # the first to queue on the order's lock usually goes first
+        editing = edit_now()
+        await asyncio.sleep(PAUSE / 3)
+        shipping = ship_now()
+    else:
+        shipping = ship_now()
+        await asyncio.sleep(PAUSE / 3)
+        editing = edit_now()
     await asyncio.sleep(PAUSE)
     await trans.rollback()
     await conn.close()
