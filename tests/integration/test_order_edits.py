@@ -253,3 +253,25 @@ async def test_added_units_wait_under_the_holds_the_rest_of_the_order_is_under(d
         by_fo[a.fulfillment_order_id] = by_fo.get(a.fulfillment_order_id, 0) + a.quantity
     assert by_fo == {held.id: 2, fos[east.id].id: 2}
     await assert_ledger_reconciles(db, tenant.id)
+
+
+async def test_a_line_taken_off_with_nothing_shipped_goes_and_its_stock_comes_back(db, tenant):
+    main = await location(db, tenant.id, "MAIN")
+    await product(db, tenant.id, "TEE", stock={main.id: 10})
+    mug = await product(db, tenant.id, "MUG", stock={main.id: 10})
+    order = await confirmed(db, tenant.id, ("TEE", 1), ("MUG", 2))
+    tee_line, mug_line = await lines_of(db, order.id)
+    edit = (await order_edit.begin(uow(db, tenant.id), order.id)).edit
+    view = await order_edit.remove_unshipped(uow(db, tenant.id), edit.id, mug_line.id)
+    assert [(c.sku, c.quantity) for c in view.result.stock_changes] == [("MUG", -2)]
+
+    done = await commit(uow(db, tenant.id), edit.id, False, None, None)
+
+    assert [line.sku for line in await lines_of(db, order.id)] == ["TEE"]
+    assert {a.line_id for a in await allocations(db, order.id)} == {tee_line.id}
+    assert (await level(db, mug, main.id)).committed == 0
+    assert [fo.status for fo in await fulfillment_orders(db, order.id)] == ["OPEN"]
+    assert (done.order.subtotal, done.order.total) == (1000, 1000 + 100 + 500 + 50)
+    types = [e.type for e in await outbox(db, tenant.id, aggregate_id=order.id)]
+    assert "ORDER_STOCK_RELEASED" in types and types[-1] == "ORDER_EDITED"
+    await assert_ledger_reconciles(db, tenant.id)
