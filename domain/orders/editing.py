@@ -151,7 +151,7 @@ def recalculate(basis: Basis, changes: list[dict[str, Any]]) -> Recalculated:
     relative to the change's own input), all reported at once."""
     problems = Problems()
     lines = {line.id: _as_edited(line) for line in basis.lines}
-    method, address, rate_changed = basis.shipping_method, basis.shipping_address, False
+    method, address = basis.shipping_method, basis.shipping_address
     adjustments = list(basis.adjustments)
     new_adjustments: list[dict[str, Any]] = []
     summary: list[dict[str, Any]] = []
@@ -183,7 +183,7 @@ def recalculate(basis: Basis, changes: list[dict[str, Any]]) -> Recalculated:
                         "shippingMethod",
                     )
                     continue
-                method, rate_changed = change["method"], True
+                method = change["method"]
             if change.get("address"):
                 address = change["address"]
             summary.append({"kind": kind, "method": method, "addressChanged": bool(change.get("address"))})
@@ -199,7 +199,7 @@ def recalculate(basis: Basis, changes: list[dict[str, Any]]) -> Recalculated:
     if len(kept) > MAX_LINES:
         problems.add(Code.TOO_MANY_LINES, f"An order has at most {MAX_LINES} lines", "sku")
     problems.raise_if_any()
-    result = _priced(basis, kept, method, rate_changed)
+    result = _priced(basis, kept, method, rate_changed=method != basis.shipping_method)
     adjustments += new_adjustments
     adjustment = sum(a["amount"] for a in adjustments)
     if result["subtotal"] + result["shipping"] + result["tax"] + adjustment < 0:

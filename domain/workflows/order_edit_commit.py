@@ -18,12 +18,15 @@ from sqlalchemy import delete, func, select
 
 from domain import validation
 from domain.catalog.models import BackorderPolicy, Product
+from domain.customers.models import Customer
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.events.base import money
 from domain.fulfillment import repository as fulfillment_repo
 from domain.fulfillment import resizing
+from domain.fulfillment import service as fulfillment
 from domain.fulfillment.backorders import fill_freed
+from domain.fulfillment.priority import compute_priority
 from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
@@ -33,7 +36,7 @@ from domain.orders.editing import EditedLine, Recalculated, recalculate
 from domain.orders.events import OrderEdited, StockReleased, StockReserved
 from domain.orders.models import Order, OrderAllocation, OrderLine
 from domain.orders.repository import check_version, lock_order
-from domain.orders.status import OPEN, AllocationStatus, OrderStatus
+from domain.orders.status import OPEN, AllocationStatus, CustomerTier, OrderStatus, ShippingMethod
 from domain.refunds.issuing import Amounts, issue
 from domain.refunds.models import Refund, RefundLine
 from domain.uow import UnitOfWork
@@ -73,8 +76,11 @@ async def commit(
             )
         old_total = order.total
         result = recalculate(await read_basis(uow, order, edit.changes), edit.changes)
+        reprioritized = await _new_priority(uow, order, result.shipping_method)
         await _move_stock(uow, order, result)
         await _write_lines(uow, order, result)
+        if reprioritized:
+            await fulfillment.reprioritize(uow, order)
         refund = await _settle(uow, order, result)
         _follow_status(order, result)
         order.record(
@@ -169,6 +175,20 @@ async def _move_stock(uow: UnitOfWork, order: Order, result: Recalculated) -> No
         if order.status != OrderStatus.PENDING:  # fulfillment opens at confirmation
             await resizing.place_added(uow, order, added, fos)
     await resizing.end_emptied(uow, fos, touched)
+
+
+async def _new_priority(uow: UnitOfWork, order: Order, method: str) -> bool:
+    """A new shipping method counts in the computed priority as at placement (an override still wins);
+    the caller then moves the open fulfillment orders along."""
+    if method == order.shipping_method:
+        return False
+    tier = await uow.session.scalar(
+        select(Customer.tier).where(Customer.tenant_id == uow.tenant_id, Customer.id == order.customer_id)
+    )
+    order.priority = compute_priority(
+        ShippingMethod(method), CustomerTier(tier or "STANDARD"), order.ship_by, order.created_at
+    )
+    return True
 
 
 async def _backorder_policies(uow: UnitOfWork, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:

@@ -275,3 +275,17 @@ async def test_a_line_taken_off_with_nothing_shipped_goes_and_its_stock_comes_ba
     types = [e.type for e in await outbox(db, tenant.id, aggregate_id=order.id)]
     assert "ORDER_STOCK_RELEASED" in types and types[-1] == "ORDER_EDITED"
     await assert_ledger_reconciles(db, tenant.id)
+
+
+async def test_a_faster_shipping_method_charges_its_rate_and_raises_the_priority_of_the_work(db, tenant):
+    main = await location(db, tenant.id, "MAIN")
+    await product(db, tenant.id, "MUG", stock={main.id: 10})
+    order = await confirmed(db, tenant.id, ("MUG", 1))
+    edit = (await order_edit.begin(uow(db, tenant.id), order.id)).edit
+    await order_edit.set_shipping(uow(db, tenant.id), edit.id, "OVERNIGHT", None)
+
+    done = await commit(uow(db, tenant.id), edit.id, False, None, None)
+
+    assert (done.order.shipping, done.order.tax, done.order.shipping_method) == (3000, 100 + 300, "OVERNIGHT")
+    assert done.order.priority > order.priority
+    assert [fo.priority for fo in await fulfillment_orders(db, order.id)] == [done.order.priority]

@@ -140,6 +140,8 @@ def test_a_new_shipping_method_takes_its_current_rate_and_tax_and_an_address_is_
     result = recalculate(basis(), [change])
     assert (result.shipping, result.tax) == (1500, 450 + 150)
     assert result.shipping_method == "EXPRESS" and result.shipping_address == {"name": "Bob"}
+    back = recalculate(basis(), [change, {"kind": SET_SHIPPING, "method": "STANDARD", "address": None}])
+    assert (back.shipping, back.tax) == (500, 500)  # back to the method charged: what was charged
     pickup = recalculate(basis(), [{"kind": SET_SHIPPING, "method": "PICKUP", "address": None}])
     assert (pickup.shipping, pickup.tax) == (0, 450)  # no rate for it: free, as at placement
     foreign = replace(basis(), rates_currency="EUR")
