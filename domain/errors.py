@@ -60,6 +60,7 @@ class Code(StrEnum):
     REFUND_EXCEEDS_PAID = "REFUND_EXCEEDS_PAID"
     NOTHING_TO_REFUND = "NOTHING_TO_REFUND"
     BELOW_SHIPPED = "BELOW_SHIPPED"  # an edit may not take a line below the units that have shipped
+    BELOW_REFUNDED = "BELOW_REFUNDED"  # an edit may not take off units that were refunded already
     UNITS_PACKED = "UNITS_PACKED"  # an edit would take units out of a PACKED fulfillment order
     EDIT_EXPIRED = "EDIT_EXPIRED"
     EDIT_CLOSED = "EDIT_CLOSED"  # the edit was committed or discarded already

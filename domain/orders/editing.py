@@ -6,7 +6,8 @@ result.
 Rules:
 - Lines keep the unit price they were sold at; an added line is priced from the catalog as it is now,
   customizations included, and is never merged with another line.
-- A line's quantity never drops below what has shipped; removing a line keeps its shipped units.
+- A line's quantity never drops below what has shipped, nor below the units refunded by line (their
+  money is back with the customer already); removing a line's unshipped units keeps those.
 - Changed and added lines are taxed at the shop's current rate, as placement does; lines left as they
   were keep their tax. Shipping keeps what was charged unless the method changes, then it is the
   method's current rate (and its tax).
@@ -48,6 +49,7 @@ class LineNow:
     subtotal: int
     tax: int
     customizations: list[dict[str, str]] = field(default_factory=list)
+    refunded: int = 0  # units refunded by line: they stay on the order, their money given back
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class EditedLine:
     tax: int
     customizations: list[dict[str, str]]
     added: bool
+    refunded: int = 0
 
     @property
     def changed(self) -> bool:
@@ -167,7 +170,7 @@ def recalculate(basis: Basis, changes: list[dict[str, Any]]) -> Recalculated:
             if line is None:
                 problems.add(Code.NOT_FOUND, "No such line in this order", "lineId")
                 continue
-            wanted = line.shipped if kind == REMOVE_UNSHIPPED else change["quantity"]
+            wanted = max(line.shipped, line.refunded) if kind == REMOVE_UNSHIPPED else change["quantity"]
             quantity = _quantity(problems, wanted, line)
             if quantity is not None:
                 lines[line.id] = replace(line, quantity=quantity)
@@ -234,6 +237,7 @@ def _as_edited(line: LineNow) -> EditedLine:
         line.tax,
         line.customizations,
         added=False,
+        refunded=line.refunded,
     )
 
 
@@ -303,6 +307,13 @@ def _quantity(problems: Problems, quantity: int, line: EditedLine) -> int | None
         problems.add(
             Code.BELOW_SHIPPED,
             f"{line.shipped} unit(s) of {line.sku} have shipped: the quantity cannot go below that",
+            "quantity",
+        )
+        return None
+    if quantity < line.refunded:
+        problems.add(
+            Code.BELOW_REFUNDED,
+            f"{line.refunded} unit(s) of {line.sku} were refunded: the quantity cannot go below that",
             "quantity",
         )
         return None

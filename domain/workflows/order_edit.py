@@ -14,7 +14,6 @@ from domain.catalog.models import Location
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.inventory.models import InventoryLevel
-from domain.orders.edit_basis import read_basis
 from domain.orders.edit_sessions import EditStatus, OrderEdit, lock_edit, new_edit
 from domain.orders.editing import (
     ADD_LINE,
@@ -30,6 +29,7 @@ from domain.orders.models import Order
 from domain.orders.status import OPEN
 from domain.orders.validation import check_address
 from domain.uow import UnitOfWork
+from domain.workflows.edit_basis import read_basis
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ from domain.fulfillment.priority import compute_priority
 from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
-from domain.orders.edit_basis import read_basis
 from domain.orders.edit_sessions import EditStatus, OrderEdit, lock_edit
 from domain.orders.editing import EditedLine, Recalculated, recalculate
 from domain.orders.events import OrderEdited, StockReleased, StockReserved
@@ -40,6 +39,7 @@ from domain.orders.status import OPEN, AllocationStatus, CustomerTier, OrderStat
 from domain.refunds.issuing import Amounts, issue
 from domain.refunds.models import Refund, RefundLine
 from domain.uow import UnitOfWork
+from domain.workflows.edit_basis import read_basis
 
 REFUND_REASON = "Order edited: paid beyond the new total"
 

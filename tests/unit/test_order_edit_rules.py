@@ -121,6 +121,15 @@ def test_a_quantity_never_drops_below_what_shipped():
     assert codes(caught.value) == [("BELOW_SHIPPED", ["quantity"])]
 
 
+def test_units_refunded_by_line_stay_on_the_order():
+    refunded = replace(basis(), lines=[replace(basis().lines[0], refunded=1), basis().lines[1]])
+    with pytest.raises(Rejected) as caught:
+        recalculate(refunded, [{"kind": SET_QUANTITY, "lineId": str(LINE_A), "quantity": 0}])
+    assert codes(caught.value) == [("BELOW_REFUNDED", ["quantity"])]
+    kept = recalculate(refunded, [{"kind": REMOVE_UNSHIPPED, "lineId": str(LINE_A)}])
+    assert kept.lines[0].quantity == 1
+
+
 def test_removing_unshipped_units_keeps_the_shipped_ones_and_a_line_with_none_goes_to_zero():
     result = recalculate(basis(shipped_a=1), [{"kind": REMOVE_UNSHIPPED, "lineId": str(LINE_A)}])
     assert (result.lines[0].quantity, result.lines[0].subtotal) == (1, 1000)

@@ -1,5 +1,6 @@
-"""Reading what an order edit is recalculated from (domain/orders/editing.py Basis): the order's lines
-with their shipped units, the shop's tax rate and shipping rates, and the products the edit adds."""
+"""Reading what an order edit is recalculated from (domain/orders/editing.py Basis), across the contexts
+that hold it: the order's lines with their shipped and refunded units, the shop's tax rate and shipping
+rates, and the catalog products the edit adds."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from domain.catalog.customization import options_of
 from domain.catalog.models import Product
 from domain.orders.editing import ADD_LINE, Basis, LineNow, Offer
 from domain.orders.models import Order, OrderAllocation, OrderLine
+from domain.refunds.models import RefundLine
 from domain.tenancy.models import Tenant
 from domain.uow import UnitOfWork
 
@@ -33,6 +35,16 @@ async def read_basis(uow: UnitOfWork, order: Order, changes: list[dict[str, Any]
             )
         ).all()
     )
+    refunded = dict(
+        (
+            await uow.session.execute(
+                select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
+                .join(OrderLine, OrderLine.id == RefundLine.order_line_id)
+                .where(RefundLine.tenant_id == uow.tenant_id, OrderLine.order_id == order.id)
+                .group_by(RefundLine.order_line_id)
+            )
+        ).all()
+    )
     now = [
         LineNow(
             line.id,
@@ -45,6 +57,7 @@ async def read_basis(uow: UnitOfWork, order: Order, changes: list[dict[str, Any]
             line.subtotal,
             line.tax,
             list(line.customizations or []),
+            int(refunded.get(line.id) or 0),
         )
         for line in lines
     ]
