@@ -34,7 +34,7 @@ from domain.orders.edit_sessions import EditStatus, OrderEdit, lock_edit
 from domain.orders.editing import EditedLine, Recalculated, recalculate
 from domain.orders.events import OrderEdited, StockReleased, StockReserved
 from domain.orders.models import Order, OrderAllocation, OrderLine
-from domain.orders.repository import check_version, lock_order
+from domain.orders.repository import check_version, lock_order, paid_by_credit
 from domain.orders.status import OPEN, AllocationStatus, CustomerTier, OrderStatus, ShippingMethod
 from domain.refunds.issuing import Amounts, issue
 from domain.refunds.models import Refund, RefundLine
@@ -280,6 +280,13 @@ async def _settle(uow: UnitOfWork, order: Order, result: Recalculated) -> Refund
     if owed <= 0:
         order.settle_payment_status()
         return None
+    if await paid_by_credit(uow, order):
+        raise DomainError(
+            Code.ORDER_NOT_EDITABLE,
+            f"Order {order.display_number} is an exchange paid by a return's credit: lowering its total "
+            "would pay that credit out in cash",
+            ["editId"],
+        )
     if owed > order.refundable:
         raise DomainError(
             Code.REFUND_EXCEEDS_PAID,

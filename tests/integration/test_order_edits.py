@@ -14,6 +14,8 @@ from domain.fulfillment.picking import LinePick
 from domain.fulfillment.service import Package
 from domain.fulfillment.status import HoldReason
 from domain.orders.service import confirm_order, place_order, record_payment
+from domain.returns.service import ExchangeInput, ReturnLineInput
+from domain.returns.status import ReturnReason
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.workflows import order_edit
 from domain.workflows.order_edit_commit import commit
@@ -30,7 +32,7 @@ from tests.integration.builders import (
     uow,
 )
 from tests.integration.fulfillment_builders import fulfillment_orders, holds
-from tests.integration.return_builders import lines_of, order_row, refunds_of
+from tests.integration.return_builders import approved_return, lines_of, order_row, refunds_of, shipped_order
 
 
 async def confirmed(db, tenant_id, *lines):
@@ -289,3 +291,23 @@ async def test_a_faster_shipping_method_charges_its_rate_and_raises_the_priority
     assert (done.order.shipping, done.order.tax, done.order.shipping_method) == (3000, 100 + 300, "OVERNIGHT")
     assert done.order.priority > order.priority
     assert [fo.priority for fo in await fulfillment_orders(db, order.id)] == [done.order.priority]
+
+
+async def test_an_exchange_paid_by_credit_is_not_made_cheaper_by_an_edit(db, tenant):
+    main = await location(db, tenant.id, "MAIN")
+    await product(db, tenant.id, "MUG", stock={main.id: 10})
+    await product(db, tenant.id, "SMALL", price="5.00", stock={main.id: 10})
+    original = await shipped_order(db, tenant.id, ("MUG", 2))
+    (mug,) = await lines_of(db, original.id)
+    swap = ReturnLineInput(mug.id, 2, ReturnReason.SIZE_TOO_SMALL, exchange_for=ExchangeInput("SMALL", 2))
+    exchange_id = (await approved_return(db, tenant.id, original.id, swap)).exchange_order_id
+    (small,) = await lines_of(db, exchange_id)
+    edit = (await order_edit.begin(uow(db, tenant.id), exchange_id)).edit
+    await order_edit.set_quantity(uow(db, tenant.id), edit.id, small.id, 1)
+    before = await snapshot(db, tenant.id)
+
+    with pytest.raises(DomainError) as caught:
+        await commit(uow(db, tenant.id), edit.id, False, None, None)
+
+    assert caught.value.code == Code.ORDER_NOT_EDITABLE and "credit" in caught.value.message
+    assert await snapshot(db, tenant.id) == before
