@@ -11,7 +11,7 @@ from domain.workflows import order_edit
 from domain.workflows.order_edit import EditView
 from domain.workflows.order_edit_commit import Committed, commit
 from resolvers.context import Context
-from resolvers.ids import require_id
+from resolvers.ids import local_id, require_id
 from resolvers.outcome import Outcome, attempt
 
 
@@ -69,6 +69,16 @@ async def commit_edit(
 ) -> Outcome[Committed]:
     uow = ctx.uow(Scope.ORDERS_WRITE)
     return await attempt(lambda: commit(uow, _edit_id(edit_gid), notify, staff_note, version))
+
+
+async def by_id(ctx: Context, gid: str) -> EditView | None:
+    """An edit session, for the keys that edit orders; another shop's or a malformed ID is null."""
+    uow = ctx.uow(Scope.ORDERS_WRITE)
+    edit_id = local_id(gid, "OrderEdit")
+    if edit_id is None:
+        return None
+    outcome = await attempt(lambda: order_edit.view(uow, edit_id))
+    return outcome.value
 
 
 def _edit_id(gid: str) -> uuid.UUID:

@@ -119,6 +119,21 @@ async def discard(uow: UnitOfWork, edit_id: uuid.UUID) -> EditView:
     return view
 
 
+async def view(uow: UnitOfWork, edit_id: uuid.UUID) -> EditView | None:
+    """A session as it stands: an open one priced on the order as it is now (None: no such edit). A
+    committed or discarded one shows the order as it is, with nothing staged."""
+    async with uow:
+        found = await uow.session.get(OrderEdit, edit_id)
+        if found is None or found.tenant_id != uow.tenant_id:
+            return None
+        order = await _order(uow, found.order_id, "id")
+        changes = found.changes if found.status == EditStatus.OPEN else []
+        result = recalculate(await read_basis(uow, order, changes), changes)
+        return EditView(
+            found, order, result, await _sellable(uow, [c.product_id for c in result.stock_changes])
+        )
+
+
 async def _stage(uow: UnitOfWork, edit_id: uuid.UUID, change: dict[str, Any]) -> EditView:
     async with uow:
         edit = await lock_edit(uow, edit_id)

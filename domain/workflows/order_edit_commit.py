@@ -74,15 +74,15 @@ async def commit(
             raise DomainError(
                 Code.ORDER_NOT_EDITABLE, f"Order {order.display_number} is {order.status}", ["editId"]
             )
-        old_total = order.total
+        old_total, old_method = order.total, order.shipping_method
         result = recalculate(await read_basis(uow, order, edit.changes), edit.changes)
-        reprioritized = await _new_priority(uow, order, result.shipping_method)
         await _move_stock(uow, order, result)
+        # The order row changes from here on and is flushed once, so its version bumps once.
         await _write_lines(uow, order, result)
-        if reprioritized:
+        if order.shipping_method != old_method and await _new_priority(uow, order):
             await fulfillment.reprioritize(uow, order)
-        refund = await _settle(uow, order, result)
         _follow_status(order, result)
+        refund = await _settle(uow, order, result)
         order.record(
             OrderEdited(
                 order.id,
@@ -177,18 +177,20 @@ async def _move_stock(uow: UnitOfWork, order: Order, result: Recalculated) -> No
     await resizing.end_emptied(uow, fos, touched)
 
 
-async def _new_priority(uow: UnitOfWork, order: Order, method: str) -> bool:
+async def _new_priority(uow: UnitOfWork, order: Order) -> bool:
     """A new shipping method counts in the computed priority as at placement (an override still wins);
-    the caller then moves the open fulfillment orders along."""
-    if method == order.shipping_method:
-        return False
+    True when it changed, for the caller to move the open fulfillment orders along."""
     tier = await uow.session.scalar(
         select(Customer.tier).where(Customer.tenant_id == uow.tenant_id, Customer.id == order.customer_id)
     )
-    order.priority = compute_priority(
-        ShippingMethod(method), CustomerTier(tier or "STANDARD"), order.ship_by, order.created_at
+    new = compute_priority(
+        ShippingMethod(order.shipping_method),
+        CustomerTier(tier or "STANDARD"),
+        order.ship_by,
+        order.created_at,
     )
-    return True
+    changed, order.priority = new != order.priority, new
+    return changed
 
 
 async def _backorder_policies(uow: UnitOfWork, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:

@@ -244,3 +244,25 @@ async def test_refusals_are_coded_and_change_nothing(api, shop, db):
     body = await api(shop.admin, SET_QUANTITY, id=late["id"], line=tee["id"], quantity=1)
     assert codes(body["data"]["orderEditSetQuantity"]) == ["EDIT_EXPIRED"]
     assert (await stock_of(api, shop.admin, "TEE"))["committed"] == 2
+
+
+async def test_staff_read_a_session_back_priced_on_the_order_as_it_is_now(api, shop, other_shop):
+    order = await _paid_confirmed(api, shop, [("TEE", 1)])
+    edit = await _begin(api, shop.admin, order["id"])
+    ok(
+        await api(shop.admin, ADD_LINE, input={"editId": edit["id"], "sku": "MUG", "quantity": 2}),
+        "orderEditAddLine",
+    )
+    read = f"query($id: ID!) {{ orderEdit(id: $id) {{ {EDIT} }} }}"
+
+    found = (await api(shop.admin, read, id=edit["id"]))["data"]["orderEdit"]
+
+    assert (found["status"], found["changes"], found["stockChanges"]) == (
+        "OPEN",
+        1,
+        [{"sku": "MUG", "quantity": 2, "available": 5}],
+    )
+    assert (await api(other_shop.admin, read, id=edit["id"]))["data"]["orderEdit"] is None
+    ok(await api(shop.admin, DISCARD, id=edit["id"]), "orderEditDiscard")
+    closed = (await api(shop.admin, read, id=edit["id"]))["data"]["orderEdit"]
+    assert (closed["status"], [x["sku"] for x in closed["lines"]]) == ("DISCARDED", ["TEE"])

@@ -107,6 +107,7 @@ async def test_a_paid_order_made_cheaper_refunds_the_difference_and_a_dearer_one
 
     assert done.refund is not None and done.refund.amount == 2200
     row = await order_row(db, order.id)
+    assert row.version == order.version + 2  # the payment, then the edit: one each
     assert (row.total, row.paid, row.refunded, row.edit_refunded) == (1650, 3850, 2200, 2200)
     assert row.payment_status == "PAID"
     assert [r.amount for r in await refunds_of(db, order.id)] == [2200]
@@ -193,6 +194,7 @@ async def test_removing_the_unshipped_rest_of_a_partly_shipped_order_ships_it(db
     done = await commit(uow(db, tenant.id), edit.id, False, None, None)
 
     assert (done.order.status, done.order.fulfillment_status) == ("SHIPPED", "FULFILLED")
+    assert (await order_row(db, order.id)).version == edit.base_version + 1  # one bump for the edit
     assert [f.status for f in await fulfillment_orders(db, order.id)] == ["CLOSED"]
     assert (await level(db, mug, main.id)).committed == 0
     await assert_ledger_reconciles(db, tenant.id)
@@ -289,7 +291,7 @@ async def test_a_faster_shipping_method_charges_its_rate_and_raises_the_priority
     done = await commit(uow(db, tenant.id), edit.id, False, None, None)
 
     assert (done.order.shipping, done.order.tax, done.order.shipping_method) == (3000, 100 + 300, "OVERNIGHT")
-    assert done.order.priority > order.priority
+    assert done.order.priority > order.priority and done.order.version == order.version + 1
     assert [fo.priority for fo in await fulfillment_orders(db, order.id)] == [done.order.priority]
 
 
