@@ -63,6 +63,12 @@ class Code(StrEnum):
     EXCEEDS_REFUNDABLE = "EXCEEDS_REFUNDABLE"
     REFUND_EXCEEDS_PAID = "REFUND_EXCEEDS_PAID"
     NOTHING_TO_REFUND = "NOTHING_TO_REFUND"
+    BELOW_SHIPPED = "BELOW_SHIPPED"  # an edit may not take a line below the units that have shipped
+    BELOW_REFUNDED = "BELOW_REFUNDED"  # an edit may not take off units that were refunded already
+    UNITS_PACKED = "UNITS_PACKED"  # an edit would take units out of a PACKED fulfillment order
+    EDIT_EXPIRED = "EDIT_EXPIRED"
+    EDIT_CLOSED = "EDIT_CLOSED"  # the edit was committed or discarded already
+    NOTHING_TO_COMMIT = "NOTHING_TO_COMMIT"
     UNKNOWN_SCOPE = "UNKNOWN_SCOPE"
     SCOPE_NOT_HELD = "SCOPE_NOT_HELD"
     NOT_SUPPLIED = "NOT_SUPPLIED"  # the supplier has no price for this product

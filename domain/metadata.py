@@ -13,6 +13,7 @@ from domain.inventory import models as inventory
 from domain.limits import models as limits
 from domain.notifications import models as notifications
 from domain.orders import approval_models as approvals
+from domain.orders import edit_sessions as order_edits
 from domain.orders import models as orders
 from domain.purchasing import models as purchasing
 from domain.refunds import models as refunds
@@ -36,6 +37,7 @@ __all__ = [
     "limits",
     "metadata",
     "notifications",
+    "order_edits",
     "orders",
     "purchasing",
     "refunds",

@@ -14,7 +14,7 @@ from domain.catalog.queries import LocationSort, ProductFilter, ProductSort
 from domain.orders.queries import OrderFilter, OrderSort
 from domain.orders.status import OrderStatus, PaymentStatus, SalesChannel
 from domain.tenancy.scopes import Scope
-from resolvers import catalog, customers, events, inventory, orders
+from resolvers import catalog, customers, events, inventory, order_edits, orders
 from resolvers.context import Context
 from resolvers.errors import BadInput
 from resolvers.ids import local_id, parse_global
@@ -33,6 +33,7 @@ from schema.types.customers import Customer
 from schema.types.events import Event
 from schema.types.fulfillment import FulfillmentOrder
 from schema.types.inventory import InventoryMovement
+from schema.types.order_edits import OrderEdit
 from schema.types.orders import Order, OrderLine
 from schema.types.purchasing import PurchaseOrder, Supplier
 from schema.types.returns import Refund, Return, ReturnLine
@@ -205,6 +206,14 @@ class Query:
     )
     async def order(self, info: strawberry.Info, id: strawberry.ID) -> Order | None:
         return Order.shown(info, await orders.by_id(info.context, id))
+
+    @strawberry.field(
+        description="An order edit session by ID, priced on the order as it is now: for keys that edit "
+        "orders (orders:write, STAFF and ADMIN)"
+    )
+    async def order_edit(self, info: strawberry.Info, id: strawberry.ID) -> OrderEdit | None:
+        found = await order_edits.by_id(info.context, id)
+        return OrderEdit.of(found) if found else None
 
     @strawberry.field(description='An order by its number: "#1001" or "1001". Readers as for `order`.')
     async def order_by_number(self, info: strawberry.Info, number: str) -> Order | None:

@@ -27,6 +27,7 @@ from schema.mutations.customers import CustomerMutations
 from schema.mutations.fulfillment import FulfillmentMutations
 from schema.mutations.inventory import InventoryMutations
 from schema.mutations.notifications import NotificationMutations
+from schema.mutations.order_edits import OrderEditMutations
 from schema.mutations.orders import OrderMutations
 from schema.mutations.privacy import PrivacyMutations
 from schema.mutations.purchasing import PurchasingMutations
@@ -88,6 +89,7 @@ LIMIT_RULES: list[Any] = [DepthLimit, alias_rule(MAX_ALIASES)]
 class Mutation(
     OrderMutations,
     ApprovalMutations,
+    OrderEditMutations,
     FulfillmentMutations,
     ShippingMutations,
     ReturnMutations,

@@ -48,6 +48,7 @@ ID_FIELDS = {
     "return_id": "Return",
     "refund_id": "Refund",
     "exchange_order_id": "Order",
+    "edit_id": "OrderEdit",
 }
 
 

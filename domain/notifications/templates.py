@@ -22,6 +22,7 @@ TRIGGERS: dict[tuple[str, str | None], str] = {
     ("ORDER_REMAINDER_CANCELLED", None): "ORDER_REMAINDER_CANCELLED",
     ("RETURN_STATUS_CHANGED", "APPROVED"): "RETURN_APPROVED",
     ("RETURN_STATUS_CHANGED", "RECEIVED"): "RETURN_RECEIVED",
+    ("ORDER_EDITED", None): "ORDER_EDITED",  # only when staff asked for the customer to be told
 }
 TRIGGER_TYPES = tuple(sorted({t for t, _ in TRIGGERS}))
 PLACEHOLDERS = (
@@ -77,6 +78,11 @@ DEFAULTS: dict[str, Template] = {
         "Hello {customerName},\n\nwe have approved your return {rmaNumber} for order {orderNumber}. "
         "Please write {rmaNumber} on the parcel when you send it back." + _SIGN_OFF,
     ),
+    "ORDER_EDITED": Template(
+        "Your order {orderNumber} was changed",
+        "Hello {customerName},\n\nwe have changed your order {orderNumber} as agreed. Its total is now "
+        "{total}." + _SIGN_OFF,
+    ),
     "RETURN_RECEIVED": Template(
         "We received your return {rmaNumber}",
         "Hello {customerName},\n\nyour return {rmaNumber} for order {orderNumber} has arrived. "
@@ -87,9 +93,12 @@ TEMPLATE_NAMES = tuple(DEFAULTS)
 
 
 def trigger(event_type: str, payload: dict[str, Any]) -> str | None:
-    """The template an event sends, if any. A refund that only paid an exchange order sends nothing."""
+    """The template an event sends, if any. A refund that only paid an exchange order sends nothing, nor
+    does an order edit unless staff asked for the customer to be told."""
     amount = payload.get("amount")
     if event_type == "REFUND_ISSUED" and isinstance(amount, dict) and not Decimal(amount["amount"]):
+        return None
+    if event_type == "ORDER_EDITED" and not payload.get("notifyCustomer"):
         return None
     return TRIGGERS.get((event_type, payload.get("newStatus"))) or TRIGGERS.get((event_type, None))
 

@@ -186,3 +186,21 @@ class OrderRejected(Event):
     def message(self) -> str:
         how = "Rejected automatically" if self.automatic else "Rejected"
         return f"{how} ({self.rule_name}): {self.reason}"
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderEdited(Event):
+    type: ClassVar[str] = "ORDER_EDITED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    edit_id: uuid.UUID
+    changes: list[dict[str, object]]
+    old_total: dict[str, str]
+    total: dict[str, str]
+    notify_customer: bool
+
+    def message(self) -> str:
+        return (
+            f"Edited: {len(self.changes)} change(s); total {self.old_total['amount']} -> "
+            f"{self.total['amount']} {self.total['currencyCode']}"
+        )

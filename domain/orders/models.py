@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -96,6 +97,15 @@ class Order(Timestamps, EventSource, Base):
     return_status: Mapped[str] = mapped_column(String(24), default="NO_RETURN", server_default="NO_RETURN")
     # Set on an exchange order: the order whose return it replaces.
     exchange_of_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id"))
+    # Discounts (negative) and surcharges (positive) that order edits added, tax included: their sum
+    # counts in the total; the list keeps each one's amount and reason (domain/orders/editing.py).
+    adjustment: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    adjustments: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    # Given back because an edit lowered the total below what had been paid: that part of the payments
+    # no longer counts toward the total (it is part of `refunded` too).
+    edit_refunded: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -109,8 +119,12 @@ class Order(Timestamps, EventSource, Base):
         Index("ix_orders_tenant_status", "tenant_id", "status"),
         Index("ix_orders_tags", "tags", postgresql_using="gin"),
         CheckConstraint("subtotal >= 0 AND shipping >= 0 AND tax >= 0", name="amounts_not_negative"),
-        CheckConstraint("total = subtotal + shipping + tax", name="total_adds_up"),
-        CheckConstraint("paid >= 0 AND paid <= total", name="paid_within_total"),
+        CheckConstraint("total = subtotal + shipping + tax + adjustment", name="total_adds_up"),
+        CheckConstraint("total >= 0", name="total_not_negative"),
+        CheckConstraint("paid >= 0 AND paid - edit_refunded <= total", name="paid_within_total"),
+        CheckConstraint(
+            "edit_refunded >= 0 AND edit_refunded <= refunded", name="edit_refunded_within_refunded"
+        ),
         CheckConstraint("refunded >= 0 AND refunded <= paid", name="refunded_within_paid"),
         CheckConstraint("priority BETWEEN 0 AND 100", name="priority_in_range"),
         CheckConstraint(
@@ -238,24 +252,41 @@ class Order(Timestamps, EventSource, Base):
             self.shipment_exception = None
             self.record(OrderExceptionChanged(self.id, number=self.display_number, exception=None))
 
+    @property
+    def paid_toward_total(self) -> int:
+        """The payments that count toward the total: less what edits gave back as overpaid."""
+        return self.paid - (self.edit_refunded or 0)
+
+    @property
+    def balance_due(self) -> int:
+        return self.total - self.paid_toward_total
+
+    def settle_payment_status(self) -> None:
+        """The payment status from the total and the payments toward it; what edits gave back as
+        overpaid is neither paid nor refunded."""
+        edit_refunded = self.edit_refunded or 0
+        self.payment_status = payment_status(
+            self.total, self.paid - edit_refunded, (self.refunded or 0) - edit_refunded
+        )
+
     def record_payment(self, amount: int, reference: str) -> Payment:
         """Takes a payment and returns its row, for the caller to add."""
         if self.status == OrderStatus.CANCELLED:
             raise DomainError(Code.INVALID_TRANSITION, "A cancelled order takes no payment", ["id"])
-        if self.paid >= self.total:
+        if self.balance_due <= 0:
             raise DomainError(
                 Code.ALREADY_PAID,
                 f"Order {self.display_number} is paid in full",
                 ["id"],
             )
-        if amount <= 0 or self.paid + amount > self.total:
+        if amount <= 0 or amount > self.balance_due:
             raise DomainError(
                 Code.INVALID_AMOUNT,
-                f"amount must be between 0 and the balance due ({self.total - self.paid} minor units)",
+                f"amount must be between 0 and the balance due ({self.balance_due} minor units)",
                 ["amount"],
             )
         self.paid += amount
-        self.payment_status = payment_status(self.total, self.paid, self.refunded or 0)
+        self.settle_payment_status()
         self.record(
             OrderPaid(
                 self.id,
@@ -286,7 +317,7 @@ class Order(Timestamps, EventSource, Base):
                 ["amount"],
             )
         self.refunded = (self.refunded or 0) + total
-        self.payment_status = payment_status(self.total, self.paid, self.refunded)
+        self.settle_payment_status()
 
     def set_return_status(self, status: str) -> None:
         if status != self.return_status:

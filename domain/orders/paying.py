@@ -47,7 +47,7 @@ async def pay(
         return order, False
     check_version(order, expected_version)
     try:
-        minor = order.total - order.paid if amount is None else to_minor(amount, order.currency)
+        minor = order.balance_due if amount is None else to_minor(amount, order.currency)
     except AmountError as exc:
         raise DomainError(Code.INVALID_AMOUNT, str(exc), ["amount"]) from exc
     payment = order.record_payment(minor, reference)

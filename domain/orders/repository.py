@@ -69,15 +69,20 @@ async def lines_of_order(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID
     return {line.id: line for line in found.scalars()}
 
 
-async def refuse_if_paid_by_credit(uow: UnitOfWork, order: Order) -> None:
-    """An exchange order paid with a return's credit is settled through that return: cancelling any
-    of it would pay the credit out in cash while the returned goods may never come."""
+async def paid_by_credit(uow: UnitOfWork, order: Order) -> bool:
+    """Whether an exchange order was paid with a return's credit (settled through that return)."""
     if order.exchange_of_id is None:
-        return
+        return False
     credit = await uow.session.scalar(
         select(Payment.id).where(Payment.order_id == order.id, Payment.reference.startswith(EXCHANGE_CREDIT))
     )
-    if credit is not None:
+    return credit is not None
+
+
+async def refuse_if_paid_by_credit(uow: UnitOfWork, order: Order) -> None:
+    """An exchange order paid with a return's credit is settled through that return: cancelling any
+    of it would pay the credit out in cash while the returned goods may never come."""
+    if await paid_by_credit(uow, order):
         raise DomainError(
             Code.ORDER_NOT_CANCELLABLE,
             f"Order {order.display_number} is an exchange paid by a return's credit; it ships through "

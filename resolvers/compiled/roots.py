@@ -33,6 +33,8 @@ IN_PYTHON = frozenset(
         "fulfillmentQueue",
         "carriers",
         "eventsFeed",
+        # an order edit session: priced in Python by the edit rules (domain/orders/editing.py)
+        "orderEdit",
         # administration: rare, and each with its own scope checks
         "shop",
         "approvalRules",

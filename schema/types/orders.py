@@ -35,6 +35,7 @@ from schema.node import Node
 from schema.types.catalog import Location, Product
 from schema.types.customization import Customization
 from schema.types.money import Address, Money, address, money
+from schema.types.order_edits import OrderAdjustment, adjustments
 
 if TYPE_CHECKING:
     from schema.types.approvals import OrderApproval
@@ -160,6 +161,9 @@ class Order(Node):
     refunded: Money = strawberry.field(
         description="Given back so far: refunds to the customer and credit applied to exchange orders"
     )
+    adjustment_total: Money = strawberry.field(
+        description="The discounts (negative) and surcharges (positive) order edits added, tax included"
+    )
     return_status: OrderReturnStatusEnum  # type: ignore[valid-type]
     cancel_reason: str | None
     fulfillment_status: FulfillmentStatusEnum  # type: ignore[valid-type]
@@ -184,6 +188,7 @@ class Order(Node):
     customer_id: strawberry.Private[uuid.UUID]
     currency: strawberry.Private[str]
     exchange_of_id: strawberry.Private[uuid.UUID | None]
+    adjustment_rows: strawberry.Private[list[dict[str, Any]]]
     contact_shown: strawberry.Private[bool] = True
 
     @strawberry.field
@@ -217,6 +222,10 @@ class Order(Node):
             return None
         row = await info.context.loaders.approval_by_order.load(self.row_id)
         return OrderApproval.of(row) if row else None
+
+    @strawberry.field(description="The discounts and surcharges order edits added, with their reasons")
+    def adjustments(self) -> list[OrderAdjustment]:
+        return adjustments(self.adjustment_rows, self.currency)
 
     @strawberry.field(description="The timeline, oldest first")
     async def events(self, info: strawberry.Info) -> list[OrderEvent]:
@@ -305,8 +314,9 @@ class Order(Node):
             tax=money(r.tax, cur),
             total=money(r.total, cur),
             paid=money(r.paid, cur),
-            balance_due=money(r.total - r.paid, cur),
+            balance_due=money(r.total - r.paid + r.edit_refunded, cur),
             refunded=money(r.refunded, cur),
+            adjustment_total=money(r.adjustment, cur),
             return_status=OrderReturnStatus(r.return_status),
             cancel_reason=r.cancel_reason,
             fulfillment_status=FulfillmentStatus(r.fulfillment_status),
@@ -326,6 +336,7 @@ class Order(Node):
             customer_id=r.customer_id,
             currency=cur,
             exchange_of_id=r.exchange_of_id,
+            adjustment_rows=list(r.adjustments or []),
         )
 
     @classmethod

@@ -75,6 +75,29 @@ mutation($sku: String!, $locationId: ID!, $quantity: Int!, $outcome: DamagedOutc
     userErrors { code }
   }
 }"""
+EDIT_BEGIN = "mutation($id: ID!) { orderEditBegin(input: {orderId: $id}) { userErrors { code } } }"
+EDIT_ADD_LINE = (
+    'mutation($id: ID!) { orderEditAddLine(input: {editId: $id, sku: "TEE", quantity: 1}) '
+    "{ userErrors { code } } }"
+)
+EDIT_SET_QUANTITY = (
+    "mutation($id: ID!, $line: ID!) { orderEditSetQuantity(input: {editId: $id, lineId: $line, quantity: 1}) "
+    "{ userErrors { code } } }"
+)
+EDIT_REMOVE = (
+    "mutation($id: ID!, $line: ID!) { orderEditRemoveUnshipped(input: {editId: $id, lineId: $line}) "
+    "{ userErrors { code } } }"
+)
+EDIT_SET_SHIPPING = (
+    "mutation($id: ID!) { orderEditSetShipping(input: {editId: $id, shippingMethod: EXPRESS}) "
+    "{ userErrors { code } } }"
+)
+EDIT_ADJUST = (
+    'mutation($id: ID!) { orderEditAddAdjustment(input: {editId: $id, kind: DISCOUNT, amount: "1", '
+    'reason: "Sorry"}) { userErrors { code } } }'
+)
+EDIT_COMMIT = "mutation($id: ID!) { orderEditCommit(input: {editId: $id}) { userErrors { code } } }"
+EDIT_DISCARD = "mutation($id: ID!) { orderEditDiscard(input: {editId: $id}) { userErrors { code } } }"
 ORDER_BY_TOKEN = "query($token: String!) { orderByToken(token: $token) { id number } }"
 READS = "{ orders { nodes { id } } products { nodes { sku } } locations { nodes { id } } customers { nodes { id } } }"
 CATALOG_READS = "{ products { nodes { sku } } locations { nodes { id } } }"
@@ -166,6 +189,18 @@ FULFILLMENT = {
         REFUND_CREATE,
         {"input": {"orderId": global_id("Order"), "reason": "r", "idempotencyKey": "k", "amount": "1"}},
     ),
+    # order editing (test_order_edits_api.py runs it end to end)
+    "orderEditBegin": (EDIT_BEGIN, {"id": global_id("Order")}),
+    "orderEditAddLine": (EDIT_ADD_LINE, {"id": global_id("OrderEdit")}),
+    "orderEditSetQuantity": (
+        EDIT_SET_QUANTITY,
+        {"id": global_id("OrderEdit"), "line": global_id("OrderLine")},
+    ),
+    "orderEditRemoveUnshipped": (EDIT_REMOVE, {"id": global_id("OrderEdit"), "line": global_id("OrderLine")}),
+    "orderEditSetShipping": (EDIT_SET_SHIPPING, {"id": global_id("OrderEdit")}),
+    "orderEditAddAdjustment": (EDIT_ADJUST, {"id": global_id("OrderEdit")}),
+    "orderEditCommit": (EDIT_COMMIT, {"id": global_id("OrderEdit")}),
+    "orderEditDiscard": (EDIT_DISCARD, {"id": global_id("OrderEdit")}),
 }
 # Returns the customer starts, through the storefront: STOREFRONT keys may with the customer's or the
 # order's access token, PARTNER keys may not.

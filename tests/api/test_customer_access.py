@@ -96,6 +96,7 @@ query($locationId: ID!) {{
   fulfillmentQueue(locationId: $locationId, first: 10) {{ nodes {{ id order {{ {PRIVATE_ORDER_FIELDS} }} }} }}
 }}"""
 RETURNS_SEEN = f"{{ returns(first: 10) {{ nodes {{ rmaNumber order {{ {PRIVATE_ORDER_FIELDS} }} }} }} }}"
+ORDER_EDIT_SEEN = "query($id: ID!) { orderEdit(id: $id) { id shippingAddress { name phone } } }"
 NOTIFICATIONS_SEEN = "query($id: ID!) { notifications(orderId: $id) { nodes { to subject status } } }"
 NOTIFICATION_SETTINGS = "{ notificationSettings { senderName templates { template subject body } } }"
 RETURN_PAYLOAD = """
@@ -507,6 +508,7 @@ def every_query(seeded, shop) -> dict[str, tuple[str, dict]]:
         ),
         "order": (ORDER_SEEN, {"id": ada["id"]}),
         "orderByNumber": (ORDER_BY_NUMBER_SEEN, {"number": seeded.bob_order["number"]}),
+        "orderEdit": (ORDER_EDIT_SEEN, {"id": global_id("OrderEdit")}),
         "orderByToken": (ORDER_BY_TOKEN, {"token": A_GUESS}),
         "viewerCustomer": (VIEWER_CUSTOMER, {}),
         "orders": (ORDERS_SEEN, {}),
@@ -562,6 +564,7 @@ REPORTS = {
 FORBIDDEN_TO_A_PUBLIC_KEY = {
     "approvalRules",
     "order",
+    "orderEdit",
     "orderByNumber",
     "orders",
     "customers",

@@ -279,3 +279,29 @@ async def test_cancelling_what_has_not_shipped_tells_the_customer(live, tenant, 
     part = box.messages[subjects.index("Part of your order #1001 was cancelled")]
     assert "The mugs are sold out." in part.get_payload(decode=True).decode()
     assert "A refund for your order #1001" in subjects
+
+
+async def test_an_order_edit_emails_the_customer_only_when_staff_ask(live, tenant, mailbox):
+    from tests.api.test_order_edits_api import BEGIN, COMMIT, SET_QUANTITY
+
+    box, _ = mailbox
+    shop = await open_shop(live.api, tenant)
+    order = await place_order(live.api, shop.admin, [("TEE", 2)], email="grace@example.com")
+    for notify, quantity in ((False, 3), (True, 1)):
+        edit = ok(await live.api(shop.admin, BEGIN, id=order["id"]), "orderEditBegin")["orderEdit"]
+        line = edit["lines"][0]["id"]
+        ok(
+            await live.api(shop.admin, SET_QUANTITY, id=edit["id"], line=line, quantity=quantity),
+            "orderEditSetQuantity",
+        )
+        ok(
+            await live.api(shop.admin, COMMIT, input={"editId": edit["id"], "notifyCustomer": notify}),
+            "orderEditCommit",
+        )
+
+    await box.wait_for(1)
+    await asyncio.sleep(0.5)
+    assert [m["Subject"] for m in box.messages] == ["Your order #1001 was changed"]
+    assert "Its total is now 27.49 USD" in box.messages[0].get_payload(decode=True).decode()
+    shown = (await live.api(shop.admin, NOTIFICATIONS, id=order["id"]))["data"]["notifications"]["nodes"]
+    assert [n["template"] for n in shown] == ["ORDER_EDITED"]

@@ -46,6 +46,9 @@ KNOWN = {
     "Since",
     "Queue",
     "Ship",
+    "EditBegin",
+    "EditStage",
+    "EditCommit",
     "Return",
     "Refund",
     "orderUpdated",
@@ -168,6 +171,20 @@ async def test_the_readme_examples_run_on_the_demo_shop(demo):
     ]
     mug_order = (await shop.run("Place", "STOREFRONT", input=engraved))["orderCreate"]["order"]
     assert mug_order["lines"][0]["unitPrice"]["amount"] == "19.50"  # 14.50 + 5.00, as the README says
+
+    # Staff edit that order before it ships: two of the mug, another one engraved for Grace, a discount.
+    edit = (await shop.run("EditBegin", "STAFF", order=mug_order["id"]))["orderEditBegin"]["orderEdit"]
+    staged = await shop.run("EditStage", "STAFF", edit=edit["id"], line=edit["lines"][0]["id"])
+    preview = staged["orderEditAddAdjustment"]["orderEdit"]
+    assert [(x["sku"], x["quantity"], x["added"]) for x in preview["lines"]] == [
+        ("MUG-LOGO", 2, False),
+        ("MUG-LOGO", 1, True),
+    ]
+    assert preview["adjustmentTotal"]["amount"] == "-2.00" and preview["stockChanges"][0]["quantity"] == 2
+    commit = {"editId": edit["id"], "notifyCustomer": True, "expectedVersion": edit["baseVersion"]}
+    edited = (await shop.run("EditCommit", "STAFF", input=commit))["orderEditCommit"]["order"]
+    assert edited["version"] == edit["baseVersion"] + 1 and edited["total"] == preview["total"]
+    assert edited["adjustments"] == [{"reason": "Sorry for the wait"}]
 
     # A signed-in customer: the merchant's backend asks for the token, the app reads with it.
     signed_in = (await shop.run("customerAccessTokenCreate", "STAFF"))["customerAccessTokenCreate"]

@@ -1,5 +1,5 @@
 """Random sequences of orders, cancels, confirmations, payments, shipments, adjustments, stock counts,
-returns (with exchanges), receipts and refunds keep the ledger and the money balanced. Each example runs in a tenant of its own, so examples never see each other."""
+returns (with exchanges), receipts, refunds and order edits keep the ledger and the money balanced. Each example runs in a tenant of its own, so examples never see each other."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ from domain.returns.status import RECEIVABLE, ItemCondition, ReturnReason
 from domain.shipping.models import ShipmentLine
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.tenancy import service as tenancy
+from domain.workflows import order_edit
+from domain.workflows.order_edit_commit import commit
 from tests.integration.builders import (
     assert_ledger_reconciles,
     count,
@@ -95,11 +97,16 @@ pay_back = st.tuples(
     st.booleans(),
 )
 # a return, and how it ends (declining an approved one is refused; that is checked too)
+# An order edit: a line's new quantity, maybe a unit of another SKU, maybe a 0.50 discount; committed.
+edit = st.tuples(
+    st.just("edit"), st.integers(0, 99), st.integers(0, 9), st.integers(0, 4), st.one_of(st.none(), skus),
+    st.booleans(),
+)  # fmt: skip
 end_return = st.tuples(st.just("end"), st.integers(0, 99), st.sampled_from(["close", "cancel", "decline"]))
 # Placing, paying, shipping, returning, receiving and refunding are twice as likely as the rest.
 ops = st.one_of(
     place, place, cancel, confirm, pay, pay, ship, ship, adjust, count_stock,
-    give_back, give_back, take_in, take_in, pay_back, pay_back, end_return, cancel_rest,
+    give_back, give_back, take_in, take_in, pay_back, pay_back, end_return, cancel_rest, edit, edit,
 )  # fmt: skip
 
 TAX_BPS = 825
@@ -140,7 +147,10 @@ async def test_random_operations_keep_the_ledger_and_the_money_balanced(db, scri
     returns: list[uuid.UUID] = []
 
     for op in script:
-        if op[0] in ("cancel", "cancel_rest", "confirm", "pay", "ship", "return", "refund") and not placed:
+        if (
+            op[0] in ("cancel", "cancel_rest", "confirm", "pay", "ship", "return", "refund", "edit")
+            and not placed
+        ):
             continue
         if op[0] in ("receive", "end") and not returns:
             continue
@@ -199,6 +209,8 @@ async def test_random_operations_keep_the_ledger_and_the_money_balanced(db, scri
                     await cancel_return(uow(db, tenant_id), return_id, "property")
                 else:
                     await decline_return(uow(db, tenant_id), return_id, "property")
+            elif op[0] == "edit":
+                await _edit(db, tenant_id, placed[op[1] % len(placed)], *op[2:])
             elif op[0] == "refund":
                 _, which, lines, shipping, extra, of_return, settle = op
                 order_id = placed[which % len(placed)]
@@ -242,9 +254,22 @@ async def _ship(db, tenant_id: uuid.UUID, order_id: uuid.UUID, which: int, on_ha
         on_hand[allocation.product_id, allocation.location_id] -= line.quantity
 
 
+async def _edit(
+    db, tenant_id: uuid.UUID, order_id: uuid.UUID, pick: int, quantity: int, add: str | None, discount: bool
+) -> None:
+    view = await order_edit.begin(uow(db, tenant_id), order_id)
+    line = view.result.lines[pick % len(view.result.lines)]
+    await order_edit.set_quantity(uow(db, tenant_id), view.edit.id, line.id, max(quantity, line.shipped))
+    if add is not None:
+        await order_edit.add_line(uow(db, tenant_id), view.edit.id, add, 1, [])
+    if discount:
+        await order_edit.adjust(uow(db, tenant_id), view.edit.id, True, "0.50", "property")
+    await commit(uow(db, tenant_id), view.edit.id, False, None, None)
+
+
 async def _pay_part(db, tenant_id: uuid.UUID, order_id: uuid.UUID, percent: int) -> None:
     order = (await rows(db, select(Order.__table__).where(Order.id == order_id)))[0]
-    due = order.total - order.paid
+    due = order.total - order.paid + order.edit_refunded
     if percent == 100 and (due == 0 or order.status == "CANCELLED"):
         return  # nothing to settle before a refund
     minor = max(1, due * percent // 100)
@@ -274,15 +299,15 @@ async def _assert_money_balances(db, tenant_id: uuid.UUID) -> None:
         assert order.subtotal == sum(line.unit_price * line.quantity for line in lines[order.id])
         assert all(line.tax == apply_rate(line.subtotal, TAX_BPS) for line in lines[order.id])
         assert order.tax == sum(line.tax for line in lines[order.id]) + apply_rate(order.shipping, TAX_BPS)
-        assert 0 <= order.paid <= order.total
+        # What edits gave back as overpaid is neither paid toward the total nor refunded.
+        net_paid, net_refunded = order.paid - order.edit_refunded, order.refunded - order.edit_refunded
+        assert 0 <= net_paid <= order.total and 0 <= order.edit_refunded <= order.refunded
         assert order.paid == paid.get(order.id, 0)
-        if order.refunded:
-            expected = "REFUNDED" if order.refunded == order.paid else "PARTIALLY_REFUNDED"
+        if net_refunded:
+            expected = "REFUNDED" if net_refunded >= net_paid else "PARTIALLY_REFUNDED"
         else:
-            expected = (
-                "PENDING" if order.paid == 0 else "PAID" if order.paid == order.total else "PARTIALLY_PAID"
-            )
-        assert order.payment_status == expected == payment_status(order.total, order.paid, order.refunded)
+            expected = "PENDING" if net_paid == 0 else "PAID" if net_paid == order.total else "PARTIALLY_PAID"
+        assert order.payment_status == expected == payment_status(order.total, net_paid, net_refunded)
 
 
 async def _return(
