@@ -18,6 +18,7 @@ from schema.audit import AuditMutations, watch_mutations
 from schema.audit_query import AuditQuery
 from schema.events_query import EventsQuery
 from schema.extensions import LoggedSchema, MarkOperation, MaskUnexpected
+from schema.forecast_query import ForecastQuery
 from schema.fulfillment_query import FulfillmentQuery
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.customer_tokens import CustomerTokenMutations
@@ -108,6 +109,7 @@ class Query(
     NotificationQuery,
     AuditQuery,
     AnalyticsQuery,
+    ForecastQuery,
 ):
     pass
 

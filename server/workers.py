@@ -71,13 +71,17 @@ Loop = Callable[[asyncpg.Pool], Awaitable[None]]
 
 
 def delivery_loops(settings: Settings) -> list[Loop]:
-    """The loops beside the relay: webhook delivery, and customer emails when SMTP is set."""
+    """The loops beside the relay: webhook delivery, customer emails when SMTP is set, and demand
+    forecasts unless BATON_FORECAST_INTERVAL is 0."""
     from server.emails import email_loop
+    from server.forecasts import forecast_loop
     from server.webhooks import webhook_loop
 
     loops: list[Loop] = [lambda pool: webhook_loop(pool, settings)]
     if settings.smtp_host:
         loops.append(lambda pool: email_loop(pool, settings))
+    if settings.forecast_interval > 0:
+        loops.append(lambda pool: forecast_loop(pool, settings))
     return loops
 
 

@@ -32,7 +32,7 @@ class Scope(StrEnum):
     AUDIT_READ = "audit:read"  # the audit log of every mutation and CLI action
     CUSTOMERS_EXPORT = "customers:export"  # everything held about one customer, as JSON
     CUSTOMERS_ERASE = "customers:erase"  # pseudonymise one customer everywhere
-    ANALYTICS_READ = "analytics:read"  # sales, fulfillment and returns reports (ADMIN, STAFF)
+    ANALYTICS_READ = "analytics:read"  # sales, fulfillment, returns reports; forecasts (ADMIN, STAFF)
 
 
 ALL = frozenset(Scope)

@@ -45,5 +45,7 @@ IN_PYTHON = frozenset(
         "salesReport",
         "fulfillmentReport",
         "returnsReport",
+        # a cached forecast: one stored row (domain/forecasting/queries.py)
+        "demandForecast",
     }
 )

@@ -524,6 +524,7 @@ def every_query(seeded, shop) -> dict[str, tuple[str, dict]]:
         "notifications": (NOTIFICATIONS_SEEN, {"id": ada["id"]}),
         "auditLog": ("{ auditLog { nodes { operation targetIds clientIp } } }", {}),
         **{report: (REPORTS[report], PERIOD) for report in REPORTS},
+        "demandForecast": ('query { demandForecast(sku: "TEE") { method points { mean } } }', {}),
     }
 
 
@@ -556,6 +557,7 @@ FORBIDDEN_TO_A_PUBLIC_KEY = {
     "salesReport",
     "fulfillmentReport",
     "returnsReport",
+    "demandForecast",
 }
 NULL_TO_A_PUBLIC_KEY = {"node", "orderByToken", "viewerCustomer"}
 # Where an admin key sees the seeded emails: proof that these queries would show them if allowed.
