@@ -49,7 +49,6 @@ def _model(name: str, horizon: int) -> Any:
             SEASON, alias=name, prediction_intervals=conformal
         ),
         methods.THETA: lambda: m.OptimizedTheta(SEASON, alias=name, prediction_intervals=conformal),
-        methods.MSTL: lambda: m.MSTL(SEASON, alias=name),  # its own intervals (conformal breaks it)
         methods.CROSTON_SBA: lambda: m.CrostonSBA(alias=name, prediction_intervals=conformal),
         methods.TSB: lambda: m.TSB(0.1, 0.1, alias=name, prediction_intervals=conformal),
         methods.ADIDA: lambda: m.ADIDA(alias=name, prediction_intervals=conformal),

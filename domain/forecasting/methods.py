@@ -9,13 +9,12 @@ SEASONAL_NAIVE = "SEASONAL_NAIVE"  # the baseline: the same weekday last week
 HISTORIC_AVERAGE = "HISTORIC_AVERAGE"  # too little history for anything else
 SEASONAL_ES = "SEASONAL_ES"  # seasonal exponential smoothing (a level per weekday)
 THETA = "THETA"  # optimized Theta on the deseasonalised series (trend)
-MSTL = "MSTL"  # trend + weekly seasonality decomposition, the trend by ETS
 CROSTON_SBA = "CROSTON_SBA"  # Croston with the Syntetos-Boylan bias correction
 TSB = "TSB"  # Teunter-Syntetos-Babai: demand probability decays between sales
 ADIDA = "ADIDA"  # temporal aggregation to the mean interval between sales
 IMAPA = "IMAPA"  # ADIDA over several aggregation levels
 
-SMOOTH = (SEASONAL_NAIVE, SEASONAL_ES, THETA, MSTL)
+SMOOTH = (SEASONAL_NAIVE, SEASONAL_ES, THETA)
 INTERMITTENT = (SEASONAL_NAIVE, CROSTON_SBA, TSB, ADIDA, IMAPA)
 ALL = (*SMOOTH, *INTERMITTENT[1:], HISTORIC_AVERAGE)
 

@@ -16,7 +16,7 @@ from domain.forecasting.models import DemandForecast
 from domain.forecasting.series import Point
 from domain.reading import Query, Reader
 
-MAX_DAYS = 56  # refresh.HORIZON: what is stored
+MAX_DAYS = 28  # refresh.HORIZON: what is stored
 
 _T = DemandForecast.__table__
 _ONE = select(_T).where(_T.c.tenant_id == bindparam("tenant"), _T.c.sku == bindparam("sku"))

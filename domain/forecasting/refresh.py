@@ -15,7 +15,7 @@ import asyncpg
 from domain.forecasting import demand, store
 from domain.forecasting.series import Forecast, Series
 
-HORIZON = 56  # days forecast and stored; demandForecast returns up to this many
+HORIZON = 28  # days forecast and stored; demandForecast returns up to this many
 HISTORY = 365  # days of demand read
 # Orders committed late, placed a little before the watermark, are caught by the next run.
 OVERLAP = timedelta(minutes=5)

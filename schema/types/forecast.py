@@ -50,7 +50,7 @@ class DemandForecast:
         description="The location (its units allocated there); null for all locations together"
     )
     method: str = strawberry.field(
-        description="The method chosen by the backtest: SEASONAL_NAIVE, SEASONAL_ES, THETA, MSTL, "
+        description="The method chosen by the backtest: SEASONAL_NAIVE, SEASONAL_ES, THETA, "
         "CROSTON_SBA, TSB, ADIDA, IMAPA; HISTORIC_AVERAGE when the history is too short for a weekly one"
     )
     intermittent: bool = strawberry.field(
