@@ -1,5 +1,5 @@
 """The `baton` command: serve, worker, migrate, demo, tenant create|list, apikey create|list|revoke,
-documents, audit verify, secrets."""
+documents, audit verify, secrets, forecast-evaluate."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from domain.db import make_engine
 from domain.errors import DomainError
 from domain.ids import to_global
 from domain.tenancy import service as tenancy
-from server import cli_admin, documents, logs, secret_key
+from server import cli_admin, cli_forecast, documents, logs, secret_key
 from server.settings import Settings, SettingsError
 
 
@@ -308,6 +308,7 @@ def parser() -> argparse.ArgumentParser:
     apikey = sub.add_parser("apikey", help="manage API keys").add_subparsers(dest="action", required=True)
     cli_admin.add_commands(tenant, apikey, _with_url)
     documents.add_commands(sub, cmd_documents)
+    cli_forecast.add_commands(sub)
     secret_key.add_commands(sub, cmd_secrets)
     auditing = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     verify = auditing.add_parser("verify", help="recompute the audit log's hash chains; exit 1 on a break")

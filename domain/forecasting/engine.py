@@ -158,7 +158,7 @@ def forecast(series: Sequence[Series], horizon: int, plan: Backtest = DEFAULT) -
     for names, members in groups.items():
         errors = backtest([trimmed[i] for i in members], names, plan)
         for i, e in zip(members, errors, strict=True):
-            chosen[i] = (accuracy.best(e, names), e)
+            chosen[i] = (accuracy.best(e, methods.selectable(names)), e)
     by_method: dict[str, list[int]] = defaultdict(list)
     for i, (name, _) in chosen.items():
         by_method[name].append(i)

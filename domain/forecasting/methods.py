@@ -29,4 +29,15 @@ def is_intermittent(values: Sequence[float]) -> bool:
 
 
 def candidates(values: Sequence[float]) -> tuple[str, ...]:
+    """The methods backtested on a series (the baseline always among them)."""
     return INTERMITTENT if is_intermittent(values) else SMOOTH
+
+
+def selectable(backtested: Sequence[str]) -> tuple[str, ...]:
+    """The methods a series may be given. On intermittent demand the weekly naive repeats last week's
+    few sales on the same weekdays: it wins some backtests by chance and loses out of sample (with it
+    selectable, the choice scored worse than any Croston-type method alone), so there it stays the
+    baseline only."""
+    if tuple(backtested) == INTERMITTENT:
+        return tuple(m for m in backtested if m != SEASONAL_NAIVE)
+    return tuple(backtested)
