@@ -48,6 +48,7 @@ KNOWN = {
     "inventoryChanged",
     "events",
     "Week",
+    "Forecast",
     "auditLog",
     "customerDataExport",
     "customerErase",
@@ -247,6 +248,8 @@ async def test_the_readme_examples_run_on_the_demo_shop(demo):
     assert reports["salesReport"]["totals"]["orders"] >= 2  # the guests' web orders at least
     assert sum(b["shipments"] for b in reports["fulfillmentReport"]["buckets"]) >= 1  # the tee shipped above
     assert reports["returnsReport"]["buckets"]
+    # The demo's orders are all from today and forecasts are made from whole days: null, as the README says.
+    assert (await shop.run("Forecast", "STAFF"))["demandForecast"] is None
 
     # Admin: the refused cancel in the audit log; Ada's data exported, Lin erased.
     entries = (await shop.run("auditLog", "ADMIN"))["auditLog"]["nodes"]
