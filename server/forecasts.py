@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import asyncpg
 
@@ -34,9 +35,13 @@ class ForecastProcess:
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         loop = asyncio.get_running_loop()
         found: list[Forecast] = []
-        for i in range(0, len(series), BATCH):
-            batch = list(series[i : i + BATCH])
-            found += await loop.run_in_executor(self._pool, engine.forecast, batch, horizon)
+        try:
+            for i in range(0, len(series), BATCH):
+                batch = list(series[i : i + BATCH])
+                found += await loop.run_in_executor(self._pool, engine.forecast, batch, horizon)
+        except BrokenProcessPool:
+            self.close()  # the child died (killed, out of memory): the next run starts another
+            raise
         return found
 
     def close(self) -> None:

@@ -185,3 +185,24 @@ async def test_the_worker_computes_in_a_child_process_as_in_this_one():
     finally:
         child.close()
     assert there == engine.forecast(history, 7)
+
+
+async def test_the_forecast_loop_fills_the_table_on_its_schedule(db, tenant, pool):
+    from server.forecasts import forecast_loop
+    from server.settings import Settings
+
+    await _history(db, tenant.id, pool)
+    settings = Settings(**{**Settings.from_env().__dict__, "forecast_interval": 0.2})
+    loop = asyncio.create_task(forecast_loop(pool, settings))
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                async with pool.acquire() as conn:
+                    stored = await conn.fetchval("SELECT count(*) FROM demand_forecasts")
+                if stored == 4:
+                    break
+                await asyncio.sleep(0.2)
+    finally:
+        loop.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await loop
