@@ -188,7 +188,7 @@ async def _work(url: str, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    loops = 2 + len(delivery_loops(settings))  # the relay and pruning, then webhooks (and emails)
+    loops = 2 + len(delivery_loops(settings))  # the relay and pruning, then webhooks (emails, forecasts)
     workers = Workers(plain_dsn(url), settings, for_worker(settings, loops).workers)
     await workers.start()
     logging.getLogger("baton.worker").info("worker running; SIGTERM stops it")
@@ -301,7 +301,7 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     sub.add_parser(
-        "worker", help="run the event relay, webhook delivery and email loops (no HTTP server)"
+        "worker", help="run the event relay, webhook delivery, email and forecast loops (no HTTP server)"
     ).set_defaults(run=cmd_worker)
     sub.add_parser("demo", help="seed the demo tenant (once) and print its key").set_defaults(run=cmd_demo)
     tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(dest="action", required=True)
