@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 
 import strawberry
 
 from domain.forecasting.queries import StoredForecast
 from domain.forecasting.series import Point
 from domain.ids import to_global
+
+
+@strawberry.enum(description="How a demand forecast was made (domain/forecasting/methods.py)")
+class ForecastMethod(Enum):
+    SEASONAL_NAIVE = strawberry.enum_value("SEASONAL_NAIVE", description="The same weekday last week")
+    HISTORIC_AVERAGE = strawberry.enum_value(
+        "HISTORIC_AVERAGE", description="The average day: under two weeks of history"
+    )
+    SEASONAL_ES = strawberry.enum_value(
+        "SEASONAL_ES", description="Seasonal exponential smoothing: a level per weekday"
+    )
+    THETA = strawberry.enum_value("THETA", description="Optimized Theta on the deseasonalised series (trend)")
+    CROSTON_SBA = strawberry.enum_value(
+        "CROSTON_SBA", description="Croston's method with the Syntetos-Boylan correction (intermittent)"
+    )
+    TSB = strawberry.enum_value(
+        "TSB", description="Teunter-Syntetos-Babai: the chance of a sale decays between sales (intermittent)"
+    )
+    ADIDA = strawberry.enum_value(
+        "ADIDA", description="Aggregated to the mean interval between sales, then smoothed (intermittent)"
+    )
+    IMAPA = strawberry.enum_value("IMAPA", description="ADIDA over several aggregation levels (intermittent)")
 
 
 @strawberry.type(description="The forecast demand of one day, with its 80% and 95% prediction intervals")
@@ -49,9 +72,9 @@ class DemandForecast:
     location_id: strawberry.ID | None = strawberry.field(
         description="The location (its units allocated there); null for all locations together"
     )
-    method: str = strawberry.field(
-        description="The method chosen by the backtest: SEASONAL_NAIVE, SEASONAL_ES, THETA, "
-        "CROSTON_SBA, TSB, ADIDA, IMAPA; HISTORIC_AVERAGE when the history is too short for a weekly one"
+    method: ForecastMethod = strawberry.field(
+        description="The method with the lowest backtest MASE; SEASONAL_NAIVE or HISTORIC_AVERAGE when the "
+        "history is too short to backtest"
     )
     intermittent: bool = strawberry.field(
         description="True when demand comes on fewer than about three days in four (Croston-type methods)"
@@ -81,7 +104,7 @@ class DemandForecast:
         return cls(
             sku=f.sku,
             location_id=strawberry.ID(to_global("Location", f.location_id)) if f.location_id else None,
-            method=f.method,
+            method=ForecastMethod(f.method),
             intermittent=f.intermittent,
             history_days=f.history_days,
             history_end=f.history_end,
