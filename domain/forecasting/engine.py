@@ -86,9 +86,10 @@ def backtest(series: Sequence[Series], names: Sequence[str], plan: Backtest) -> 
     cv = _engine(names, plan.horizon).cross_validation(
         df=_frame(series), h=plan.horizon, n_windows=plan.windows, step_size=plan.step
     )
+    by_series = dict(iter(cv.groupby("unique_id", sort=False)))
     found: list[dict[str, Accuracy]] = []
     for i, s in enumerate(series):
-        rows = cv[cv["unique_id"] == i]
+        rows = by_series[i]
         actual = rows["y"].tolist()
         first_cutoff = rows["cutoff"].min()
         fitted_on = [v for d, v in zip(_days(s), s.values, strict=True) if d <= first_cutoff.date()]
@@ -114,9 +115,10 @@ def predict(series: Sequence[Series], name: str, horizon: int) -> list[tuple[Poi
     if not series:
         return []
     fc = _engine([name], horizon).forecast(df=_frame(series), h=horizon, level=list(LEVELS))
+    by_series = dict(iter(fc.groupby("unique_id", sort=False)))
     out: list[tuple[Point, ...]] = []
     for i, s in enumerate(series):
-        rows = fc[fc["unique_id"] == i]
+        rows = by_series[i]
         points = []
         for k, raw in enumerate(rows.to_dict("records")):
             mean = max(0.0, _num(raw[name]))
