@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCAL_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint browser pgbouncer graphiql-assets schema bench bench-peer bench-live bench-writes bench-analytics clean
+.PHONY: run test lint browser pgbouncer graphiql-assets schema bench bench-peer bench-live bench-writes bench-analytics forecast-evaluate clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Baton needs Python 3.11 or newer"'
@@ -75,6 +75,12 @@ bench-writes: $(STAMP)
 ORDERS ?= 200000
 bench-analytics: $(STAMP)
 	$(BIN)/python -m bench.analytics --orders $(ORDERS)
+
+# The forecast methods' backtest on a seeded synthetic history, against the weekly seasonal naive
+# (domain/forecasting/evaluate.py); exits 1 unless the chosen methods beat it. No database needed.
+SKUS ?= 200
+forecast-evaluate: $(STAMP)
+	$(BIN)/baton forecast-evaluate --skus $(SKUS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -8,6 +8,7 @@ from domain.customers import models as customers
 from domain.db import Base
 from domain.documents import models as documents
 from domain.events import models as events
+from domain.forecasting import models as forecasting
 from domain.fulfillment import models as fulfillment
 from domain.inventory import models as inventory
 from domain.limits import models as limits
@@ -32,6 +33,7 @@ __all__ = [
     "customers",
     "documents",
     "events",
+    "forecasting",
     "fulfillment",
     "inventory",
     "limits",

@@ -19,6 +19,7 @@ from schema.audit import AuditMutations, watch_mutations
 from schema.audit_query import AuditQuery
 from schema.events_query import EventsQuery
 from schema.extensions import LoggedSchema, MarkOperation, MaskUnexpected
+from schema.forecast_query import ForecastQuery
 from schema.fulfillment_query import FulfillmentQuery
 from schema.mutations.approvals import ApprovalMutations
 from schema.mutations.catalog import CatalogMutations
@@ -119,6 +120,7 @@ class Query(
     AnalyticsQuery,
     PurchasingQuery,
     ApprovalQuery,
+    ForecastQuery,
 ):
     pass
 

@@ -1,5 +1,5 @@
 """The `baton` command: serve, worker, migrate, demo, tenant create|list, apikey create|list|revoke,
-documents, audit verify, secrets."""
+documents, audit verify, secrets, forecast-evaluate."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from domain.db import make_engine
 from domain.errors import DomainError
 from domain.ids import to_global
 from domain.tenancy import service as tenancy
-from server import cli_admin, documents, logs, secret_key
+from server import cli_admin, cli_forecast, documents, logs, secret_key
 from server.settings import Settings, SettingsError
 
 
@@ -188,8 +188,8 @@ async def _work(url: str, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    # the relay and pruning, then webhooks, the sales rollup (and emails); and one connection for an engine
-    # of the worker's own, on which overdue approvals are rejected and reordering drafts its orders
+    # the relay and pruning, then webhooks, the sales rollup (emails, forecasts); and one connection for an
+    # engine of the worker's own, on which overdue approvals are rejected and reordering drafts its orders
     loops = 2 + len(delivery_loops(settings)) + 1
     workers = Workers(plain_dsn(url), settings, for_worker(settings, loops).workers)
     await workers.start()
@@ -303,13 +303,14 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     sub.add_parser(
-        "worker", help="run the event relay, webhook delivery and email loops (no HTTP server)"
+        "worker", help="run the event relay, webhook delivery, email and forecast loops (no HTTP server)"
     ).set_defaults(run=cmd_worker)
     sub.add_parser("demo", help="seed the demo tenant (once) and print its key").set_defaults(run=cmd_demo)
     tenant = sub.add_parser("tenant", help="manage tenants").add_subparsers(dest="action", required=True)
     apikey = sub.add_parser("apikey", help="manage API keys").add_subparsers(dest="action", required=True)
     cli_admin.add_commands(tenant, apikey, _with_url)
     documents.add_commands(sub, cmd_documents)
+    cli_forecast.add_commands(sub)
     secret_key.add_commands(sub, cmd_secrets)
     auditing = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     verify = auditing.add_parser("verify", help="recompute the audit log's hash chains; exit 1 on a break")

@@ -35,6 +35,7 @@ class Settings:
     webhook_allow_private: bool = False  # let endpoints resolve to loopback/private addresses
     retry_scale: float = 1.0  # multiplies the webhook and email retry schedules (tests shrink them)
     webhook_timeout: float = 10.0
+    forecast_interval: float = 900.0  # seconds between demand forecast runs (0: off; README: forecasting)
     smtp_host: str | None = None  # customer emails are off while unset
     smtp_port: int = 25
     smtp_user: str | None = None
@@ -90,6 +91,7 @@ class Settings:
             webhook_allow_private=env.flag("BATON_WEBHOOK_ALLOW_PRIVATE", "0"),
             retry_scale=env.number("BATON_RETRY_SCALE", "1"),
             webhook_timeout=env.number("BATON_WEBHOOK_TIMEOUT", "10"),
+            forecast_interval=env.number("BATON_FORECAST_INTERVAL", "900"),
             smtp_host=env.get("BATON_SMTP_HOST") or None,
             smtp_port=env.whole("BATON_SMTP_PORT", "25", 1, 65535),
             smtp_user=env.get("BATON_SMTP_USER") or None,

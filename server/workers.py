@@ -109,14 +109,17 @@ Loop = Callable[[asyncpg.Pool], Awaitable[None]]
 
 
 def delivery_loops(settings: Settings) -> list[Loop]:
-    """The loops beside the relay and pruning: webhook delivery, the sales rollup, and customer emails
-    when SMTP is set."""
+    """The loops beside the relay and pruning: webhook delivery, the sales rollup, customer emails when
+    SMTP is set, and demand forecasts unless BATON_FORECAST_INTERVAL is 0."""
     from server.emails import email_loop
+    from server.forecasts import forecast_loop
     from server.webhooks import webhook_loop
 
     loops: list[Loop] = [lambda pool: webhook_loop(pool, settings), rollup_loop]
     if settings.smtp_host:
         loops.append(lambda pool: email_loop(pool, settings))
+    if settings.forecast_interval > 0:
+        loops.append(lambda pool: forecast_loop(pool, settings))
     return loops
 
 

@@ -34,7 +34,9 @@ class Scope(StrEnum):
     AUDIT_READ = "audit:read"  # the audit log of every mutation and CLI action
     CUSTOMERS_EXPORT = "customers:export"  # everything held about one customer, as JSON
     CUSTOMERS_ERASE = "customers:erase"  # pseudonymise one customer everywhere
-    ANALYTICS_READ = "analytics:read"  # sales, fulfillment and returns reports (ADMIN, STAFF)
+    ANALYTICS_READ = (
+        "analytics:read"  # sales, fulfillment, returns, inventory reports; forecasts (ADMIN, STAFF)
+    )
     PURCHASING_READ = "purchasing:read"  # suppliers, purchase orders, replenishment suggestions
     # A buyer's: suppliers and their prices, purchase orders and receipts, the reordering policy.
     # ADMIN keys, and STAFF keys issued with it.

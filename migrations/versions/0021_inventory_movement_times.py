@@ -1,7 +1,7 @@
 """An index for the inventory report: a tenant's stock movements by creation time.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | None = "0018"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

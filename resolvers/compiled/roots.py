@@ -56,5 +56,7 @@ IN_PYTHON = frozenset(
         "purchaseOrder",
         "reorderPolicy",
         "replenishmentSuggestions",
+        # a cached forecast: one stored row (domain/forecasting/queries.py)
+        "demandForecast",
     }
 )

@@ -532,6 +532,7 @@ def every_query(seeded, shop) -> dict[str, tuple[str, dict]]:
         "approvalRules": ("{ approvalRules { id name } }", {}),
         **{report: (REPORTS[report], PERIOD) for report in REPORTS},
         **PURCHASING_QUERIES,
+        "demandForecast": ('query { demandForecast(sku: "TEE") { method points { mean } } }', {}),
     }
 
 
@@ -583,6 +584,7 @@ FORBIDDEN_TO_A_PUBLIC_KEY = {
     "returnsReport",
     "inventoryReport",
     *PURCHASING_QUERIES,
+    "demandForecast",
 }
 NULL_TO_A_PUBLIC_KEY = {"node", "orderByToken", "viewerCustomer"}
 # Where an admin key sees the seeded emails: proof that these queries would show them if allowed.

@@ -61,6 +61,7 @@ KNOWN = {
     "reorderPolicyUpdate",
     "Week",
     "Stock",
+    "Forecast",
     "auditLog",
     "customerDataExport",
     "customerErase",
@@ -301,6 +302,8 @@ async def test_the_readme_examples_run_on_the_demo_shop(demo):
     stock = (await shop.run("Stock", "STAFF", **hour))["inventoryReport"]
     tee = next(r for r in stock["rows"] if r["sku"] == "TEE-BLK-M")
     assert tee["unitsOrdered"] >= 1 and tee["unitsShipped"] >= 1 and tee["daysOfCover"] > 0
+    # The demo's orders are all from today and forecasts are made from whole days: null, as the README says.
+    assert (await shop.run("Forecast", "STAFF"))["demandForecast"] is None
 
     # Admin: the refused cancel in the audit log; Ada's data exported, Lin erased.
     entries = (await shop.run("auditLog", "ADMIN"))["auditLog"]["nodes"]

@@ -30,10 +30,10 @@ pytestmark = pytest.mark.integration
 REPLICAS = 3
 BUDGET = 10  # BATON_DB_CONNECTIONS of each replica: LISTEN 1, rate limits 1, then 4 writes and 4 reads
 DIRECT = 2  # of those, straight to Postgres (LISTEN, rate limits); the rest through PgBouncer
-WORKER = 5  # `baton worker`: one straight connection per loop (relay, pruning, webhooks, sales rollup)
-# and one for the use cases of overdue approvals and reordering
+WORKER = 6  # `baton worker`: one straight connection per loop (relay, pruning, webhooks, sales rollup,
+# forecasts) and one for the use cases of overdue approvals and reordering
 POOL = 8  # PgBouncer's server connections for the database, shared by 3 x 8 client connections
-STEADY = POOL + REPLICAS * DIRECT + WORKER  # what Postgres may hold of Baton's, serving: 19
+STEADY = POOL + REPLICAS * DIRECT + WORKER  # what Postgres may hold of Baton's, serving: 20
 ORDERS, STOCK = 200, 150
 
 
