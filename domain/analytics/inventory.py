@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 
 from domain.analytics.periods import MAX_BUCKETS, Period, too_many
 from domain.reading import Reader
 
+FLOOR, CEILING = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
 _SQL = text("""
 WITH lvl AS (
   SELECT v.product_id, sum(v.on_hand)::bigint AS on_hand, sum(v.on_hand - v.committed)::bigint AS available,
@@ -147,10 +148,11 @@ class InventoryReport:
 
 async def report(reader: Reader, tenant_id: uuid.UUID, period: Period, now: datetime) -> InventoryReport:
     """Every SKU with a stock level, by SKU; refused past MAX_BUCKETS SKUs, like the other reports."""
-    stop = min(period.end, max(now, period.start))
-    rows = await reader.all(
-        _SQL, tenant=tenant_id, start=period.start, end=period.end, stop=stop, limit=MAX_BUCKETS + 1
-    )
+    # No stock moved before 1970; and asyncpg sends datetime.min and .max as ±infinity, which SQL
+    # cannot subtract.
+    start, end = (min(max(moment, FLOOR), CEILING) for moment in (period.start, period.end))
+    stop = min(end, max(now, start))
+    rows = await reader.all(_SQL, tenant=tenant_id, start=start, end=end, stop=stop, limit=MAX_BUCKETS + 1)
     if len(rows) > MAX_BUCKETS:
         raise too_many(len(rows))
     return InventoryReport(

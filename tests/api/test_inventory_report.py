@@ -128,3 +128,13 @@ async def test_inventory_report_periods_are_checked(api: Api, shop: Shop) -> Non
     assert body["errors"][0]["extensions"]["field"] == ["to"]
     too_long = {"from": "2020-01-01T00:00:00Z", "to": "2026-11-01T00:00:00Z"}
     assert error_codes(await api(shop.admin, REPORT, **too_long)) == ["BAD_USER_INPUT"]
+    # The first instant there is (which the driver sends as -infinity): an empty period, not an error
+    first = {"from": "0001-01-01T00:00:00Z", "to": "0001-01-01T00:00:00Z"}
+    body = await api(shop.admin, REPORT, **first)
+    assert "errors" not in body, body
+    assert [
+        (r["sku"], r["unitsOrdered"], r["stockoutDays"]) for r in body["data"]["inventoryReport"]["rows"]
+    ] == [
+        ("MUG", 0, 0.0),
+        ("TEE", 0, 0.0),
+    ]
