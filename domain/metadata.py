@@ -14,6 +14,7 @@ from domain.notifications import models as notifications
 from domain.orders import models as orders
 from domain.refunds import models as refunds
 from domain.returns import models as returns
+from domain.risk import models as risk
 from domain.shipping import models as shipping
 from domain.tenancy import models as tenancy
 from domain.webhooks import models as webhooks
@@ -35,6 +36,7 @@ __all__ = [
     "orders",
     "refunds",
     "returns",
+    "risk",
     "shipping",
     "tenancy",
     "webhooks",

@@ -49,6 +49,13 @@ class Context:
         self.operation_name, self.operation_type = name, kind
         bind_contextvars(operation_name=name, operation_type=kind)
 
+    @property
+    def client_ip(self) -> str | None:
+        """The caller's address as the server sees it (behind a proxy: as the proxy headers say)."""
+        client = getattr(self.request, "client", None)
+        host = getattr(client, "host", None)
+        return host[:45] if isinstance(host, str) else None
+
     def require(self, scope: Scope | None = None) -> Principal:
         if self.principal is None:
             raise Unauthenticated("Send an API key: Authorization: Bearer <key>")

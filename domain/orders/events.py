@@ -144,3 +144,20 @@ class BackorderAllocated(Event):
     def message(self) -> str:
         rest = f"; {self.still_backordered} still backordered" if self.still_backordered else ""
         return f"{self.quantity} backordered unit(s) of {self.sku} reserved from new stock{rest}"
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderRiskAssessed(Event):
+    """A fraud-risk assessment was recorded: the built-in one at placement, or a fraud service's."""
+
+    type: ClassVar[str] = "ORDER_RISK_ASSESSED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    source: str
+    level: str
+    score: int | None
+    order_level: str  # the order's level now: the highest of its assessments
+
+    def message(self) -> str:
+        scored = "" if self.score is None else f" (score {self.score})"
+        return f"Risk assessed by {self.source}: {self.level}{scored}; the order's risk is {self.order_level}"

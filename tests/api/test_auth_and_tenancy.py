@@ -437,7 +437,11 @@ async def test_lists_and_filters_never_show_another_tenants_data(api, shop, othe
     ]
     assert (await api(shop.admin, CUSTOMERS, email="linus@example.com"))["data"]["customers"]["nodes"] == []
     detail = (await api(shop.admin, ORDER_DETAIL, id=mine["id"]))["data"]["order"]
-    assert [e["type"] for e in detail["events"]] == ["ORDER_CREATED", "ORDER_STOCK_RESERVED"]
+    assert [e["type"] for e in detail["events"]] == [
+        "ORDER_CREATED",
+        "ORDER_STOCK_RESERVED",
+        "ORDER_RISK_ASSESSED",
+    ]
     # the same SKU in both tenants: each sees only its own stock and ledger
     stock = await stock_of(api, shop.admin, "TEE")
     assert [lv["location"]["id"] for lv in stock["levels"]] == [shop.location_id]

@@ -261,6 +261,7 @@ async def test_an_orders_timeline_lists_what_happened_oldest_first(api, shop):
     assert [e["type"] for e in events] == [
         "ORDER_CREATED",
         "ORDER_STOCK_RESERVED",
+        "ORDER_RISK_ASSESSED",
         "ORDER_STATUS_CHANGED",
         "FULFILLMENT_ORDER_CREATED",
         "ORDER_STATUS_CHANGED",
