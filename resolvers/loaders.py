@@ -18,6 +18,7 @@ from domain.orders import queries as orders
 from domain.reading import Reader, ReadPool
 from domain.refunds import queries as refunds
 from domain.returns import queries as returns
+from domain.risk import queries as risk
 from domain.shipping import queries as shipping
 from domain.webhooks import queries as webhooks
 
@@ -55,6 +56,7 @@ BATCHES: dict[str, tuple[ModuleType, str, bool]] = {
     "refunds_by_return": (refunds, "by_return", True),
     "lines_by_refund": (refunds, "lines_by_refund", True),
     "webhook_endpoint_by_id": (webhooks, "endpoints_by_ids", False),
+    "risk_assessments_by_order": (risk, "by_order", True),
 }
 
 

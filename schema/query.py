@@ -13,6 +13,7 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from domain.catalog.queries import LocationSort, ProductFilter, ProductSort
 from domain.orders.queries import OrderFilter, OrderSort
 from domain.orders.status import OrderStatus, PaymentStatus, SalesChannel
+from domain.risk.rules import RiskLevel
 from domain.tenancy.scopes import Scope
 from resolvers import catalog, customers, events, inventory, orders
 from resolvers.context import Context
@@ -25,6 +26,7 @@ from schema.enums import (
     OrderStatusEnum,
     PaymentStatusEnum,
     ProductSortKey,
+    RiskLevelEnum,
     SalesChannelEnum,
 )
 from schema.node import Node
@@ -55,6 +57,9 @@ class OrderFilterInput:
         default=None, description="Exclusive; a time without an offset is taken as UTC"
     )
     tags: list[str] | None = strawberry.field(default=None, description="Orders carrying all of these tags")
+    risk_level: list[RiskLevelEnum] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Orders whose fraud risk is one of these levels"
+    )
 
     def to_domain(self) -> OrderFilter:
         customer_id = local_id(self.customer_id, "Customer") if self.customer_id else None
@@ -69,6 +74,7 @@ class OrderFilterInput:
             created_after=_utc(self.created_after),
             created_before=_utc(self.created_before),
             tags=_capped(self.tags, "tags"),
+            risk_levels=sorted({RiskLevel(r) for r in self.risk_level or []}),
         )
 
 

@@ -28,6 +28,7 @@ from schema.mutations.notifications import NotificationMutations
 from schema.mutations.orders import OrderMutations
 from schema.mutations.privacy import PrivacyMutations
 from schema.mutations.returns import ReturnMutations
+from schema.mutations.risk import RiskMutations
 from schema.mutations.shipping import ShippingMutations
 from schema.mutations.tenancy import TenancyMutations
 from schema.mutations.webhooks import WebhookMutations
@@ -93,6 +94,7 @@ class Mutation(
     TenancyMutations,
     WebhookMutations,
     NotificationMutations,
+    RiskMutations,
 ):
     pass
 

@@ -38,6 +38,7 @@ class OrderFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
     tags: list[str] = field(default_factory=list)
+    risk_levels: list[str] = field(default_factory=list)
 
 
 def parse_number(text: str) -> int | None:
@@ -118,4 +119,6 @@ async def list_orders(
         stmt = stmt.where(c.created_at < where.created_before)
     if where.tags:
         stmt = stmt.where(c.tags.contains(where.tags))
+    if where.risk_levels:
+        stmt = stmt.where(c.risk_level.in_(where.risk_levels))
     return await paginate(reader, stmt, c[sort.value], c.id, page, sort.value)

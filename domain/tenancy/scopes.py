@@ -33,6 +33,7 @@ class Scope(StrEnum):
     CUSTOMERS_EXPORT = "customers:export"  # everything held about one customer, as JSON
     CUSTOMERS_ERASE = "customers:erase"  # pseudonymise one customer everywhere
     ANALYTICS_READ = "analytics:read"  # sales, fulfillment and returns reports (ADMIN, STAFF)
+    RISK_ASSESS = "risk:assess"  # record a fraud service's assessment of an order (ADMIN, STAFF, PARTNER)
 
 
 ALL = frozenset(Scope)
@@ -67,7 +68,8 @@ GRANTABLE: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: ALL,
     Role.STAFF: _STAFF,
     Role.STOREFRONT: ROLE_SCOPES[Role.STOREFRONT],
-    Role.PARTNER: ROLE_SCOPES[Role.PARTNER] | {Scope.CUSTOMERS_READ},
+    # A fraud service's key: a PARTNER key issued with risk:assess (and customers:read to see emails).
+    Role.PARTNER: ROLE_SCOPES[Role.PARTNER] | {Scope.CUSTOMERS_READ, Scope.RISK_ASSESS},
 }
 
 

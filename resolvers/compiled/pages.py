@@ -134,6 +134,7 @@ FILTERS: list[tuple[str, Callable[[Any], Any], str, str]] = [
     ("createdAfter", _moment, "timestamptz", "({p} IS NULL OR {t}.created_at >= {p})"),
     ("createdBefore", _moment, "timestamptz", "({p} IS NULL OR {t}.created_at < {p})"),
     ("tags", _tags, "text[]", "(coalesce(cardinality({p}), 0) = 0 OR {t}.tags @> {p}::varchar(64)[])"),
+    ("riskLevel", _names, "text[]", "(coalesce(cardinality({p}), 0) = 0 OR {t}.risk_level = ANY({p}))"),
 ]
 
 

@@ -18,6 +18,7 @@ from domain.orders.status import (
     ShippingMethod,
 )
 from domain.returns.status import OrderReturnStatus
+from domain.tenancy.scopes import Scope
 from resolvers.errors import Forbidden
 from resolvers.ids import to_global
 from resolvers.privacy import without_contact
@@ -34,6 +35,7 @@ from schema.node import Node
 from schema.types.catalog import Location, Product
 from schema.types.customization import Customization
 from schema.types.money import Address, Money, address, money
+from schema.types.risk import OrderRisk
 
 if TYPE_CHECKING:
     from schema.types.customers import Customer
@@ -182,6 +184,8 @@ class Order(Node):
     customer_id: strawberry.Private[uuid.UUID]
     currency: strawberry.Private[str]
     exchange_of_id: strawberry.Private[uuid.UUID | None]
+    risk_level: strawberry.Private[str]
+    risk_score: strawberry.Private[int]
     contact_shown: strawberry.Private[bool] = True
 
     @strawberry.field
@@ -260,6 +264,15 @@ class Order(Node):
         )
         return Order.shown(info, row)
 
+    @strawberry.field(
+        description="Fraud risk, with the facts behind it: for keys with orders:read, null for customers"
+    )
+    async def risk(self, info: strawberry.Info) -> OrderRisk | None:
+        if not info.context.require().has(Scope.ORDERS_READ):
+            return None
+        rows = await info.context.loaders.risk_assessments_by_order.load(self.row_id)
+        return OrderRisk.of(self.risk_level, self.risk_score, rows)
+
     @strawberry.field
     async def payments(self, info: strawberry.Info) -> list[Payment]:
         rows = await info.context.loaders.payments_by_order.load(self.row_id)
@@ -310,6 +323,8 @@ class Order(Node):
             customer_id=r.customer_id,
             currency=cur,
             exchange_of_id=r.exchange_of_id,
+            risk_level=r.risk_level,
+            risk_score=r.risk_score,
         )
 
     @classmethod

@@ -98,6 +98,10 @@ ADMIN_ONLY = {
         {"id": global_id("ApiKey")},
     ),
     "carrierSecretCreate": (CARRIER_SECRET, {"carrier": "generic"}),
+    "riskSettingsUpdate": (
+        "mutation { riskSettingsUpdate(input: {highAt: 70}) { riskSettings { highAt } userErrors { code } } }",
+        {},
+    ),
     "productCustomizationOptionsSet": (
         "mutation($id: ID!) { productCustomizationOptionsSet(input: {id: $id, options: []}) "
         "{ userErrors { code } } }",
@@ -210,6 +214,11 @@ def mutations(shop, order_id):
         "orderUpdate": (ORDER_UPDATE, {"input": {"id": order_id, "note": "leave at the door"}}),
         "orderSetPriority": (SET_PRIORITY, {"id": order_id, "priority": 80}),
         "customerAccessTokenCreate": (CUSTOMER_TOKEN_CREATE, {"email": "grace@example.com"}),
+        "orderRiskAssessmentCreate": (
+            'mutation($id: ID!) { orderRiskAssessmentCreate(input: {orderId: $id, source: "Sift", '
+            "riskLevel: LOW}) { order { id } userErrors { code } } }",
+            {"id": order_id},
+        ),
         "orderCancel": (ORDER_CANCEL, {"id": order_id}),  # last: a cancelled order takes no edits
     }
 

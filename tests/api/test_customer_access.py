@@ -132,6 +132,7 @@ ALL_SCOPES = [
     "orders:read",
     "orders:self",
     "orders:write",
+    "risk:assess",
     "shop:manage",
     "webhooks:manage",
 ]
