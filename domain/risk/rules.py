@@ -139,21 +139,20 @@ def assess(order: Placement, history: History, settings: RiskSettings) -> Assess
                 f"{history.unpaid_cancelled} earlier orders with this email were cancelled unpaid",
             )
         )
-    if history.paid_orders >= RETURNING_MIN:
-        found.append(
-            (RiskRule.RETURNING_CUSTOMER, f"Returning customer with {history.paid_orders} paid orders")
-        )
+    if history.paid_orders >= RETURNING_MIN and history.address_used_before:
+        text = f"Returning customer with {history.paid_orders} paid orders, to an address used before"
+        found.append((RiskRule.RETURNING_CUSTOMER, text))
     facts = []
-    counted: set[RiskRule] = set()
+    velocity = 0  # one sender's orders share email, phone, address and IP: velocity counts once, its most
     for rule, text in found:
         weight = 0 if rule is None else settings.weight(rule)
         sentiment = (
             Sentiment.NEGATIVE if weight > 0 else Sentiment.POSITIVE if weight < 0 else Sentiment.NEUTRAL
         )
-        if rule in VELOCITY:  # one sender's orders share email, phone, address and IP: counted once
-            weight = max(0, weight - max((settings.weight(r) for r in counted & VELOCITY), default=0))
-        if rule is not None:
-            counted.add(rule)
+        if rule in VELOCITY:
+            if _burst(rule, history, settings.velocity_limit):
+                weight *= 2  # twice the limit: twice the points
+            weight, velocity = max(0, weight - velocity), max(velocity, weight)
         facts.append(Fact(text, sentiment, rule, weight))
     score = max(0, min(100, sum(f.points for f in facts)))
     if not facts:
@@ -176,16 +175,23 @@ def _value(order: Placement, history: History) -> list[tuple[RiskRule | None, st
     return found
 
 
+def _counts(history: History) -> dict[RiskRule, tuple[int, str]]:
+    return {
+        RiskRule.EMAIL_VELOCITY: (history.last_hour_email, "with this email"),
+        RiskRule.PHONE_VELOCITY: (history.last_hour_phone, "from this phone number"),
+        RiskRule.ADDRESS_VELOCITY: (history.last_hour_address, "to this shipping address"),
+        RiskRule.IP_VELOCITY: (history.last_hour_ip, "from this IP address"),
+    }
+
+
+def _burst(rule: RiskRule, history: History, limit: int) -> bool:
+    return _counts(history)[rule][0] >= 2 * limit
+
+
 def _velocity(history: History, limit: int) -> list[tuple[RiskRule | None, str]]:
-    counts = (
-        (RiskRule.EMAIL_VELOCITY, history.last_hour_email, "with this email"),
-        (RiskRule.PHONE_VELOCITY, history.last_hour_phone, "from this phone number"),
-        (RiskRule.ADDRESS_VELOCITY, history.last_hour_address, "to this shipping address"),
-        (RiskRule.IP_VELOCITY, history.last_hour_ip, "from this IP address"),
-    )
     return [
         (rule, f"{count} other orders {what} in the last hour")
-        for rule, count, what in counts
+        for rule, (count, what) in _counts(history).items()
         if count >= limit
     ]
 

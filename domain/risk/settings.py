@@ -46,8 +46,8 @@ MAX_WEIGHT = 100
 @dataclass(frozen=True)
 class RiskSettings:
     low_at: int = 10  # a score at or above this is LOW ...
-    medium_at: int = 30  # ... MEDIUM ...
-    high_at: int = 60  # ... HIGH: the order's fulfillment is held when it is confirmed
+    medium_at: int = 25  # ... MEDIUM ...
+    high_at: int = 50  # ... HIGH: the order's fulfillment is held when it is confirmed
     velocity_limit: int = 5  # this many earlier orders in the last hour by one email/phone/address/IP
     weights: dict[RiskRule, int] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 

@@ -192,7 +192,7 @@ async def test_a_shops_thresholds_and_weights_apply_to_the_next_orders(api, shop
     )
     settings = ok(body, "riskSettingsUpdate")["riskSettings"]
 
-    assert (settings["lowAt"], settings["mediumAt"], settings["highAt"]) == (10, 30, 40)
+    assert (settings["lowAt"], settings["mediumAt"], settings["highAt"]) == (10, 25, 40)
     shown = (await api(shop.admin, SHOP_RISK))["data"]["shop"]["riskSettings"]
     assert shown["highAt"] == 40
     assert {"rule": "COUNTRY_MISMATCH", "points": 45} in shown["weights"]
@@ -200,7 +200,7 @@ async def test_a_shops_thresholds_and_weights_apply_to_the_next_orders(api, shop
     order = await place(api, shop.admin, billed_abroad)
     assert order["risk"]["level"] == "HIGH" and order["risk"]["score"] == 45
     reset = ok(await api(shop.admin, SETTINGS, input={"reset": True}), "riskSettingsUpdate")
-    assert reset["riskSettings"]["highAt"] == 60
+    assert reset["riskSettings"]["highAt"] == 50
 
 
 async def test_customers_never_see_the_risk_of_their_own_order(api, shop):
