@@ -15,6 +15,7 @@ from structlog.contextvars import bind_contextvars
 from domain.events.hub import Hub
 from domain.limits.budgets import Budgets
 from domain.reading import Reader, ReadPool
+from domain.tenancy.models import Role
 from domain.tenancy.scopes import Scope
 from domain.tenancy.service import Principal
 from domain.uow import UnitOfWork
@@ -50,10 +51,13 @@ class Context:
         bind_contextvars(operation_name=name, operation_type=kind)
 
     @property
-    def client_ip(self) -> str | None:
-        """The caller's address as the server sees it (behind a proxy: as the proxy headers say)."""
-        client = getattr(self.request, "client", None)
-        host = getattr(client, "host", None)
+    def shopper_ip(self) -> str | None:
+        """The shopper's address, for the fraud rules' IP velocity: the caller's as the server sees it
+        (behind a proxy: as its headers say), for a public key only. Other keys call from a backend, a
+        POS or a partner's servers, whose one address says nothing about who is buying."""
+        if self.principal is None or self.principal.role != Role.STOREFRONT:
+            return None
+        host = getattr(getattr(self.request, "client", None), "host", None)
         return host[:45] if isinstance(host, str) else None
 
     def require(self, scope: Scope | None = None) -> Principal:

@@ -12,6 +12,7 @@ from tests.api.documents import (
     ok,
     order_input,
     place_order_with_token,
+    set_stock,
 )
 from tests.api.fulfillment_documents import FO_RELEASE, fulfillment_of
 
@@ -211,3 +212,28 @@ async def test_customers_never_see_the_risk_of_their_own_order(api, shop):
 
     assert body["data"]["order"]["risk"] is None
     assert (await api(shop.admin, RISK, id=order["id"]))["data"]["order"]["risk"]["level"] == "NONE"
+
+
+async def test_ip_velocity_counts_shoppers_on_a_public_key_never_a_backends_orders(api, shop):
+    storefront = await shop.tenant.key(Role.STOREFRONT)
+    await set_stock(api, shop.admin, "MUG", shop.location_id, 100)
+
+    def someone(n):
+        return order_input(
+            [("MUG", 1)], email=f"s{n}@example.com", shippingAddress=address(line1=f"{n} Elm St")
+        )
+
+    for n in range(6):  # the merchant's backend: one address for every customer
+        await place(api, shop.admin, someone(n))
+    for n in range(10, 15):
+        await place_order_with_token(api, storefront, [("MUG", 1)], email=f"s{n}@example.com")
+    backend = await place(api, shop.admin, someone(99))
+    assert backend["risk"]["level"] == "NONE"
+
+    shopper, _ = await place_order_with_token(api, storefront, [("MUG", 1)], email="s100@example.com")
+
+    facts = (await api(shop.admin, RISK, id=shopper["id"]))["data"]["order"]["risk"]["facts"]
+    assert {
+        "description": "5 other orders from this IP address in the last hour",
+        "sentiment": "NEGATIVE",
+    } in facts
