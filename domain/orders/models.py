@@ -111,7 +111,7 @@ class Order(Timestamps, EventSource, Base):
         UniqueConstraint("tenant_id", "idempotency_key"),
         UniqueConstraint("tenant_id", "access_token_hash"),
         Index("ix_orders_tenant_created", "tenant_id", "created_at", "id"),
-        Index("ix_orders_tenant_email", "tenant_id", "email"),
+        Index("ix_orders_tenant_email", "tenant_id", "email", "created_at"),  # by created_at: risk history
         Index("ix_orders_tenant_status", "tenant_id", "status"),
         Index("ix_orders_tags", "tags", postgresql_using="gin"),
         Index("ix_orders_tenant_risk", "tenant_id", "risk_level", "created_at"),

@@ -2,10 +2,11 @@
 to add to its SELECT, which has the tenant as $1 and the order's products in a `product` CTE, with these
 parameters after its own: email, phone, shipping address key, client IP, the start of the last hour.
 
-Each count is an index range scan: orders by (tenant, email), (tenant, address_key, created_at),
+Each count is an index range scan: orders by (tenant, email, created_at), (tenant, address_key, created_at),
 (tenant, client_ip, created_at), (tenant, customer_id, created_at) through customers by (tenant, phone);
-the shop's average over its latest orders and each SKU's usual quantity over a sample of its lines are
-capped, so placement costs the same in a shop with a long history."""
+the customer's history over the email's latest orders, the shop's average over its latest orders and each
+SKU's usual quantity over a sample of its lines are capped, so placement costs the same in a shop (or for
+a customer, say a marketplace's one address) with a long history."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from typing import Any
 
 from domain.risk.rules import History, SkuHistory
 
-SHOP_SAMPLE = 500  # the shop's latest orders, for its average order
+CUSTOMER_SAMPLE = 200  # the email's latest orders: its history, however many it has
+SHOP_SAMPLE = 200  # the shop's latest orders, for its average order
 SKU_SAMPLE = 200  # earlier lines of a SKU, for its usual quantity
+VELOCITY_CAP = 200  # counted up to: twice the highest velocity limit a shop may set (settings.py)
 
 
 def columns(email: int, phone: int, address: int, ip: int, since: int) -> str:
@@ -29,14 +32,16 @@ def columns(email: int, phone: int, address: int, ip: int, since: int) -> str:
      'averageTotal', coalesce(avg(o.total), 0)::bigint,
      'addressUsed', coalesce(bool_or(o.address_key = {a}::text), false),
      'lastHour', count(*) FILTER (WHERE o.created_at > {s}::timestamptz))
-   FROM orders o WHERE o.tenant_id = $1 AND o.email = {e}::text)::text AS risk_customer,
-  (SELECT count(*) FROM orders o WHERE o.tenant_id = $1 AND o.created_at > {s}::timestamptz
-   AND o.customer_id IN (SELECT c.id FROM customers c WHERE c.tenant_id = $1 AND c.phone = {p}::text)
-  ) AS risk_phone,
-  (SELECT count(*) FROM orders o WHERE o.tenant_id = $1 AND o.address_key = {a}::text
-   AND o.created_at > {s}::timestamptz) AS risk_address,
-  (SELECT count(*) FROM orders o WHERE o.tenant_id = $1 AND o.client_ip = {i}::text
-   AND o.created_at > {s}::timestamptz) AS risk_ip,
+   FROM (SELECT o.payment_status, o.status, o.paid, o.total, o.address_key, o.created_at FROM orders o
+     WHERE o.tenant_id = $1 AND o.email = {e}::text ORDER BY o.created_at DESC LIMIT {CUSTOMER_SAMPLE}) o
+  )::text AS risk_customer,
+  (SELECT count(*) FROM (SELECT FROM customers c JOIN orders o ON o.tenant_id = $1
+     AND o.customer_id = c.id AND o.created_at > {s}::timestamptz
+     WHERE c.tenant_id = $1 AND c.phone = {p}::text LIMIT {VELOCITY_CAP}) x) AS risk_phone,
+  (SELECT count(*) FROM (SELECT FROM orders o WHERE o.tenant_id = $1 AND o.address_key = {a}::text
+     AND o.created_at > {s}::timestamptz LIMIT {VELOCITY_CAP}) x) AS risk_address,
+  (SELECT count(*) FROM (SELECT FROM orders o WHERE o.tenant_id = $1 AND o.client_ip = {i}::text
+     AND o.created_at > {s}::timestamptz LIMIT {VELOCITY_CAP}) x) AS risk_ip,
   (SELECT json_build_object('orders', count(*), 'averageTotal', coalesce(avg(x.total), 0)::bigint)
    FROM (SELECT o.total FROM orders o WHERE o.tenant_id = $1 ORDER BY o.created_at DESC
      LIMIT {SHOP_SAMPLE}) x)::text AS risk_shop,

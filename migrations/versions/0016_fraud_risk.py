@@ -39,6 +39,9 @@ def upgrade() -> None:
     op.add_column("orders", sa.Column("address_key", sa.String(32), nullable=True))
     op.create_check_constraint("risk_score_in_range", "orders", "risk_score BETWEEN 0 AND 100")
     op.execute(f"UPDATE orders SET address_key = {ADDRESS_KEY}")
+    # The customer's latest orders, for their risk history: the email index by creation time too.
+    op.drop_index("ix_orders_tenant_email", table_name="orders")
+    op.create_index("ix_orders_tenant_email", "orders", ["tenant_id", "email", "created_at"])
     op.create_index("ix_orders_tenant_risk", "orders", ["tenant_id", "risk_level", "created_at"])
     op.create_index("ix_orders_tenant_customer", "orders", ["tenant_id", "customer_id", "created_at"])
     op.create_index("ix_orders_tenant_address", "orders", ["tenant_id", "address_key", "created_at"])
@@ -86,6 +89,8 @@ def downgrade() -> None:
     op.drop_index("ix_orders_tenant_address", table_name="orders")
     op.drop_index("ix_orders_tenant_customer", table_name="orders")
     op.drop_index("ix_orders_tenant_risk", table_name="orders")
+    op.drop_index("ix_orders_tenant_email", table_name="orders")
+    op.create_index("ix_orders_tenant_email", "orders", ["tenant_id", "email"])
     op.drop_constraint("risk_score_in_range", "orders", type_="check")
     op.drop_column("orders", "address_key")
     op.drop_column("orders", "client_ip")

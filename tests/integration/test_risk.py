@@ -4,6 +4,7 @@ written with the order; a HIGH order's fulfillment held on the lean path and on 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib
 
@@ -14,6 +15,8 @@ from domain.orders.inputs import AddressInput, CustomerInput
 from domain.orders.service import confirm_order, place_order, record_payment
 from domain.orders.status import ShippingMethod
 from domain.risk.models import RiskAssessment
+from domain.risk.rules import RiskLevel
+from domain.risk.service import AssessmentInput, record_assessment
 from tests.db_helpers import as_system
 from tests.integration.builders import location, order_input, outbox, product, rows, uow
 from tests.integration.fulfillment_builders import fulfillment_orders, holds
@@ -156,3 +159,19 @@ async def test_migration_0016_keys_old_orders_addresses_as_placement_does(db, te
         ).scalar_one()
 
     assert key == order.address_key
+
+
+async def test_a_fraud_services_high_verdict_racing_confirmation_always_ends_held(db, tenant):
+    await shop(db, tenant.id)
+    for n in range(6):
+        order = (await place_order(uow(db, tenant.id), elsewhere(order_input(("MUG", 1)), n))).order
+        verdict = AssessmentInput(order.id, "Sift", RiskLevel.HIGH, 95, [])
+
+        await asyncio.gather(
+            confirm_order(uow(db, tenant.id), order.id),
+            record_assessment(uow(db, tenant.id), verdict),
+        )
+
+        (fo,) = await fulfillment_orders(db, order.id)
+        assert fo.status == "ON_HOLD", n
+        assert [h.reason for h in await holds(db, fo.id)] == ["HIGH_RISK_OF_FRAUD"], n
