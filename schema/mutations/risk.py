@@ -9,7 +9,8 @@ from domain.risk.settings import RiskRule, SettingsChange
 from resolvers import risk as resolve
 from schema.enums import RiskFactSentimentEnum, RiskLevelEnum, RiskRuleEnum
 from schema.errors import UserError, user_errors
-from schema.mutations.orders import OrderPayload, _payload
+from schema.mutations.orders import OrderPayload
+from schema.types.orders import Order
 from schema.types.risk import RiskSettingsType
 
 
@@ -86,7 +87,10 @@ class RiskMutations:
             input.score,
             [(f.description, Sentiment(f.sentiment)) for f in input.facts],
         )
-        return _payload(info, outcome)
+        return OrderPayload(
+            order=Order.shown(info, outcome.value) if outcome.value else None,
+            user_errors=user_errors(outcome.errors),
+        )
 
     @strawberry.mutation(
         description="Changes the shop's fraud-risk thresholds, velocity limit and rule weights; applies to "
