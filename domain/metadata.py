@@ -19,6 +19,7 @@ from domain.orders import models as orders
 from domain.purchasing import models as purchasing
 from domain.refunds import models as refunds
 from domain.returns import models as returns
+from domain.risk import models as risk
 from domain.shipping import models as shipping
 from domain.tenancy import models as tenancy
 from domain.webhooks import models as webhooks
@@ -44,6 +45,7 @@ __all__ = [
     "purchasing",
     "refunds",
     "returns",
+    "risk",
     "rollup",
     "shipping",
     "tenancy",

@@ -15,6 +15,7 @@ from structlog.contextvars import bind_contextvars
 from domain.events.hub import Hub
 from domain.limits.budgets import Budgets
 from domain.reading import Reader, ReadPool
+from domain.tenancy.models import Role
 from domain.tenancy.scopes import Scope
 from domain.tenancy.service import Principal
 from domain.uow import UnitOfWork
@@ -48,6 +49,16 @@ class Context:
     def name_operation(self, name: str | None, kind: str) -> None:
         self.operation_name, self.operation_type = name, kind
         bind_contextvars(operation_name=name, operation_type=kind)
+
+    @property
+    def shopper_ip(self) -> str | None:
+        """The shopper's address, for the fraud rules' IP velocity: the caller's as the server sees it
+        (behind a proxy: as its headers say), for a public key only. Other keys call from a backend, a
+        POS or a partner's servers, whose one address says nothing about who is buying."""
+        if self.principal is None or self.principal.role != Role.STOREFRONT:
+            return None
+        host = getattr(getattr(self.request, "client", None), "host", None)
+        return host[:45] if isinstance(host, str) else None
 
     def require(self, scope: Scope | None = None) -> Principal:
         if self.principal is None:

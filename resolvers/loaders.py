@@ -20,6 +20,7 @@ from domain.purchasing import queries as purchasing
 from domain.reading import Reader, ReadPool
 from domain.refunds import queries as refunds
 from domain.returns import queries as returns
+from domain.risk import queries as risk
 from domain.shipping import queries as shipping
 from domain.webhooks import queries as webhooks
 
@@ -62,6 +63,7 @@ BATCHES: dict[str, tuple[ModuleType, str, bool]] = {
     "supplier_products_by_supplier": (purchasing, "products_by_supplier", True),
     "purchase_order_by_id": (purchasing, "purchase_orders_by_ids", False),
     "lines_by_purchase_order": (purchasing, "lines_by_purchase_order", True),
+    "risk_assessments_by_order": (risk, "by_order", True),
 }
 
 

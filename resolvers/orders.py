@@ -26,7 +26,7 @@ async def create(ctx: Context, data: OrderInput) -> Outcome[Placed]:
         # A signed-in customer's order is theirs: otherwise it would not show in viewerCustomer.
         message = "A signed-in customer orders under their own email"
         return Outcome(errors=[DomainError(Code.INVALID, message, ["customer", "email"])])
-    outcome = await attempt(lambda: service.place_order(uow, data))
+    outcome = await attempt(lambda: service.place_order(uow, data, ctx.shopper_ip))
     placed = outcome.value
     # The caller may see the order it placed; a repeat shows the first order only to a caller who sent
     # the same idempotency key and payload, never to one that merely guessed an external id.

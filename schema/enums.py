@@ -29,6 +29,8 @@ from domain.orders.status import (
 from domain.purchasing.queries import PurchaseOrderSort
 from domain.returns.queries import ReturnSort
 from domain.returns.status import ItemCondition, OrderReturnStatus, ReturnReason, ReturnStatus
+from domain.risk.rules import RiskLevel, Sentiment
+from domain.risk.settings import RiskRule
 from domain.shipping.status import TrackingSource, TrackingStatus
 from domain.tenancy.models import Role
 
@@ -77,6 +79,13 @@ FulfillmentStatusEnum = strawberry.enum(
 CustomerTierEnum = strawberry.enum(CustomerTier, name="CustomerTier")
 FulfillmentOrderStatusEnum = strawberry.enum(FulfillmentOrderStatus, name="FulfillmentOrderStatus")
 HoldReasonEnum = strawberry.enum(HoldReason, name="FulfillmentHoldReason")
+RiskLevelEnum = strawberry.enum(
+    RiskLevel, name="RiskLevel", description="How likely an order is fraudulent; HIGH holds its fulfillment"
+)
+RiskFactSentimentEnum = strawberry.enum(
+    Sentiment, name="RiskFactSentiment", description="Whether a fact speaks for the order or against it"
+)
+RiskRuleEnum = strawberry.enum(RiskRule, name="RiskRule", description="A built-in fraud rule")
 TrackingStatusEnum = strawberry.enum(TrackingStatus, name="TrackingStatus")
 TrackingSourceEnum = strawberry.enum(TrackingSource, name="TrackingSource")
 ReturnStatusEnum = strawberry.enum(ReturnStatus, name="ReturnStatus")

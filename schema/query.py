@@ -13,6 +13,7 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from domain.catalog.queries import LocationSort, ProductFilter, ProductSort
 from domain.orders.queries import OrderFilter, OrderSort
 from domain.orders.status import OrderStatus, PaymentStatus, SalesChannel
+from domain.risk.rules import RiskLevel
 from domain.tenancy.scopes import Scope
 from resolvers import catalog, customers, events, inventory, order_edits, orders
 from resolvers.context import Context
@@ -25,6 +26,7 @@ from schema.enums import (
     OrderStatusEnum,
     PaymentStatusEnum,
     ProductSortKey,
+    RiskLevelEnum,
     SalesChannelEnum,
 )
 from schema.node import Node
@@ -61,6 +63,9 @@ class OrderFilterInput:
         default=None,
         description="Orders this approval rule held (with status: [PENDING_APPROVAL], its queue)",
     )
+    risk_level: list[RiskLevelEnum] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Orders whose fraud risk is one of these levels"
+    )
 
     def to_domain(self) -> OrderFilter:
         customer_id = local_id(self.customer_id, "Customer") if self.customer_id else None
@@ -76,6 +81,7 @@ class OrderFilterInput:
             created_before=_utc(self.created_before),
             tags=_capped(self.tags, "tags"),
             approval_rule_id=_rule_id(self.approval_rule_id),
+            risk_levels=sorted({RiskLevel(r) for r in self.risk_level or []}),
         )
 
 

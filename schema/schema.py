@@ -33,6 +33,7 @@ from schema.mutations.orders import OrderMutations
 from schema.mutations.privacy import PrivacyMutations
 from schema.mutations.purchasing import PurchasingMutations
 from schema.mutations.returns import ReturnMutations
+from schema.mutations.risk import RiskMutations
 from schema.mutations.shipping import ShippingMutations
 from schema.mutations.tenancy import TenancyMutations
 from schema.mutations.webhooks import WebhookMutations
@@ -103,6 +104,7 @@ class Mutation(
     WebhookMutations,
     NotificationMutations,
     PurchasingMutations,
+    RiskMutations,
 ):
     pass
 

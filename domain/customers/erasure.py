@@ -189,6 +189,7 @@ def _order(o: Order, lines: list[OrderLine]) -> dict[str, Any]:
         "email": o.email,
         "shippingAddress": o.shipping_address,
         "billingAddress": o.billing_address,
+        "clientIp": o.client_ip,  # where the order was placed from (fraud velocity, domain/risk/)
         "note": o.note,
         "currency": o.currency,
         "total": money(o.total),
@@ -301,6 +302,7 @@ async def _erase_orders(uow: UnitOfWork, related: dict[str, list[uuid.UUID]], fa
         await s.execute(select(Order).where(Order.tenant_id == tenant, Order.id.in_(related["orders"])))
     ).scalars():
         order.email, order.note, order.request_hash = fake, None, None
+        order.client_ip = order.address_key = None  # the fraud rules' velocity keys (domain/risk/)
         order.shipping_address = _address(order.shipping_address)
         order.billing_address = _address(order.billing_address) if order.billing_address else None
     await s.execute(

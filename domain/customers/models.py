@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,4 +23,8 @@ class Customer(Timestamps, Base):
     # Weighs in an order's fulfillment priority (STANDARD, SILVER, GOLD, VIP).
     tier: Mapped[str] = mapped_column(String(16), default="STANDARD", server_default="STANDARD")
 
-    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+    # By phone: the fraud rules count a phone number's recent orders (domain/risk/history.py).
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email"),
+        Index("ix_customers_tenant_phone", "tenant_id", "phone"),
+    )

@@ -50,6 +50,11 @@ FROM unnest($16::uuid[], $17::uuid[], $18::text[], $19::text[])
 ORDER BY h.n
 """
 WAITING = "Waiting for stock to arrive"
+HIGH_RISK = "HIGH"  # domain/risk/rules.py RiskLevel.HIGH
+
+
+def risky(order: Order) -> str:
+    return f"Fraud risk HIGH (score {order.risk_score}): review the order's risk facts before releasing"
 
 
 @dataclass(frozen=True)
@@ -66,20 +71,25 @@ class Held:
 class Opening:
     fo: FulfillmentOrder
     allocation_ids: list[uuid.UUID]
-    hold: FulfillmentHold | None  # units waiting for stock: on hold until a receipt fills them
+    # Units waiting for stock: on hold until a receipt fills them; a HIGH-risk order: until staff
+    # release its HIGH_RISK_OF_FRAUD hold.
+    holds: list[FulfillmentHold]
 
 
 def openings(order: Order, held: list[Held], actor: str | None) -> list[Opening]:
     """One fulfillment order per location for the held units; units waiting for stock get their own
-    one, on hold as INVENTORY_OUT_OF_STOCK. Records their events, in a stable order."""
+    one, on hold as INVENTORY_OUT_OF_STOCK; every one of a HIGH-risk order opens on hold as
+    HIGH_RISK_OF_FRAUD. Records their events, in a stable order."""
     groups: dict[tuple[uuid.UUID, bool], list[Held]] = defaultdict(list)
     for a in held:
         groups[a.location_id, a.backordered].append(a)
     opened = []
     for (location_id, backordered), members in sorted(groups.items(), key=lambda g: (str(g[0][0]), g[0][1])):
         fo = new_fulfillment_order(order, location_id, sum(a.unshipped for a in members))
-        hold = fo.hold(HoldReason.INVENTORY_OUT_OF_STOCK, WAITING, actor) if backordered else None
-        opened.append(Opening(fo, [a.id for a in members], hold))
+        holds = [fo.hold(HoldReason.INVENTORY_OUT_OF_STOCK, WAITING, actor)] if backordered else []
+        if order.risk_level == HIGH_RISK:
+            holds.append(fo.hold(HoldReason.HIGH_RISK_OF_FRAUD, risky(order), actor))
+        opened.append(Opening(fo, [a.id for a in members], holds))
     return opened
 
 
@@ -100,7 +110,7 @@ async def open_confirmed(uow: UnitOfWork, order: Order, products: list[uuid.UUID
     fos = [o.fo for o in opened]
     for fo in fos:
         fo.created_at = fo.updated_at = now
-    holds = [o.hold for o in opened if o.hold is not None]
+    holds = [h for o in opened for h in o.holds]
     for h in holds:
         h.id, h.created_at = new_id(), now
     assigned = [(a, o.fo.id) for o in opened for a in o.allocation_ids]

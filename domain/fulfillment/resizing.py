@@ -113,10 +113,12 @@ async def place_added(
         await uow.session.flush()  # no relationships: the row first, then what refers to it
         for allocation_id in o.allocation_ids:
             by_id[allocation_id].fulfillment_order_id = o.fo.id
-        if o.hold is not None:
-            uow.session.add(o.hold)
+        for hold in o.holds:
+            uow.session.add(hold)
+        opened_with = {h.reason for h in o.holds}
         for reason, note in kept:
-            uow.session.add(o.fo.hold(HoldReason(reason), note, uow.actor))
+            if reason not in opened_with:  # a HIGH-risk order's new ones open held already
+                uow.session.add(o.fo.hold(HoldReason(reason), note, uow.actor))
 
 
 async def end_emptied(

@@ -49,8 +49,7 @@ async def open_for_order(uow: UnitOfWork, order: Order) -> list[FulfillmentOrder
         await uow.session.flush()
         for allocation_id in o.allocation_ids:
             by_id[allocation_id].fulfillment_order_id = o.fo.id
-        if o.hold is not None:
-            uow.session.add(o.hold)
+        uow.session.add_all(o.holds)
     return [o.fo for o in opened]
 
 

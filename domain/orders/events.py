@@ -204,3 +204,20 @@ class OrderEdited(Event):
             f"Edited: {len(self.changes)} change(s); total {self.old_total['amount']} -> "
             f"{self.total['amount']} {self.total['currencyCode']}"
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderRiskAssessed(Event):
+    """A fraud-risk assessment was recorded: the built-in one at placement, or a fraud service's."""
+
+    type: ClassVar[str] = "ORDER_RISK_ASSESSED"
+    aggregate_type: ClassVar[str] = "Order"
+    number: str
+    source: str
+    level: str
+    score: int | None
+    order_level: str  # the order's level now: the highest of its assessments
+
+    def message(self) -> str:
+        scored = "" if self.score is None else f" (score {self.score})"
+        return f"Risk assessed by {self.source}: {self.level}{scored}; the order's risk is {self.order_level}"

@@ -106,6 +106,12 @@ class Order(Timestamps, EventSource, Base):
     # Given back because an edit lowered the total below what had been paid: that part of the payments
     # no longer counts toward the total (it is part of `refunded` too).
     edit_refunded: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Fraud risk (domain/risk/): the highest level of the order's assessments and the highest score, the
+    # built-in one made at placement included; and what velocity is counted by at placement.
+    risk_level: Mapped[str] = mapped_column(String(8), default="NONE", server_default="NONE")
+    risk_score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    client_ip: Mapped[str | None] = mapped_column(String(45))
+    address_key: Mapped[str | None] = mapped_column(String(32))  # domain/risk/history.py address_key
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -115,9 +121,13 @@ class Order(Timestamps, EventSource, Base):
         UniqueConstraint("tenant_id", "idempotency_key"),
         UniqueConstraint("tenant_id", "access_token_hash"),
         Index("ix_orders_tenant_created", "tenant_id", "created_at", "id"),
-        Index("ix_orders_tenant_email", "tenant_id", "email"),
+        Index("ix_orders_tenant_email", "tenant_id", "email", "created_at"),  # by created_at: risk history
         Index("ix_orders_tenant_status", "tenant_id", "status"),
         Index("ix_orders_tags", "tags", postgresql_using="gin"),
+        Index("ix_orders_tenant_risk", "tenant_id", "risk_level", "created_at"),
+        Index("ix_orders_tenant_customer", "tenant_id", "customer_id", "created_at"),
+        Index("ix_orders_tenant_address", "tenant_id", "address_key", "created_at"),
+        Index("ix_orders_tenant_client_ip", "tenant_id", "client_ip", "created_at"),
         CheckConstraint("subtotal >= 0 AND shipping >= 0 AND tax >= 0", name="amounts_not_negative"),
         CheckConstraint("total = subtotal + shipping + tax + adjustment", name="total_adds_up"),
         CheckConstraint("total >= 0", name="total_not_negative"),
@@ -127,6 +137,7 @@ class Order(Timestamps, EventSource, Base):
         ),
         CheckConstraint("refunded >= 0 AND refunded <= paid", name="refunded_within_paid"),
         CheckConstraint("priority BETWEEN 0 AND 100", name="priority_in_range"),
+        CheckConstraint("risk_score BETWEEN 0 AND 100", name="risk_score_in_range"),
         CheckConstraint(
             "priority_override IS NULL OR priority_override BETWEEN 0 AND 100", name="override_in_range"
         ),
@@ -347,6 +358,7 @@ class OrderLine(Base):
 
     __table_args__ = (
         Index("ix_order_lines_order", "order_id", "position"),
+        Index("ix_order_lines_tenant_product", "tenant_id", "product_id"),  # a SKU's usual quantity
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("subtotal = unit_price * quantity", name="subtotal_adds_up"),
     )

@@ -33,6 +33,11 @@ from domain.orders.models import Order
 from domain.orders.pricing import Totals, price_order
 from domain.orders.rows import NewAllocation, NewLine, create_order_rows
 from domain.orders.status import AllocationStatus, CustomerTier, FulfillmentStatus, OrderStatus, PaymentStatus
+from domain.risk import history as risk_history
+from domain.risk.assessments import assessed, built_in_assessment
+from domain.risk.models import BUILT_IN
+from domain.risk.placing import Signals, assess_placement
+from domain.risk.rules import Assessment
 from domain.uow import UnitOfWork
 
 _READ = """
@@ -49,11 +54,14 @@ SELECT t.currency, t.tax_rate_bps, t.shipping_rates::text AS shipping_rates,
   (SELECT json_agg(l.id ORDER BY l.priority, l.code) FROM locations l
    WHERE l.tenant_id = $1 AND l.active)::text AS locations,
   (SELECT json_agg(level) FROM level)::text AS levels,
-  {approval}
+  {approval},
+  t.risk_settings::text AS risk_settings,{history}
 FROM tenants t WHERE t.id = $1
 """
-READ = _READ.format(lock="", approval=approval.READ_RULES)
-READ_LOCKED = _READ.format(lock="FOR UPDATE", approval=approval.READ_RULES)
+HISTORY = risk_history.columns(3, 4, 5, 6, 7)  # fraud risk: what came before the order (domain/risk/)
+# Approval rules ($3 is the customer's email, as in HISTORY)
+READ = _READ.format(lock="", approval=approval.READ_RULES, history=HISTORY)
+READ_LOCKED = _READ.format(lock="FOR UPDATE", approval=approval.READ_RULES, history=HISTORY)
 # Levels for backorders at a location that never stocked the product, so that a receipt there fills them.
 ENSURE_LEVELS = """
 INSERT INTO inventory_levels (id, tenant_id, product_id, location_id, on_hand, committed, incoming, damaged,
@@ -93,15 +101,17 @@ class Reserved:
     needs: list[Need]
     allocations: list[Allocation]
     approval_rules: approval.ShopRules  # the shop's approval rules (domain/orders/approval_request.py)
+    risk: Assessment  # the built-in fraud-risk assessment
+    signals: Signals
 
 
-async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
+async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool, signals: Signals) -> Reserved:
     """Prices the order and reserves its stock in the open unit of work, recording the levels' events;
     raises Contended (lock=False only), Rejected or DomainError otherwise."""
     now = utcnow()
     driver = await uow.driver()
     skus = sorted({line.sku for line in data.lines})
-    row = await driver.fetchrow(READ_LOCKED if lock else READ, uow.tenant_id, skus, data.customer.email)
+    row = await driver.fetchrow(READ_LOCKED if lock else READ, uow.tenant_id, skus, *signals.parameters(now))
     products = _products(data, json.loads(row["products"] or "[]"))
     currency = next(iter(products.values())).currency
     rate = json.loads(row["shipping_rates"] or "{}").get(data.shipping_method, "0")
@@ -130,6 +140,7 @@ async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
         raise DomainError(Code.INVALID_AMOUNT, f"Shipping rate: {exc}", ["shippingMethod"]) from exc
     if totals.total > MAX_MINOR:
         raise DomainError(Code.INVALID_AMOUNT, "The order's total is more than one order can hold", ["lines"])
+    risk = assess_placement(data, totals.total, row)
 
     needs = [
         Need(i, products[line.sku].id, line.quantity, products[line.sku].allow_backorder)
@@ -165,7 +176,8 @@ async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool) -> Reserved:
     ]
     if not await reserve_at_levels(uow, order_id, reservations, now):
         raise Contended
-    return Reserved(order_id, now, products, currency, totals, needs, plan.allocations, approval.read(row))
+    rules = approval.read(row)
+    return Reserved(order_id, now, products, currency, totals, needs, plan.allocations, rules, risk, signals)
 
 
 async def write(
@@ -218,6 +230,10 @@ async def write(
         adjustment=0,
         adjustments=[],
         edit_refunded=0,
+        risk_level=reserved.risk.level,
+        risk_score=reserved.risk.score,
+        client_ip=reserved.signals.client_ip,
+        address_key=reserved.signals.address_key,
         version=1,
         created_at=now,
         updated_at=now,
@@ -246,7 +262,8 @@ async def write(
         )
         for a in reserved.allocations
     ]
-    await create_order_rows(uow, order, lines, allocations, now)
+    risk = reserved.risk
+    await create_order_rows(uow, order, lines, allocations, now, built_in_assessment(risk, uow.actor))
     total = money(totals.total, reserved.currency)
     uow.record(OrderCreated(order.id, number=order.display_number, channel=data.channel, total=total))
     uow.record(
@@ -263,6 +280,7 @@ async def write(
             ],
         )
     )
+    uow.record(assessed(order, BUILT_IN, risk.level, risk.score))
     if rule is not None:
         await approval.request_approval(uow, order, rule)
     return order

@@ -40,6 +40,7 @@ class OrderFilter:
     created_before: datetime | None = None
     tags: list[str] = field(default_factory=list)
     approval_rule_id: uuid.UUID | None = None  # orders the rule held (waiting or decided)
+    risk_levels: list[str] = field(default_factory=list)
 
 
 def parse_number(text: str) -> int | None:
@@ -126,4 +127,6 @@ async def list_orders(
             a.tenant_id == tenant_id, a.order_id == c.id, a.rule_id == where.approval_rule_id
         )
         stmt = stmt.where(held)
+    if where.risk_levels:
+        stmt = stmt.where(c.risk_level.in_(where.risk_levels))
     return await paginate(reader, stmt, c[sort.value], c.id, page, sort.value)

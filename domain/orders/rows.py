@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.orders.models import Order
+from domain.risk.history import address_key
 from domain.uow import UnitOfWork
 
 ORDER_ROWS = """
@@ -23,12 +24,13 @@ WITH counter AS (
   INSERT INTO orders (id, tenant_id, number, channel, external_id, idempotency_key, request_hash,
     access_token_hash, customer_id, email, status, payment_status, currency, subtotal, shipping, tax, total,
     paid, shipping_method, shipping_address, billing_address, note, tags, fulfillment_status, priority,
-    ship_by, refunded, return_status, exchange_of_id, version, created_at, updated_at)
+    ship_by, refunded, return_status, exchange_of_id, risk_level, risk_score, client_ip, address_key, version,
+    created_at, updated_at)
   SELECT $3::uuid, $1::uuid, counter.number, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid,
     $10::text, $11::text, $12::text, $13::text, $14::bigint, $15::bigint, $16::bigint, $17::bigint,
     $18::bigint,
     $19::text, $20::text::jsonb, $21::text::jsonb, $22::text, $23::varchar[], $24::text, $25::int,
-    $26::timestamptz, $27::bigint, $28::text, $29::uuid, 1, $2, $2
+    $26::timestamptz, $27::bigint, $28::text, $29::uuid, $46::text, $47::int, $48::text, $49::text, 1, $2, $2
   FROM counter
 ), line AS (
   INSERT INTO order_lines (id, tenant_id, order_id, position, product_id, sku, name, quantity, unit_price,
@@ -47,6 +49,11 @@ WITH counter AS (
   FROM unnest($40::uuid[], $41::uuid[], $42::uuid[], $43::uuid[], $44::int[], $45::text[])
     WITH ORDINALITY AS a(id, line_id, product_id, location_id, quantity, status, n)
   ORDER BY a.n
+), risk AS (
+  INSERT INTO order_risk_assessments (id, tenant_id, order_id, source, level, score, facts, actor, created_at)
+  SELECT r.id, $1::uuid, $3::uuid, r.source, r.level, r.score, r.facts::jsonb, r.actor, $2
+  FROM unnest($50::uuid[], $51::text[], $52::text[], $53::int[], $54::text[], $55::text[])
+    AS r(id, source, level, score, facts, actor)
 )
 SELECT number FROM counter
 """
@@ -75,6 +82,18 @@ class NewAllocation:
     id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
+@dataclass(frozen=True)
+class NewAssessment:
+    """A risk assessment written with the order (domain/risk/)."""
+
+    source: str
+    level: str
+    score: int | None
+    facts: list[dict[str, str]]
+    actor: str | None
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
 def order_from_row(row: Any) -> Order:
     """An Order (not in any session) from a row of `SELECT * FROM orders` run on the driver."""
     values = dict(row)
@@ -90,10 +109,19 @@ def columns(rows: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
 
 
 async def create_order_rows(
-    uow: UnitOfWork, order: Order, lines: list[NewLine], allocations: list[NewAllocation], now: datetime
+    uow: UnitOfWork,
+    order: Order,
+    lines: list[NewLine],
+    allocations: list[NewAllocation],
+    now: datetime,
+    assessment: NewAssessment | None = None,
 ) -> int:
-    """Numbers the order and writes it, its lines (positions in list order) and its allocations; sets
-    and returns the number. `order` is a new, unsaved Order with every other column filled."""
+    """Numbers the order and writes it, its lines (positions in list order), its allocations and its risk
+    assessment if any; sets and returns the number. `order` is a new, unsaved Order with every other column
+    filled; unassessed (risk NONE) unless it says otherwise."""
+    if order.address_key is None:
+        order.address_key = address_key(order.shipping_address)
+    assessments = [] if assessment is None else [assessment]
     driver = await uow.driver()
     number = await driver.fetchval(
         ORDER_ROWS,
@@ -131,6 +159,13 @@ async def create_order_rows(
         *columns(lines, ("product_id", "sku", "name", "quantity", "unit_price", "subtotal", "tax")),
         [json.dumps(line.customizations) for line in lines],
         *columns(allocations, ("id", "line_id", "product_id", "location_id", "quantity", "status")),
+        order.risk_level or "NONE",
+        order.risk_score or 0,
+        order.client_ip,
+        order.address_key,
+        *columns(assessments, ("id", "source", "level", "score")),
+        [json.dumps(a.facts) for a in assessments],
+        [a.actor for a in assessments],
     )
     order.number = number
     return number

@@ -22,6 +22,7 @@ from domain.orders.rows import order_from_row
 from domain.orders.status import AllocationStatus
 from domain.orders.validation import check_address, check_changes, check_order, request_hash
 from domain.refunds.service import refund_cancelled
+from domain.risk.placing import Signals
 from domain.uow import UnitOfWork
 
 UNIQUE_REQUEST = (
@@ -38,12 +39,13 @@ class Placed:
     access_token: str | None = None
 
 
-async def place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
+async def place_order(uow: UnitOfWork, data: OrderInput, client_ip: str | None = None) -> Placed:
+    """`client_ip`: where the request came from, for the fraud rules' velocity (domain/risk/)."""
     with uow.leanly():  # every statement of placement is written once and run on the driver
-        return await _place_order(uow, data)
+        return await _place_order(uow, data, client_ip)
 
 
-async def _place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
+async def _place_order(uow: UnitOfWork, data: OrderInput, client_ip: str | None) -> Placed:
     problems = Problems()
     check_order(problems, data)
     shipping = check_address(problems, data.shipping_address, "shippingAddress")
@@ -52,6 +54,7 @@ async def _place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
     )
     problems.raise_if_any()
     fingerprint = request_hash(data)
+    signals = Signals.of(data, shipping, client_ip)
     try:
         for lock in (False, True):  # without locks first; with them when that needs exact figures
             try:
@@ -61,7 +64,7 @@ async def _place_order(uow: UnitOfWork, data: OrderInput) -> Placed:
                     if existing is not None:
                         return Placed(existing, created=False)
                     token = access.new_token()
-                    reserved = await placing.reserve(uow, data, lock)
+                    reserved = await placing.reserve(uow, data, lock, signals)
                     c = data.customer
                     customer = await upsert_customer(uow, c.email, c.first_name, c.last_name, c.phone)
                     order = await placing.write(

@@ -39,6 +39,8 @@ class Tenant(Timestamps, Base):
     shipping_rates: Mapped[dict[str, Any]] = mapped_column(
         JSONB, default=lambda: dict(DEFAULT_SHIPPING_RATES)
     )
+    # The shop's fraud-risk thresholds and weights (domain/risk/settings.py); NULL: the defaults.
+    risk_settings: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     next_order_number: Mapped[int] = mapped_column(Integer, default=1001)
     next_return_number: Mapped[int] = mapped_column(Integer, default=1001, server_default="1001")
     # Days after delivery (or, until then, after the last shipment) that returns are accepted.

@@ -41,6 +41,7 @@ class Scope(StrEnum):
     # A buyer's: suppliers and their prices, purchase orders and receipts, the reordering policy.
     # ADMIN keys, and STAFF keys issued with it.
     PURCHASING_WRITE = "purchasing:write"
+    RISK_ASSESS = "risk:assess"  # record a fraud service's assessment of an order (ADMIN, STAFF, PARTNER)
 
 
 ALL = frozenset(Scope)
@@ -76,7 +77,8 @@ GRANTABLE: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: ALL,
     Role.STAFF: _STAFF | {Scope.PURCHASING_WRITE},  # a buyer: a STAFF key issued with purchasing:write
     Role.STOREFRONT: ROLE_SCOPES[Role.STOREFRONT],
-    Role.PARTNER: ROLE_SCOPES[Role.PARTNER] | {Scope.CUSTOMERS_READ},
+    # A fraud service's key: a PARTNER key issued with risk:assess (and customers:read to see emails).
+    Role.PARTNER: ROLE_SCOPES[Role.PARTNER] | {Scope.CUSTOMERS_READ, Scope.RISK_ASSESS},
 }
 
 

@@ -4,7 +4,7 @@ fail-closed row-level security as every other. Existing orders and shops are unt
 rules until an ADMIN sets some, and orders placed before keep their status.
 
 Revision ID: 0017
-Revises: 0019
+Revises: 0016
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0017"
-down_revision: str | None = "0019"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,7 +3,7 @@ shop's reordering policy (domain/purchasing). New tables only, each under the te
 others have; existing data is untouched.
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0019"
-down_revision: str | None = "0015"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

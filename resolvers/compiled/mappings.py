@@ -300,11 +300,12 @@ ORDER = Mapping(
         "events": Children(ORDER_EVENT, "timeline_entries", "subject_id", "{t}.id"),
         "customer": Parent(CUSTOMER, "customers", "customer_id", customer=True),
     },
-    # Addresses leave out the phone for keys that see no contact details (schema/types/orders.py);
-    # the rest are objects of other contexts not compiled yet.
+    # Addresses leave out the phone for keys that see no contact details (schema/types/orders.py), and
+    # risk is null for customers (domain/risk/); the rest are objects of other contexts not compiled yet.
     python=frozenset(
         {
             "approval",  # shown to keys that read every order only (schema/types/orders.py)
+            "risk",
             "shippingAddress",
             "billingAddress",
             "fulfillmentOrders",

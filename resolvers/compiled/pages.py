@@ -150,6 +150,7 @@ FILTERS: list[tuple[str, Callable[[Any], Any], str, str]] = [
         "({p} IS NULL OR EXISTS (SELECT 1 FROM order_approvals a WHERE a.tenant_id = $1 "
         "AND a.order_id = {t}.id AND a.rule_id = {p}))",
     ),
+    ("riskLevel", _names, "text[]", "(coalesce(cardinality({p}), 0) = 0 OR {t}.risk_level = ANY({p}))"),
 ]
 
 

@@ -36,6 +36,7 @@ from schema.types.catalog import Location, Product
 from schema.types.customization import Customization
 from schema.types.money import Address, Money, address, money
 from schema.types.order_edits import OrderAdjustment, adjustments
+from schema.types.risk import OrderRisk
 
 if TYPE_CHECKING:
     from schema.types.approvals import OrderApproval
@@ -189,6 +190,8 @@ class Order(Node):
     currency: strawberry.Private[str]
     exchange_of_id: strawberry.Private[uuid.UUID | None]
     adjustment_rows: strawberry.Private[list[dict[str, Any]]]
+    risk_level: strawberry.Private[str]
+    risk_score: strawberry.Private[int]
     contact_shown: strawberry.Private[bool] = True
 
     @strawberry.field
@@ -285,6 +288,15 @@ class Order(Node):
         )
         return Order.shown(info, row)
 
+    @strawberry.field(
+        description="Fraud risk, with the facts behind it: for keys with orders:read, null for customers"
+    )
+    async def risk(self, info: strawberry.Info) -> OrderRisk | None:
+        if not info.context.require().has(Scope.ORDERS_READ):
+            return None
+        rows = await info.context.loaders.risk_assessments_by_order.load(self.row_id)
+        return OrderRisk.of(self.risk_level, self.risk_score, rows)
+
     @strawberry.field
     async def payments(self, info: strawberry.Info) -> list[Payment]:
         rows = await info.context.loaders.payments_by_order.load(self.row_id)
@@ -337,6 +349,8 @@ class Order(Node):
             currency=cur,
             exchange_of_id=r.exchange_of_id,
             adjustment_rows=list(r.adjustments or []),
+            risk_level=r.risk_level,
+            risk_score=r.risk_score,
         )
 
     @classmethod

@@ -10,11 +10,13 @@ import strawberry
 
 from domain.money import to_minor
 from domain.orders.status import ShippingMethod
+from domain.risk.settings import settings_of
 from domain.tenancy.models import Role
 from domain.tenancy.scopes import effective
 from resolvers.ids import to_global
 from schema.enums import ApiKeyRole, CurrencyCode, ShippingMethodEnum
 from schema.types.money import Money, money
+from schema.types.risk import RiskSettingsType
 
 
 @strawberry.type
@@ -36,6 +38,9 @@ class Shop:
     restocking_fee: Decimal = strawberry.field(
         description='Percent kept from refunds of NO_LONGER_NEEDED returns, e.g. "10.00"'
     )
+    risk_settings: RiskSettingsType = strawberry.field(
+        description="Fraud-risk thresholds and weights (riskSettingsUpdate changes them)"
+    )
 
     @classmethod
     def of(cls, r: Any) -> Shop:
@@ -46,6 +51,7 @@ class Shop:
             tax_rate=(Decimal(r.tax_rate_bps) / 100).quantize(Decimal("0.01")),
             return_window_days=r.return_window_days,
             restocking_fee=(Decimal(r.restocking_fee_bps) / 100).quantize(Decimal("0.01")),
+            risk_settings=RiskSettingsType.of(settings_of(r.risk_settings)),
             shipping_rates=[
                 ShippingRate(
                     method=m,

@@ -126,6 +126,10 @@ ADMIN_ONLY = {
         'mutation { approvalRulesSet(input: {rules: [{name: "Big", minTotal: "500"}]}) { userErrors { code } } }',
         {},
     ),
+    "riskSettingsUpdate": (
+        "mutation { riskSettingsUpdate(input: {highAt: 70}) { riskSettings { highAt } userErrors { code } } }",
+        {},
+    ),
     "productCustomizationOptionsSet": (
         "mutation($id: ID!) { productCustomizationOptionsSet(input: {id: $id, options: []}) "
         "{ userErrors { code } } }",
@@ -260,6 +264,11 @@ def mutations(shop, order_id):
         "orderUpdate": (ORDER_UPDATE, {"input": {"id": order_id, "note": "leave at the door"}}),
         "orderSetPriority": (SET_PRIORITY, {"id": order_id, "priority": 80}),
         "customerAccessTokenCreate": (CUSTOMER_TOKEN_CREATE, {"email": "grace@example.com"}),
+        "orderRiskAssessmentCreate": (
+            'mutation($id: ID!) { orderRiskAssessmentCreate(input: {orderId: $id, source: "Sift", '
+            "riskLevel: LOW}) { order { id } userErrors { code } } }",
+            {"id": order_id},
+        ),
         "orderCancel": (ORDER_CANCEL, {"id": order_id}),  # last: a cancelled order takes no edits
     }
 
@@ -487,7 +496,11 @@ async def test_lists_and_filters_never_show_another_tenants_data(api, shop, othe
     ]
     assert (await api(shop.admin, CUSTOMERS, email="linus@example.com"))["data"]["customers"]["nodes"] == []
     detail = (await api(shop.admin, ORDER_DETAIL, id=mine["id"]))["data"]["order"]
-    assert [e["type"] for e in detail["events"]] == ["ORDER_CREATED", "ORDER_STOCK_RESERVED"]
+    assert [e["type"] for e in detail["events"]] == [
+        "ORDER_CREATED",
+        "ORDER_STOCK_RESERVED",
+        "ORDER_RISK_ASSESSED",
+    ]
     # the same SKU in both tenants: each sees only its own stock and ledger
     stock = await stock_of(api, shop.admin, "TEE")
     assert [lv["location"]["id"] for lv in stock["levels"]] == [shop.location_id]

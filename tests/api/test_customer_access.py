@@ -136,6 +136,7 @@ ALL_SCOPES = [
     "orders:write",
     "purchasing:read",
     "purchasing:write",
+    "risk:assess",
     "shop:manage",
     "webhooks:manage",
 ]

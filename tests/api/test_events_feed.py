@@ -21,6 +21,7 @@ async def test_the_feed_lists_every_event_in_order_and_pages_by_position(api, sh
     assert [(e["type"], e["aggregateSequence"]) for e in placed] == [
         ("ORDER_CREATED", 1),
         ("ORDER_STOCK_RESERVED", 2),
+        ("ORDER_RISK_ASSESSED", 3),
     ]
     assert placed[0]["payload"]["number"] == "#1001" and placed[0]["aggregateType"] == "Order"
 

@@ -28,8 +28,9 @@ async def pair(db, database_url) -> AsyncIterator[tuple[Process, Process]]:
         yield one, two
 
 
-def _reserved(event: dict, order_id: str) -> bool:
-    return (event["type"], event["aggregateId"]) == ("ORDER_STOCK_RESERVED", order_id)
+def _placed(event: dict, order_id: str) -> bool:
+    """The last event of a placement: its risk assessment."""
+    return (event["type"], event["aggregateId"]) == ("ORDER_RISK_ASSESSED", order_id)
 
 
 async def test_a_subscriber_on_one_server_receives_a_mutation_made_on_another(pair, tenant):
@@ -81,7 +82,7 @@ async def test_a_client_resuming_after_its_server_is_killed_gets_every_event_onc
     async with Socket.open(survivor.ws_url, shop.admin) as sock:
         op = await sock.subscribe(EVENTS, after=seen[-1]["position"])
         await writer
-        while not _reserved(seen[-1], orders[-1]["id"]):
+        while not _placed(seen[-1], orders[-1]["id"]):
             seen.append((await sock.next(op))["events"])
         assert await sock.nothing_more(op)
 

@@ -261,6 +261,7 @@ async def test_an_orders_timeline_lists_what_happened_oldest_first(api, shop):
     assert [e["type"] for e in events] == [
         "ORDER_CREATED",
         "ORDER_STOCK_RESERVED",
+        "ORDER_RISK_ASSESSED",
         "ORDER_STATUS_CHANGED",
         "FULFILLMENT_ORDER_CREATED",
         "ORDER_STATUS_CHANGED",
@@ -268,10 +269,10 @@ async def test_an_orders_timeline_lists_what_happened_oldest_first(api, shop):
         "ORDER_STOCK_RELEASED",
     ]
     assert events[0]["message"] == "Order #1001 was placed via WEB"
-    assert events[4]["message"] == "Status changed from CONFIRMED to CANCELLED: fraud"
-    assert events[4]["data"]["reason"] == "fraud"
-    assert events[5]["data"]["newStatus"] == "CANCELLED"
-    assert events[6]["data"]["units"] == 2
+    assert events[5]["message"] == "Status changed from CONFIRMED to CANCELLED: fraud"
+    assert events[5]["data"]["reason"] == "fraud"
+    assert events[6]["data"]["newStatus"] == "CANCELLED"
+    assert events[7]["data"]["units"] == 2
     assert all(e["actor"] and e["occurredAt"] for e in events)
     assert [e["occurredAt"] for e in events] == sorted(e["occurredAt"] for e in events)
 

@@ -65,6 +65,9 @@ KNOWN = {
     "auditLog",
     "customerDataExport",
     "customerErase",
+    "Risky",
+    "Assess",
+    "Thresholds",
 }
 
 
@@ -304,6 +307,30 @@ async def test_the_readme_examples_run_on_the_demo_shop(demo):
     assert tee["unitsOrdered"] >= 1 and tee["unitsShipped"] >= 1 and tee["daysOfCover"] > 0
     # The demo's orders are all from today and forecasts are made from whole days: null, as the README says.
     assert (await shop.run("Forecast", "STAFF"))["demandForecast"] is None
+
+    # Fraud risk: a throwaway mailbox billed abroad is held; staff find it, a fraud service agrees.
+    risky = {
+        **variables_after("Place")["input"],
+        "idempotencyKey": "checkout-risky",
+        "customer": {"email": "quick@mailinator.com", "firstName": "Q", "lastName": "Uick"},
+        "billingAddress": {
+            "name": "Q",
+            "line1": "1 Far Rd",
+            "city": "Lagos",
+            "postalCode": "100001",
+            "countryCode": "NG",
+        },
+        "shippingAddress": {**variables_after("Place")["input"]["shippingAddress"], "line1": "9 Drop St"},
+    }
+    held = (await shop.run("Place", "STOREFRONT", input=risky))["orderCreate"]["order"]
+    found = (await shop.run("Risky", "STAFF"))["orders"]["nodes"]
+    (listed,) = [n for n in found if n["number"] == held["number"]]
+    assert listed["risk"]["level"] == "HIGH" and listed["risk"]["assessments"][0]["source"] == "BATON"
+    verdict = {"orderId": held["id"], "source": "Sift", "riskLevel": "HIGH", "score": 91, "facts": []}
+    assessed = (await shop.run("Assess", "STAFF", input=verdict))["orderRiskAssessmentCreate"]
+    assert assessed["order"]["risk"]["score"] == 91
+    settings = (await shop.run("Thresholds", "ADMIN"))["riskSettingsUpdate"]["riskSettings"]
+    assert settings["highAt"] == 60 and {"rule": "COUNTRY_MISMATCH", "points": 10} in settings["weights"]
 
     # Admin: the refused cancel in the audit log; Ada's data exported, Lin erased.
     entries = (await shop.run("auditLog", "ADMIN"))["auditLog"]["nodes"]

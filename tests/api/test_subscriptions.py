@@ -49,9 +49,9 @@ async def test_a_subscriber_resuming_from_a_cursor_gets_the_past_then_the_presen
     shop = await open_shop(live.api, tenant)
     past = [await place_order(live.api, shop.admin, [("MUG", 1)]) for _ in range(3)]
 
-    async def until_reserved(sock: Socket, op: str, order_id: str) -> list[dict]:
-        got: list[dict] = []
-        while not got or (got[-1]["type"], got[-1]["aggregateId"]) != ("ORDER_STOCK_RESERVED", order_id):
+    async def until_placed(sock: Socket, op: str, order_id: str) -> list[dict]:
+        got: list[dict] = []  # placement's last event is its risk assessment
+        while not got or (got[-1]["type"], got[-1]["aggregateId"]) != ("ORDER_RISK_ASSESSED", order_id):
             got.append((await sock.next(op))["events"])
         return got
 
@@ -62,9 +62,9 @@ async def test_a_subscriber_resuming_from_a_cursor_gets_the_past_then_the_presen
         await asyncio.sleep(0.05)
     async with Socket.open(live.ws_url, shop.admin) as sock:
         op = await sock.subscribe(EVENTS, after="5")
-        replayed = await until_reserved(sock, op, past[-1]["id"])  # from the table
+        replayed = await until_placed(sock, op, past[-1]["id"])  # from the table
         present = await place_order(live.api, shop.admin, [("TEE", 1)])
-        followed = await until_reserved(sock, op, present["id"])  # live
+        followed = await until_placed(sock, op, present["id"])  # live
         assert await sock.nothing_more(op)
 
     seen = replayed + followed

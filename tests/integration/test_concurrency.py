@@ -102,8 +102,9 @@ async def test_two_hundred_concurrent_orders_never_oversell(db, tenant, crowd):
     assert await outbox_types(db, tenant.id, aggregate_type="Order") == {
         "ORDER_CREATED": len(placed),
         "ORDER_STOCK_RESERVED": len(placed),
+        "ORDER_RISK_ASSESSED": len(placed),
     }
-    assert await count(db, "timeline_entries", tenant.id) == 2 * len(placed)
+    assert await count(db, "timeline_entries", tenant.id) == 3 * len(placed)
     assert len(await movements(db, tenant.id, kind="RESERVED")) == await count(
         db, "order_allocations", tenant.id
     )

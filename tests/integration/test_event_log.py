@@ -226,6 +226,7 @@ async def test_event_payloads_written_by_a_use_case_are_relayed_with_their_aggre
     assert [(r["type"], r["aggregate_seq"]) for r in rows] == [
         ("ORDER_CREATED", 1),
         ("ORDER_STOCK_RESERVED", 2),
+        ("ORDER_RISK_ASSESSED", 3),
     ]
     assert json.loads(rows[0]["payload"])["number"] == "#1001"
 

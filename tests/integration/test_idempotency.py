@@ -82,6 +82,7 @@ async def test_concurrent_requests_with_one_key_place_exactly_one_order(db, tena
     assert await outbox_types(db, tenant.id, aggregate_type="Order") == {
         "ORDER_CREATED": 1,
         "ORDER_STOCK_RESERVED": 1,
+        "ORDER_RISK_ASSESSED": 1,
     }
     await assert_ledger_reconciles(db, tenant.id)
 

@@ -94,6 +94,7 @@ async def test_confirming_an_order_takes_at_most_eight_statements(db, tenant, da
     assert [t.type for t in await timeline(db, tenant.id, order.id)] == [
         "ORDER_CREATED",
         "ORDER_STOCK_RESERVED",
+        "ORDER_RISK_ASSESSED",
         "ORDER_STATUS_CHANGED",
         *opened,
     ]

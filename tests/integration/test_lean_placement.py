@@ -57,6 +57,7 @@ async def test_a_three_line_order_takes_at_most_eight_statements(db, tenant, dat
     assert await outbox_types(db, tenant.id, aggregate_type="Order") == {
         "ORDER_CREATED": 2,
         "ORDER_STOCK_RESERVED": 2,
+        "ORDER_RISK_ASSESSED": 2,
     }
     # three when the levels were stocked, then three per order
     assert await outbox_types(db, tenant.id, type="INVENTORY_LEVEL_CHANGED") == {"INVENTORY_LEVEL_CHANGED": 9}
@@ -97,8 +98,9 @@ async def test_orders_racing_for_one_hot_sku_sell_exactly_its_stock(db, tenant, 
     assert await outbox_types(db, tenant.id, aggregate_type="Order") == {
         "ORDER_CREATED": 40,
         "ORDER_STOCK_RESERVED": 40,
+        "ORDER_RISK_ASSESSED": 40,
     }
-    assert await count(db, "timeline_entries", tenant.id) == 2 * 40
+    assert await count(db, "timeline_entries", tenant.id) == 3 * 40
     await assert_ledger_reconciles(db, tenant.id)
 
 

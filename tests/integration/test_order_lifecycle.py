@@ -55,6 +55,7 @@ async def test_cancelling_an_order_releases_every_reservation(db, tenant):
     assert await outbox_types(db, tenant.id, aggregate_id=order.id) == {
         "ORDER_CREATED": 1,
         "ORDER_STOCK_RESERVED": 1,
+        "ORDER_RISK_ASSESSED": 1,
         "ORDER_STATUS_CHANGED": 1,
         "ORDER_STOCK_RELEASED": 1,
     }
@@ -80,7 +81,7 @@ async def test_cancelling_an_order_releases_every_reservation(db, tenant):
         ["ORDER_STATUS_CHANGED", "ORDER_STOCK_RELEASED"],
         ["ORDER_STOCK_RELEASED", "ORDER_STATUS_CHANGED"],
     )
-    assert len(entries) == 4
+    assert len(entries) == 5
     assert any(
         t.message == "Status changed from PENDING to CANCELLED: customer changed their mind" for t in entries
     )

@@ -54,7 +54,7 @@ async def test_placing_an_order_reserves_stock_and_writes_ledger_outbox_and_time
     ]
 
     events = await outbox(db, tenant.id, aggregate_id=order.id)
-    assert sorted(e.type for e in events) == ["ORDER_CREATED", "ORDER_STOCK_RESERVED"]
+    assert sorted(e.type for e in events) == ["ORDER_CREATED", "ORDER_RISK_ASSESSED", "ORDER_STOCK_RESERVED"]
     created = next(e for e in events if e.type == "ORDER_CREATED")
     assert created.payload == {
         "number": "#1001",
@@ -77,7 +77,7 @@ async def test_placing_an_order_reserves_stock_and_writes_ledger_outbox_and_time
     ]
 
     entries = await timeline(db, tenant.id, order.id)
-    assert sorted(t.type for t in entries) == ["ORDER_CREATED", "ORDER_STOCK_RESERVED"]
+    assert sorted(t.type for t in entries) == ["ORDER_CREATED", "ORDER_RISK_ASSESSED", "ORDER_STOCK_RESERVED"]
     assert {t.event_id for t in entries} == {e.id for e in events}
     assert any(t.message == "Order #1001 was placed via WEB" for t in entries)
     await assert_ledger_reconciles(db, tenant.id)
@@ -187,6 +187,7 @@ async def test_a_rejected_order_does_not_use_up_an_order_number(db, tenant):
     assert await outbox_types(db, tenant.id, aggregate_type="Order") == {
         "ORDER_CREATED": 1,
         "ORDER_STOCK_RESERVED": 1,
+        "ORDER_RISK_ASSESSED": 1,
     }
 
 
