@@ -14,10 +14,17 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from server.app import create_app
+from server.settings import Settings
 from tests.api.live import serving
 
 ORDERS = "{ orders(first: 5) { nodes { id number } } }"
 LOCATION = 'mutation { locationCreate(input: {name: "Annex"}) { location { id } userErrors { code } } }'
+
+
+def _requests_only(settings: Settings) -> Settings:
+    """The app without its background loops: some read orders (the sales rollup, approval deadlines,
+    reordering) and would wait on the table these tests lock too, where only requests are watched."""
+    return Settings(**{**settings.__dict__, "workers_in_serve": False})
 
 
 async def _until(check: Callable[[], Awaitable[object]], seconds: float = 10) -> bool:
@@ -95,7 +102,7 @@ async def test_a_read_whose_client_hangs_up_stops_in_the_database(
     db, database_url, superuser_url, app_settings, tenant
 ):
     database = make_url(database_url).database or ""
-    async with serving(create_app(app_settings, database_url)) as server:
+    async with serving(create_app(_requests_only(app_settings), database_url)) as server:
         # Far below the 15 s statement timeout, the read can only end by being cancelled.
         async with locked(superuser_url, "orders") as lock:
             writer = await _post_and_hang_up_later(server.port, tenant.admin, ORDERS)
@@ -116,7 +123,7 @@ async def test_a_write_whose_client_hangs_up_still_commits(
     db, database_url, superuser_url, app_settings, tenant
 ):
     database = make_url(database_url).database or ""
-    async with serving(create_app(app_settings, database_url)) as server:
+    async with serving(create_app(_requests_only(app_settings), database_url)) as server:
         async with locked(superuser_url, "locations") as lock:
             writer = await _post_and_hang_up_later(server.port, tenant.admin, LOCATION)
             waiting = await _until(lambda: _blocked_on_locations(lock.observer, database))

@@ -81,7 +81,12 @@ async def test_a_held_order_waits_with_its_approval_row_events_and_one_more_stat
     )
     assert approval.decision is None and approval.due_at is None
     entries = [e.type for e in await timeline(db, tenant.id, big.order.id)]
-    assert entries == ["ORDER_CREATED", "ORDER_STOCK_RESERVED", "ORDER_APPROVAL_REQUESTED"]
+    assert entries == [
+        "ORDER_CREATED",
+        "ORDER_STOCK_RESERVED",
+        "ORDER_RISK_ASSESSED",
+        "ORDER_APPROVAL_REQUESTED",
+    ]
     assert list((await stock(db, tenant.id)).values()) == [(40, 5)]
 
 
