@@ -34,6 +34,7 @@ class ApprovalRuleRow(Timestamps, Base):
     customer_tiers: Mapped[list[str]] = mapped_column(ARRAY(String(16)), default=list)
     shipping_countries: Mapped[list[str]] = mapped_column(ARRAY(String(2)), default=list)
     skus: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list)
+    risk_level_at_least: Mapped[str | None] = mapped_column(String(8))
     approver_roles: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
     four_eyes: Mapped[bool] = mapped_column(Boolean, default=True)
     auto_reject_after_hours: Mapped[int | None] = mapped_column(Integer)

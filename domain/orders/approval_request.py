@@ -44,9 +44,16 @@ def read(row: Any) -> ShopRules:
 
 
 def rule_for(
-    shop: ShopRules, data: OrderInput, total: int, currency: str, tier: str, shipping: dict[str, Any]
+    shop: ShopRules,
+    data: OrderInput,
+    total: int,
+    currency: str,
+    tier: str,
+    shipping: dict[str, Any],
+    risk_level: str,
 ) -> ApprovalRule | None:
-    """The first rule the order meets, or None (no rules: None at once)."""
+    """The first rule the order meets, or None (no rules: None at once). `risk_level` is the built-in
+    assessment's: a fraud service's comes after placement, when no rule is asked any more."""
     if not shop.rules:
         return None
     facts = OrderFacts(
@@ -57,6 +64,7 @@ def rule_for(
         customer_tier=tier,
         shipping_country=shipping.get("countryCode") or "",
         skus=frozenset(line.sku for line in data.lines),
+        risk_level=risk_level,
     )
     return first_match(shop.rules, facts)
 

@@ -3,7 +3,7 @@ shop's order) an order meets. Pure: placement gathers the order's facts and asks
 
 A condition left empty (None, or no values) asks nothing; a rule with no condition at all matches every
 order (a shop that approves everything by hand). Adding a condition is one field here, one in
-OrderFacts, and one line in `matches` (risk level is the next: `risk_level_at_least`)."""
+OrderFacts, and one line in `matches`."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from typing import Any
 from domain.errors import Code, Problems
 from domain.money import AmountError, to_minor
 from domain.orders.status import CustomerTier, SalesChannel
+from domain.risk.rules import RiskLevel
 from domain.tenancy.models import Role
 
 APPROVER_ROLES = frozenset({Role.ADMIN, Role.STAFF})
 MAX_RULES = 50
 MAX_VALUES = 100  # per condition: countries, SKUs, channels, tiers
 MAX_AUTO_REJECT_HOURS = 24 * 90
+RISK_ORDER = tuple(RiskLevel)  # NONE < LOW < MEDIUM < HIGH
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class OrderFacts:
     customer_tier: str
     shipping_country: str
     skus: frozenset[str]
+    risk_level: str = RiskLevel.NONE  # the built-in assessment's, made just before (domain/risk/)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class ApprovalRule:
     customer_tiers: tuple[str, ...] = ()
     shipping_countries: tuple[str, ...] = ()
     skus: tuple[str, ...] = ()  # any of these SKUs on the order
+    risk_level_at_least: str | None = None  # the order's fraud risk is this level or higher
     # the decision
     approver_roles: tuple[str, ...] = (Role.ADMIN, Role.STAFF)
     four_eyes: bool = True  # the key that placed the order may not decide it
@@ -71,6 +75,7 @@ class ApprovalRule:
             customer_tiers=tuple(get("customer_tiers") or ()),
             shipping_countries=tuple(get("shipping_countries") or ()),
             skus=tuple(get("skus") or ()),
+            risk_level_at_least=get("risk_level_at_least"),
             approver_roles=tuple(get("approver_roles") or ()),
             four_eyes=get("four_eyes"),
             auto_reject_after_hours=get("auto_reject_after_hours"),
@@ -87,6 +92,9 @@ def matches(rule: ApprovalRule, facts: OrderFacts) -> bool:
     if rule.customer_tiers and facts.customer_tier not in rule.customer_tiers:
         return False
     if rule.shipping_countries and facts.shipping_country not in rule.shipping_countries:
+        return False
+    floor = rule.risk_level_at_least
+    if floor and RISK_ORDER.index(RiskLevel(facts.risk_level)) < RISK_ORDER.index(RiskLevel(floor)):
         return False
     return not rule.skus or not facts.skus.isdisjoint(rule.skus)
 
@@ -110,6 +118,7 @@ class RuleInput:
     customer_tiers: list[str] = field(default_factory=list)
     shipping_countries: list[str] = field(default_factory=list)
     skus: list[str] = field(default_factory=list)
+    risk_level_at_least: str | None = None
     approver_roles: list[str] = field(default_factory=lambda: [Role.ADMIN, Role.STAFF])
     four_eyes: bool = True
     auto_reject_after_hours: int | None = None
@@ -165,6 +174,7 @@ def check_rules(problems: Problems, rules: list[RuleInput], currency: str) -> li
                 customer_tiers=tuple(sorted({CustomerTier(t) for t in r.customer_tiers})),
                 shipping_countries=tuple(sorted({c.strip().upper() for c in r.shipping_countries})),
                 skus=tuple(sorted({s.strip() for s in r.skus if s.strip()})),
+                risk_level_at_least=RiskLevel(r.risk_level_at_least) if r.risk_level_at_least else None,
                 approver_roles=tuple(roles),
                 four_eyes=r.four_eyes,
                 auto_reject_after_hours=hours,

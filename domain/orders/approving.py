@@ -84,6 +84,7 @@ def _fill(row: ApprovalRuleRow, rule: ApprovalRule) -> None:
     row.channels, row.new_customer = list(rule.channels), rule.new_customer
     row.customer_tiers, row.shipping_countries = list(rule.customer_tiers), list(rule.shipping_countries)
     row.skus, row.approver_roles = list(rule.skus), list(rule.approver_roles)
+    row.risk_level_at_least = rule.risk_level_at_least
     row.four_eyes, row.auto_reject_after_hours = rule.four_eyes, rule.auto_reject_after_hours
 
 

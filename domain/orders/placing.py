@@ -195,7 +195,13 @@ async def write(
     ship_by = data.ship_by or default_ship_by(data.shipping_method, now)
     # An approval rule that holds the order, if one matches.
     rule = approval.rule_for(
-        reserved.approval_rules, data, totals.total, reserved.currency, customer[1], shipping
+        reserved.approval_rules,
+        data,
+        totals.total,
+        reserved.currency,
+        customer[1],
+        shipping,
+        reserved.risk.level,
     )
     order = Order(
         id=reserved.order_id,

@@ -11,9 +11,10 @@ import strawberry
 
 from domain.orders.approval_models import Decision
 from domain.orders.approval_rules import RuleInput
+from domain.risk.rules import RiskLevel
 from domain.tenancy.models import Role
 from resolvers.ids import local_id, to_global
-from schema.enums import ApiKeyRole, CustomerTierEnum, SalesChannelEnum
+from schema.enums import ApiKeyRole, CustomerTierEnum, RiskLevelEnum, SalesChannelEnum
 from schema.types.money import Money, money
 
 DecisionEnum = strawberry.enum(Decision, name="ApprovalDecision", description="How an approval was decided")
@@ -39,6 +40,9 @@ class ApprovalRule:
     )
     shipping_countries: list[str] = strawberry.field(description="Shipping to one of these countries")
     skus: list[str] = strawberry.field(description="Orders with a line of any of these SKUs")
+    risk_level_at_least: RiskLevelEnum | None = strawberry.field(  # type: ignore[valid-type]
+        description="Orders whose fraud risk, as assessed at placement, is this level or higher"
+    )
     approver_roles: list[ApiKeyRole] = strawberry.field(  # type: ignore[valid-type]
         description="Keys of these roles (with the orders:approve scope) decide the orders it holds"
     )
@@ -59,6 +63,7 @@ class ApprovalRule:
             customer_tiers=list(r.customer_tiers),
             shipping_countries=list(r.shipping_countries),
             skus=list(r.skus),
+            risk_level_at_least=RiskLevel(r.risk_level_at_least) if r.risk_level_at_least else None,
             approver_roles=[Role(x) for x in r.approver_roles],
             four_eyes=r.four_eyes,
             auto_reject_after_hours=r.auto_reject_after_hours,
@@ -118,6 +123,10 @@ class ApprovalRuleInput:
         default=None, description="ISO 3166-1 alpha-2 codes"
     )
     skus: list[str] | None = strawberry.field(default=None, description="Orders with a line of any of these")
+    risk_level_at_least: RiskLevelEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="Orders whose fraud risk, as Baton assesses it at placement, is this level or higher",
+    )
     approver_roles: list[ApiKeyRole] | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="ADMIN and/or STAFF; default both"
     )
@@ -140,6 +149,7 @@ class ApprovalRuleInput:
             customer_tiers=[str(t) for t in self.customer_tiers or []],
             shipping_countries=list(self.shipping_countries or []),
             skus=list(self.skus or []),
+            risk_level_at_least=str(self.risk_level_at_least) if self.risk_level_at_least else None,
             approver_roles=[str(r) for r in self.approver_roles]
             if self.approver_roles
             else [Role.ADMIN, Role.STAFF],

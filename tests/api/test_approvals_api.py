@@ -11,6 +11,7 @@ from tests.api.documents import (
     ORDER_CREATE,
     ORDER_CREATE_WITH_TOKEN,
     ORDER_MARK_PAID,
+    address,
     codes,
     error_codes,
     global_id,
@@ -24,7 +25,7 @@ RULES_SET = """
 mutation($rules: [ApprovalRuleInput!]!) {
   approvalRulesSet(input: {rules: $rules}) {
     rules { id name position minTotal { amount currencyCode } channels newCustomer customerTiers
-      shippingCountries skus approverRoles fourEyes autoRejectAfterHours }
+      shippingCountries skus riskLevelAtLeast approverRoles fourEyes autoRejectAfterHours }
     userErrors { field message code }
   }
 }"""
@@ -307,3 +308,24 @@ async def test_the_rules_are_for_the_keys_that_decide(api, shop):
     partner = await shop.tenant.key(Role.PARTNER)
 
     assert error_codes(await api(partner, RULES)) == ["FORBIDDEN"]
+
+
+async def test_a_rule_on_the_risk_level_holds_the_orders_assessed_that_risky_at_placement(api, shop):
+    body = await set_rules(api, shop.admin, [{"name": "Risky", "riskLevelAtLeast": "MEDIUM"}])
+    assert ok(body, "approvalRulesSet")["rules"][0]["riskLevelAtLeast"] == "MEDIUM"
+
+    ordinary = await place(api, shop.admin, 1)
+    # A first order, express, from a throwaway mailbox, billed in another country: HIGH (tests/api/test_risk_api.py)
+    risky = await place(
+        api,
+        shop.admin,
+        1,
+        email="quick@mailinator.com",
+        shippingMethod="EXPRESS",
+        billingAddress=address(countryCode="NG", postalCode="100001"),
+    )
+
+    assert (ordinary["status"], risky["status"]) == ("PENDING", "PENDING_APPROVAL")
+    detail = (await api(shop.admin, DETAIL, id=risky["id"]))["data"]["order"]
+    assert detail["approval"]["ruleName"] == "Risky"
+    assert [e["type"] for e in detail["events"]][-2:] == ["ORDER_RISK_ASSESSED", "ORDER_APPROVAL_REQUESTED"]

@@ -105,3 +105,14 @@ def test_an_order_waiting_for_approval_goes_on_or_is_cancelled_and_nothing_else(
     assert can_move(OrderStatus.PENDING_APPROVAL, OrderStatus.CANCELLED)
     assert not can_move(OrderStatus.PENDING_APPROVAL, OrderStatus.CONFIRMED)
     assert not can_move(OrderStatus.PENDING, OrderStatus.PENDING_APPROVAL)
+
+
+def test_a_risk_level_condition_holds_orders_at_that_level_or_higher():
+    risky = rule(risk_level_at_least="MEDIUM")
+    assert not matches(risky, FACTS)  # NONE
+    assert not matches(risky, OrderFacts(**{**FACTS.__dict__, "risk_level": "LOW"}))
+    assert matches(risky, OrderFacts(**{**FACTS.__dict__, "risk_level": "MEDIUM"}))
+    assert matches(risky, OrderFacts(**{**FACTS.__dict__, "risk_level": "HIGH"}))
+    problems = Problems()
+    (checked,) = check_rules(problems, [RuleInput(name="Risky", risk_level_at_least="HIGH")], "USD")
+    assert not problems and checked.risk_level_at_least == "HIGH"
