@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 
 from domain.forecasting.models import DemandForecast
 from domain.forecasting.series import Point
@@ -78,3 +78,21 @@ async def stored(
 
 def _json(raw: Any) -> list[dict[str, Any]]:
     return json.loads(raw) if isinstance(raw, str) else list(raw)
+
+
+_UNITS = text("""
+SELECT (o.created_at AT TIME ZONE 'UTC')::date AS day, sum(l.quantity)::bigint AS units
+FROM order_lines l JOIN orders o ON o.id = l.order_id
+WHERE l.tenant_id = :tenant AND o.tenant_id = :tenant AND l.sku = :sku
+  AND o.created_at >= :start AND o.created_at < :end AND o.status <> 'CANCELLED'
+GROUP BY 1
+""")
+
+
+async def units_per_day(
+    reader: Reader, tenant_id: uuid.UUID, sku: str, start: datetime, end: datetime
+) -> dict[date, int]:
+    """Units of the SKU on orders placed per UTC day in [start, end), cancelled orders aside: the
+    demand a forecast continues (domain/forecasting/demand.py counts it the same way)."""
+    rows = await reader.all(_UNITS, tenant=tenant_id, sku=sku, start=start, end=end)
+    return {r.day: int(r.units) for r in rows}

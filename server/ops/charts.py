@@ -15,10 +15,11 @@ BAR_ROW = 28  # the most height one bar takes, so that a single bar is not a sla
 
 @dataclass(frozen=True)
 class Band:
-    """A shaded interval under a series, e.g. a forecast's prediction interval."""
+    """A shaded interval under a series, e.g. a forecast's prediction interval: one (low, high) per
+    label, None where there is none (the band covers the labels that have one)."""
 
-    low: Sequence[float]
-    high: Sequence[float]
+    low: Sequence[float | None]
+    high: Sequence[float | None]
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], widt
     """Lines over shared x labels (dates), with a y axis from 0 to a round top and optional bands;
     `width` in the chart's own units (twice WIDTH for a chart across the page)."""
     points = [v for s in series for v in s.values if v is not None]
-    points += [v for s in series if s.band for v in s.band.high]
+    points += [v for s in series if s.band for v in s.band.high if v is not None]
     top = _nice_top(max(points, default=0.0))
     plot_w, plot_h = width - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
     step = plot_w / max(len(labels) - 1, 1)
@@ -89,8 +90,12 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], widt
             body.append(_text(x(i), HEIGHT - 8, label, anchor="middle"))
     for s in series:
         if s.band is not None:
-            upper = [f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.band.high) if i < len(labels)]
-            lower = [f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.band.low) if i < len(labels)]
+            pairs = [(i, lo, hi) for i, (lo, hi) in enumerate(zip(s.band.low, s.band.high, strict=True))]
+            shown = [
+                (i, lo, hi) for i, lo, hi in pairs if lo is not None and hi is not None and i < len(labels)
+            ]
+            upper = [f"{x(i):.1f},{y(hi):.1f}" for i, _, hi in shown]
+            lower = [f"{x(i):.1f},{y(lo):.1f}" for i, lo, _ in shown]
             body.append(f'<polygon class="band {s.css}" points="{" ".join(upper + lower[::-1])}"/>')
         for run in _runs(s.values):
             path = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in run)

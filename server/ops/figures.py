@@ -6,17 +6,24 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from domain.analytics import fulfillment, inventory, periods, returns, sales
 from domain.analytics.periods import Grouping
+from domain.catalog.queries import locations_by_ids
 from domain.events import feed
+from domain.forecasting import queries as forecasts
+from domain.forecasting.series import Point
 from domain.money import exponent
+from domain.purchasing import queries as purchasing
+from domain.purchasing.reordering import policy_of
+from domain.purchasing.suggesting import Suggestion, suggestions
 from domain.reading import Reader, Row
 from domain.tenancy import queries as shops
 
 RECENT_EVENTS = 20
 TOP = 10
+AHEAD = 14  # forecast days drawn after the history
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,9 @@ class Figures:
     returned: returns.ReturnsRow
     stock: inventory.InventoryReport
     events: list[Row]
+    demand: Demand | None  # the top SKU's, when something sold
+    reorder: list[Suggestion]  # due now, most urgent first
+    location_codes: dict[uuid.UUID, str]
 
     def major(self, minor: int) -> float:
         return minor / 10 ** exponent(self.currency)
@@ -48,6 +58,29 @@ class Figures:
         """SKUs out of stock first, then those with the fewest days of cover; dead stock last."""
         rows = [r for r in self.stock.rows if r.available <= 0 or r.days_of_cover is not None]
         return sorted(rows, key=lambda r: (r.available > 0, r.days_of_cover or 0.0, r.sku))[:TOP]
+
+
+@dataclass(frozen=True)
+class Demand:
+    """One SKU's units per day over the period, and its stored forecast from today on (if any)."""
+
+    sku: str
+    history: list[tuple[date, int]]
+    forecast: forecasts.StoredForecast | None
+    ahead: list[Point]
+
+
+async def _demand(reader: Reader, tenant_id: uuid.UUID, sku: str, start: datetime, end: datetime) -> Demand:
+    sold = await forecasts.units_per_day(reader, tenant_id, sku, start, end)
+    days = [(start + timedelta(days=n)).date() for n in range((end - start).days)]
+    stored = await forecasts.stored(reader, tenant_id, sku, None)
+    ahead = list(stored.upcoming(end.date(), AHEAD)) if stored else []  # from tomorrow on
+    return Demand(sku, [(d, sold.get(d, 0)) for d in days], stored, ahead)
+
+
+async def _reorder(reader: Reader, tenant_id: uuid.UUID, today: date) -> list[Suggestion]:
+    policy = policy_of(await purchasing.settings(reader, tenant_id))
+    return [s for s in await suggestions(reader, tenant_id, policy, today) if s.needs_reorder][:TOP]
 
 
 def _dates(start: datetime, days: int) -> list[str]:
@@ -73,11 +106,11 @@ async def gather(reader: Reader, tenant_id: uuid.UUID, now: datetime, days: int)
     ships = {r.key: r for r in shipped.buckets}
     scale = 10 ** exponent(currency)
     day_rows = []
-    for date in _dates(start, days):
-        s, f = sold.get(date), ships.get(date)
+    for key in _dates(start, days):
+        s, f = sold.get(key), ships.get(key)
         day_rows.append(
             Day(
-                date,
+                key,
                 s.orders if s else 0,
                 s.net / scale if s else 0.0,
                 f.shipments if f else 0,
@@ -85,6 +118,9 @@ async def gather(reader: Reader, tenant_id: uuid.UUID, now: datetime, days: int)
             )
         )
     top = sorted(by_sku.buckets, key=lambda r: (-r.units, r.key or ""))[:TOP]
+    demand = await _demand(reader, tenant_id, top[0].key, start, end) if top and top[0].key else None
+    reorder = await _reorder(reader, tenant_id, now.date())
+    codes = await locations_by_ids(reader, tenant_id, sorted({s.stock.location_id for s in reorder}))
     return Figures(
         shop=shop.name,
         currency=currency,
@@ -95,4 +131,7 @@ async def gather(reader: Reader, tenant_id: uuid.UUID, now: datetime, days: int)
         returned=came_back.totals,
         stock=stock,
         events=list(reversed(recent)),
+        demand=demand,
+        reorder=reorder,
+        location_codes={k: v.code for k, v in codes.items()},
     )

@@ -9,6 +9,7 @@ from html import escape
 
 from domain.analytics.inventory import StockRow
 from domain.reading import Row
+from server.ops import planning
 from server.ops.charts import WIDTH, Series, bar_chart, line_chart
 from server.ops.figures import Figures
 
@@ -152,6 +153,8 @@ def dashboard(f: Figures, days: int, role: str) -> str:
         _card(
             "Returns by reason", bar_chart("Returns by reason (units)", [(r, float(n)) for r, n in reasons])
         ),
+        _card("Demand and forecast", planning.demand_card(f), wide=True),
+        _card("Reorder now", planning.reorder_card(f), wide=True),
         _card("Stock cover", _cover_table(f.shortest_cover), wide=True),
         _card("Live events", _events(f.events), wide=True),
     ]

@@ -52,7 +52,7 @@ async def _sign_in_and_look(server: Process, key: str, page: Page) -> None:
     await page.until("location.pathname === '/ops/login' && !!document.querySelector('#key')")
     await page.value(f"document.querySelector('#key').value = {json.dumps(key)}")
     await page.value("document.querySelector('form button').click()")
-    await page.until("location.pathname === '/ops' && document.querySelectorAll('svg.chart').length === 5")
+    await page.until("location.pathname === '/ops' && document.querySelectorAll('svg.chart').length === 6")
 
     # The demo shop's orders are drawn: a line with a point per day, bars for its SKUs
     points = await page.value("document.querySelector('svg.chart polyline.line').getAttribute('points')")

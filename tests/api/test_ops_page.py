@@ -4,11 +4,28 @@ here; tests/api/test_ops_browser.py drives it in headless Chromium."""
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import UTC, datetime, timedelta
 
+from domain.forecasting import store
+from domain.forecasting.series import Forecast, Point
 from domain.tenancy.models import Role
 from tests.api.conftest import Api, Shop, publish
 from tests.api.documents import INVENTORY_ADJUST, ORDER_CONFIRM, ok, place_order
 from tests.api.fulfillment_documents import fulfillment_of, ship
+from tests.api.purchasing_documents import SUPPLIER_CREATE, SUPPLIER_PRODUCT_SET
+from tests.db_helpers import system_connection
+
+
+async def _forecast(database_url: str, tenant_id: uuid.UUID, sku: str) -> None:
+    """A stored forecast as the worker writes one (domain/forecasting/store.py), from today on."""
+    today = datetime.now(UTC).date()
+    points = tuple(Point(today + timedelta(days=n), 1.0, 0.5, 2.0, 0.0, 3.0) for n in range(28))
+    conn = await system_connection(database_url)
+    try:
+        await store.save(conn, tenant_id, [Forecast(sku, None, "TSB", True, 90, points)], today, {})
+    finally:
+        await conn.close()
 
 
 async def _sign_in(api: Api, key: str) -> tuple[int, str]:
@@ -58,6 +75,13 @@ async def test_the_page_shows_the_shops_figures(
         await api(admin, INVENTORY_ADJUST, sku="TEE", locationId=shop.location_id, delta=1, reason="FOUND"),
         "inventoryAdjust",
     )
+    supplier = ok(
+        await api(admin, SUPPLIER_CREATE, input={"name": "Acme Ceramics", "leadTimeDays": 5}),
+        "supplierCreate",
+    )["supplier"]
+    given = {"supplierId": supplier["id"], "sku": "MUG", "unitCost": "3.00"}
+    ok(await api(admin, SUPPLIER_PRODUCT_SET, input=given), "supplierProductSet")
+    await _forecast(database_url, shop.tenant.id, "MUG")
     await publish(database_url)  # the relay gives the events their places in the log
     assert (await _sign_in(api, admin))[0] == 303
     page = (await api.client.get("/ops?days=7")).text
@@ -75,14 +99,20 @@ async def test_the_page_shows_the_shops_figures(
         ("Orders per day", "7"),
         ("Top SKUs by units", "2"),
         ("Shipped on time, per day (%)", "1"),
+        # MUG sold most: its 7 days, then 14 forecast days with their 80 % interval's tops
+        ("Units of MUG per day, and the forecast", str(7 + 14 + 14)),
     ]
+    assert page.count('<polygon class="band s1"') == 1
+    assert "MUG: TSB" in page
+    reorder = re.search(r'<table class="cover reorder">.*?</table>', page, re.S)
+    assert reorder is not None and "<td>MUG</td>" in reorder.group(0) and "Acme Ceramics" in reorder.group(0)
     assert '<text class="value"' in page and ">5</text>" in page  # MUG's five units
     cover = re.search(r'<table class="cover">.*?</table>', page, re.S)
     assert cover is not None
     rows = re.findall(r"<tr><td>([A-Z]+)</td><td>(\d+)</td><td>(-?\d+)</td>", cover.group(0))
     assert rows == [("MUG", "5", "0"), ("TEE", "9", "9")]  # out of stock first
     assert "ORDER_CREATED" in page and "INVENTORY_LEVEL_CHANGED" in page and "FOUND: onHand +1" in page
-    assert (await api.client.get("/ops?days=1000")).text.count("<svg") == 5  # an unknown period: 30 days
+    assert (await api.client.get("/ops?days=1000")).text.count("<svg") == 6  # an unknown period: 30 days
 
 
 async def test_signing_out_forgets_the_key_and_a_revoked_key_stops_working(api: Api, shop: Shop) -> None:
