@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
-from domain.analytics import fulfillment, inventory, periods, returns, sales
+from domain.analytics import forecast_accuracy, fulfillment, inventory, periods, returns, sales
 from domain.analytics.periods import Grouping
 from domain.db import utcnow
 from domain.errors import DomainError
@@ -80,3 +80,10 @@ async def inventory_report(ctx: Context, start: datetime, end: datetime) -> inve
     period = periods.period(start, end, Grouping.SKU, "UTC")
     async with ctx.reader() as reader:
         return await inventory.report(reader, ctx.tenant_id, period, utcnow())
+
+
+@_coded
+async def forecast_accuracy_report(ctx: Context) -> forecast_accuracy.AccuracyReport:
+    ctx.require(Scope.ANALYTICS_READ)
+    async with ctx.reader() as reader:
+        return await forecast_accuracy.report(reader, ctx.tenant_id)

@@ -17,6 +17,8 @@ from domain.orders.status import SalesChannel
 from resolvers import analytics
 from schema.enums import CurrencyCode, SalesChannelEnum
 from schema.types.analytics import (
+    ForecastAccuracyReport,
+    ForecastAccuracyRow,
     FulfillmentBucket,
     FulfillmentGrouping,
     FulfillmentReport,
@@ -127,4 +129,19 @@ class AnalyticsQuery:
             rows=[InventoryReportRow.of(r) for r in found.rows],
             out_of_stock=found.out_of_stock,
             dead_stock=found.dead_stock,
+        )
+
+    @strawberry.field(
+        description="Per SKU, the stored demand forecast's method and its rolling-origin backtest errors "
+        "(MASE, WAPE) beside the weekly seasonal naive's on the same windows, the worst first; and how many "
+        "beat the naive. Keys with analytics:read (ADMIN, STAFF)."
+    )
+    async def forecast_accuracy_report(self, info: strawberry.Info) -> ForecastAccuracyReport:
+        found = await analytics.forecast_accuracy_report(info.context)
+        return ForecastAccuracyReport(
+            rows=[ForecastAccuracyRow.of(r) for r in found.rows],
+            backtested=len(found.backtested),
+            beating_naive=found.beating_naive,
+            mean_mase=None if found.mean_mase is None else round(found.mean_mase, 4),
+            mean_naive_mase=None if found.mean_naive_mase is None else round(found.mean_naive_mase, 4),
         )

@@ -47,6 +47,7 @@ OWN_COSTS = {
     "FulfillmentReport": REPORT_COST,
     "ReturnsReport": REPORT_COST,
     "InventoryReport": REPORT_COST,
+    "ForecastAccuracyReport": REPORT_COST,
     **dict.fromkeys(("SalesBucket", "FulfillmentBucket", "ReturnsBucket", "ReasonCount"), 0),
 }
 

@@ -49,6 +49,7 @@ IN_PYTHON = frozenset(
         "fulfillmentReport",
         "returnsReport",
         "inventoryReport",
+        "forecastAccuracyReport",
         # purchasing: a buyer's reads, each with its scope check; suggestions are computed in Python
         "suppliers",
         "supplier",

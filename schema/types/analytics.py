@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
 
+from domain.analytics.forecast_accuracy import SkuAccuracy
 from domain.analytics.fulfillment import FulfillmentRow
 from domain.analytics.inventory import StockRow
 from domain.analytics.returns import ReturnsRow
@@ -238,3 +240,45 @@ class InventoryReport:
     rows: list[InventoryReportRow] = strawberry.field(description="Every SKU with a stock level, by SKU")
     out_of_stock: int = strawberry.field(description="SKUs with available ≤ 0 now")
     dead_stock: int = strawberry.field(description="SKUs that are dead stock over the period")
+
+
+@strawberry.type(description="One SKU's stored forecast and its backtest errors (see forecastAccuracyReport)")
+class ForecastAccuracyRow:
+    sku: str
+    method: str = strawberry.field(description="The method chosen for it (demandForecast's method)")
+    intermittent: bool = strawberry.field(description="Whether its demand is intermittent")
+    history_days: int = strawberry.field(description="Days of demand the forecast was made from")
+    mase: float | None = strawberry.field(
+        description="The method's backtest MASE; null: too short to backtest"
+    )
+    wape: float | None = strawberry.field(description="The method's backtest WAPE")
+    naive_mase: float | None = strawberry.field(description="The weekly seasonal naive's MASE, same windows")
+    naive_wape: float | None = strawberry.field(description="The weekly seasonal naive's WAPE")
+    beats_naive: bool | None = strawberry.field(description="mase < naiveMase; null without a backtest")
+    computed_at: datetime = strawberry.field(description="When the worker made the forecast")
+
+    @classmethod
+    def of(cls, r: SkuAccuracy) -> ForecastAccuracyRow:
+        return cls(
+            sku=r.sku,
+            method=r.method,
+            intermittent=r.intermittent,
+            history_days=r.history_days,
+            mase=r.mase,
+            wape=r.wape,
+            naive_mase=r.naive_mase,
+            naive_wape=r.naive_wape,
+            beats_naive=r.beats_naive,
+            computed_at=r.computed_at,
+        )
+
+
+@strawberry.type(
+    description="How the stored demand forecasts did in their backtests (see forecastAccuracyReport)"
+)
+class ForecastAccuracyReport:
+    rows: list[ForecastAccuracyRow] = strawberry.field(description="Per SKU, the worst (highest MASE) first")
+    backtested: int = strawberry.field(description="SKUs whose forecast was backtested")
+    beating_naive: int = strawberry.field(description="Of those, the ones whose method beat the naive")
+    mean_mase: float | None = strawberry.field(description="Mean MASE of the backtested SKUs")
+    mean_naive_mase: float | None = strawberry.field(description="Mean MASE of the naive on the same SKUs")

@@ -532,6 +532,7 @@ def every_query(seeded, shop) -> dict[str, tuple[str, dict]]:
         "auditLog": ("{ auditLog { nodes { operation targetIds clientIp } } }", {}),
         "approvalRules": ("{ approvalRules { id name } }", {}),
         **{report: (REPORTS[report], PERIOD) for report in REPORTS},
+        "forecastAccuracyReport": ("{ forecastAccuracyReport { backtested rows { sku mase } } }", {}),
         **PURCHASING_QUERIES,
         "demandForecast": ('query { demandForecast(sku: "TEE") { method points { mean } } }', {}),
     }
@@ -584,6 +585,7 @@ FORBIDDEN_TO_A_PUBLIC_KEY = {
     "fulfillmentReport",
     "returnsReport",
     "inventoryReport",
+    "forecastAccuracyReport",
     *PURCHASING_QUERIES,
     "demandForecast",
 }
