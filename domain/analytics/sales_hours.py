@@ -4,7 +4,11 @@ days, weeks and months in a time zone whose offsets are whole hours over the per
 The period's whole hours come from the rollup, except the hours it does not hold exactly yet (dirty:
 orders with events after the tenant's mark); those, the partial hours at either end, and the whole
 period when the tenant has no rollup yet, are read from the orders and refunds as salesReport always
-did. The figures are the same either way (tests/integration/test_sales_rollup.py compares them)."""
+did. The figures are the same either way (tests/api/test_sales_rollup.py compares them).
+
+Each window is read by its own index range (a LATERAL subquery the planner may not flatten: OFFSET 0).
+Flattened, the row-level-security filter makes the planner expect a few thousand rows of a shop's
+orders and scan them all: 1.3 s instead of milliseconds for a shop of a million orders."""
 
 from __future__ import annotations
 
@@ -43,13 +47,18 @@ rolled AS (
 ),
 placed AS (
   SELECT {order_key} AS key, o.id, o.status = 'CANCELLED' AS cancelled, o.total
-  FROM windows w JOIN orders o ON o.tenant_id = :tenant AND o.created_at >= w.a AND o.created_at < w.b, shop
+  FROM windows w CROSS JOIN LATERAL (
+    SELECT * FROM orders o WHERE o.tenant_id = :tenant AND o.created_at >= w.a AND o.created_at < w.b
+    OFFSET 0
+  ) o, shop
   WHERE o.currency = shop.code AND {order_channels}
 ),
 refunded AS (
   SELECT {refund_key} AS key, r.amount
-  FROM windows w JOIN refunds r ON r.tenant_id = :tenant AND r.created_at >= w.a AND r.created_at < w.b
-    JOIN orders o ON o.id = r.order_id, shop
+  FROM windows w CROSS JOIN LATERAL (
+    SELECT * FROM refunds r WHERE r.tenant_id = :tenant AND r.created_at >= w.a AND r.created_at < w.b
+    OFFSET 0
+  ) r JOIN orders o ON o.id = r.order_id, shop
   WHERE o.tenant_id = :tenant AND o.status <> 'CANCELLED' AND o.currency = shop.code AND {order_channels}
 ),
 facts AS (
