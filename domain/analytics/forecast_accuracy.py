@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from domain.analytics.periods import MAX_BUCKETS, too_many
+from domain.analytics.periods import listed
 from domain.reading import Reader
 
 _SQL = text("""
@@ -69,9 +69,7 @@ class AccuracyReport:
 
 
 async def report(reader: Reader, tenant_id: uuid.UUID) -> AccuracyReport:
-    rows = await reader.all(_SQL, tenant=tenant_id, limit=MAX_BUCKETS + 1)
-    if len(rows) > MAX_BUCKETS:
-        raise too_many(len(rows))
+    rows = await listed(reader, _SQL, tenant=tenant_id)
     return AccuracyReport(
         [
             SkuAccuracy(

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from domain.analytics.periods import MAX_BUCKETS, Period, too_many
+from domain.analytics.periods import Period, listed
 from domain.reading import Reader
 
 FLOOR, CEILING = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
@@ -152,9 +152,7 @@ async def report(reader: Reader, tenant_id: uuid.UUID, period: Period, now: date
     # cannot subtract.
     start, end = (min(max(moment, FLOOR), CEILING) for moment in (period.start, period.end))
     stop = min(end, max(now, start))
-    rows = await reader.all(_SQL, tenant=tenant_id, start=start, end=end, stop=stop, limit=MAX_BUCKETS + 1)
-    if len(rows) > MAX_BUCKETS:
-        raise too_many(len(rows))
+    rows = await listed(reader, _SQL, tenant=tenant_id, start=start, end=end, stop=stop)
     return InventoryReport(
         [
             StockRow(

@@ -95,6 +95,14 @@ def check_grouping(report: str, grouping: Grouping, allowed: frozenset[Grouping]
         raise DomainError(Code.INVALID, f"{report} cannot be grouped by {grouping}", ["groupBy"])
 
 
+async def listed(reader: Reader, statement: Any, **params: Any) -> list[Row]:
+    """A report's rows where there is no totals row (one per SKU), refused past MAX_BUCKETS."""
+    rows = await reader.all(statement, limit=MAX_BUCKETS + 1, **params)
+    if len(rows) > MAX_BUCKETS:
+        raise too_many(len(rows))
+    return rows
+
+
 async def capped(reader: Reader, statement: Any, **params: Any) -> list[Row]:
     """A report's rows, totals first, refused past MAX_BUCKETS buckets: the statement is asked for the
     totals row and one bucket more than the cap, to tell that the cap was passed."""
