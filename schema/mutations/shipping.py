@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import strawberry
 
@@ -39,6 +39,15 @@ class ShipmentTrackingEventAddInput:
     event_id: str | None = strawberry.field(
         default=None, description="The carrier's id for the event: a repeat is stored once"
     )
+
+    def to_domain(self) -> TrackingInput:
+        return TrackingInput(
+            status=self.status,
+            occurred_at=self.occurred_at,
+            location=self.location,
+            description=self.description,
+            carrier_event_id=self.event_id,
+        )
 
 
 @strawberry.input
@@ -94,15 +103,7 @@ class ShippingMutations:
     async def shipment_tracking_event_add(
         self, info: strawberry.Info, input: ShipmentTrackingEventAddInput
     ) -> ShipmentTrackingEventAddPayload:
-        when = input.occurred_at
-        data = TrackingInput(
-            status=input.status,
-            occurred_at=when.replace(tzinfo=UTC) if when and when.tzinfo is None else when,
-            location=input.location,
-            description=input.description,
-            carrier_event_id=input.event_id,
-        )
-        outcome = await resolve.add_tracking(info.context, input.shipment_id, data)
+        outcome = await resolve.add_tracking(info.context, input.shipment_id, input.to_domain())
         tracked = outcome.value
         return ShipmentTrackingEventAddPayload(
             shipment=Shipment.of(tracked.shipment) if tracked else None,
