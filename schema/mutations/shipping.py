@@ -6,8 +6,11 @@ from datetime import datetime
 
 import strawberry
 
+from domain.shipping.service import ShipmentInput
 from domain.shipping.tracking import TrackingInput
 from resolvers import shipping as resolve
+from resolvers.fulfillment import picks
+from resolvers.ids import require_id
 from schema.errors import UserError, user_errors
 from schema.mutations.fulfillment import FulfillmentOrderLineInput, line_pairs
 from schema.types.shipping import Shipment
@@ -25,6 +28,19 @@ class ShipmentCreateInput:
     tracking_url: str | None = strawberry.field(
         default=None, description="Defaults to the carrier's tracking page, when it has one"
     )
+
+    def to_domain(self) -> ShipmentInput:
+        """Refuses a fulfillment order ID, then line IDs, that are not ours (NOT_FOUND)."""
+        return ShipmentInput(
+            fulfillment_order_id=require_id(
+                self.fulfillment_order_id, "FulfillmentOrder", "fulfillmentOrderId"
+            ),
+            carrier=self.carrier,
+            tracking_number=self.tracking_number,
+            lines=picks(line_pairs(self.lines)),
+            service=self.service,
+            tracking_url=self.tracking_url,
+        )
 
 
 @strawberry.input
@@ -84,15 +100,7 @@ class ShippingMutations:
         "with EXCEEDS_UNSHIPPED. STAFF, PARTNER and ADMIN keys."
     )
     async def shipment_create(self, info: strawberry.Info, input: ShipmentCreateInput) -> ShipmentPayload:
-        outcome = await resolve.create(
-            info.context,
-            input.fulfillment_order_id,
-            line_pairs(input.lines),
-            input.carrier,
-            input.tracking_number,
-            input.service,
-            input.tracking_url,
-        )
+        outcome = await resolve.create(info.context, input)
         shipment = Shipment.of(outcome.value) if outcome.value else None
         return ShipmentPayload(shipment=shipment, user_errors=user_errors(outcome.errors))
 
