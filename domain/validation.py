@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import phonenumbers
@@ -36,6 +37,17 @@ def text(
     if UNSTORABLE.search(cleaned):
         problems.add(Code.INVALID, f"{field[-1]} contains {UNSTORABLE_WHAT}", *field)
     return cleaned
+
+
+def moment(problems: Problems, value: datetime, field: str, future: timedelta | None = None) -> datetime:
+    """A point in time must say its time zone (an API edge that has a convention for one that does not,
+    as GraphQL's DateTime reads it as UTC, applies it before the domain sees it); with `future`, it may be
+    at most that far ahead of now."""
+    if value.tzinfo is None:
+        problems.add(Code.INVALID, f"{field} needs a time zone", field)
+    elif future is not None and value > datetime.now(UTC) + future:
+        problems.add(Code.INVALID, f"{field} is in the future", field)
+    return value
 
 
 def email(problems: Problems, value: str | None, field: tuple[str | int, ...]) -> str | None:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from domain.catalog import queries as catalog
+from domain.catalog.models import BackorderPolicy
 from domain.errors import DomainError
 from domain.events import feed
 from domain.events.hub import Hub
@@ -122,20 +123,21 @@ async def order_updates(ctx: Context, gid: str | None, token: str | None) -> Asy
                 yield found
 
 
-async def inventory_changes(ctx: Context, skus: list[str] | None) -> AsyncIterator[tuple[str, Row]]:
-    """(sku, INVENTORY_LEVEL_CHANGED event) for the given SKUs (all when none are given)."""
+async def inventory_changes(ctx: Context, skus: list[str] | None) -> AsyncIterator[tuple[str, bool, Row]]:
+    """(sku, whether the product takes backorders, INVENTORY_LEVEL_CHANGED event) for the given SKUs
+    (all when none are given)."""
     tenant = ctx.require(Scope.CATALOG_READ).tenant_id
     wanted = set(skus) if skus else None
 
-    async def sku_of(product_gid: str, position: int) -> str | None:
-        """The product's SKU as of this event: read once per event for every subscriber, and never
-        kept past it, since productUpdate may rename a SKU."""
+    async def product_of(product_gid: str, position: int) -> tuple[str, bool] | None:
+        """The product's SKU and backorder policy as of this event: read once per event for every
+        subscriber, and never kept past it, since productUpdate may rename a SKU or change its policy."""
         parsed = parse_global(product_gid)
 
-        async def load() -> str | None:
+        async def load() -> tuple[str, bool] | None:
             async with ctx.reads.tenant(tenant) as reader:
                 found = await catalog.products_by_ids(reader, tenant, [parsed[1]]) if parsed else {}
-            return next((p.sku for p in found.values()), None)
+            return next(((p.sku, p.backorder_policy == BackorderPolicy.ALLOW) for p in found.values()), None)
 
         return await _shared.get(("sku", tenant, product_gid, position), load)
 
@@ -143,6 +145,6 @@ async def inventory_changes(ctx: Context, skus: list[str] | None) -> AsyncIterat
         async for row in sub.events(sub.start):
             if row.type != "INVENTORY_LEVEL_CHANGED":
                 continue
-            sku = await sku_of(row.payload["productId"], row.position)
-            if sku is not None and (wanted is None or sku in wanted):
-                yield sku, row
+            product = await product_of(row.payload["productId"], row.position)
+            if product is not None and (wanted is None or product[0] in wanted):
+                yield product[0], product[1], row

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from domain.errors import Code, Problems
 from domain.pagination import Page, PageRequest
 from domain.refunds import service as refunds
-from domain.refunds.service import Refunded, RefundInput, RefundLineInput
+from domain.refunds.service import Refunded, RefundInput
 from domain.returns import queries, receiving, service
 from domain.returns.models import Return
 from domain.returns.receiving import ReceiptLine
@@ -19,6 +19,7 @@ from resolvers import customer_access
 from resolvers.context import CUSTOMER_PROOF, Context
 from resolvers.errors import Forbidden, as_bad_input
 from resolvers.ids import local_id, require_id
+from resolvers.inputs import DomainInput
 from resolvers.outcome import Outcome, attempt
 
 RETURN = "Return"
@@ -120,36 +121,9 @@ async def cancel(ctx: Context, gid: str, reason: str | None) -> Outcome[Return]:
     return await attempt(run)
 
 
-async def refund(
-    ctx: Context,
-    order_gid: str,
-    return_gid: str | None,
-    lines: list[tuple[str, int]] | None,
-    data: dict[str, str | None],
-) -> Outcome[Refunded]:
+async def refund(ctx: Context, data: DomainInput[RefundInput]) -> Outcome[Refunded]:
     uow = ctx.uow(Scope.ORDERS_WRITE)
-
-    async def run() -> Refunded:
-        chosen = None
-        if lines is not None:
-            ids = order_line_ids([gid for gid, _ in lines])
-            chosen = [
-                RefundLineInput(line_id, quantity) for line_id, (_, quantity) in zip(ids, lines, strict=True)
-            ]
-        return await refunds.create_refund(
-            uow,
-            RefundInput(
-                order_id=require_id(order_gid, "Order", "orderId"),
-                return_id=require_id(return_gid, RETURN, "returnId") if return_gid else None,
-                lines=chosen,
-                reason=data["reason"] or "",
-                idempotency_key=data["idempotency_key"] or "",
-                shipping_amount=data["shipping_amount"],
-                amount=data["amount"],
-            ),
-        )
-
-    return await attempt(run)
+    return await attempt(lambda: refunds.create_refund(uow, data.to_domain()))
 
 
 @as_bad_input

@@ -8,32 +8,16 @@ from domain.shipping.service import ShipmentInput
 from domain.shipping.tracking import Tracked, TrackingInput, add_tracking_event
 from domain.tenancy.scopes import Scope
 from resolvers.context import Context
-from resolvers.fulfillment import picks
 from resolvers.ids import require_id
+from resolvers.inputs import DomainInput
 from resolvers.outcome import Outcome, attempt
 
 
-async def create(
-    ctx: Context,
-    fo_gid: str,
-    lines: list[tuple[str, int]] | None,
-    carrier: str,
-    tracking_number: str,
-    service_name: str | None,
-    tracking_url: str | None,
-) -> Outcome[Shipment]:
+async def create(ctx: Context, data: DomainInput[ShipmentInput]) -> Outcome[Shipment]:
     uow = ctx.uow(Scope.FULFILLMENT_WRITE)
 
     async def run() -> Shipment:
-        data = ShipmentInput(
-            fulfillment_order_id=require_id(fo_gid, "FulfillmentOrder", "fulfillmentOrderId"),
-            carrier=carrier,
-            tracking_number=tracking_number,
-            lines=picks(lines),
-            service=service_name,
-            tracking_url=tracking_url,
-        )
-        shipped = await service.ship(uow, data)
+        shipped = await service.ship(uow, data.to_domain())
         # The payload's lines are what the use case just wrote: no second transaction to read them.
         ctx.loaders.lines_by_shipment.prime(shipped.shipment.id, shipped.lines)
         return shipped.shipment

@@ -1,6 +1,9 @@
-"""DateTime as strawberry reads it, less the moments that are within Python's range only in their own
-time zone: "0001-01-01T00:00:00+05:00" is in the year 0 in UTC, and the first conversion to UTC (a
-filter, or the database driver) would fail as an unexpected error instead of refusing the input."""
+"""DateTime as strawberry reads it, with two rules of the API's own. A moment sent without an offset is
+UTC: this is the one place that says so, for every DateTime argument (the domain itself refuses a moment
+without a time zone, as the carriers' webhook, which has no such convention, shows). And moments that are
+within Python's range only in their own time zone are refused: "0001-01-01T00:00:00+05:00" is in the year 0
+in UTC, and the first conversion to UTC (a filter, or the database driver) would fail as an unexpected
+error instead of refusing the input."""
 
 from __future__ import annotations
 
@@ -14,11 +17,12 @@ from strawberry.types.scalar import ScalarDefinition
 
 def _in_utc_range(text: str) -> datetime:
     moment = dateutil.parser.isoparse(text)
-    if moment.tzinfo is not None:
-        try:
-            moment.astimezone(UTC)
-        except OverflowError as exc:
-            raise ValueError("It is out of range in UTC.") from exc
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("It is out of range in UTC.") from exc
     return moment
 
 

@@ -51,5 +51,5 @@ class Subscription:
     async def inventory_changed(
         self, info: strawberry.Info, skus: list[str] | None = None
     ) -> AsyncGenerator[InventoryChange, None]:
-        async for sku, row in live.inventory_changes(info.context, skus):
-            yield InventoryChange.of(sku, row)
+        async for sku, allow_backorder, row in live.inventory_changes(info.context, skus):
+            yield InventoryChange.of(sku, allow_backorder, row)

@@ -17,5 +17,6 @@ class LocationChanged(Event):
 class ProductChanged(Event):
     type: ClassVar[str] = "PRODUCT_CHANGED"
     aggregate_type: ClassVar[str] = "Product"
+    renamed_fields: ClassVar[dict[str, str] | None] = {"currency": "currencyCode"}
     sku: str
-    fields: list[str]
+    fields: list[str]  # the attributes that changed, or ["created"]

@@ -21,14 +21,6 @@ from domain.catalog.events import LocationChanged, ProductChanged
 from domain.db import Base, Timestamps, new_id
 from domain.events.base import EventSource
 
-# How the API spells the attributes whose names differ, for the `fields` of change events.
-API_NAMES = {
-    "currency": "currencyCode",
-    "weight_grams": "weightGrams",
-    "backorder_policy": "backorderPolicy",
-    "customization_options": "customizationOptions",
-}
-
 
 class BackorderPolicy(StrEnum):
     DENY = "DENY"
@@ -84,5 +76,4 @@ class Product(Timestamps, EventSource, Base):
     )
 
     def changed(self, fields: list[str]) -> None:
-        names = sorted(API_NAMES.get(f, f) for f in fields)
-        self.record(ProductChanged(self.id, sku=self.sku, fields=names))
+        self.record(ProductChanged(self.id, sku=self.sku, fields=sorted(fields)))

@@ -18,14 +18,26 @@ class Event:
     type: ClassVar[str]
     aggregate_type: ClassVar[str]
     aggregate_id: uuid.UUID
+    # For an event whose `fields` lists the attributes that changed, by the aggregate's own names: set
+    # (even empty) to spell them in the payload as the API does, camelCase, or as given here where the
+    # API calls an attribute otherwise.
+    renamed_fields: ClassVar[dict[str, str] | None] = None
 
     def payload(self) -> dict[str, Any]:
         """The event's fields as the API spells them: camelCase keys, global IDs."""
-        return {
+        found = {
             _camel(f.name): _public(f.name, _plain(getattr(self, f.name)))
             for f in dataclasses.fields(self)
             if f.name != "aggregate_id"
         }
+        if self.renamed_fields is not None:
+            found["fields"] = self.api_fields()
+        return found
+
+    def api_fields(self) -> list[str]:
+        """The `fields` of a change event as the API names them (see renamed_fields)."""
+        renamed = self.renamed_fields or {}
+        return [renamed.get(name) or _camel(name) for name in getattr(self, "fields", [])]
 
     def message(self) -> str:
         return self.type.replace("_", " ").capitalize()

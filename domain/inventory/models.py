@@ -13,10 +13,13 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    case,
     func,
 )
 from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from domain.db import Base, new_id, utcnow
 from domain.events.base import EventSource
@@ -86,8 +89,28 @@ class InventoryMovement(Base):
     )
 
 
+def sellable_units(on_hand: int, committed: int, safety_stock: int) -> int:
+    """What a level can still promise to new orders: negative after a shrinkage, below the safety stock,
+    or with backorders. Events record it as it is (their `available`); allocation ranks levels by it."""
+    return on_hand - committed - safety_stock
+
+
+def available(sellable: int, allow_backorder: bool) -> int:
+    """The one rule for `available`, wherever the API shows it: the units that can still be sold
+    (onHand - committed - safetyStock, InventoryLevel.sellable), never negative unless the product takes
+    backorders. available_sql is the same rule for a query; a test pins the two together."""
+    return sellable if allow_backorder else max(0, sellable)
+
+
+def available_sql(
+    sellable: SQLColumnExpression[int], allow_backorder: SQLColumnExpression[bool]
+) -> ColumnElement[int]:
+    return case((allow_backorder, sellable), else_=func.greatest(sellable, 0))
+
+
 class InventoryLevel(EventSource, Base):
-    """Stock of one product at one location. available = onHand - committed - safetyStock."""
+    """Stock of one product at one location. Its sellable units are onHand - committed - safetyStock;
+    what the API calls available is those, never negative unless backorders are allowed (available)."""
 
     __tablename__ = "inventory_levels"
 
@@ -121,10 +144,11 @@ class InventoryLevel(EventSource, Base):
         CheckConstraint("reorder_point >= 0", name="reorder_point_not_negative"),
     )
 
-    @property
+    @hybrid_property
     def sellable(self) -> int:
-        """What can still be promised to new orders here (may be negative after a shrinkage)."""
-        return self.on_hand - self.committed - self.safety_stock
+        """What can still be promised to new orders here (may be negative after a shrinkage); the same
+        expression in SQL (InventoryLevel.sellable in a select)."""
+        return sellable_units(self.on_hand, self.committed, self.safety_stock)
 
     def move(
         self,

@@ -16,12 +16,6 @@ levels = InventoryLevel.__table__
 movements = InventoryMovement.__table__
 
 
-def available(on_hand: int, committed: int, safety_stock: int, allow_backorder: bool) -> int:
-    """Units that can still be sold; never negative unless the product takes backorders."""
-    units = on_hand - committed - safety_stock
-    return units if allow_backorder else max(0, units)
-
-
 _locations = Location.__table__
 # A product's levels in the order its stock is promised: by location priority.
 LEVELS_BY_PRODUCT = Query(

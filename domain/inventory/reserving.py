@@ -13,7 +13,7 @@ from datetime import datetime
 from itertools import groupby
 
 from domain.inventory.events import InventoryLevelChanged
-from domain.inventory.models import MovementKind
+from domain.inventory.models import MovementKind, sellable_units
 from domain.uow import UnitOfWork
 
 RESERVE = """
@@ -97,7 +97,7 @@ async def reserve_at_levels(
                 kind=MovementKind.RESERVED.value,
                 on_hand=row["on_hand"],
                 committed=committed,
-                available=row["on_hand"] - committed - row["safety_stock"],
+                available=sellable_units(row["on_hand"], committed, row["safety_stock"]),
                 on_hand_delta=0,
                 committed_delta=r.quantity,
                 damaged=row["damaged"],

@@ -37,11 +37,12 @@ class OrderStatusChanged(Event):
 class OrderUpdated(Event):
     type: ClassVar[str] = "ORDER_UPDATED"
     aggregate_type: ClassVar[str] = "Order"
+    renamed_fields: ClassVar[dict[str, str] | None] = {}
     number: str
-    fields: list[str]
+    fields: list[str]  # the attributes that changed
 
     def message(self) -> str:
-        return f"Changed {', '.join(self.fields)}"
+        return f"Changed {', '.join(self.api_fields())}"
 
 
 @dataclasses.dataclass(frozen=True)

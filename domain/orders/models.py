@@ -46,8 +46,6 @@ __all__ = ["EXCHANGE_CREDIT", "Order", "OrderAllocation", "OrderLine", "Payment"
 
 # The reference of a payment made with a return's credit (an exchange order's), before the RMA number.
 EXCHANGE_CREDIT = "Exchange credit"
-# How the API spells the editable attributes, for the `fields` of ORDER_UPDATED.
-API_NAMES = {"shipping_address": "shippingAddress", "billing_address": "billingAddress"}
 
 
 class Order(Timestamps, EventSource, Base):
@@ -201,8 +199,7 @@ class Order(Timestamps, EventSource, Base):
         for name in changed:
             setattr(self, name, changes[name])
         if changed:
-            api_names = [API_NAMES.get(name, name) for name in changed]
-            self.record(OrderUpdated(self.id, number=self.display_number, fields=api_names))
+            self.record(OrderUpdated(self.id, number=self.display_number, fields=changed))
 
     def shipped(self, units_shipped: int, units_ordered: int) -> None:
         """After a shipment: the order is SHIPPED once every unit has left, else PARTIALLY_SHIPPED."""

@@ -12,7 +12,8 @@ from domain.events.base import Event
 class SupplierChanged(Event):
     type: ClassVar[str] = "SUPPLIER_CHANGED"
     aggregate_type: ClassVar[str] = "Supplier"
-    fields: list[str]  # the API names of what changed; every field when it was created
+    renamed_fields: ClassVar[dict[str, str] | None] = {"email": "contactEmail"}
+    fields: list[str]  # the attributes that changed; every one when it was created
     created: bool = False
 
 

@@ -23,13 +23,6 @@ from domain.uow import UnitOfWork
 
 MAX_LEAD_TIME_DAYS = 365
 MAX_UNITS = 1_000_000
-# How the API spells the attributes whose names differ, for the `fields` of SUPPLIER_CHANGED.
-API_NAMES = {
-    "lead_time_days": "leadTimeDays",
-    "minimum_order_quantity": "minimumOrderQuantity",
-    "pack_size": "packSize",
-    "email": "contactEmail",
-}
 
 
 @dataclass
@@ -90,7 +83,7 @@ async def create_supplier(uow: UnitOfWork, data: SupplierInput) -> Supplier:
         )
         uow.session.add(supplier)
         await _flush_unique(uow, data.name)
-        fields = ["active", "contactEmail", "leadTimeDays", "minimumOrderQuantity", "name", "packSize"]
+        fields = ["active", "email", "lead_time_days", "minimum_order_quantity", "name", "pack_size"]
         supplier.record(SupplierChanged(supplier.id, fields=fields, created=True))
         await uow.commit()
     return supplier
@@ -111,7 +104,7 @@ async def update_supplier(uow: UnitOfWork, supplier_id: uuid.UUID, data: Supplie
                 continue
             if getattr(supplier, name) != value:
                 setattr(supplier, name, value)
-                changed.append(API_NAMES.get(name, name))
+                changed.append(name)
         if changed:
             await _flush_unique(uow, supplier.name)
             supplier.record(SupplierChanged(supplier.id, fields=sorted(changed)))

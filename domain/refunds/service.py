@@ -17,11 +17,12 @@ from domain.money import AmountError, to_minor
 from domain.orders.models import Order
 from domain.orders.repository import lines_of_order, lock_order
 from domain.refunds import repository
-from domain.refunds.calculation import line_share, restocking_fee, shipping_charged
+from domain.refunds.calculation import shipping_charged
 from domain.refunds.issuing import Amounts, LineRefund, issue
+from domain.refunds.lines import Asked, line_refunds, of_return
 from domain.refunds.models import Refund
 from domain.returns.models import Return, ReturnLine
-from domain.returns.status import ReturnReason, ReturnStatus
+from domain.returns.status import ReturnStatus
 from domain.tenancy.models import Tenant
 from domain.uow import UnitOfWork
 
@@ -130,32 +131,12 @@ async def _amounts(uow: UnitOfWork, order: Order, data: RefundInput) -> Amounts:
     refunded = await repository.refunded_units(uow, order.id)
     problems = Problems()
     if data.return_id is not None:
-        lines = await _return_lines(uow, order, data, problems)
+        asked = await _return_lines(uow, order, data, problems)
     else:
-        lines = [(i, line.order_line_id, line.quantity, None) for i, line in enumerate(data.lines or [])]
-    refunds = []
-    for i, line_id, units, return_line in lines:
-        line = order_lines.get(line_id)
-        if line is None:
-            problems.add(Code.NOT_FOUND, "No such line in this order", "lines", i, "orderLineId")
-            continue
-        left = line.quantity - refunded.get(line.id, 0)
-        if units > left:
-            problems.add(
-                Code.EXCEEDS_REFUNDABLE,
-                f"Only {left} unit(s) of {line.sku} are left to refund",
-                "lines",
-                i,
-                "quantity",
-            )
-            continue
-        share = line_share(line.subtotal + line.tax, line.quantity, refunded.get(line.id, 0), units)
-        fee = 0
-        if return_line is not None:
-            if return_line.reason == ReturnReason.NO_LONGER_NEEDED:
-                fee = restocking_fee(share, tenant.restocking_fee_bps)
-            return_line.refunded += units
-        refunds.append(LineRefund(line.id, units, share, fee, return_line.id if return_line else None))
+        asked = [Asked(i, line.order_line_id, line.quantity) for i, line in enumerate(data.lines or [])]
+    refunds = line_refunds(problems, asked, order_lines, refunded, tenant.restocking_fee_bps)
+    for refund, return_line in _by_return_line(refunds, asked):
+        return_line.refunded += refund.quantity
     shipping = _minor(problems, data.shipping_amount, order.currency, "shippingAmount")
     if shipping:
         lines_tax = sum(line.tax for line in order_lines.values())
@@ -176,11 +157,8 @@ async def _amounts(uow: UnitOfWork, order: Order, data: RefundInput) -> Amounts:
     return amounts
 
 
-async def _return_lines(
-    uow: UnitOfWork, order: Order, data: RefundInput, problems: Problems
-) -> list[tuple[int, uuid.UUID, int, ReturnLine | None]]:
-    """The units a refund of a return covers: the given lines, each on the return, else every unit
-    received and not yet refunded."""
+async def _return_lines(uow: UnitOfWork, order: Order, data: RefundInput, problems: Problems) -> list[Asked]:
+    """The units a refund of a return covers, from the return's lines, locked."""
     found = (
         await uow.session.execute(
             select(Return).where(Return.id == data.return_id, Return.order_id == order.id).with_for_update()
@@ -204,31 +182,13 @@ async def _return_lines(
             )
         ).scalars()
     )
-    if data.lines is None:
-        return [
-            (rl.position, rl.order_line_id, rl.received - rl.refunded, rl)
-            for rl in return_lines
-            if rl.received > rl.refunded
-        ]
-    by_order_line = {rl.order_line_id: rl for rl in return_lines}
-    chosen: list[tuple[int, uuid.UUID, int, ReturnLine | None]] = []
-    for i, line in enumerate(data.lines):
-        rl = by_order_line.get(line.order_line_id)
-        if rl is None:
-            problems.add(
-                Code.NOT_FOUND, "This order line is not part of the return", "lines", i, "orderLineId"
-            )
-        elif line.quantity > rl.quantity - rl.refunded:
-            problems.add(
-                Code.EXCEEDS_REFUNDABLE,
-                f"Only {rl.quantity - rl.refunded} unit(s) of this return line are left to refund",
-                "lines",
-                i,
-                "quantity",
-            )
-        else:
-            chosen.append((i, rl.order_line_id, line.quantity, rl))
-    return chosen
+    wanted = None if data.lines is None else [(line.order_line_id, line.quantity) for line in data.lines]
+    return of_return(problems, return_lines, wanted)
+
+
+def _by_return_line(refunds: list[LineRefund], asked: list[Asked]) -> list[tuple[LineRefund, ReturnLine]]:
+    lines = {a.return_line.id: a.return_line for a in asked if a.return_line is not None}
+    return [(r, lines[r.return_line_id]) for r in refunds if r.return_line_id is not None]
 
 
 def _minor(problems: Problems, value: str | None, currency: str, field: str) -> int:

@@ -18,7 +18,7 @@ from domain.fulfillment.picking import LinePick, check_stock, pick_lines
 from domain.fulfillment.repository import Locked
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus
 from domain.inventory.events import InventoryLevelChanged
-from domain.inventory.models import MovementKind
+from domain.inventory.models import MovementKind, sellable_units
 from domain.orders.models import OrderAllocation
 from domain.orders.status import AllocationStatus, OrderStatus
 from domain.reading import Row
@@ -189,7 +189,7 @@ def _movements(
                 kind=MovementKind.SHIPPED.value,
                 on_hand=on_hand,
                 committed=committed,
-                available=on_hand - committed - level.safety_stock,
+                available=sellable_units(on_hand, committed, level.safety_stock),
                 on_hand_delta=-quantity,
                 committed_delta=-quantity,
                 damaged=level.damaged,

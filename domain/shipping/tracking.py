@@ -47,11 +47,7 @@ def _clean(data: TrackingInput, carrier_code: str) -> tuple[TrackingStatus, date
     )
     if status is None:
         problems.add(Code.INVALID, f"Unknown tracking status {data.status[:40]!r}", "status")
-    when = data.occurred_at or utcnow()
-    if when.tzinfo is None:
-        problems.add(Code.INVALID, "occurredAt needs a time zone", "occurredAt")
-    elif when > utcnow() + timedelta(hours=1):
-        problems.add(Code.INVALID, "occurredAt is in the future", "occurredAt")
+    when = validation.moment(problems, data.occurred_at or utcnow(), "occurredAt", future=timedelta(hours=1))
     data.location = validation.text(problems, data.location, ("location",), 200, required=False)
     data.description = validation.text(problems, data.description, ("description",), 1000, required=False)
     data.carrier_event_id = validation.text(

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from domain import validation
-from domain.catalog.models import Location
+from domain.catalog.models import BackorderPolicy, Location, Product
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
-from domain.inventory.models import InventoryLevel
+from domain.inventory.models import InventoryLevel, available_sql
 from domain.orders.edit_sessions import EditStatus, OrderEdit, lock_edit, new_edit
 from domain.orders.editing import (
     ADD_LINE,
@@ -158,15 +158,16 @@ async def _order(uow: UnitOfWork, order_id: uuid.UUID, field: str) -> Order:
 
 
 async def _sellable(uow: UnitOfWork, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """Units each product can still sell at the active locations (read, not locked: a preview)."""
+    """Units each product has available at the active locations, as the API counts them (read, not
+    locked: a preview)."""
     if not product_ids:
         return {}
     level = InventoryLevel
+    allow = Product.backorder_policy == BackorderPolicy.ALLOW
     rows = await uow.session.execute(
-        select(
-            level.product_id, func.sum(func.greatest(level.on_hand - level.committed - level.safety_stock, 0))
-        )
+        select(level.product_id, func.sum(available_sql(level.sellable, allow)))
         .join(Location, Location.id == level.location_id)
+        .join(Product, Product.id == level.product_id)
         .where(level.tenant_id == uow.tenant_id, level.product_id.in_(product_ids), Location.active.is_(True))
         .group_by(level.product_id)
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from graphql import BooleanValueNode, EnumValueNode, FieldNode, NullValueNode, ValueNode, VariableNode
@@ -101,6 +101,11 @@ def _tags(values: Any) -> list[str]:
     return unique
 
 
+def _same(value: Any) -> Any:
+    """A value as coerced: a DateTime is already in UTC when it came without an offset (schema/scalars.py)."""
+    return value
+
+
 def _email(value: Any) -> str | None:
     return value.strip().lower() if value else None
 
@@ -123,10 +128,6 @@ def _rule(value: Any) -> Any:
     return found
 
 
-def _moment(value: Any) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 # OrderFilterInput's fields as domain/orders/queries.py list_orders applies them; an empty value
 # (no list, no email, no filter at all: NULL) leaves its condition out.
 FILTERS: list[tuple[str, Callable[[Any], Any], str, str]] = [
@@ -140,8 +141,8 @@ FILTERS: list[tuple[str, Callable[[Any], Any], str, str]] = [
     ("channel", _names, "text[]", "(coalesce(cardinality({p}), 0) = 0 OR {t}.channel = ANY({p}))"),
     ("customerEmail", _email, "text", "({p} IS NULL OR {t}.email = {p})"),
     ("customerId", _customer, "uuid", "({p} IS NULL OR {t}.customer_id = {p})"),
-    ("createdAfter", _moment, "timestamptz", "({p} IS NULL OR {t}.created_at >= {p})"),
-    ("createdBefore", _moment, "timestamptz", "({p} IS NULL OR {t}.created_at < {p})"),
+    ("createdAfter", _same, "timestamptz", "({p} IS NULL OR {t}.created_at >= {p})"),
+    ("createdBefore", _same, "timestamptz", "({p} IS NULL OR {t}.created_at < {p})"),
     ("tags", _tags, "text[]", "(coalesce(cardinality({p}), 0) = 0 OR {t}.tags @> {p}::varchar(64)[])"),
     (
         "approvalRuleId",

@@ -43,6 +43,9 @@ class PackageInput:
     width_mm: int | None = None
     height_mm: int | None = None
 
+    def to_domain(self) -> Package:
+        return Package(self.weight_grams, self.length_mm, self.width_mm, self.height_mm)
+
 
 @strawberry.input
 class FulfillmentOrderMarkPackedInput:
@@ -127,7 +130,7 @@ class FulfillmentMutations:
     async def fulfillment_order_mark_packed(
         self, info: strawberry.Info, input: FulfillmentOrderMarkPackedInput
     ) -> FulfillmentOrderPayload:
-        packages = [Package(p.weight_grams, p.length_mm, p.width_mm, p.height_mm) for p in input.packages]
+        packages = [p.to_domain() for p in input.packages]
         return _payload(await resolve.mark_packed(info.context, input.id, packages))
 
     @strawberry.mutation(

@@ -33,6 +33,18 @@ class InventorySetInput:
         default=None, description="Where pickers find the product at this location; empty clears it"
     )
 
+    def to_domain(self) -> SetInput:
+        return SetInput(
+            sku=self.sku,
+            location_id=local_id(self.location_id, "Location"),
+            on_hand=self.on_hand,
+            compare_on_hand=self.compare_on_hand,
+            safety_stock=self.safety_stock,
+            reorder_point=self.reorder_point,
+            incoming=self.incoming,
+            bin_code=self.bin_code,
+        )
+
 
 @strawberry.input
 class InventoryAdjustInput:
@@ -42,6 +54,15 @@ class InventoryAdjustInput:
     reason: InventoryAdjustReason  # type: ignore[valid-type]
     note: str | None = None
 
+    def to_domain(self) -> AdjustInput:
+        return AdjustInput(
+            sku=self.sku,
+            location_id=local_id(self.location_id, "Location"),
+            delta=self.delta,
+            reason=AdjustReason(self.reason),
+            note=self.note,
+        )
+
 
 @strawberry.input
 class InventoryDamagedResolveInput:
@@ -50,6 +71,15 @@ class InventoryDamagedResolveInput:
     quantity: int
     outcome: DamagedOutcomeEnum  # type: ignore[valid-type]
     note: str | None = None
+
+    def to_domain(self) -> DamagedInput:
+        return DamagedInput(
+            sku=self.sku,
+            location_id=local_id(self.location_id, "Location"),
+            quantity=self.quantity,
+            outcome=DamagedOutcome(self.outcome),
+            note=self.note,
+        )
 
 
 @strawberry.type
@@ -73,17 +103,7 @@ class InventoryMutations:
         "location, writing a SET movement. STAFF and ADMIN keys."
     )
     async def inventory_set(self, info: strawberry.Info, input: InventorySetInput) -> InventoryLevelPayload:
-        data = SetInput(
-            sku=input.sku,
-            location_id=local_id(input.location_id, "Location"),
-            on_hand=input.on_hand,
-            compare_on_hand=input.compare_on_hand,
-            safety_stock=input.safety_stock,
-            reorder_point=input.reorder_point,
-            incoming=input.incoming,
-            bin_code=input.bin_code,
-        )
-        return _payload(await resolve.set_level(info.context, data))
+        return _payload(await resolve.set_level(info.context, input.to_domain()))
 
     @strawberry.mutation(
         description="Changes onHand by delta for a reason, writing a movement. STAFF and ADMIN keys."
@@ -91,14 +111,7 @@ class InventoryMutations:
     async def inventory_adjust(
         self, info: strawberry.Info, input: InventoryAdjustInput
     ) -> InventoryLevelPayload:
-        data = AdjustInput(
-            sku=input.sku,
-            location_id=local_id(input.location_id, "Location"),
-            delta=input.delta,
-            reason=AdjustReason(input.reason),
-            note=input.note,
-        )
-        return _payload(await resolve.adjust_level(info.context, data))
+        return _payload(await resolve.adjust_level(info.context, input.to_domain()))
 
     @strawberry.mutation(
         description="Takes units out of a location's damaged (non-sellable) count: DISPOSED writes them "
@@ -108,11 +121,4 @@ class InventoryMutations:
     async def inventory_damaged_resolve(
         self, info: strawberry.Info, input: InventoryDamagedResolveInput
     ) -> InventoryLevelPayload:
-        data = DamagedInput(
-            sku=input.sku,
-            location_id=local_id(input.location_id, "Location"),
-            quantity=input.quantity,
-            outcome=DamagedOutcome(input.outcome),
-            note=input.note,
-        )
-        return _payload(await resolve.resolve_damaged(info.context, data))
+        return _payload(await resolve.resolve_damaged(info.context, input.to_domain()))

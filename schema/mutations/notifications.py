@@ -16,6 +16,9 @@ class NotificationTemplateInput:
     subject: str | None = strawberry.field(default=None, description='null or "": the default')
     body: str | None = strawberry.field(default=None, description='null or "": the default')
 
+    def to_domain(self) -> TemplateInput:
+        return TemplateInput(self.template.value, self.subject, self.body)
+
 
 @strawberry.input
 class NotificationSettingsUpdateInput:
@@ -25,6 +28,12 @@ class NotificationSettingsUpdateInput:
     templates: list[NotificationTemplateInput] | None = strawberry.field(
         default=None, description="Only the templates given change"
     )
+
+    def to_domain(self) -> SettingsInput:
+        return SettingsInput(
+            sender_name=self.sender_name,
+            templates=None if self.templates is None else [t.to_domain() for t in self.templates],
+        )
 
 
 @strawberry.type
@@ -42,13 +51,7 @@ class NotificationMutations:
     async def notification_settings_update(
         self, info: strawberry.Info, input: NotificationSettingsUpdateInput
     ) -> NotificationSettingsUpdatePayload:
-        data = SettingsInput(
-            sender_name=input.sender_name,
-            templates=None
-            if input.templates is None
-            else [TemplateInput(t.template.value, t.subject, t.body) for t in input.templates],
-        )
-        outcome = await resolve.update(info.context, data)
+        outcome = await resolve.update(info.context, input.to_domain())
         return NotificationSettingsUpdatePayload(
             notification_settings=NotificationSettings.of(outcome.value) if outcome.value else None,
             user_errors=user_errors(outcome.errors),

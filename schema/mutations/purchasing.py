@@ -29,6 +29,15 @@ class SupplierCreateInput:
     )
     pack_size: int = strawberry.field(default=1, description="It sells units in multiples of this")
 
+    def to_domain(self) -> suppliers.SupplierInput:
+        return suppliers.SupplierInput(
+            name=self.name,
+            email=self.contact_email,
+            lead_time_days=self.lead_time_days,
+            minimum_order_quantity=self.minimum_order_quantity,
+            pack_size=self.pack_size,
+        )
+
 
 @strawberry.input(description="Changes to a supplier; fields left out stay as they are")
 class SupplierUpdateInput:
@@ -41,6 +50,16 @@ class SupplierUpdateInput:
     active: bool | None = strawberry.field(
         default=None, description="Inactive suppliers are left out of reordering"
     )
+
+    def to_domain(self) -> suppliers.SupplierInput:
+        return suppliers.SupplierInput(
+            name=self.name,
+            email=self.contact_email,
+            lead_time_days=self.lead_time_days,
+            minimum_order_quantity=self.minimum_order_quantity,
+            pack_size=self.pack_size,
+            active=self.active,
+        )
 
 
 @strawberry.input(description="What a supplier charges for one product")
@@ -57,6 +76,16 @@ class SupplierProductSetInput:
         description="Reordering buys this product here (and no longer from another preferred one)",
     )
 
+    def to_domain(self) -> suppliers.SupplierProductInput:
+        return suppliers.SupplierProductInput(
+            supplier_id=local_id(self.supplier_id, "Supplier"),
+            sku=self.sku,
+            unit_cost=str(self.unit_cost),
+            currency=self.currency_code,
+            supplier_sku=self.supplier_sku,
+            preferred=self.preferred,
+        )
+
 
 @strawberry.input(description="Units of one SKU for one destination location")
 class PurchaseOrderLineInput:
@@ -66,6 +95,14 @@ class PurchaseOrderLineInput:
     unit_cost: Decimal | None = strawberry.field(
         default=None, description="The supplier's price when left out"
     )
+
+    def to_domain(self) -> ordering.LineInput:
+        return ordering.LineInput(
+            sku=self.sku,
+            location_id=local_id(self.location_id, "Location"),
+            quantity=self.quantity,
+            unit_cost=_text(self.unit_cost),
+        )
 
 
 @strawberry.input(description="A DRAFT purchase order from one supplier")
@@ -78,6 +115,14 @@ class PurchaseOrderCreateInput:
         description="A repeat with the same key returns the first purchase order (created: false)",
     )
 
+    def to_domain(self) -> ordering.PurchaseOrderInput:
+        return ordering.PurchaseOrderInput(
+            supplier_id=local_id(self.supplier_id, "Supplier"),
+            lines=[line.to_domain() for line in self.lines],
+            note=self.note,
+            idempotency_key=self.idempotency_key,
+        )
+
 
 @strawberry.input(description="Units of one SKU that arrived")
 class PurchaseOrderReceiveLineInput:
@@ -86,6 +131,14 @@ class PurchaseOrderReceiveLineInput:
     location_id: strawberry.ID | None = strawberry.field(
         default=None, description="Needed only when the SKU is ordered for several locations"
     )
+
+    def to_domain(self) -> receiving.ReceiptLineInput:
+        return receiving.ReceiptLineInput(
+            sku=self.sku,
+            quantity=self.quantity,
+            location_id=local_id(self.location_id, "Location") if self.location_id else None,
+            location_given=self.location_id is not None,
+        )
 
 
 @strawberry.input(description="Units of a submitted purchase order that arrived")
@@ -96,6 +149,14 @@ class PurchaseOrderReceiveInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="A repeat with the same key receives nothing more"
     )
+
+    def to_domain(self) -> receiving.ReceiptInput:
+        return receiving.ReceiptInput(
+            purchase_order_id=local_id(self.id, "PurchaseOrder"),
+            lines=[line.to_domain() for line in self.lines],
+            idempotency_key=self.idempotency_key,
+            note=self.note,
+        )
 
 
 @strawberry.input(description="The purchase order to act on")
@@ -109,6 +170,14 @@ class ReorderPolicyUpdateInput:
     review_period_days: int | None = None
     history_days: int | None = strawberry.field(default=None, description="7 to 730 days of order history")
     auto_mode: ReorderAutoMode | None = None  # type: ignore[valid-type]
+
+    def to_domain(self) -> reordering.PolicyInput:
+        return reordering.PolicyInput(
+            service_level=_text(self.service_level),
+            review_period_days=self.review_period_days,
+            history_days=self.history_days,
+            auto_mode=AutoMode(self.auto_mode) if self.auto_mode else None,
+        )
 
 
 @strawberry.type(description="The supplier as it is now, or why nothing changed")
@@ -161,26 +230,11 @@ def _text(value: Decimal | None) -> str | None:
 class PurchasingMutations:
     @strawberry.mutation(description=f"Adds a supplier. {BUYERS}")
     async def supplier_create(self, info: strawberry.Info, input: SupplierCreateInput) -> SupplierPayload:
-        data = suppliers.SupplierInput(
-            name=input.name,
-            email=input.contact_email,
-            lead_time_days=input.lead_time_days,
-            minimum_order_quantity=input.minimum_order_quantity,
-            pack_size=input.pack_size,
-        )
-        return _supplier(await resolve.supplier_create(info.context, data))
+        return _supplier(await resolve.supplier_create(info.context, input.to_domain()))
 
     @strawberry.mutation(description=f"Changes a supplier; fields left out stay as they are. {BUYERS}")
     async def supplier_update(self, info: strawberry.Info, input: SupplierUpdateInput) -> SupplierPayload:
-        data = suppliers.SupplierInput(
-            name=input.name,
-            email=input.contact_email,
-            lead_time_days=input.lead_time_days,
-            minimum_order_quantity=input.minimum_order_quantity,
-            pack_size=input.pack_size,
-            active=input.active,
-        )
-        return _supplier(await resolve.supplier_update(info.context, input.id, data))
+        return _supplier(await resolve.supplier_update(info.context, input.id, input.to_domain()))
 
     @strawberry.mutation(
         description=f"Sets what a supplier charges for a product (adds it or changes it). {BUYERS}"
@@ -188,15 +242,7 @@ class PurchasingMutations:
     async def supplier_product_set(
         self, info: strawberry.Info, input: SupplierProductSetInput
     ) -> SupplierPayload:
-        data = suppliers.SupplierProductInput(
-            supplier_id=local_id(input.supplier_id, "Supplier"),
-            sku=input.sku,
-            unit_cost=str(input.unit_cost),
-            currency=input.currency_code,
-            supplier_sku=input.supplier_sku,
-            preferred=input.preferred,
-        )
-        return _supplier(await resolve.supplier_product_set(info.context, data))
+        return _supplier(await resolve.supplier_product_set(info.context, input.to_domain()))
 
     @strawberry.mutation(
         description=f"Drafts a purchase order: lines per SKU and destination location, priced from the "
@@ -205,21 +251,7 @@ class PurchasingMutations:
     async def purchase_order_create(
         self, info: strawberry.Info, input: PurchaseOrderCreateInput
     ) -> PurchaseOrderCreatePayload:
-        data = ordering.PurchaseOrderInput(
-            supplier_id=local_id(input.supplier_id, "Supplier"),
-            lines=[
-                ordering.LineInput(
-                    sku=line.sku,
-                    location_id=local_id(line.location_id, "Location"),
-                    quantity=line.quantity,
-                    unit_cost=_text(line.unit_cost),
-                )
-                for line in input.lines
-            ],
-            note=input.note,
-            idempotency_key=input.idempotency_key,
-        )
-        outcome = await resolve.purchase_order_create(info.context, data)
+        outcome = await resolve.purchase_order_create(info.context, input.to_domain())
         made = outcome.value
         return PurchaseOrderCreatePayload(
             purchase_order=PurchaseOrder.of(made.purchase_order) if made else None,
@@ -243,21 +275,7 @@ class PurchasingMutations:
     async def purchase_order_receive(
         self, info: strawberry.Info, input: PurchaseOrderReceiveInput
     ) -> PurchaseOrderPayload:
-        data = receiving.ReceiptInput(
-            purchase_order_id=local_id(input.id, "PurchaseOrder"),
-            lines=[
-                receiving.ReceiptLineInput(
-                    sku=line.sku,
-                    quantity=line.quantity,
-                    location_id=local_id(line.location_id, "Location") if line.location_id else None,
-                    location_given=line.location_id is not None,
-                )
-                for line in input.lines
-            ],
-            idempotency_key=input.idempotency_key,
-            note=input.note,
-        )
-        return _po(await resolve.purchase_order_receive(info.context, data))
+        return _po(await resolve.purchase_order_receive(info.context, input.to_domain()))
 
     @strawberry.mutation(
         description="Cancels a purchase order that is not closed; units it still expected stop being "
@@ -274,13 +292,7 @@ class PurchasingMutations:
     async def reorder_policy_update(
         self, info: strawberry.Info, input: ReorderPolicyUpdateInput
     ) -> ReorderPolicyPayload:
-        data = reordering.PolicyInput(
-            service_level=_text(input.service_level),
-            review_period_days=input.review_period_days,
-            history_days=input.history_days,
-            auto_mode=AutoMode(input.auto_mode) if input.auto_mode else None,
-        )
-        outcome = await resolve.reorder_policy_update(info.context, data)
+        outcome = await resolve.reorder_policy_update(info.context, input.to_domain())
         return ReorderPolicyPayload(
             policy=ReorderPolicy.of(outcome.value) if outcome.value else None,
             user_errors=user_errors(outcome.errors),

@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import strawberry
 
+from domain.refunds import service as refunds
 from domain.returns.models import Return as ReturnModel
 from domain.returns.service import ExchangeInput
 from domain.returns.status import ItemCondition, ReturnReason
 from resolvers import returns as resolve
+from resolvers.ids import require_id
 from resolvers.outcome import Outcome
 from schema.enums import ItemConditionEnum, ReturnReasonEnum
 from schema.errors import UserError, user_errors
@@ -104,6 +106,25 @@ class RefundCreateInput:
     amount: Decimal | None = strawberry.field(
         default=None, description="An amount given on top of lines and shipping (a goodwill refund)"
     )
+
+    def to_domain(self) -> refunds.RefundInput:
+        """Refuses line, order and return IDs that are not ours (NOT_FOUND), in that order."""
+        chosen = None
+        if self.lines is not None:
+            ids = resolve.order_line_ids([str(line.order_line_id) for line in self.lines])
+            chosen = [
+                refunds.RefundLineInput(line_id, line.quantity)
+                for line_id, line in zip(ids, self.lines, strict=True)
+            ]
+        return refunds.RefundInput(
+            order_id=require_id(self.order_id, "Order", "orderId"),
+            return_id=require_id(self.return_id, resolve.RETURN, "returnId") if self.return_id else None,
+            lines=chosen,
+            reason=self.reason or "",
+            idempotency_key=self.idempotency_key or "",
+            shipping_amount=_text(self.shipping_amount),
+            amount=_text(self.amount),
+        )
 
 
 @strawberry.type
@@ -207,23 +228,7 @@ class ReturnMutations:
         "never exceeds what was paid. STAFF and ADMIN keys."
     )
     async def refund_create(self, info: strawberry.Info, input: RefundCreateInput) -> RefundCreatePayload:
-        lines = (
-            None
-            if input.lines is None
-            else [(str(line.order_line_id), line.quantity) for line in input.lines]
-        )
-        outcome = await resolve.refund(
-            info.context,
-            input.order_id,
-            input.return_id,
-            lines,
-            {
-                "reason": input.reason,
-                "idempotency_key": input.idempotency_key,
-                "shipping_amount": _text(input.shipping_amount),
-                "amount": _text(input.amount),
-            },
-        )
+        outcome = await resolve.refund(info.context, input)
         done = outcome.value
         return RefundCreatePayload(
             refund=Refund.of(done.refund) if done else None,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import strawberry
 
+from domain.shipping.service import ShipmentInput
 from domain.shipping.tracking import TrackingInput
 from resolvers import shipping as resolve
+from resolvers.fulfillment import picks
+from resolvers.ids import require_id
 from schema.errors import UserError, user_errors
 from schema.mutations.fulfillment import FulfillmentOrderLineInput, line_pairs
 from schema.types.shipping import Shipment
@@ -26,6 +29,19 @@ class ShipmentCreateInput:
         default=None, description="Defaults to the carrier's tracking page, when it has one"
     )
 
+    def to_domain(self) -> ShipmentInput:
+        """Refuses a fulfillment order ID, then line IDs, that are not ours (NOT_FOUND)."""
+        return ShipmentInput(
+            fulfillment_order_id=require_id(
+                self.fulfillment_order_id, "FulfillmentOrder", "fulfillmentOrderId"
+            ),
+            carrier=self.carrier,
+            tracking_number=self.tracking_number,
+            lines=picks(line_pairs(self.lines)),
+            service=self.service,
+            tracking_url=self.tracking_url,
+        )
+
 
 @strawberry.input
 class ShipmentTrackingEventAddInput:
@@ -39,6 +55,15 @@ class ShipmentTrackingEventAddInput:
     event_id: str | None = strawberry.field(
         default=None, description="The carrier's id for the event: a repeat is stored once"
     )
+
+    def to_domain(self) -> TrackingInput:
+        return TrackingInput(
+            status=self.status,
+            occurred_at=self.occurred_at,
+            location=self.location,
+            description=self.description,
+            carrier_event_id=self.event_id,
+        )
 
 
 @strawberry.input
@@ -75,15 +100,7 @@ class ShippingMutations:
         "with EXCEEDS_UNSHIPPED. STAFF, PARTNER and ADMIN keys."
     )
     async def shipment_create(self, info: strawberry.Info, input: ShipmentCreateInput) -> ShipmentPayload:
-        outcome = await resolve.create(
-            info.context,
-            input.fulfillment_order_id,
-            line_pairs(input.lines),
-            input.carrier,
-            input.tracking_number,
-            input.service,
-            input.tracking_url,
-        )
+        outcome = await resolve.create(info.context, input)
         shipment = Shipment.of(outcome.value) if outcome.value else None
         return ShipmentPayload(shipment=shipment, user_errors=user_errors(outcome.errors))
 
@@ -94,15 +111,7 @@ class ShippingMutations:
     async def shipment_tracking_event_add(
         self, info: strawberry.Info, input: ShipmentTrackingEventAddInput
     ) -> ShipmentTrackingEventAddPayload:
-        when = input.occurred_at
-        data = TrackingInput(
-            status=input.status,
-            occurred_at=when.replace(tzinfo=UTC) if when and when.tzinfo is None else when,
-            location=input.location,
-            description=input.description,
-            carrier_event_id=input.event_id,
-        )
-        outcome = await resolve.add_tracking(info.context, input.shipment_id, data)
+        outcome = await resolve.add_tracking(info.context, input.shipment_id, input.to_domain())
         tracked = outcome.value
         return ShipmentTrackingEventAddPayload(
             shipment=Shipment.of(tracked.shipment) if tracked else None,

@@ -35,6 +35,16 @@ class ShopUpdateInput:
         default=None, description='Percent kept from refunds of NO_LONGER_NEEDED returns, e.g. "10"'
     )
 
+    def to_domain(self) -> ShopInput:
+        rates = {ShippingMethod(r.method): str(r.amount) for r in self.shipping_rates or []}
+        return ShopInput(
+            name=self.name,
+            tax_rate_percent=str(self.tax_rate) if self.tax_rate is not None else None,
+            shipping_rates=rates or None,
+            return_window_days=self.return_window_days,
+            restocking_fee_percent=str(self.restocking_fee) if self.restocking_fee is not None else None,
+        )
+
 
 @strawberry.type
 class ShopUpdatePayload:
@@ -82,15 +92,7 @@ class TenancyMutations:
         description="Changes the shop's name, tax rate, shipping rates or return settings. ADMIN keys."
     )
     async def shop_update(self, info: strawberry.Info, input: ShopUpdateInput) -> ShopUpdatePayload:
-        rates = {ShippingMethod(r.method): str(r.amount) for r in input.shipping_rates or []}
-        data = ShopInput(
-            name=input.name,
-            tax_rate_percent=str(input.tax_rate) if input.tax_rate is not None else None,
-            shipping_rates=rates or None,
-            return_window_days=input.return_window_days,
-            restocking_fee_percent=str(input.restocking_fee) if input.restocking_fee is not None else None,
-        )
-        outcome = await resolve.update_shop(info.context, data)
+        outcome = await resolve.update_shop(info.context, input.to_domain())
         return ShopUpdatePayload(
             shop=Shop.of(outcome.value) if outcome.value else None, user_errors=user_errors(outcome.errors)
         )

@@ -20,6 +20,9 @@ class WebhookEndpointCreateInput:
     event_types: list[EventTypeEnum] | None = strawberry.field(default=None, description="None: every type")
     active: bool = True
 
+    def to_domain(self) -> EndpointInput:
+        return EndpointInput(url=self.url, event_types=_types(self.event_types), active=self.active)
+
 
 @strawberry.type
 class WebhookEndpointCreatePayload:
@@ -42,6 +45,9 @@ class WebhookEndpointUpdateInput:
         description="false stops deliveries (pending ones are cancelled); true resumes from now on "
         "(use webhookReplay for what happened in between)",
     )
+
+    def to_domain(self) -> EndpointInput:
+        return EndpointInput(url=self.url, event_types=_types(self.event_types), active=self.active)
 
 
 @strawberry.type
@@ -95,8 +101,7 @@ class WebhookMutations:
     async def webhook_endpoint_create(
         self, info: strawberry.Info, input: WebhookEndpointCreateInput
     ) -> WebhookEndpointCreatePayload:
-        data = EndpointInput(url=input.url, event_types=_types(input.event_types), active=input.active)
-        outcome = await resolve.create(info.context, data)
+        outcome = await resolve.create(info.context, input.to_domain())
         made = outcome.value
         return WebhookEndpointCreatePayload(
             webhook_endpoint=WebhookEndpoint.of(made.endpoint) if made else None,
@@ -108,8 +113,7 @@ class WebhookMutations:
     async def webhook_endpoint_update(
         self, info: strawberry.Info, input: WebhookEndpointUpdateInput
     ) -> WebhookEndpointUpdatePayload:
-        data = EndpointInput(url=input.url, event_types=_types(input.event_types), active=input.active)
-        outcome = await resolve.update(info.context, input.id, data)
+        outcome = await resolve.update(info.context, input.id, input.to_domain())
         return WebhookEndpointUpdatePayload(
             webhook_endpoint=WebhookEndpoint.of(outcome.value) if outcome.value else None,
             user_errors=user_errors(outcome.errors),

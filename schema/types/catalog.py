@@ -10,7 +10,7 @@ import strawberry
 
 from domain.catalog.customization import options_of
 from domain.catalog.models import BackorderPolicy, LocationKind
-from domain.inventory.queries import available
+from domain.inventory.models import available, sellable_units
 from resolvers.ids import to_global
 from schema.enums import BackorderPolicyEnum, LocationKindEnum
 from schema.node import Node
@@ -75,7 +75,7 @@ class InventoryLevel:
             sku=sku,
             on_hand=r.on_hand,
             committed=r.committed,
-            available=available(r.on_hand, r.committed, r.safety_stock, allow_backorder),
+            available=available(sellable_units(r.on_hand, r.committed, r.safety_stock), allow_backorder),
             damaged=r.damaged,
             incoming=r.incoming,
             safety_stock=r.safety_stock,

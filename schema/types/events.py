@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from domain.inventory.models import available
 from resolvers.ids import to_global
 from resolvers.privacy import without_contact
 from schema.enums import EventTypeEnum
@@ -62,14 +63,14 @@ class InventoryChange:
     occurred_at: datetime
 
     @classmethod
-    def of(cls, sku: str, r: Any) -> InventoryChange:
+    def of(cls, sku: str, allow_backorder: bool, r: Any) -> InventoryChange:
         p = r.payload
         return cls(
             sku=sku,
             location_id=strawberry.ID(p["locationId"]),
             on_hand=p["onHand"],
             committed=p["committed"],
-            available=p.get("available", p["onHand"] - p["committed"]),
+            available=available(p["available"], allow_backorder),  # the event records the sellable units
             on_hand_delta=p["onHandDelta"],
             committed_delta=p["committedDelta"],
             reason=p["kind"],

@@ -291,3 +291,16 @@ async def test_a_nul_character_no_check_caught_is_bad_input_not_an_unexpected_er
 
     assert [e["extensions"]["code"] for e in read["errors"]] == ["BAD_USER_INPUT"]
     assert written["data"]["locationCreate"]["userErrors"] == [{"field": ["name"], "code": "INVALID"}]
+
+
+async def test_a_tracking_time_sent_without_an_offset_is_read_as_utc(api, shop):
+    order = await place_order(api, shop.admin, [("TEE", 1)])
+    ok(await api(shop.admin, ORDER_CONFIRM, id=order["id"]), "orderConfirm")
+    (fo,) = (await fulfillment_of(api, shop.admin, order["id"]))["fulfillmentOrders"]
+    shipment = await ship(api, shop.admin, fo["id"], "1Z-UTC")
+
+    added = await track(api, shop.admin, shipment["id"], "IN_TRANSIT", occurredAt="2026-01-01T09:30:00")
+
+    assert added["userErrors"] == [] and added["stored"]
+    (found,) = (await fulfillment_of(api, shop.admin, order["id"]))["shipments"]
+    assert [e["occurredAt"] for e in found["trackingEvents"]] == ["2026-01-01T09:30:00+00:00"]

@@ -115,6 +115,30 @@ async def test_inventory_changed_follows_only_the_skus_asked_for(live, tenant):
     assert found["locationId"] == shop.location_id
 
 
+INVENTORY_SET_SAFETY = """
+mutation($sku: String!, $locationId: ID!, $onHand: Int!, $safetyStock: Int) {
+  inventorySet(input: {sku: $sku, locationId: $locationId, onHand: $onHand, safetyStock: $safetyStock}) {
+    inventoryLevel { available } userErrors { code }
+  }
+}"""
+
+
+async def test_a_stock_change_shows_available_as_the_level_does_never_negative_without_backorders(
+    live, tenant
+):
+    shop = await open_shop(live.api, tenant)
+    async with Socket.open(live.ws_url, await tenant.key(Role.STOREFRONT)) as sock:
+        op = await sock.subscribe(INVENTORY_CHANGED, skus=["TEE"])
+        await asyncio.sleep(0.2)
+        level = await live.api(
+            shop.admin, INVENTORY_SET_SAFETY, sku="TEE", locationId=shop.location_id, onHand=3, safetyStock=5
+        )
+        changed = (await sock.next(op))["inventoryChanged"]
+
+    assert ok(level, "inventorySet")["inventoryLevel"] == {"available": 0}
+    assert (changed["onHand"], changed["available"]) == (3, 0)
+
+
 async def test_a_subscriber_never_sees_another_tenants_events_or_orders(live, tenant, other_tenant):
     shop = await open_shop(live.api, tenant)
     other = await open_shop(live.api, other_tenant)
