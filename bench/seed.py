@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.catalog.models import BackorderPolicy, LocationKind
 from domain.catalog.service import LocationInput, ProductInput, create_location, import_products
 from domain.db import make_engine, set_tenant
-from domain.inventory.service import SetInput, set_level
+from domain.inventory.service import SetInput
 from domain.orders import service as orders
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
 from domain.orders.models import Order
@@ -21,6 +21,7 @@ from domain.orders.status import SalesChannel, ShippingMethod
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
 from domain.uow import UnitOfWork
+from domain.workflows.stock_changes import set_level
 
 NAME = "Bench Shop"
 PRODUCTS = [(f"BENCH-{i:03d}", f"Bench product {i}", f"{9 + i}.{i % 100:02d}") for i in range(1, 25)]

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from domain.catalog.models import Location, LocationKind
 from domain.catalog.service import LocationInput, ProductInput, create_location, import_products
 from domain.db import make_engine, set_tenant
-from domain.inventory.service import MAX_UNITS, SetInput, set_level
+from domain.inventory.service import MAX_UNITS, SetInput
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
 from domain.uow import UnitOfWork
+from domain.workflows.stock_changes import set_level
 
 NAME = "Bench Writes"
 SKUS = [f"W-{i:03d}" for i in range(1, 25)]

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.customers import access, erasure, queries, service
+from domain.customers import access, queries, service
 from domain.customers.models import Customer
 from domain.orders.status import CustomerTier
 from domain.pagination import Page, PageRequest
 from domain.reading import Row
 from domain.tenancy.scopes import Scope
+from domain.workflows import erasure
 from resolvers.context import Context
 from resolvers.errors import as_bad_input
 from resolvers.ids import require_id

@@ -7,6 +7,7 @@ from domain.inventory import damaged, queries, service
 from domain.inventory.models import InventoryLevel
 from domain.pagination import Page, PageRequest
 from domain.tenancy.scopes import Scope
+from domain.workflows import stock_changes
 from resolvers.context import Context
 from resolvers.errors import as_bad_input
 from resolvers.ids import local_id
@@ -15,19 +16,19 @@ from resolvers.outcome import Outcome, attempt
 
 async def set_level(ctx: Context, data: service.SetInput) -> Outcome[tuple[InventoryLevel, Product]]:
     uow = ctx.uow(Scope.INVENTORY_WRITE)
-    return await attempt(lambda: service.set_level(uow, data))
+    return await attempt(lambda: stock_changes.set_level(uow, data))
 
 
 async def adjust_level(ctx: Context, data: service.AdjustInput) -> Outcome[tuple[InventoryLevel, Product]]:
     uow = ctx.uow(Scope.INVENTORY_WRITE)
-    return await attempt(lambda: service.adjust_level(uow, data))
+    return await attempt(lambda: stock_changes.adjust_level(uow, data))
 
 
 async def resolve_damaged(
     ctx: Context, data: damaged.DamagedInput
 ) -> Outcome[tuple[InventoryLevel, Product]]:
     uow = ctx.uow(Scope.INVENTORY_WRITE)
-    return await attempt(lambda: damaged.resolve_damaged(uow, data))
+    return await attempt(lambda: stock_changes.resolve_damaged(uow, data))
 
 
 @as_bad_input

@@ -7,6 +7,7 @@ from domain.risk import service
 from domain.risk.rules import RiskLevel, Sentiment
 from domain.risk.settings import RiskSettings, SettingsChange
 from domain.tenancy.scopes import Scope
+from domain.workflows import risk_assessing
 from resolvers.context import Context
 from resolvers.ids import require_id
 from resolvers.outcome import Outcome, attempt
@@ -25,7 +26,7 @@ async def assessment_create(
     async def run() -> Order:
         order_id = require_id(gid, "Order", "orderId")
         data = service.AssessmentInput(order_id, source, level, score, facts)
-        return await service.record_assessment(uow, data)
+        return await risk_assessing.record_assessment(uow, data)
 
     return await attempt(run)
 

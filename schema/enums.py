@@ -11,7 +11,7 @@ from domain.catalog.customization import OptionKind
 from domain.catalog.models import BackorderPolicy, LocationKind
 from domain.catalog.queries import LocationSort, ProductSort
 from domain.errors import Code
-from domain.events.registry import EVENT_TYPES
+from domain.event_types import EVENT_TYPES
 from domain.fulfillment.status import FulfillmentOrderStatus, HoldReason
 from domain.inventory.damaged import DamagedOutcome
 from domain.inventory.models import AdjustReason, MovementKind
@@ -114,7 +114,7 @@ LocationSortKey = strawberry.enum(
 )
 
 
-# Every event type the domain defines (domain/events/registry.py): a new context's events module listed
+# Every event type the domain defines (domain/event_types.py): a new context's events module listed
 # there appears here, in the feed, in subscriptions and in webhooks without further changes.
 EventTypeEnum = strawberry.enum(
     _enum("EventType", {t: t for t in EVENT_TYPES}), name="EventType", description="What happened"

@@ -10,7 +10,7 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.customers.access import grant_for
+from domain.orders.access import grant_for
 from domain.reading import ReadPool
 from domain.tenancy.service import CustomerGrant, Principal, authenticate
 

@@ -15,7 +15,7 @@ from domain.catalog.models import BackorderPolicy, LocationKind
 from domain.catalog.service import LocationInput, ProductInput, create_location, import_products
 from domain.db import make_engine
 from domain.fulfillment.models import FulfillmentOrder
-from domain.inventory.service import SetInput, set_level
+from domain.inventory.service import SetInput
 from domain.orders import service as orders
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
 from domain.orders.models import OrderLine
@@ -33,6 +33,7 @@ from domain.shipping.tracking import TrackingInput, add_tracking_event
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
 from domain.uow import UnitOfWork
+from domain.workflows.stock_changes import set_level
 
 NAME = "Demo Shop"
 LOCATIONS = [

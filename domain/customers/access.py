@@ -1,5 +1,6 @@
 """Proving who the customer is: issuing customer access tokens, rotating the secret that signs them,
-and turning a presented token (a customer access token or an order access token) into a grant."""
+and turning a presented customer access token into a grant (an order access token is the orders
+context's: domain/orders/access.py, which hands other tokens on to here)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ from domain.customers import tokens
 from domain.customers.events import CustomerAccessTokenIssued, CustomerTokenSecretRotated
 from domain.customers.models import Customer
 from domain.errors import Code, DomainError, Problems
-from domain.orders import access as order_access
-from domain.orders.models import Order
 from domain.reading import Query, Reader
 from domain.secrets import reveal
 from domain.tenancy.models import Tenant
@@ -103,20 +102,13 @@ _SECRETS = Query(
 _CUSTOMER = Query(
     select(Customer.id).where(Customer.tenant_id == bindparam("tenant"), Customer.email == bindparam("email"))
 )
-_ORDER_CUSTOMER = Query(
-    select(Order.customer_id).where(Order.tenant_id == bindparam("tenant"), Order.id == bindparam("order"))
-)
 
 
-async def grant_for(reader: Reader, tenant_id: uuid.UUID, token: str, now: float) -> CustomerGrant | None:
-    """What a presented token proves in this tenant, or None when it proves nothing (unknown, forged,
-    expired, or another shop's)."""
-    if order_access.looks_like(token):
-        order_id = await order_access.order_for(reader, tenant_id, token)
-        if order_id is None:
-            return None
-        row = await reader.first(_ORDER_CUSTOMER, tenant=tenant_id, order=order_id)
-        return CustomerGrant(order_id=order_id, customer_id=row.customer_id if row else None)
+async def customer_grant_for(
+    reader: Reader, tenant_id: uuid.UUID, token: str, now: float
+) -> CustomerGrant | None:
+    """What a presented customer access token proves in this tenant, or None when it proves nothing
+    (not such a token, unknown, forged, expired, or another shop's)."""
     if not tokens.looks_like(token):
         return None
     found = await reader.first(_SECRETS, tenant=tenant_id)

@@ -81,6 +81,20 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku: str) -> i
     return filled
 
 
+async def add_units(
+    uow: UnitOfWork,
+    level: InventoryLevel,
+    sku: str,
+    kind: MovementKind,
+    quantity: int,
+    note: str | None = None,
+) -> None:
+    """Units arrived at a level the caller holds locked (a receipt, a found unit, a purchase order's
+    delivery): their movement, then the backorders waiting there take them before any new order can."""
+    uow.session.add(level.move(kind, on_hand_delta=quantity, note=note, actor=uow.actor))
+    await fill_backorders(uow, level, sku)
+
+
 async def fill_freed(uow: UnitOfWork, levels: list[InventoryLevel]) -> None:
     """After units were released at these levels, which the caller holds locked: the backorders
     waiting there get them before any new order can."""

@@ -1,5 +1,5 @@
-"""The holds in force on a fulfillment order, locked. Kept apart from repository.py, which imports the
-inventory service: receipts, which that service runs, need this too."""
+"""The holds in force on a fulfillment order, locked; and the fraud hold a HIGH risk puts on an order's
+unfinished fulfillment orders. Kept apart from repository.py, which imports the inventory service."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import uuid
 
 from sqlalchemy import select
 
-from domain.fulfillment.models import FulfillmentHold
+from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
+from domain.fulfillment.opening import risky
+from domain.fulfillment.status import DONE, HoldReason
+from domain.orders.models import Order
 from domain.uow import UnitOfWork
 
 
@@ -26,3 +29,22 @@ async def active_holds(uow: UnitOfWork, fo_id: uuid.UUID) -> list[FulfillmentHol
             )
         ).scalars()
     )
+
+
+async def hold_for_fraud(uow: UnitOfWork, order: Order) -> None:
+    """The order, locked by the caller, just became HIGH risk: each of its fulfillment orders not yet done
+    is held as HIGH_RISK_OF_FRAUD, unless it already is. Staff release the hold."""
+    fos = (
+        await uow.session.execute(
+            select(FulfillmentOrder)
+            .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.order_id == order.id)
+            .order_by(FulfillmentOrder.id)
+            .with_for_update()
+        )
+    ).scalars()
+    for fo in fos:
+        if fo.status in DONE:
+            continue
+        holds = await active_holds(uow, fo.id)
+        if not any(h.reason == HoldReason.HIGH_RISK_OF_FRAUD for h in holds):
+            uow.session.add(fo.hold(HoldReason.HIGH_RISK_OF_FRAUD, risky(order), uow.actor))

@@ -2,9 +2,9 @@
 locked with its product and whether backorders wait there (one read), then the level and its movement
 (one write), then the unit of work's event and commit.
 
-What this path does not cover goes to the ORM use case (domain/inventory/service.py), which answers
-it as before: an unknown SKU or location, a location that never stocked the product (its level is
-created there), and units added where backorders wait (they are filled, domain/fulfillment/backorders.py)."""
+What this path does not cover goes to the ORM path (domain/workflows/stock_changes.py), which answers it
+as before: an unknown SKU or location, a location that never stocked the product (its level is created
+there), and units added where backorders wait (they are filled, domain/fulfillment/backorders.py)."""
 
 from __future__ import annotations
 

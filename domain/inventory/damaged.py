@@ -10,7 +10,6 @@ from enum import StrEnum
 from domain import validation
 from domain.catalog.models import Product
 from domain.errors import Code, DomainError, Problems
-from domain.fulfillment.backorders import fill_backorders
 from domain.inventory.models import InventoryLevel, MovementKind
 from domain.inventory.service import MAX_UNITS, level_for_update
 from domain.uow import UnitOfWork
@@ -30,33 +29,38 @@ class DamagedInput:
     note: str | None = None
 
 
-async def resolve_damaged(uow: UnitOfWork, data: DamagedInput) -> tuple[InventoryLevel, Product]:
+def check(data: DamagedInput) -> str | None:
+    """The input's own rules; the note, cleaned."""
     problems = Problems()
     if not 0 < data.quantity <= MAX_UNITS:
         problems.add(Code.INVALID_QUANTITY, f"quantity must be between 1 and {MAX_UNITS}", "quantity")
     note = validation.text(problems, data.note, ("note",), 500, required=False)
     problems.raise_if_any()
-    async with uow:
-        product, level = await level_for_update(uow, data.sku, data.location_id)
-        if data.quantity > level.damaged:
-            raise DomainError(
-                Code.NEGATIVE_STOCK,
-                f"Only {level.damaged} damaged unit(s) of {product.sku} are held here",
-                ["quantity"],
-            )
-        restock = data.outcome == DamagedOutcome.RESTOCKED
-        if restock and level.on_hand + data.quantity > MAX_UNITS:
-            raise DomainError(Code.INVALID_QUANTITY, f"onHand cannot pass {MAX_UNITS}", ["quantity"])
-        uow.session.add(
-            level.move(
-                MovementKind.RESTOCKED if restock else MovementKind.DISPOSED,
-                on_hand_delta=data.quantity if restock else 0,
-                damaged_delta=-data.quantity,
-                note=note,
-                actor=uow.actor,
-            )
+    return note
+
+
+async def apply_resolution(
+    uow: UnitOfWork, data: DamagedInput, note: str | None
+) -> tuple[Product, InventoryLevel]:
+    """The level locked, the damaged units disposed of or restocked, with their movement. Restocked units
+    may fill backorders: the caller's part (domain/workflows/stock_changes.py)."""
+    product, level = await level_for_update(uow, data.sku, data.location_id)
+    if data.quantity > level.damaged:
+        raise DomainError(
+            Code.NEGATIVE_STOCK,
+            f"Only {level.damaged} damaged unit(s) of {product.sku} are held here",
+            ["quantity"],
         )
-        if restock:
-            await fill_backorders(uow, level, product.sku)
-        await uow.commit()
-    return level, product
+    restock = data.outcome == DamagedOutcome.RESTOCKED
+    if restock and level.on_hand + data.quantity > MAX_UNITS:
+        raise DomainError(Code.INVALID_QUANTITY, f"onHand cannot pass {MAX_UNITS}", ["quantity"])
+    uow.session.add(
+        level.move(
+            MovementKind.RESTOCKED if restock else MovementKind.DISPOSED,
+            on_hand_delta=data.quantity if restock else 0,
+            damaged_delta=-data.quantity,
+            note=note,
+            actor=uow.actor,
+        )
+    )
+    return product, level

@@ -1,4 +1,6 @@
-"""Use cases that change stock, and the reservation steps that order use cases call."""
+"""Stock steps, each on an open unit of work: setting and adjusting a level, locking levels, reserving
+and releasing. The use cases around the first two are workflows (domain/workflows/stock_changes.py):
+units that become sellable go to the backorders waiting for them first (fulfillment, above inventory)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from sqlalchemy.dialects.postgresql import insert
 
 from domain.catalog.models import Location, Product
 from domain.errors import Code, DomainError, Problems
-from domain.fulfillment.backorders import fill_backorders
 from domain.inventory import adjusting
 from domain.inventory.adjusting import MAX_UNITS, AdjustInput
 from domain.inventory.allocation import Allocation, Need, allocate, refuse_if_short
@@ -22,7 +23,7 @@ from domain.inventory.models import (
 )
 from domain.uow import UnitOfWork
 
-__all__ = ["MAX_UNITS", "AdjustInput", "SetInput", "adjust_level", "set_level"]
+__all__ = ["MAX_UNITS", "AdjustInput", "SetInput"]
 
 
 @dataclass
@@ -37,7 +38,7 @@ class SetInput:
     bin_code: str | None = None  # an empty string clears it
 
 
-async def set_level(uow: UnitOfWork, data: SetInput) -> tuple[InventoryLevel, Product]:
+def check_set(data: SetInput) -> None:
     problems = Problems()
     for name, value in (
         ("onHand", data.on_hand),
@@ -50,29 +51,30 @@ async def set_level(uow: UnitOfWork, data: SetInput) -> tuple[InventoryLevel, Pr
     if data.bin_code is not None and len(data.bin_code.strip()) > 32:
         problems.add(Code.TOO_LONG, "binCode is at most 32 characters", "binCode")
     problems.raise_if_any()
-    async with uow:
-        product, level = await level_for_update(uow, data.sku, data.location_id)
-        if data.compare_on_hand is not None and level.on_hand != data.compare_on_hand:
-            raise DomainError(
-                Code.COMPARE_FAILED,
-                f"onHand is {level.on_hand}, not the expected {data.compare_on_hand}; nothing changed",
-                ["compareOnHand"],
-            )
-        for name in ("safety_stock", "reorder_point", "incoming"):
-            if getattr(data, name) is not None:
-                setattr(level, name, getattr(data, name))
-        if data.bin_code is not None:
-            level.bin_code = data.bin_code.strip() or None
-        delta = data.on_hand - level.on_hand
-        if delta or uow.session.is_modified(level):
-            uow.session.add(level.move(MovementKind.SET, on_hand_delta=delta, actor=uow.actor))
-        if delta > 0 or (data.safety_stock is not None):
-            await fill_backorders(uow, level, product.sku)
-        await uow.commit()
-    return level, product
 
 
-async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLevel, Product]:
+async def apply_set(uow: UnitOfWork, data: SetInput) -> tuple[Product, InventoryLevel, bool]:
+    """Sets the level (locked here) with its movement. True when units may have become sellable (more on
+    hand, or a safety stock changed): the caller fills the backorders waiting there."""
+    product, level = await level_for_update(uow, data.sku, data.location_id)
+    if data.compare_on_hand is not None and level.on_hand != data.compare_on_hand:
+        raise DomainError(
+            Code.COMPARE_FAILED,
+            f"onHand is {level.on_hand}, not the expected {data.compare_on_hand}; nothing changed",
+            ["compareOnHand"],
+        )
+    for name in ("safety_stock", "reorder_point", "incoming"):
+        if getattr(data, name) is not None:
+            setattr(level, name, getattr(data, name))
+    if data.bin_code is not None:
+        level.bin_code = data.bin_code.strip() or None
+    delta = data.on_hand - level.on_hand
+    if delta or uow.session.is_modified(level):
+        uow.session.add(level.move(MovementKind.SET, on_hand_delta=delta, actor=uow.actor))
+    return product, level, delta > 0 or data.safety_stock is not None
+
+
+def check_adjust(data: AdjustInput) -> None:
     if data.delta == 0 or abs(data.delta) > MAX_UNITS:
         raise DomainError(Code.INVALID_QUANTITY, "delta must be a non-zero number of units", ["delta"])
     if (data.reason in INCREASES and data.delta < 0) or (data.reason in DECREASES and data.delta > 0):
@@ -82,40 +84,17 @@ async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLev
             f"{data.reason} can only {direction} units",
             ["delta"],
         )
-    if data.location_id is not None:
-        with uow.leanly():  # the commonest adjustment, in statements written once (adjusting.py)
-            async with uow:
-                try:
-                    adjusted = await adjusting.adjust(uow, data)
-                except adjusting.Unhandled:
-                    pass  # nothing written; the unit of work rolls back, and the ORM path answers
-                else:
-                    await uow.commit()
-                    return adjusted
-    async with uow:
-        product, level = await level_for_update(uow, data.sku, data.location_id)
-        adjusting.check_adjustment(level.on_hand, data.delta)
-        kind, note = MovementKind(data.reason.value), (data.note or "").strip()[:500] or None
-        if data.delta > 0:
-            await add_units(uow, level, product.sku, kind, data.delta, note)
-        else:
-            uow.session.add(level.move(kind, on_hand_delta=data.delta, note=note, actor=uow.actor))
-        await uow.commit()
-    return level, product
 
 
-async def add_units(
-    uow: UnitOfWork,
-    level: InventoryLevel,
-    sku: str,
-    kind: MovementKind,
-    quantity: int,
-    note: str | None = None,
-) -> None:
-    """Units arrived at a level the caller holds locked (a receipt, a found unit, a purchase order's
-    delivery): their movement, then the backorders waiting there take them before any new order can."""
-    uow.session.add(level.move(kind, on_hand_delta=quantity, note=note, actor=uow.actor))
-    await fill_backorders(uow, level, sku)
+async def apply_adjustment(uow: UnitOfWork, data: AdjustInput) -> tuple[Product, InventoryLevel]:
+    """The adjustment on the ORM session, for what the lean path (adjusting.py) leaves: the level locked
+    (created where it never was), checked, and its movement. Units added may fill backorders: the
+    caller's part."""
+    product, level = await level_for_update(uow, data.sku, data.location_id)
+    adjusting.check_adjustment(level.on_hand, data.delta)
+    kind, note = MovementKind(data.reason.value), (data.note or "").strip()[:500] or None
+    uow.session.add(level.move(kind, on_hand_delta=data.delta, note=note, actor=uow.actor))
+    return product, level
 
 
 async def level_for_update(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The order's shipping method is one the shop prices; the shop's settings (below orders) define them.
+from domain.tenancy.shop import ShippingMethod as ShippingMethod
+
 
 class OrderStatus(StrEnum):
     PENDING_APPROVAL = "PENDING_APPROVAL"  # an approval rule matched: stock reserved, waiting for staff
@@ -30,13 +33,6 @@ class SalesChannel(StrEnum):
     SOCIAL = "SOCIAL"
     POS = "POS"
     MARKETPLACE = "MARKETPLACE"
-
-
-class ShippingMethod(StrEnum):
-    STANDARD = "STANDARD"
-    EXPRESS = "EXPRESS"
-    OVERNIGHT = "OVERNIGHT"
-    PICKUP = "PICKUP"
 
 
 class AllocationStatus(StrEnum):

@@ -1,6 +1,6 @@
 """purchaseOrderReceive: units of a submitted purchase order arrive. Each moves from incoming to onHand
 with a RECEIVED movement and fills the backorders waiting at its location, the way every receipt does
-(domain/inventory/service.py add_units)."""
+(domain/fulfillment/backorders.py add_units)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from domain import validation
 from domain.errors import Code, DomainError, Problems
+from domain.fulfillment.backorders import add_units
 from domain.ids import to_global
 from domain.inventory.models import MovementKind
-from domain.inventory.service import add_units, lock_levels
+from domain.inventory.service import lock_levels
 from domain.purchasing import repository
 from domain.purchasing.events import PurchaseOrderUnitsReceived
 from domain.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderReceipt

@@ -12,12 +12,11 @@ from domain import validation
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.money import AmountError, to_minor
-from domain.orders.status import ShippingMethod
-from domain.returns.rules import MAX_WINDOW_DAYS
 from domain.tenancy.events import ApiKeyIssued, ApiKeyRevoked, ShopUpdated
 from domain.tenancy.models import ApiKey, Role, Tenant
 from domain.tenancy.scopes import GRANTABLE, ROLE_SCOPES, Scope, is_scope
 from domain.tenancy.service import IssuedKey, add_key
+from domain.tenancy.shop import MAX_RETURN_WINDOW_DAYS, ShippingMethod
 from domain.uow import UnitOfWork
 
 
@@ -55,9 +54,11 @@ async def update_shop(uow: UnitOfWork, data: ShopInput) -> Tenant:
             else None
         )
         window = data.return_window_days
-        if window is not None and not 0 <= window <= MAX_WINDOW_DAYS:
+        if window is not None and not 0 <= window <= MAX_RETURN_WINDOW_DAYS:
             problems.add(
-                Code.INVALID, f"returnWindowDays is between 0 and {MAX_WINDOW_DAYS}", "returnWindowDays"
+                Code.INVALID,
+                f"returnWindowDays is between 0 and {MAX_RETURN_WINDOW_DAYS}",
+                "returnWindowDays",
             )
         rates = dict(tenant.shipping_rates)
         for i, (method, amount) in enumerate((data.shipping_rates or {}).items()):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, Timestamps, new_id
 from domain.secrets import Sealed
+from domain.tenancy.shop import MAX_RETURN_WINDOW_DAYS
 
 DEFAULT_SHIPPING_RATES = {
     "STANDARD": "5.00",
@@ -55,7 +56,9 @@ class Tenant(Timestamps, Base):
 
     __table_args__ = (
         CheckConstraint("tax_rate_bps >= 0 AND tax_rate_bps <= 10000", name="tax_rate_range"),
-        CheckConstraint("return_window_days BETWEEN 0 AND 3650", name="return_window_range"),
+        CheckConstraint(
+            f"return_window_days BETWEEN 0 AND {MAX_RETURN_WINDOW_DAYS}", name="return_window_range"
+        ),
         CheckConstraint("restocking_fee_bps BETWEEN 0 AND 10000", name="restocking_fee_range"),
     )
 

@@ -14,13 +14,13 @@ from domain.catalog import service as catalog
 from domain.catalog.models import BackorderPolicy, Location
 from domain.catalog.service import LocationInput, ProductInput
 from domain.events.models import OutboxEvent, TimelineEntry
-from domain.inventory import service as inventory
 from domain.inventory.models import InventoryLevel, InventoryMovement
 from domain.inventory.service import SetInput
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
 from domain.orders.models import Order, OrderAllocation
 from domain.orders.status import SalesChannel, ShippingMethod
 from domain.uow import UnitOfWork
+from domain.workflows import stock_changes
 from tests.db_helpers import as_system
 
 
@@ -52,7 +52,7 @@ async def product(
         ProductInput(sku=sku, name=f"Product {sku}", price=price, backorder_policy=backorder),
     )
     for location_id, units in (stock or {}).items():
-        await inventory.set_level(
+        await stock_changes.set_level(
             uow(engine, tenant_id), SetInput(sku=sku, location_id=location_id, on_hand=units)
         )
     return created.id

@@ -8,10 +8,11 @@ from domain.catalog.models import BackorderPolicy
 from domain.db import utcnow
 from domain.fulfillment.status import HoldReason
 from domain.inventory.models import AdjustReason
-from domain.inventory.service import AdjustInput, SetInput, adjust_level, set_level
+from domain.inventory.service import AdjustInput, SetInput
 from domain.orders.service import confirm_order, place_order, set_priority
 from domain.orders.status import ShippingMethod
 from domain.pagination import MAX_PAGE
+from domain.workflows.stock_changes import adjust_level, set_level
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,

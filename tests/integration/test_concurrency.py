@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.db import make_engine
 from domain.errors import Code, Rejected
 from domain.inventory.models import AdjustReason
-from domain.inventory.service import AdjustInput, adjust_level
+from domain.inventory.service import AdjustInput
 from domain.orders.service import Placed, cancel_order, place_order
+from domain.workflows.stock_changes import adjust_level
 from tests.integration.builders import (
     assert_ledger_reconciles,
     count,

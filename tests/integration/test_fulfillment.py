@@ -12,9 +12,10 @@ from domain.fulfillment import service as fulfillment
 from domain.fulfillment.picking import LinePick
 from domain.fulfillment.status import HoldReason
 from domain.inventory.models import AdjustReason
-from domain.inventory.service import AdjustInput, adjust_level
+from domain.inventory.service import AdjustInput
 from domain.orders.service import cancel_order, confirm_order, place_order
 from domain.shipping.service import ShipmentInput, create_shipment
+from domain.workflows.stock_changes import adjust_level
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,

@@ -12,8 +12,9 @@ from sqlalchemy import text
 from domain.catalog.models import BackorderPolicy
 from domain.db import system_scope
 from domain.inventory.models import AdjustReason
-from domain.inventory.service import AdjustInput, adjust_level
+from domain.inventory.service import AdjustInput
 from domain.orders.service import cancel_order, confirm_order, place_order
+from domain.workflows.stock_changes import adjust_level
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from domain.catalog.models import BackorderPolicy
 from domain.errors import DomainError, Rejected
 from domain.inventory.models import DECREASES, INCREASES, AdjustReason, InventoryLevel
-from domain.inventory.service import AdjustInput, SetInput, adjust_level, set_level
+from domain.inventory.service import AdjustInput, SetInput
 from domain.money import apply_rate, to_decimal
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
 from domain.orders.remainder import cancel_remaining
@@ -40,6 +40,7 @@ from domain.shipping.service import ShipmentInput, create_shipment
 from domain.tenancy import service as tenancy
 from domain.workflows import order_edit
 from domain.workflows.order_edit_commit import commit
+from domain.workflows.stock_changes import adjust_level, set_level
 from tests.integration.builders import (
     assert_ledger_reconciles,
     count,

@@ -735,7 +735,8 @@ async def test_receipts_of_the_same_line_at_once_never_take_in_more_than_request
 
 
 async def test_damaged_units_are_disposed_of_or_restocked_with_a_ledger_row_each(db, tenant):
-    from domain.inventory.damaged import DamagedInput, DamagedOutcome, resolve_damaged
+    from domain.inventory.damaged import DamagedInput, DamagedOutcome
+    from domain.workflows.stock_changes import resolve_damaged
 
     main, ids = await _shop(db, tenant.id)
     order = await shipped_order(db, tenant.id, ("MUG", 3))

@@ -16,7 +16,8 @@ from domain.orders.service import confirm_order, place_order, record_payment
 from domain.orders.status import ShippingMethod
 from domain.risk.models import RiskAssessment
 from domain.risk.rules import RiskLevel
-from domain.risk.service import AssessmentInput, record_assessment
+from domain.risk.service import AssessmentInput
+from domain.workflows.risk_assessing import record_assessment
 from tests.db_helpers import as_system
 from tests.integration.builders import location, order_input, outbox, product, rows, uow
 from tests.integration.fulfillment_builders import fulfillment_orders, holds

@@ -6,9 +6,10 @@ import pytest
 
 from domain.errors import Code, DomainError, Rejected
 from domain.inventory.models import AdjustReason
-from domain.inventory.service import AdjustInput, adjust_level
+from domain.inventory.service import AdjustInput
 from domain.orders.service import cancel_order, confirm_order, place_order, record_payment
 from domain.orders.status import OrderStatus
+from domain.workflows.stock_changes import adjust_level
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,

@@ -8,8 +8,8 @@ import inspect
 import pkgutil
 
 import domain
+from domain.event_types import EVENT_MODULES, EVENT_TYPES, event_classes
 from domain.events.base import Event
-from domain.events.registry import EVENT_MODULES, EVENT_TYPES, event_classes
 from schema.schema import schema
 
 

@@ -8,7 +8,10 @@ or carrying their email (customer tokens, tier changes). Erasure replaces the em
 (`erased-<hash of the customer id>@invalid`), names and address lines with "Erased", phones and notes
 with nothing, and scrubs those strings wherever they appear in event payloads and timeline texts; it
 leaves amounts, SKUs, quantities, statuses, dates, the city, region and country (where tax was due).
-It is refused while the customer has an order not yet delivered or cancelled, or a return still open."""
+It is refused while the customer has an order not yet delivered or cancelled, or a return still open.
+
+A workflow, not a customers use case: it reads and rewrites rows of nearly every context (orders, returns,
+refunds, fulfillment, shipping, notifications, the event log), all above customers."""
 
 from __future__ import annotations
 

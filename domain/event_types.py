@@ -1,5 +1,7 @@
 """Every event type, named by the event classes themselves. A context's events module listed here is all
-it takes for its types to appear in the GraphQL EventType enum, the feed, subscriptions and webhooks."""
+it takes for its types to appear in the GraphQL EventType enum, the feed, subscriptions and webhooks.
+It sits above every context because it reads all their events modules; the events context (base.py,
+the outbox, the feed) stays below them all."""
 
 from __future__ import annotations
 
