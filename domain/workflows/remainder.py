@@ -7,26 +7,20 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import datetime
-
-from sqlalchemy import select
 
 from domain import validation
 from domain.errors import Problems
 from domain.fulfillment import repository as fulfillment_repo
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.backorders import fill_freed
-from domain.inventory import service as inventory
-from domain.orders.events import StockReleased
 from domain.orders.models import Order, OrderLine
+from domain.orders.releasing import release_unshipped
 from domain.orders.repository import lines_of_order, lock_order, refuse_if_paid_by_credit
-from domain.orders.status import AllocationStatus
 from domain.refunds import repository as refunds
-from domain.refunds.calculation import line_share, shipping_charged
-from domain.refunds.issuing import Amounts, LineRefund, issue
+from domain.refunds.calculation import ChargedLine, dropped_units_refund, shipping_charged
+from domain.refunds.issuing import issue
 from domain.returns.repository import refresh_order_status
-from domain.shipping.models import Shipment
-from domain.shipping.status import last_arrival
+from domain.shipping.delivery import deliver_if_arrived, order_shipments
 from domain.uow import UnitOfWork
 
 
@@ -48,29 +42,17 @@ async def cancel_remaining(
         order.cancel_remaining(
             [{"sku": lines[line_id].sku, "quantity": n} for line_id, n in sorted(units.items())], reason
         )
-        reserved = [a for a in dropped if a.status == AllocationStatus.RESERVED]
-        await inventory.release(
-            uow, order.id, [(a.product_id, a.location_id, a.unshipped) for a in reserved], levels
+        # Fulfillment orders that shipped part of their units close; the others are cancelled.
+        partly_shipped = frozenset(
+            a.fulfillment_order_id for a in held if a.shipped and a.fulfillment_order_id
         )
-        for a in dropped:  # the shipped part stays as it is; the rest is gone
-            if a.shipped:
-                a.quantity, a.status = a.shipped, AllocationStatus.RESERVED
-            else:
-                a.status = AllocationStatus.RELEASED
-        await fulfillment.cancel_for_order(
-            uow,
-            order.id,
-            frozenset(a.fulfillment_order_id for a in held if a.shipped and a.fulfillment_order_id),
-        )
-        await fill_freed(
-            uow, [levels[key] for key in sorted({(a.product_id, a.location_id) for a in reserved})]
-        )
-        if units:
-            order.record(StockReleased(order.id, units=sum(units.values())))
+        released = await release_unshipped(uow, order, dropped, levels)
+        await fulfillment.cancel_for_order(uow, order.id, partly_shipped)
+        await fill_freed(uow, released.levels)
+        if released.event is not None:
+            order.record(released.event)
         await _refund(uow, order, lines, units)
-        arrived = await _all_delivered(uow, order.id)
-        if arrived is not None:
-            order.delivered(arrived)
+        deliver_if_arrived(order, await order_shipments(uow, order.id))
         await refresh_order_status(uow, order)
         await uow.commit()
     return order
@@ -79,43 +61,26 @@ async def cancel_remaining(
 async def _refund(
     uow: UnitOfWork, order: Order, lines: dict[uuid.UUID, OrderLine], dropped: dict[uuid.UUID, int]
 ) -> None:
-    """Gives back what was paid beyond what the customer keeps: the kept units not yet refunded and
-    the shipping. Units refunded earlier without a return count as dropped ones first."""
-    held_money = order.refundable
-    if held_money <= 0 or not dropped:
+    """Gives back what was paid beyond what the customer keeps (refunds/calculation.py)."""
+    if order.refundable <= 0 or not dropped:
         return
     refunded = await refunds.refunded_units(uow, order.id)
     by_return = await refunds.refunded_units(uow, order.id, through_returns=True)
-    shares, owed = [], 0
-    for line in lines.values():
-        charged = line.subtotal + line.tax
-        before = refunded.get(line.id, 0)
-        plain = before - by_return.get(line.id, 0)
-        still = max(dropped.get(line.id, 0) - plain, 0)  # dropped units not refunded yet
-        value = line_share(charged, line.quantity, before, still) if still else 0
-        owed += charged - line_share(charged, line.quantity, 0, before) - value
-        if value:
-            shares.append(LineRefund(line.id, still, value))
+    charged = [
+        ChargedLine(
+            line.id,
+            line.subtotal + line.tax,
+            line.quantity,
+            refunded.get(line.id, 0),
+            by_return.get(line.id, 0),
+            dropped.get(line.id, 0),
+        )
+        for line in lines.values()
+    ]
     lines_tax = sum(line.tax for line in lines.values())
-    owed += shipping_charged(order.shipping, order.tax, lines_tax) - await refunds.shipping_refunded(
+    shipping_owed = shipping_charged(order.shipping, order.tax, lines_tax) - await refunds.shipping_refunded(
         uow, order.id
     )
-    due_back = min(sum(s.amount for s in shares), max(held_money - owed, 0))
-    if due_back <= 0:
-        return
-    if due_back == sum(s.amount for s in shares):
-        await issue(uow, order, Amounts(shares), "Unshipped units cancelled")
-    else:  # paid in part: what was paid beyond the kept units, without naming units
-        await issue(uow, order, Amounts([], extra=due_back), "Unshipped units cancelled")
-
-
-async def _all_delivered(uow: UnitOfWork, order_id: uuid.UUID) -> datetime | None:
-    """When the last of the order's shipments arrived, once all have; None until then."""
-    rows = (
-        await uow.session.execute(
-            select(Shipment.status, Shipment.delivered_at).where(
-                Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order_id
-            )
-        )
-    ).all()
-    return last_arrival(rows)
+    amounts = dropped_units_refund(order.refundable, charged, shipping_owed)
+    if amounts is not None:
+        await issue(uow, order, amounts, "Unshipped units cancelled")
