@@ -14,13 +14,13 @@ from domain.catalog.models import BackorderPolicy, LocationKind
 from domain.catalog.service import LocationInput, ProductInput, create_location, import_products
 from domain.db import make_engine, set_tenant
 from domain.inventory.service import SetInput
-from domain.orders import service as orders
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
 from domain.orders.models import Order
 from domain.orders.status import SalesChannel, ShippingMethod
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
 from domain.uow import UnitOfWork
+from domain.workflows import confirming, placing
 from domain.workflows.stock_changes import set_level
 
 NAME = "Bench Shop"
@@ -86,7 +86,7 @@ async def _orders(engine: AsyncEngine, tenant_id: uuid.UUID, actor: str, start: 
     for i in range(start, stop):
         c = i % CUSTOMERS
         skus = [PRODUCTS[(i + k * 7) % len(PRODUCTS)][0] for k in range(3)]
-        await orders.place_order(
+        await placing.place_order(
             UnitOfWork(engine, tenant_id, actor),
             OrderInput(
                 channel=CHANNELS[i % len(CHANNELS)],
@@ -126,7 +126,7 @@ async def ensure_shipped(url: str, tenant_id: uuid.UUID, every: int = 2) -> int:
             if number % every or order_id in shipped or status == "CANCELLED":
                 continue
             if status == "PENDING":
-                await orders.confirm_order(UnitOfWork(engine, tenant_id, actor), order_id)
+                await confirming.confirm_order(UnitOfWork(engine, tenant_id, actor), order_id)
             async with engine.connect() as conn:
                 await set_tenant(conn, tenant_id)
                 fo_ids = (

@@ -51,9 +51,9 @@ from bench.order_by_number import (
 )
 from bench.write_counting import statements_of_request, statements_of_use_case
 from domain.orders.inputs import AddressInput, CustomerInput, LineInput, OrderInput
-from domain.orders.service import place_order
 from domain.orders.status import SalesChannel
 from domain.uow import UnitOfWork
+from domain.workflows.placing import place_order
 
 PGBENCH = "/usr/bin/pgbench"
 PGBENCH_SCHEMA = "pgbench"

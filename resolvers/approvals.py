@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from domain.orders import approval_queries, approving
+from domain.orders import approval_queries
 from domain.orders.approval_models import ApprovalRuleRow
 from domain.orders.approval_rules import RuleInput
+from domain.orders.approving import set_rules
 from domain.orders.models import Order
 from domain.reading import Row
 from domain.tenancy.scopes import Scope
+from domain.workflows import approving
 from resolvers.context import Context
 from resolvers.ids import require_id
 from resolvers.outcome import Outcome, attempt
@@ -15,7 +17,7 @@ from resolvers.outcome import Outcome, attempt
 
 async def rules_set(ctx: Context, rules: list[RuleInput]) -> Outcome[list[ApprovalRuleRow]]:
     uow = ctx.uow(Scope.SHOP_MANAGE)  # how the shop runs: ADMIN keys
-    return await attempt(lambda: approving.set_rules(uow, rules))
+    return await attempt(lambda: set_rules(uow, rules))
 
 
 async def rules(ctx: Context) -> list[Row]:

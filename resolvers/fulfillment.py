@@ -8,10 +8,10 @@ from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.picking import LinePick
 from domain.fulfillment.service import Package
 from domain.fulfillment.status import HoldReason
-from domain.orders import service as orders
 from domain.orders.models import Order
 from domain.pagination import Page
 from domain.tenancy.scopes import Scope
+from domain.workflows import prioritizing
 from resolvers.context import Context
 from resolvers.errors import as_bad_input
 from resolvers.ids import local_id, require_id
@@ -70,7 +70,7 @@ async def move(
 
 async def set_priority(ctx: Context, gid: str, priority: int | None, reason: str | None) -> Outcome[Order]:
     uow = ctx.uow(Scope.ORDERS_WRITE)
-    return await attempt(lambda: orders.set_priority(uow, require_id(gid, "Order"), priority, reason))
+    return await attempt(lambda: prioritizing.set_priority(uow, require_id(gid, "Order"), priority, reason))
 
 
 @as_bad_input

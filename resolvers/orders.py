@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 
 from domain.errors import Code, DomainError
-from domain.orders import access, queries, remainder, service
+from domain.orders import access, queries, service
 from domain.orders.inputs import OrderChanges, OrderInput
 from domain.orders.models import Order
-from domain.orders.service import Placed
 from domain.pagination import Page, PageRequest
 from domain.reading import Row
 from domain.tenancy.scopes import Scope
+from domain.workflows import cancelling, confirming, placing, remainder
+from domain.workflows.placing import Placed
 from resolvers import customer_access
 from resolvers.context import CUSTOMER_PROOF, Context
 from resolvers.errors import Forbidden, as_bad_input
@@ -26,7 +27,7 @@ async def create(ctx: Context, data: OrderInput) -> Outcome[Placed]:
         # A signed-in customer's order is theirs: otherwise it would not show in viewerCustomer.
         message = "A signed-in customer orders under their own email"
         return Outcome(errors=[DomainError(Code.INVALID, message, ["customer", "email"])])
-    outcome = await attempt(lambda: service.place_order(uow, data, ctx.shopper_ip))
+    outcome = await attempt(lambda: placing.place_order(uow, data, ctx.shopper_ip))
     placed = outcome.value
     # The caller may see the order it placed; a repeat shows the first order only to a caller who sent
     # the same idempotency key and payload, never to one that merely guessed an external id.
@@ -39,7 +40,7 @@ async def create(ctx: Context, data: OrderInput) -> Outcome[Placed]:
 
 async def confirm(ctx: Context, gid: str, version: int | None) -> Outcome[Order]:
     uow = ctx.uow(Scope.ORDERS_WRITE)
-    return await attempt(lambda: service.confirm_order(uow, require_id(gid, "Order"), version))
+    return await attempt(lambda: confirming.confirm_order(uow, require_id(gid, "Order"), version))
 
 
 async def update(ctx: Context, gid: str, data: OrderChanges, version: int | None) -> Outcome[Order]:
@@ -51,7 +52,7 @@ async def cancel(ctx: Context, gid: str, reason: str | None, version: int | None
     async def run() -> Order:
         order_id = require_id(gid, "Order")
         uow = await customer_access.for_order(ctx, order_id)
-        return await service.cancel_order(uow, order_id, reason, version)
+        return await cancelling.cancel_order(uow, order_id, reason, version)
 
     return await attempt(run)
 

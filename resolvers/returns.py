@@ -15,6 +15,7 @@ from domain.returns.receiving import ReceiptLine
 from domain.returns.service import ExchangeInput, ReturnInput, ReturnLineInput
 from domain.returns.status import ItemCondition, ReturnReason
 from domain.tenancy.scopes import Scope
+from domain.workflows import exchanging
 from resolvers import customer_access
 from resolvers.context import CUSTOMER_PROOF, Context
 from resolvers.errors import Forbidden, as_bad_input
@@ -66,7 +67,7 @@ async def request(
 
 async def approve(ctx: Context, gid: str) -> Outcome[Return]:
     uow = ctx.uow(Scope.ORDERS_WRITE)
-    return await attempt(lambda: service.approve_return(uow, require_id(gid, RETURN)))
+    return await attempt(lambda: exchanging.approve_return(uow, require_id(gid, RETURN)))
 
 
 async def decline(ctx: Context, gid: str, reason: str) -> Outcome[Return]:

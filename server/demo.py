@@ -33,6 +33,7 @@ from domain.shipping.tracking import TrackingInput, add_tracking_event
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
 from domain.uow import UnitOfWork
+from domain.workflows import cancelling, confirming, placing
 from domain.workflows.stock_changes import set_level
 
 NAME = "Demo Shop"
@@ -127,7 +128,7 @@ async def _seed(engine: AsyncEngine, tenant_id: uuid.UUID, actor: str) -> None:
     ]
     for i, (channel, lines) in enumerate(baskets):
         email, first, last, line1, city, postal, country = CUSTOMERS[i % len(CUSTOMERS)]
-        order = await orders.place_order(
+        order = await placing.place_order(
             uow(),
             OrderInput(
                 channel=channel,
@@ -139,11 +140,11 @@ async def _seed(engine: AsyncEngine, tenant_id: uuid.UUID, actor: str) -> None:
             ),
         )
         placed.append(order.order.id)
-    await orders.confirm_order(uow(), placed[0])
+    await confirming.confirm_order(uow(), placed[0])
     await orders.record_payment(uow(), placed[0], "demo-payment-1", None)
-    await orders.confirm_order(uow(), placed[1])
-    await orders.cancel_order(uow(), placed[3], "Customer changed their mind")
-    await orders.confirm_order(uow(), placed[4])  # a pre-order: its fulfillment waits for stock
+    await confirming.confirm_order(uow(), placed[1])
+    await cancelling.cancel_order(uow(), placed[3], "Customer changed their mind")
+    await confirming.confirm_order(uow(), placed[4])  # a pre-order: its fulfillment waits for stock
     await _ship(uow, placed[0])
     await _return(uow, placed[5])
 
@@ -169,7 +170,7 @@ async def _suppliers(uow: Callable[[], UnitOfWork]) -> None:
 async def _return(uow: Callable[[], UnitOfWork], order_id: uuid.UUID) -> None:
     """A delivered order whose customer asks to swap the tee for a larger size: waiting for approval."""
     await orders.record_payment(uow(), order_id, "demo-payment-2", None)
-    await orders.confirm_order(uow(), order_id)
+    await confirming.confirm_order(uow(), order_id)
     for shipment_id in await _ship(uow, order_id, "RET"):
         await add_tracking_event(uow(), TrackingInput("DELIVERED"), shipment_id)
     async with uow() as unit:

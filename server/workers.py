@@ -19,8 +19,9 @@ from domain.db import SYSTEM_SESSION, make_engine, utcnow
 from domain.events import signal
 from domain.events.relay import prune, relay_once
 from domain.notifications import outbox as emails_outbox
-from domain.orders.approval_deadline import find_overdue, reject_overdue
+from domain.orders.approval_deadline import find_overdue
 from domain.webhooks import delivery as webhook_delivery
+from domain.workflows.approving import reject_overdue
 from server.reordering import reorder_loop
 from server.settings import Settings
 

@@ -1,22 +1,17 @@
-"""Rejecting orders whose rule's deadline (autoRejectAfterHours) passed without a decision: a background
-loop (server/workers.py) finds them across tenants, then rejects each through the one rejection use case
-(domain/orders/approving.py), in its own tenant's unit of work, as the actor DEADLINE_ACTOR."""
+"""Orders whose rule's deadline (autoRejectAfterHours) passed without a decision: a background loop
+(server/workers.py) finds them across tenants here, then rejects each through the one rejection use case
+(domain/workflows/approving.py reject_overdue), in its own tenant's unit of work, as DEADLINE_ACTOR."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.errors import DomainError
-from domain.orders.approving import DEADLINE_ACTOR, reject_order
-from domain.uow import UnitOfWork
-
-log = logging.getLogger("baton.approvals")
+# The actor of a rejection the deadline made (the timeline shows it instead of a key).
+DEADLINE_ACTOR = "system:approval-deadline"
 
 # Only orders still waiting: a held order cancelled by hand keeps an undecided approval row.
 DUE = """
@@ -42,17 +37,3 @@ async def find_overdue(conn: asyncpg.Connection, now: datetime, limit: int = 50)
 
 def _hours(span: timedelta) -> int:
     return round(span.total_seconds() / 3600)
-
-
-async def reject_overdue(engine: AsyncEngine, overdue: list[Overdue]) -> int:
-    """Rejects each; one decided meanwhile (by a person, or another worker) is left as it is."""
-    rejected = 0
-    for due in overdue:
-        uow = UnitOfWork(engine, due.tenant_id, DEADLINE_ACTOR)
-        try:
-            await reject_order(uow, due.order_id, None, f"No decision within {due.hours} hours")
-        except DomainError as exc:
-            log.info("order %s was not rejected at its deadline: %s", due.order_id, exc.message)
-        else:
-            rejected += 1
-    return rejected

@@ -1,5 +1,5 @@
 """The approval step of placement: which of the shop's rules (read with everything else placement reads,
-domain/orders/placing.py) holds the new order, and the approval row it waits with. One statement, and
+domain/workflows/placement.py) holds the new order, and the approval row it waits with. One statement, and
 only for an order a rule holds: an order no rule matches costs nothing more."""
 
 from __future__ import annotations

@@ -13,8 +13,7 @@ from typing import Any
 
 from domain.errors import Code, Problems
 from domain.money import AmountError, to_minor
-from domain.orders.status import CustomerTier, SalesChannel
-from domain.risk.rules import RiskLevel
+from domain.orders.status import CustomerTier, RiskLevel, SalesChannel
 from domain.tenancy.models import Role
 
 APPROVER_ROLES = frozenset({Role.ADMIN, Role.STAFF})

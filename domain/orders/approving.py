@@ -1,36 +1,21 @@
-"""Approval use cases: a shop's rules (set by ADMIN keys), and deciding an order a rule holds.
-
-Approving moves the order from PENDING_APPROVAL to PENDING: it goes on exactly as an order no rule held
-(confirmed by orderConfirm when the merchant takes it on, which opens its fulfillment orders), as a
-Shopify merchant releases an order from a manual hold. Rejecting cancels it through the one cancel path
-(domain/orders/service.py cancel_locked): its stock is released and what was paid refunded.
-
-Both lock the order row first, as orderCancel does, so an approval racing a cancel (or another decision)
-waits for it and then finds the order no longer waiting: NOT_AWAITING_APPROVAL, nothing changed."""
+"""Approvals: a shop's rules (set by ADMIN keys), and the decision on an order a rule holds (the step
+of orderApprove and orderReject, domain/workflows/approving.py)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import delete, select
 
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
-from domain.orders.approval_models import ApprovalRuleRow, Decision, OrderApproval
+from domain.orders.approval_models import ApprovalRuleRow, OrderApproval
 from domain.orders.approval_rules import ApprovalRule, RuleInput, check_rules
-from domain.orders.events import OrderApproved, OrderRejected
 from domain.orders.models import Order
-from domain.orders.repository import lock_order
-from domain.orders.service import cancel_locked
 from domain.orders.status import OrderStatus
 from domain.tenancy.events import ShopUpdated
 from domain.tenancy.models import Tenant
 from domain.uow import UnitOfWork
-
-APPROVED, REJECTED = Decision.APPROVED, Decision.REJECTED
-# The actor of a rejection the deadline made (the timeline shows it instead of a key).
-DEADLINE_ACTOR = "system:approval-deadline"
 
 
 async def set_rules(uow: UnitOfWork, rules: list[RuleInput]) -> list[ApprovalRuleRow]:
@@ -88,48 +73,17 @@ def _fill(row: ApprovalRuleRow, rule: ApprovalRule) -> None:
     row.four_eyes, row.auto_reject_after_hours = rule.four_eyes, rule.auto_reject_after_hours
 
 
-async def approve_order(
-    uow: UnitOfWork, order_id: uuid.UUID, role: str, note: str | None, expected_version: int | None = None
-) -> Order:
-    note = (note or "").strip()[:500] or None
-    async with uow:
-        order = await lock_order(uow, order_id, expected_version, field="orderId")
-        approval = await _waiting(uow, order)
+async def decide(
+    uow: UnitOfWork, order: Order, decision: str, role: str | None, note: str | None
+) -> OrderApproval:
+    """Decides the approval the order (locked by the caller) waits for, as the unit of work's actor with
+    this role; `role` None: the deadline's rejection, which no role or four eyes limit. A step of
+    orderApprove and orderReject (domain/workflows/approving.py)."""
+    approval = await _waiting(uow, order)
+    if role is not None:
         _may_decide(approval, role, uow.actor)
-        _decide(approval, APPROVED, uow.actor, note, utcnow())
-        order.approve(note)
-        order.record(
-            OrderApproved(order.id, number=order.display_number, rule_name=approval.rule_name, note=note)
-        )
-        await uow.commit()
-    return order
-
-
-async def reject_order(
-    uow: UnitOfWork, order_id: uuid.UUID, role: str | None, reason: str, expected_version: int | None = None
-) -> Order:
-    """`role` None: the deadline's rejection (auto_reject_due), which no role or four eyes limit."""
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 500:
-        raise DomainError(Code.REQUIRED, "A reason of 1 to 500 characters is required", ["reason"])
-    async with uow:
-        order = await lock_order(uow, order_id, expected_version, field="orderId")
-        approval = await _waiting(uow, order)
-        if role is not None:
-            _may_decide(approval, role, uow.actor)
-        _decide(approval, REJECTED, uow.actor, reason, utcnow())
-        order.record(
-            OrderRejected(
-                order.id,
-                number=order.display_number,
-                rule_name=approval.rule_name,
-                reason=reason,
-                automatic=role is None,
-            )
-        )
-        await cancel_locked(uow, order, f"Rejected: {reason}"[:500])
-        await uow.commit()
-    return order
+    _decide(approval, decision, uow.actor, note, utcnow())
+    return approval
 
 
 async def _waiting(uow: UnitOfWork, order: Order) -> OrderApproval:

@@ -1,14 +1,12 @@
-"""Confirming an order in a few statements written once, on a lean unit of work: the order locked with
-the products its allocations hold (one read), their levels locked, the allocations locked, then the
-confirmation with its fulfillment orders (one write: domain/fulfillment/opening.py), events and commit.
-The locks are taken in the documented order: the order, levels by (product, location), allocations."""
+"""Confirming an order in a statement written once, on a lean unit of work: the order locked with the
+products its allocations hold (one read), then confirmed. A step of orderConfirm
+(domain/workflows/confirming.py), which then opens its fulfillment orders."""
 
 from __future__ import annotations
 
 import uuid
 
 from domain.errors import Code, DomainError
-from domain.fulfillment.opening import open_confirmed
 from domain.orders.models import Order
 from domain.orders.repository import check_version, lock_order_lean, locking_order
 from domain.orders.status import OrderStatus
@@ -22,8 +20,11 @@ LOCK = locking_order(
 )
 
 
-async def confirm(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None) -> Order:
-    """In the open lean unit of work; the caller commits."""
+async def confirm(
+    uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None
+) -> tuple[Order, list[uuid.UUID]]:
+    """The order, locked and confirmed in the open lean unit of work, with the products its allocations
+    hold, sorted; the caller commits."""
     order, seen = await lock_order_lean(uow, LOCK, order_id, extra=("products",))
     check_version(order, expected_version)
     if order.status == OrderStatus.PENDING_APPROVAL:  # its fulfillment opens only once it is approved
@@ -33,5 +34,4 @@ async def confirm(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | 
             ["id"],
         )
     order.confirm()
-    await open_confirmed(uow, order, sorted(seen["products"]))
-    return order
+    return order, sorted(seen["products"])

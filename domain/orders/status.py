@@ -55,7 +55,7 @@ class CustomerTier(StrEnum):
 
 
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    # Approved: on as a normal PENDING order; rejected: cancelled (domain/orders/approving.py).
+    # Approved: on as a normal PENDING order; rejected: cancelled (domain/workflows/approving.py).
     OrderStatus.PENDING_APPROVAL: frozenset({OrderStatus.PENDING, OrderStatus.CANCELLED}),
     OrderStatus.PENDING: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
     OrderStatus.CONFIRMED: frozenset(
@@ -85,3 +85,12 @@ def payment_status(total: int, paid: int, refunded: int) -> PaymentStatus:
 
 def can_move(current: OrderStatus, target: OrderStatus) -> bool:
     return target in TRANSITIONS[current]
+
+
+class RiskLevel(StrEnum):
+    """The order's fraud risk (domain/risk/ assesses it; approval rules and the order keep it)."""
+
+    NONE = "NONE"
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"

@@ -1,5 +1,5 @@
-"""Return use cases: request, approve (with exchanges), decline, mark in transit, close, cancel.
-Receiving is in receiving.py, the exchange order in exchanges.py. One unit of work each."""
+"""Return use cases: request, decline, mark in transit, close, cancel. Receiving is in receiving.py;
+approving, which creates the exchange order, is domain/workflows/exchanging.py. One unit of work each."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from domain.errors import Code, DomainError, Problems
 from domain.orders.models import Order, OrderLine
 from domain.orders.repository import lines_of_order, lock_order
 from domain.orders.status import OrderStatus
-from domain.returns import exchanges, repository, rules
+from domain.returns import repository, rules
 from domain.returns.events import ReturnRequested
 from domain.returns.models import Return, ReturnLine
 from domain.returns.status import ReturnReason
@@ -205,18 +205,6 @@ async def _exchange_products(
         else:
             chosen[i] = product
     return chosen
-
-
-async def approve_return(uow: UnitOfWork, return_id: uuid.UUID) -> Return:
-    """Approves the return; exchange lines get their replacement reserved as one exchange order."""
-    async with uow:
-        order, ret, lines = await repository.lock_return(uow, return_id)
-        ret.approve()
-        if any(line.exchanged for line in lines):
-            await exchanges.create(uow, order, ret, lines)
-        await repository.refresh_order_status(uow, order)
-        await uow.commit()
-    return ret
 
 
 async def decline_return(uow: UnitOfWork, return_id: uuid.UUID, reason: str) -> Return:

@@ -1,4 +1,4 @@
-"""What came before an order, read in the placement's own statement (domain/orders/placing.py): columns
+"""What came before an order, read in the placement's own statement (domain/workflows/placement.py): columns
 to add to its SELECT, which has the tenant as $1 and the order's products in a `product` CTE, with these
 parameters after its own: email, phone, shipping address key, client IP, the start of the last hour.
 
@@ -10,7 +10,6 @@ a customer, say a marketplace's one address) with a long history."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -49,14 +48,6 @@ def columns(email: int, phone: int, address: int, ip: int, since: int) -> str:
      SELECT count(*) AS n, coalesce(avg(x.quantity), 0)::float AS q FROM (SELECT l.quantity
        FROM order_lines l WHERE l.tenant_id = $1 AND l.product_id = p.id LIMIT {SKU_SAMPLE}) x) h
   )::text AS risk_skus"""
-
-
-def address_key(address: dict[str, Any]) -> str:
-    """A shipping address's fingerprint: its first line, postal code and country, as migration 0016
-    computes it for the orders placed before it."""
-    line1 = (address.get("line1") or "").strip().lower()
-    text = f"{line1}|{address.get('postalCode') or ''}|{address.get('countryCode') or ''}"
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def history_of(row: Any) -> History:

@@ -1,4 +1,4 @@
-"""The built-in assessment at placement, as domain/orders/placing.py runs it: the parameters its read
+"""The built-in assessment at placement, as domain/workflows/placement.py runs it: the parameters its read
 takes for the history columns (history.py), and the assessment from what that read returns."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.orders.inputs import OrderInput
+from domain.orders.rows import address_key
 from domain.orders.status import ShippingMethod
-from domain.risk.history import address_key, history_of
+from domain.risk.history import history_of
 from domain.risk.rules import Assessment, Placement, assess
 from domain.risk.settings import settings_of
 

@@ -11,16 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from domain.orders.status import RiskLevel
 from domain.risk.disposable import is_disposable
 from domain.risk.settings import RiskRule, RiskSettings
-
-
-class RiskLevel(StrEnum):
-    NONE = "NONE"
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-
 
 RANK = {RiskLevel.NONE: 0, RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
 

@@ -14,11 +14,11 @@ from domain import validation
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment.repository import lock_order
-from domain.orders.status import OrderStatus
 from domain.shipping.carriers import carrier_for
+from domain.shipping.delivery import deliver_if_arrived, order_shipments
 from domain.shipping.events import ShipmentTracked
 from domain.shipping.models import CarrierAccount, Shipment, TrackingEvent
-from domain.shipping.status import TrackingSource, TrackingStatus, last_arrival
+from domain.shipping.status import TrackingSource, TrackingStatus
 from domain.uow import UnitOfWork
 
 SIGNATURE_TOLERANCE = timedelta(minutes=5)
@@ -105,21 +105,13 @@ async def add_tracking_event(
             )
         )
         await uow.session.flush()
-        siblings = (
-            await uow.session.execute(
-                select(Shipment.status, Shipment.delivered_at).where(
-                    Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order.id
-                )
-            )
-        ).all()
+        siblings = await order_shipments(uow, order.id)
         if any(s == TrackingStatus.EXCEPTION for s, _ in siblings):
             if status == TrackingStatus.EXCEPTION:
                 order.flag_exception(data.description)
         else:
             order.clear_exception()
-        arrived = last_arrival(siblings)
-        if order.status == OrderStatus.SHIPPED and arrived is not None:
-            order.delivered(arrived)
+        deliver_if_arrived(order, siblings)
         await uow.commit()
         return Tracked(shipment, stored=True)
 

@@ -24,7 +24,7 @@ RULE = (
     "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
     " OR current_setting('app.scope', true) = 'system')"
 )
-# As domain/risk/history.py address_key computes it.
+# As domain/orders/rows.py address_key computes it.
 ADDRESS_KEY = (
     "md5(lower(btrim(coalesce(shipping_address->>'line1', ''))) || '|'"
     " || coalesce(shipping_address->>'postalCode', '') || '|'"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from domain.orders import queries as order_queries
-from domain.orders import service as order_service
+from domain.workflows import placing as order_service
 from schema.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from tests.api.documents import (
     ORDER,

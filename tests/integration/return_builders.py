@@ -11,13 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.inventory.models import InventoryLevel, InventoryMovement
 from domain.orders.models import Order, OrderAllocation, OrderLine
-from domain.orders.service import confirm_order, place_order, record_payment
+from domain.orders.service import record_payment
 from domain.refunds.models import Refund, RefundLine
 from domain.returns.models import Return, ReturnLine
 from domain.returns.receiving import ReceiptLine, receive
-from domain.returns.service import ReturnInput, ReturnLineInput, approve_return, request_return
+from domain.returns.service import ReturnInput, ReturnLineInput, request_return
 from domain.returns.status import ItemCondition, ReturnReason
 from domain.shipping.service import ShipmentInput, create_shipment
+from domain.workflows.confirming import confirm_order
+from domain.workflows.exchanging import approve_return
+from domain.workflows.placing import place_order
 from tests.db_helpers import as_system
 from tests.integration.builders import order_input, rows, uow
 from tests.integration.fulfillment_builders import fulfillment_orders

@@ -8,7 +8,8 @@ from domain.catalog.models import BackorderPolicy
 from domain.errors import Code, DomainError, Rejected
 from domain.ids import to_global
 from domain.inventory.service import SetInput
-from domain.orders.service import cancel_order, place_order
+from domain.workflows.cancelling import cancel_order
+from domain.workflows.placing import place_order
 from domain.workflows.stock_changes import set_level
 from tests.integration.builders import (
     allocations,

@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.db import SYSTEM_SESSION, make_engine, utcnow
 from domain.errors import Code, DomainError
-from domain.orders.approval_deadline import find_overdue
+from domain.orders.approval_deadline import DEADLINE_ACTOR, find_overdue
 from domain.orders.approval_models import OrderApproval
 from domain.orders.approval_rules import RuleInput
-from domain.orders.approving import DEADLINE_ACTOR, approve_order, reject_order, set_rules
-from domain.orders.service import cancel_order, place_order
+from domain.orders.approving import set_rules
 from domain.uow import UnitOfWork
+from domain.workflows.approving import approve_order, reject_order
+from domain.workflows.cancelling import cancel_order
+from domain.workflows.placing import place_order
 from server.workers import approval_deadline_loop
 from tests.integration.builders import (
     assert_ledger_reconciles,

@@ -9,9 +9,11 @@ from domain.db import utcnow
 from domain.fulfillment.status import HoldReason
 from domain.inventory.models import AdjustReason
 from domain.inventory.service import AdjustInput, SetInput
-from domain.orders.service import confirm_order, place_order, set_priority
 from domain.orders.status import ShippingMethod
 from domain.pagination import MAX_PAGE
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
+from domain.workflows.prioritizing import set_priority
 from domain.workflows.stock_changes import adjust_level, set_level
 from tests.integration.builders import (
     allocations,

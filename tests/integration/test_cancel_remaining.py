@@ -12,12 +12,14 @@ from domain.errors import Code, DomainError
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.picking import LinePick
 from domain.fulfillment.status import HoldReason
-from domain.orders.remainder import cancel_remaining
-from domain.orders.service import confirm_order, place_order, record_payment
+from domain.orders.service import record_payment
 from domain.refunds.service import RefundInput, RefundLineInput, create_refund
 from domain.returns.service import ExchangeInput, ReturnLineInput
 from domain.returns.status import ReturnReason
 from domain.shipping.service import ShipmentInput, create_shipment
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
+from domain.workflows.remainder import cancel_remaining
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,

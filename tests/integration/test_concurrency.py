@@ -15,7 +15,8 @@ from domain.db import make_engine
 from domain.errors import Code, Rejected
 from domain.inventory.models import AdjustReason
 from domain.inventory.service import AdjustInput
-from domain.orders.service import Placed, cancel_order, place_order
+from domain.workflows.cancelling import cancel_order
+from domain.workflows.placing import Placed, place_order
 from domain.workflows.stock_changes import adjust_level
 from tests.integration.builders import (
     assert_ledger_reconciles,

@@ -11,7 +11,8 @@ import pytest
 from domain.db import utcnow
 from domain.events.relay import relay_once
 from domain.notifications import outbox
-from domain.orders.service import confirm_order, place_order
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
 from tests.db_helpers import system_connection
 from tests.integration.builders import location, order_input, product, uow
 

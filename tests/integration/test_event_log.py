@@ -14,8 +14,8 @@ import pytest
 
 from domain.events.relay import CHANNEL, prune, relay_once
 from domain.notifications import outbox as emails_outbox
-from domain.orders.service import place_order
 from domain.webhooks import delivery as webhook_delivery
+from domain.workflows.placing import place_order
 from tests.db_helpers import system_connection
 from tests.integration.builders import location, order_input, product, uow
 

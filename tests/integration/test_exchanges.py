@@ -12,16 +12,10 @@ from domain.errors import Code, DomainError, Rejected
 from domain.events.models import OutboxEvent
 from domain.ids import to_global
 from domain.orders.models import Payment
-from domain.returns.service import (
-    ExchangeInput,
-    ReturnInput,
-    ReturnLineInput,
-    approve_return,
-    cancel_return,
-    request_return,
-)
+from domain.returns.service import ExchangeInput, ReturnInput, ReturnLineInput, cancel_return, request_return
 from domain.returns.status import ItemCondition, ReturnReason
 from domain.shipping.service import ShipmentInput, create_shipment
+from domain.workflows.exchanging import approve_return
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,
@@ -172,9 +166,11 @@ async def test_an_exchange_for_a_cheaper_sku_is_paid_and_the_difference_refunded
 async def test_an_exchange_of_an_order_not_paid_in_full_credits_nothing_and_the_units_stay_refundable(
     db, tenant
 ):
-    from domain.orders.service import confirm_order, place_order, record_payment
+    from domain.orders.service import record_payment
     from domain.refunds.service import RefundInput, RefundLineInput, create_refund
     from domain.shipping.service import ShipmentInput as Ship
+    from domain.workflows.confirming import confirm_order
+    from domain.workflows.placing import place_order
     from tests.integration.builders import order_input
 
     await _shop(db, tenant.id)

@@ -16,7 +16,8 @@ import pytest
 from domain.db import SYSTEM_SESSION
 from domain.forecasting import demand, engine, methods, refresh, store
 from domain.forecasting.series import Forecast, Series
-from domain.orders.service import cancel_order, place_order
+from domain.workflows.cancelling import cancel_order
+from domain.workflows.placing import place_order
 from tests.forecast_history import copy_order
 from tests.integration.builders import location, order_input, product, uow
 from tests.integration.return_builders import (

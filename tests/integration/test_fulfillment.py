@@ -13,8 +13,10 @@ from domain.fulfillment.picking import LinePick
 from domain.fulfillment.status import HoldReason
 from domain.inventory.models import AdjustReason
 from domain.inventory.service import AdjustInput
-from domain.orders.service import cancel_order, confirm_order, place_order
 from domain.shipping.service import ShipmentInput, create_shipment
+from domain.workflows.cancelling import cancel_order
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
 from domain.workflows.stock_changes import adjust_level
 from tests.integration.builders import (
     allocations,

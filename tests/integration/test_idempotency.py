@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from domain.errors import Code, DomainError
-from domain.orders.service import place_order
 from domain.orders.status import SalesChannel
+from domain.workflows.placing import place_order
 from tests.integration.builders import (
     assert_ledger_reconciles,
     count,

@@ -8,7 +8,7 @@ import pytest
 from domain.errors import Code, DomainError, Rejected
 from domain.inventory.models import AdjustReason
 from domain.inventory.service import AdjustInput, SetInput
-from domain.orders.service import place_order
+from domain.workflows.placing import place_order
 from domain.workflows.stock_changes import adjust_level, set_level
 from tests.integration.builders import (
     assert_ledger_reconciles,

@@ -12,7 +12,7 @@ from domain.catalog.models import BackorderPolicy
 from domain.errors import Code, DomainError
 from domain.inventory.models import AdjustReason
 from domain.inventory.service import AdjustInput
-from domain.orders.service import place_order
+from domain.workflows.placing import place_order
 from domain.workflows.stock_changes import adjust_level
 from tests.integration.builders import level, location, movements, order_input, outbox, product, uow
 from tests.integration.statement_counting import counted_engine

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from domain.catalog.models import BackorderPolicy
 from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
-from domain.orders.service import confirm_order, place_order
 from domain.orders.status import OrderStatus
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
 from tests.integration.builders import (
     allocations,
     location,

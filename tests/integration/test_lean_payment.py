@@ -9,8 +9,9 @@ import uuid
 from sqlalchemy import text
 
 from domain.db import set_tenant
-from domain.orders.service import place_order, record_payment
+from domain.orders.service import record_payment
 from domain.orders.status import PaymentStatus
+from domain.workflows.placing import place_order
 from tests.integration.builders import count, location, order_input, outbox, product, timeline, uow
 from tests.integration.statement_counting import counted_engine
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.db import make_engine
 from domain.errors import Code, Rejected
-from domain.orders.service import Placed, place_order
+from domain.workflows.placing import Placed, place_order
 from tests.integration.builders import (
     assert_ledger_reconciles,
     count,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
-from domain.orders.service import confirm_order, place_order
 from domain.reading import Row
 from domain.shipping.queries import shipment_lines
 from domain.shipping.service import ShipmentInput, ship
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
 from tests.integration.builders import (
     assert_ledger_reconciles,
     location,

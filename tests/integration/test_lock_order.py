@@ -9,7 +9,7 @@ from domain.catalog.models import BackorderPolicy
 from domain.catalog.service import LocationInput, update_location
 from domain.inventory.models import AdjustReason
 from domain.inventory.service import AdjustInput
-from domain.orders.service import place_order
+from domain.workflows.placing import place_order
 from domain.workflows.stock_changes import adjust_level
 from tests.integration.builders import assert_ledger_reconciles, location, order_input, product, uow
 

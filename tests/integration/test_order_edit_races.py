@@ -12,10 +12,11 @@ from sqlalchemy import text
 from domain.db import system_scope
 from domain.errors import Code, DomainError, Rejected
 from domain.fulfillment.picking import LinePick
-from domain.orders.service import confirm_order, place_order
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.workflows import order_edit
+from domain.workflows.confirming import confirm_order
 from domain.workflows.order_edit_commit import commit
+from domain.workflows.placing import place_order
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,

@@ -13,12 +13,14 @@ from domain.fulfillment import service as fulfillment
 from domain.fulfillment.picking import LinePick
 from domain.fulfillment.service import Package
 from domain.fulfillment.status import HoldReason
-from domain.orders.service import confirm_order, place_order, record_payment
+from domain.orders.service import record_payment
 from domain.returns.service import ExchangeInput, ReturnLineInput
 from domain.returns.status import ReturnReason
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.workflows import order_edit
+from domain.workflows.confirming import confirm_order
 from domain.workflows.order_edit_commit import commit
+from domain.workflows.placing import place_order
 from tests.db_helpers import as_system
 from tests.integration.builders import (
     allocations,

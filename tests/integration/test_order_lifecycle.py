@@ -6,8 +6,11 @@ import pytest
 
 from domain.errors import Code, DomainError
 from domain.ids import to_global
-from domain.orders.service import cancel_order, confirm_order, place_order, record_payment
+from domain.orders.service import record_payment
 from domain.orders.status import OrderStatus, PaymentStatus
+from domain.workflows.cancelling import cancel_order
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,

@@ -10,8 +10,8 @@ from domain.errors import Code, Rejected
 from domain.ids import to_global
 from domain.money import to_decimal
 from domain.orders.models import OrderLine
-from domain.orders.service import place_order
 from domain.orders.status import OrderStatus, PaymentStatus, ShippingMethod
+from domain.workflows.placing import place_order
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,

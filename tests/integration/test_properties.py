@@ -16,8 +16,7 @@ from domain.inventory.models import DECREASES, INCREASES, AdjustReason, Inventor
 from domain.inventory.service import AdjustInput, SetInput
 from domain.money import apply_rate, to_decimal
 from domain.orders.models import Order, OrderAllocation, OrderLine, Payment
-from domain.orders.remainder import cancel_remaining
-from domain.orders.service import cancel_order, confirm_order, place_order, record_payment
+from domain.orders.service import record_payment
 from domain.orders.status import payment_status
 from domain.refunds.models import Refund, RefundLine
 from domain.refunds.service import RefundInput, RefundLineInput, create_refund
@@ -28,7 +27,6 @@ from domain.returns.service import (
     ExchangeInput,
     ReturnInput,
     ReturnLineInput,
-    approve_return,
     cancel_return,
     close_return,
     decline_return,
@@ -39,7 +37,12 @@ from domain.shipping.models import ShipmentLine
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.tenancy import service as tenancy
 from domain.workflows import order_edit
+from domain.workflows.cancelling import cancel_order
+from domain.workflows.confirming import confirm_order
+from domain.workflows.exchanging import approve_return
 from domain.workflows.order_edit_commit import commit
+from domain.workflows.placing import place_order
+from domain.workflows.remainder import cancel_remaining
 from domain.workflows.stock_changes import adjust_level, set_level
 from tests.integration.builders import (
     assert_ledger_reconciles,

@@ -10,9 +10,10 @@ import pytest
 
 from domain.catalog.models import BackorderPolicy
 from domain.errors import Code, DomainError, Rejected
-from domain.orders.service import confirm_order, place_order
 from domain.purchasing import ordering, receiving, submitting
 from domain.purchasing.receiving import ReceiptInput, ReceiptLineInput
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
 from tests.integration.builders import (
     allocations,
     assert_ledger_reconciles,

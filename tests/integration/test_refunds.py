@@ -14,13 +14,16 @@ from domain.errors import Code, DomainError, Rejected
 from domain.events.models import OutboxEvent
 from domain.ids import to_global
 from domain.orders.models import Order
-from domain.orders.service import cancel_order, confirm_order, place_order, record_payment
+from domain.orders.service import record_payment
 from domain.refunds.service import RefundInput, RefundLineInput, create_refund
 from domain.returns.models import ReturnLine
 from domain.returns.receiving import ReceiptLine, receive
 from domain.returns.service import ReturnInput, request_return
 from domain.returns.status import ItemCondition, ReturnReason
 from domain.tenancy.models import Tenant
+from domain.workflows.cancelling import cancel_order
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
 from tests.db_helpers import as_tenant
 from tests.integration.builders import count, location, order_input, product, rows, snapshot, timeline, uow
 from tests.integration.return_builders import (

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import asyncpg
 
 from domain.db import SYSTEM_SESSION
-from domain.orders.service import cancel_order, place_order
 from domain.purchasing import reordering
 from domain.purchasing.demand import daily_history
 from domain.purchasing.reordering import PolicyInput, reorder_pass
@@ -16,6 +15,8 @@ from domain.purchasing.rules import DemandStats
 from domain.purchasing.status import AutoMode
 from domain.purchasing.suggesting import Policy, suggestions
 from domain.reading import Reader
+from domain.workflows.cancelling import cancel_order
+from domain.workflows.placing import place_order
 from server.reordering import reorder_all
 from tests.integration.builders import level, location, order_input, outbox_types, product, uow
 from tests.integration.purchasing_builders import po_lines, purchase_orders, supplier

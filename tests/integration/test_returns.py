@@ -16,11 +16,9 @@ from domain.events.models import OutboxEvent
 from domain.fulfillment.picking import LinePick
 from domain.ids import to_global
 from domain.orders.models import Order
-from domain.orders.service import confirm_order, place_order
 from domain.returns.receiving import ReceiptLine, receive
 from domain.returns.service import (
     ReturnInput,
-    approve_return,
     cancel_return,
     close_return,
     decline_return,
@@ -30,6 +28,9 @@ from domain.returns.service import (
 from domain.returns.status import ItemCondition, ReturnReason
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.tenancy.models import Tenant
+from domain.workflows.confirming import confirm_order
+from domain.workflows.exchanging import approve_return
+from domain.workflows.placing import place_order
 from tests.db_helpers import as_tenant
 from tests.integration.builders import (
     allocations,

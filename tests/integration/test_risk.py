@@ -12,11 +12,13 @@ from sqlalchemy import select, text
 
 from domain.catalog.models import BackorderPolicy
 from domain.orders.inputs import AddressInput, CustomerInput
-from domain.orders.service import confirm_order, place_order, record_payment
+from domain.orders.service import record_payment
 from domain.orders.status import ShippingMethod
 from domain.risk.models import RiskAssessment
 from domain.risk.rules import RiskLevel
 from domain.risk.service import AssessmentInput
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
 from domain.workflows.risk_assessing import record_assessment
 from tests.db_helpers import as_system
 from tests.integration.builders import location, order_input, outbox, product, rows, uow

@@ -15,12 +15,12 @@ from sqlalchemy.exc import ProgrammingError
 
 from domain.db import SYSTEM_SESSION, new_id, system_scope
 from domain.events.relay import relay_once
-from domain.orders.service import place_order
 from domain.reading import ReadPool
 from domain.tenancy import service as tenancy
 from domain.tenancy.models import Role
 from domain.tenancy.service import add_key
 from domain.uow import UnitOfWork
+from domain.workflows.placing import place_order
 from server.cli import main
 from server.dbrole import RoleCheck, check_role
 from server.demo import ensure_demo

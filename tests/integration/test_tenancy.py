@@ -7,8 +7,11 @@ import pytest
 from domain.errors import Code, DomainError, Rejected
 from domain.inventory.models import AdjustReason
 from domain.inventory.service import AdjustInput
-from domain.orders.service import cancel_order, confirm_order, place_order, record_payment
+from domain.orders.service import record_payment
 from domain.orders.status import OrderStatus
+from domain.workflows.cancelling import cancel_order
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
 from domain.workflows.stock_changes import adjust_level
 from tests.integration.builders import (
     allocations,

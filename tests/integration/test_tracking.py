@@ -10,9 +10,10 @@ import pytest
 
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Rejected
-from domain.orders.service import confirm_order, place_order
 from domain.shipping.service import ShipmentInput, create_shipment
 from domain.shipping.tracking import TrackingInput, add_tracking_event
+from domain.workflows.confirming import confirm_order
+from domain.workflows.placing import place_order
 from tests.integration.builders import location, order_input, orders, outbox_types, product, uow
 from tests.integration.fulfillment_builders import fulfillment_orders, tracking_events
 

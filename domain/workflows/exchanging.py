@@ -1,6 +1,7 @@
-"""Exchanges: on approval, the replacement units are reserved as a new order linked to the original,
-and the value of the returned units pays for it. The difference is settled at once: what the credit
-does not cover stays due on the exchange order; what it covers beyond the replacement is refunded."""
+"""returnApprove, and exchanges: on approval, the replacement units are reserved as a new order linked
+to the original, and the value of the returned units pays for it. The difference is settled at once: what
+the credit does not cover stays due on the exchange order; what it covers beyond the replacement is
+refunded."""
 
 from __future__ import annotations
 
@@ -31,13 +32,27 @@ from domain.orders.status import (
 from domain.refunds import repository as refunds
 from domain.refunds.calculation import line_share
 from domain.refunds.issuing import Amounts, LineRefund, issue
+from domain.returns import repository
 from domain.returns.events import ExchangeOrderCreated
 from domain.returns.models import Return, ReturnLine
 from domain.tenancy.models import Tenant
 from domain.uow import UnitOfWork
 
 
+async def approve_return(uow: UnitOfWork, return_id: uuid.UUID) -> Return:
+    """Approves the return; exchange lines get their replacement reserved as one exchange order."""
+    async with uow:
+        order, ret, lines = await repository.lock_return(uow, return_id)
+        ret.approve()
+        if any(line.exchanged for line in lines):
+            await create(uow, order, ret, lines)
+        await repository.refresh_order_status(uow, order)
+        await uow.commit()
+    return ret
+
+
 async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnLine]) -> Order:
+    """The exchange order for the return's exchange lines, in the open unit of work (approve_return)."""
     swaps = [line for line in lines if line.exchanged]
     products = {
         p.id: p
