@@ -1,4 +1,9 @@
-"""The unit of work: one transaction for one tenant; rolls back unless committed explicitly."""
+"""The unit of work: one transaction for one tenant; rolls back unless committed explicitly.
+
+Two types, two roles. A function that takes a `UnitOfWork` is a use case: it opens it
+(`async with uow as tx:`) and commits it (`await uow.commit()`). A function that takes a `Transaction`
+is a step: it works inside a transaction somebody else opened, records its events there, and can neither
+commit nor roll back (mypy holds both to it)."""
 
 from __future__ import annotations
 
@@ -35,6 +40,37 @@ ORDER BY t.n
 """
 
 
+class Transaction:
+    """An open unit of work as a step sees it: the tenant and actor, the session or the driver under the
+    transaction, and where events are recorded. Nothing here ends the transaction."""
+
+    __slots__ = ("_uow",)
+
+    def __init__(self, opened: UnitOfWork) -> None:
+        self._uow = opened
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        return self._uow.tenant_id
+
+    @property
+    def actor(self) -> str | None:
+        return self._uow.actor
+
+    @property
+    def session(self) -> AsyncSession:
+        return self._uow._orm
+
+    async def driver(self) -> asyncpg.Connection:
+        return await self._uow._connection_driver()
+
+    def record(self, event: Event) -> None:
+        self._uow._record(event)
+
+    def adopt(self, *sources: EventSource) -> None:
+        self._uow._adopt(*sources)
+
+
 class UnitOfWork:
     def __init__(self, engine: AsyncEngine, tenant_id: uuid.UUID, actor: str | None = None) -> None:
         self.engine = engine
@@ -46,19 +82,19 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._connection: AsyncConnection | None = None
         # Lean: the transaction is run on the pooled connection's driver alone, without an ORM session,
-        # for use cases written entirely in statements written once (domain/orders/placing.py). BEGIN
+        # for use cases written entirely in statements written once (domain/workflows/placement.py). BEGIN
         # and the tenant then go in one round trip. Set before entering.
         self.lean = False
 
     @property
-    def session(self) -> AsyncSession:
+    def _orm(self) -> AsyncSession:
         if self._session is None:
             raise RuntimeError("This unit of work is lean or not entered: it has no ORM session")
         return self._session
 
     @contextmanager
     def leanly(self) -> Iterator[Self]:
-        """`with uow.leanly(): async with uow: ...` runs the use case lean, and the unit of work is as
+        """`with uow.leanly(): async with uow as tx: ...` runs the use case lean, and the unit of work is as
         it was afterwards (callers may use it again for an ORM use case)."""
         self.lean = True
         try:
@@ -66,7 +102,7 @@ class UnitOfWork:
         finally:
             self.lean = False
 
-    async def __aenter__(self) -> Self:
+    async def __aenter__(self) -> Transaction:
         self._events = []
         self._committed = False
         self._driver = None
@@ -80,14 +116,14 @@ class UnitOfWork:
             except BaseException:
                 await self._end_lean()
                 raise
-            return self
+            return Transaction(self)
         self._session = AsyncSession(self.engine, expire_on_commit=False, autoflush=False)
         # The identity map holds clean objects weakly: an aggregate flushed mid-use-case and then
         # dropped by its caller would take its recorded events with it, so gather them before each flush.
         event.listen(self._session.sync_session, "before_flush", lambda *_: self._gather_events())
         await self._session.begin()
         await set_tenant(await self._session.connection(), self.tenant_id)
-        return self
+        return Transaction(self)
 
     async def __aexit__(
         self,
@@ -103,10 +139,10 @@ class UnitOfWork:
                 if exc_type is None:
                     # A use case that decided to change nothing may still return what it read:
                     # detach it so the rollback does not expire it under the caller.
-                    self.session.expunge_all()
-                await self.session.rollback()
+                    self._orm.expunge_all()
+                await self._orm.rollback()
         finally:
-            await self.session.close()
+            await self._orm.close()
 
     async def _end_lean(self) -> None:
         """Rolls back what was not committed and gives the connection back. The pool rolls back only
@@ -123,20 +159,20 @@ class UnitOfWork:
         finally:
             await connection.close()
 
-    async def driver(self) -> asyncpg.Connection:
+    async def _connection_driver(self) -> asyncpg.Connection:
         """The asyncpg connection under this unit of work's transaction, for the hot paths' statements
-        written once (e.g. domain/orders/placing.py): the same transaction, without the ORM's flush.
+        written once (e.g. domain/workflows/placement.py): the same transaction, without the ORM's flush.
         (A session's transaction has begun by then: __aenter__ ran set_tenant through it.)"""
         if self._driver is None:
-            raw = await (await self.session.connection()).get_raw_connection()
+            raw = await (await self._orm.connection()).get_raw_connection()
             self._driver = raw.driver_connection
         assert self._driver is not None
         return self._driver
 
-    def record(self, event: Event) -> None:
+    def _record(self, event: Event) -> None:
         self._events.append(numbered(event))
 
-    def adopt(self, *sources: EventSource) -> None:
+    def _adopt(self, *sources: EventSource) -> None:
         """Takes the events aggregates recorded, keeping their numbers: a lean unit of work has no
         session whose identity map would find the aggregates at commit."""
         for source in sources:
@@ -157,14 +193,14 @@ class UnitOfWork:
     async def commit(self) -> list[Event]:
         """Flush changes, write their events to the outbox and the timelines, then commit."""
         if not self.lean:
-            await self.session.flush()
+            await self._orm.flush()
         events = self.collect_events()
         if events:
             await self._write_events(events)
         if self.lean:
-            await (await self.driver()).execute("COMMIT")
+            await (await self._connection_driver()).execute("COMMIT")
         else:
-            await self.session.commit()
+            await self._orm.commit()
         self._committed = True
         if events:
             signal.written()
@@ -187,5 +223,5 @@ class UnitOfWork:
                 entry = (subject, event_id, e.type, e.message()[:500], payload, occurred_at)
                 for column, value in zip(timeline, entry, strict=True):
                     column.append(value)
-        driver = await self.driver()
+        driver = await self._connection_driver()
         await driver.execute(WRITE_EVENTS, self.tenant_id, self.actor, *outbox, *timeline)

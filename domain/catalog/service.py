@@ -17,7 +17,7 @@ from domain.catalog.models import BackorderPolicy, Location, LocationKind, Produ
 from domain.errors import Code, DomainError, Problems, Rejected
 from domain.money import CURRENCIES, AmountError, to_minor
 from domain.tenancy.models import Tenant
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 MAX_IMPORT = 500
 
@@ -55,9 +55,9 @@ def _check_location(problems: Problems, data: LocationInput, creating: bool) -> 
         problems.add(Code.INVALID, "priority must be between 0 and 10000", "priority")
 
 
-async def _flush_unique(uow: UnitOfWork, message: str, field: list[str]) -> None:
+async def _flush_unique(tx: Transaction, message: str, field: list[str]) -> None:
     try:
-        await uow.session.flush()
+        await tx.session.flush()
     except IntegrityError as exc:
         raise DomainError(Code.DUPLICATE, message, field) from exc
 
@@ -66,18 +66,18 @@ async def create_location(uow: UnitOfWork, data: LocationInput) -> Location:
     problems = Problems()
     _check_location(problems, data, creating=True)
     problems.raise_if_any()
-    async with uow:
+    async with uow as tx:
         assert data.name is not None
         location = Location(
-            tenant_id=uow.tenant_id,
+            tenant_id=tx.tenant_id,
             name=data.name,
             code=data.code or _slug(data.name),
             kind=data.kind or LocationKind.WAREHOUSE,
             priority=100 if data.priority is None else data.priority,
             active=True if data.active is None else data.active,
         )
-        uow.session.add(location)
-        await _flush_unique(uow, f"A location with code {location.code!r} exists", ["code"])
+        tx.session.add(location)
+        await _flush_unique(tx, f"A location with code {location.code!r} exists", ["code"])
         location.changed(["created"])
         await uow.commit()
     return location
@@ -87,12 +87,12 @@ async def update_location(uow: UnitOfWork, location_id: uuid.UUID, data: Locatio
     problems = Problems()
     _check_location(problems, data, creating=False)
     problems.raise_if_any()
-    async with uow:
-        location = await _get_for_update(uow, Location, location_id, "Location")
+    async with uow as tx:
+        location = await _get_for_update(tx, Location, location_id, "Location")
         changed = [f.name for f in fields(data) if getattr(data, f.name) is not None]
         for name in changed:
             setattr(location, name, getattr(data, name))
-        await _flush_unique(uow, f"A location with code {data.code!r} exists", ["code"])
+        await _flush_unique(tx, f"A location with code {data.code!r} exists", ["code"])
         if changed:
             location.changed(changed)
         await uow.commit()
@@ -100,14 +100,14 @@ async def update_location(uow: UnitOfWork, location_id: uuid.UUID, data: Locatio
 
 
 async def _get_for_update(
-    uow: UnitOfWork,
+    tx: Transaction,
     model: type[Location] | type[Product],
     entity_id: uuid.UUID,
     label: str,
 ) -> Any:
     found = (
-        await uow.session.execute(
-            select(model).where(model.id == entity_id, model.tenant_id == uow.tenant_id).with_for_update()
+        await tx.session.execute(
+            select(model).where(model.id == entity_id, model.tenant_id == tx.tenant_id).with_for_update()
         )
     ).scalar_one_or_none()
     if found is None:
@@ -155,8 +155,8 @@ async def create_product(uow: UnitOfWork, data: ProductInput) -> Product:
 
 
 async def update_product(uow: UnitOfWork, product_id: uuid.UUID, data: ProductInput) -> Product:
-    async with uow:
-        product = await _get_for_update(uow, Product, product_id, "Product")
+    async with uow as tx:
+        product = await _get_for_update(tx, Product, product_id, "Product")
         problems = Problems()
         price = _check_product(problems, data, (), creating=False, currency=product.currency)
         problems.raise_if_any()
@@ -167,7 +167,7 @@ async def update_product(uow: UnitOfWork, product_id: uuid.UUID, data: ProductIn
                 ["price"],
             )
         changed = _apply(product, data, price)
-        await _flush_unique(uow, f"A product with SKU {data.sku!r} exists", ["sku"])
+        await _flush_unique(tx, f"A product with SKU {data.sku!r} exists", ["sku"])
         if changed:
             product.changed(changed)
         await uow.commit()
@@ -177,8 +177,8 @@ async def update_product(uow: UnitOfWork, product_id: uuid.UUID, data: ProductIn
 async def set_customization_options(uow: UnitOfWork, product_id: uuid.UUID, options: list[Option]) -> Product:
     """Replaces what the product's order lines may be customized with (none: free-form again). Orders
     already placed keep the values and prices they were placed with."""
-    async with uow:
-        product = await _get_for_update(uow, Product, product_id, "Product")
+    async with uow as tx:
+        product = await _get_for_update(tx, Product, product_id, "Product")
         problems = Problems()
         check_declared(problems, options, product.currency)
         problems.raise_if_any()
@@ -221,15 +221,15 @@ async def import_products(
         raise DomainError(Code.REQUIRED, "Give at least one product", list(map(str, at)))
     if len(items) > MAX_IMPORT:
         raise DomainError(Code.INVALID, f"At most {MAX_IMPORT} products per call", list(map(str, at)))
-    async with uow:
-        tenant_currency = (await uow.session.get_one(Tenant, uow.tenant_id)).currency
+    async with uow as tx:
+        tenant_currency = (await tx.session.get_one(Tenant, tx.tenant_id)).currency
         skus = sorted({(data.sku or "").strip() for data in items})
         existing = {
             p.sku: p
             for p in (
-                await uow.session.execute(
+                await tx.session.execute(
                     select(Product)
-                    .where(Product.tenant_id == uow.tenant_id, Product.sku.in_(skus))
+                    .where(Product.tenant_id == tx.tenant_id, Product.sku.in_(skus))
                     .order_by(Product.sku)
                     .with_for_update()
                 )
@@ -259,13 +259,13 @@ async def import_products(
         for data, price in zip(items, prices, strict=True):
             product = existing.get(data.sku or "")
             if product is None:
-                product = _new_product(uow.tenant_id, data, price, tenant_currency)
-                uow.session.add(product)
+                product = _new_product(tx.tenant_id, data, price, tenant_currency)
+                tx.session.add(product)
                 product.changed(["created"])
             elif changed := _apply(product, data, price):
                 product.changed(changed)
             result.append(product)
-        await _flush_unique(uow, "A product with that SKU was created at the same time", ["sku"])
+        await _flush_unique(tx, "A product with that SKU was created at the same time", ["sku"])
         await uow.commit()
     return result
 

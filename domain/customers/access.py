@@ -20,7 +20,7 @@ from domain.reading import Query, Reader
 from domain.secrets import reveal
 from domain.tenancy.models import Tenant
 from domain.tenancy.service import CustomerGrant
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 # How long the secret before a rotation still verifies tokens, so signed-in customers stay signed in.
 ROTATION_GRACE = timedelta(hours=24)
@@ -45,26 +45,26 @@ async def issue_token(
         problems.add(Code.INVALID, f"expiresIn is 60 to {tokens.MAX_TTL} seconds", "expiresIn")
     cleaned = validation.email(problems, email, ("email",)) if email is not None else None
     problems.raise_if_any()
-    async with uow:
+    async with uow as tx:
         if customer_id is not None:
             cleaned = (
-                await uow.session.execute(
+                await tx.session.execute(
                     select(Customer.email).where(
-                        Customer.tenant_id == uow.tenant_id, Customer.id == customer_id
+                        Customer.tenant_id == tx.tenant_id, Customer.id == customer_id
                     )
                 )
             ).scalar_one_or_none()
             if cleaned is None:
                 raise DomainError(Code.NOT_FOUND, "Customer not found", ["customerId"])
         assert cleaned is not None
-        tenant = await _tenant(uow)
+        tenant = await _tenant(tx)
         if tenant.customer_secret is None:  # the first token: the shop gets its secret now
             tenant.customer_secret = tokens.new_secret()
         expires = int(time.time()) + ttl_seconds
         address = cleaned.strip().lower()
         token = tokens.sign(tenant.customer_secret, address, expires)
         expires_at = datetime.fromtimestamp(expires, UTC)
-        uow.record(CustomerAccessTokenIssued(uow.tenant_id, email=address, expires_at=expires_at.isoformat()))
+        tx.record(CustomerAccessTokenIssued(tx.tenant_id, email=address, expires_at=expires_at.isoformat()))
         await uow.commit()
     return IssuedToken(token=token, email=address, expires_at=expires_at)
 
@@ -72,25 +72,25 @@ async def issue_token(
 async def rotate_secret(uow: UnitOfWork, keep_previous: bool = True) -> str:
     """A new signing secret, shown once. The old one keeps verifying for ROTATION_GRACE unless
     `keep_previous` is false (a leaked secret: every token it signed stops at once)."""
-    async with uow:
-        tenant = await _tenant(uow)
+    async with uow as tx:
+        tenant = await _tenant(tx)
         until = datetime.now(UTC) + ROTATION_GRACE if keep_previous and tenant.customer_secret else None
         tenant.previous_customer_secret = tenant.customer_secret if until else None
         tenant.previous_customer_secret_until = until
         tenant.customer_secret = tokens.new_secret()
         secret = tenant.customer_secret
-        uow.record(
+        tx.record(
             CustomerTokenSecretRotated(
-                uow.tenant_id, previous_valid_until=until.isoformat() if until else None
+                tx.tenant_id, previous_valid_until=until.isoformat() if until else None
             )
         )
         await uow.commit()
     return secret
 
 
-async def _tenant(uow: UnitOfWork) -> Tenant:
+async def _tenant(tx: Transaction) -> Tenant:
     return (
-        await uow.session.execute(select(Tenant).where(Tenant.id == uow.tenant_id).with_for_update())
+        await tx.session.execute(select(Tenant).where(Tenant.id == tx.tenant_id).with_for_update())
     ).scalar_one()
 
 

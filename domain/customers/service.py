@@ -8,7 +8,7 @@ from domain.customers.events import CustomerTierChanged
 from domain.customers.models import Customer
 from domain.db import utcnow
 from domain.errors import Code, DomainError
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 UPSERT = """
 INSERT INTO customers AS c (id, tenant_id, email, first_name, last_name, phone, tier, created_at, updated_at)
@@ -23,7 +23,7 @@ RETURNING c.id, c.tier
 
 
 async def upsert_customer(
-    uow: UnitOfWork,
+    tx: Transaction,
     email: str,
     first_name: str | None,
     last_name: str | None,
@@ -31,25 +31,25 @@ async def upsert_customer(
 ) -> tuple[uuid.UUID, str]:
     """The customer (id, tier) with this email, created on first order; newer names and phone win.
     A step of order placement, written once and run on the unit of work's own connection."""
-    driver = await uow.driver()
+    driver = await tx.driver()
     row = await driver.fetchrow(
-        UPSERT, uuid.uuid4(), uow.tenant_id, email, first_name, last_name, phone, utcnow()
+        UPSERT, uuid.uuid4(), tx.tenant_id, email, first_name, last_name, phone, utcnow()
     )
     return row["id"], row["tier"]
 
 
 async def set_tier(uow: UnitOfWork, customer_id: uuid.UUID, tier: str) -> Customer:
     """Sets the customer's tier; it weighs in the priority of orders placed from now on."""
-    async with uow:
+    async with uow as tx:
         customer = (
-            await uow.session.execute(
-                select(Customer).where(Customer.tenant_id == uow.tenant_id, Customer.id == customer_id)
+            await tx.session.execute(
+                select(Customer).where(Customer.tenant_id == tx.tenant_id, Customer.id == customer_id)
             )
         ).scalar_one_or_none()
         if customer is None:
             raise DomainError(Code.NOT_FOUND, "Customer not found", ["id"])
         if customer.tier != tier:
-            uow.record(
+            tx.record(
                 CustomerTierChanged(customer.id, email=customer.email, old_tier=customer.tier, new_tier=tier)
             )
             customer.tier = tier

@@ -15,24 +15,24 @@ from domain.inventory.models import InventoryLevel, MovementKind
 from domain.orders.events import BackorderAllocated
 from domain.orders.models import Order, OrderAllocation
 from domain.orders.status import AllocationStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 BACKORDERED = AllocationStatus.BACKORDERED
 
 
-async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku: str) -> int:
+async def fill_backorders(tx: Transaction, level: InventoryLevel, sku: str) -> int:
     """Reserves the level's free units for the backorders waiting at its location. The level is
     locked by the caller; allocations are locked after it, as everywhere. Returns units filled."""
     free = level.sellable
     if free <= 0:
         return 0
-    await uow.session.flush()  # this unit of work's own changes (a cancel's releases) first
+    await tx.session.flush()  # this unit of work's own changes (a cancel's releases) first
     waiting = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(OrderAllocation)
             .join(Order, Order.id == OrderAllocation.order_id)
             .where(
-                OrderAllocation.tenant_id == uow.tenant_id,
+                OrderAllocation.tenant_id == tx.tenant_id,
                 OrderAllocation.product_id == level.product_id,
                 OrderAllocation.location_id == level.location_id,
                 OrderAllocation.status == BACKORDERED,
@@ -53,16 +53,16 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku: str) -> i
         if free <= 0:
             break
         take = min(free, a.quantity)
-        uow.session.add(
-            level.move(MovementKind.RESERVED, committed_delta=take, order_id=a.order_id, actor=uow.actor)
+        tx.session.add(
+            level.move(MovementKind.RESERVED, committed_delta=take, order_id=a.order_id, actor=tx.actor)
         )
         if take == a.quantity:
             a.status = AllocationStatus.RESERVED
             a.filled_at = utcnow()
         else:
-            uow.session.add(a.split_off(take, a.location_id, a.fulfillment_order_id, filled_at=utcnow()))
+            tx.session.add(a.split_off(take, a.location_id, a.fulfillment_order_id, filled_at=utcnow()))
         still_waiting = a.quantity if a.status == BACKORDERED else 0
-        uow.record(
+        tx.record(
             BackorderAllocated(
                 a.order_id,
                 sku=sku,
@@ -75,14 +75,14 @@ async def fill_backorders(uow: UnitOfWork, level: InventoryLevel, sku: str) -> i
             touched.add(a.fulfillment_order_id)
         free -= take
         filled += take
-    await uow.session.flush()
+    await tx.session.flush()
     for fo_id in sorted(touched):
-        await _open_if_filled(uow, fo_id)
+        await _open_if_filled(tx, fo_id)
     return filled
 
 
 async def add_units(
-    uow: UnitOfWork,
+    tx: Transaction,
     level: InventoryLevel,
     sku: str,
     kind: MovementKind,
@@ -91,44 +91,44 @@ async def add_units(
 ) -> None:
     """Units arrived at a level the caller holds locked (a receipt, a found unit, a purchase order's
     delivery): their movement, then the backorders waiting there take them before any new order can."""
-    uow.session.add(level.move(kind, on_hand_delta=quantity, note=note, actor=uow.actor))
-    await fill_backorders(uow, level, sku)
+    tx.session.add(level.move(kind, on_hand_delta=quantity, note=note, actor=tx.actor))
+    await fill_backorders(tx, level, sku)
 
 
-async def fill_freed(uow: UnitOfWork, levels: list[InventoryLevel]) -> None:
+async def fill_freed(tx: Transaction, levels: list[InventoryLevel]) -> None:
     """After units were released at these levels, which the caller holds locked: the backorders
     waiting there get them before any new order can."""
     levels = [level for level in levels if level.sellable > 0]
     if not levels:
         return
-    found = await uow.session.execute(
+    found = await tx.session.execute(
         select(Product.id, Product.sku).where(
-            Product.tenant_id == uow.tenant_id, Product.id.in_({lv.product_id for lv in levels})
+            Product.tenant_id == tx.tenant_id, Product.id.in_({lv.product_id for lv in levels})
         )
     )
     skus = {row.id: row.sku for row in found}
     for level in levels:
-        await fill_backorders(uow, level, skus[level.product_id])
+        await fill_backorders(tx, level, skus[level.product_id])
 
 
-async def _open_if_filled(uow: UnitOfWork, fo_id: uuid.UUID) -> None:
+async def _open_if_filled(tx: Transaction, fo_id: uuid.UUID) -> None:
     """A fulfillment order whose units are all reserved now loses its out-of-stock hold. It is
     locked before counting, so two receipts filling it at once cannot both see the other's units
     as still waiting."""
     fo = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(FulfillmentOrder)
-            .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.id == fo_id)
+            .where(FulfillmentOrder.tenant_id == tx.tenant_id, FulfillmentOrder.id == fo_id)
             .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
     ).scalar_one()
     still_waiting = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(func.count())
             .select_from(OrderAllocation)
             .where(
-                OrderAllocation.tenant_id == uow.tenant_id,
+                OrderAllocation.tenant_id == tx.tenant_id,
                 OrderAllocation.fulfillment_order_id == fo_id,
                 OrderAllocation.status == BACKORDERED,
             )
@@ -136,5 +136,5 @@ async def _open_if_filled(uow: UnitOfWork, fo_id: uuid.UUID) -> None:
     ).scalar_one()
     if still_waiting:
         return
-    holds = await active_holds(uow, fo_id)
+    holds = await active_holds(tx, fo_id)
     fo.release_reason(holds, HoldReason.INVENTORY_OUT_OF_STOCK)

@@ -11,16 +11,16 @@ from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
 from domain.fulfillment.opening import risky
 from domain.fulfillment.status import DONE, HoldReason
 from domain.orders.models import Order
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
-async def active_holds(uow: UnitOfWork, fo_id: uuid.UUID) -> list[FulfillmentHold]:
+async def active_holds(tx: Transaction, fo_id: uuid.UUID) -> list[FulfillmentHold]:
     return list(
         (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(FulfillmentHold)
                 .where(
-                    FulfillmentHold.tenant_id == uow.tenant_id,
+                    FulfillmentHold.tenant_id == tx.tenant_id,
                     FulfillmentHold.fulfillment_order_id == fo_id,
                     FulfillmentHold.released_at.is_(None),
                 )
@@ -31,13 +31,13 @@ async def active_holds(uow: UnitOfWork, fo_id: uuid.UUID) -> list[FulfillmentHol
     )
 
 
-async def hold_for_fraud(uow: UnitOfWork, order: Order) -> None:
+async def hold_for_fraud(tx: Transaction, order: Order) -> None:
     """The order, locked by the caller, just became HIGH risk: each of its fulfillment orders not yet done
     is held as HIGH_RISK_OF_FRAUD, unless it already is. Staff release the hold."""
     fos = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(FulfillmentOrder)
-            .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.order_id == order.id)
+            .where(FulfillmentOrder.tenant_id == tx.tenant_id, FulfillmentOrder.order_id == order.id)
             .order_by(FulfillmentOrder.id)
             .with_for_update()
         )
@@ -45,6 +45,6 @@ async def hold_for_fraud(uow: UnitOfWork, order: Order) -> None:
     for fo in fos:
         if fo.status in DONE:
             continue
-        holds = await active_holds(uow, fo.id)
+        holds = await active_holds(tx, fo.id)
         if not any(h.reason == HoldReason.HIGH_RISK_OF_FRAUD for h in holds):
-            uow.session.add(fo.hold(HoldReason.HIGH_RISK_OF_FRAUD, risky(order), uow.actor))
+            tx.session.add(fo.hold(HoldReason.HIGH_RISK_OF_FRAUD, risky(order), tx.actor))

@@ -15,13 +15,13 @@ from domain.fulfillment.status import DONE, FulfillmentOrderStatus, HoldReason
 from domain.inventory.models import MovementKind
 from domain.orders.models import OrderAllocation
 from domain.orders.status import AllocationStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 S = FulfillmentOrderStatus
 
 
 async def move_units(
-    uow: UnitOfWork, locked: repo.Locked, location_id: uuid.UUID, lines: list[LinePick] | None
+    tx: Transaction, locked: repo.Locked, location_id: uuid.UUID, lines: list[LinePick] | None
 ) -> FulfillmentOrder:
     """The destination has been checked (repository.require_location) before anything was locked."""
     fo, order = locked.fo, locked.order
@@ -44,20 +44,20 @@ async def move_units(
     whole = everything and all(a.shipped == 0 for a in locked.allocations)
     target = fo if whole else new_fulfillment_order(order, location_id, sum(q for _, q in picked))
     if not whole:
-        uow.session.add(target)
-        await uow.session.flush()
+        tx.session.add(target)
+        await tx.session.flush()
     freed = sorted(
         {(a.product_id, a.location_id) for a, _ in picked if a.status == AllocationStatus.RESERVED}
     )
     for a, quantity in picked:
         old = locked.levels.get((a.product_id, a.location_id))
         if a.status == AllocationStatus.RESERVED and old is not None:
-            uow.session.add(
-                old.move(MovementKind.RELEASED, committed_delta=-quantity, order_id=order.id, actor=uow.actor)
+            tx.session.add(
+                old.move(MovementKind.RELEASED, committed_delta=-quantity, order_id=order.id, actor=tx.actor)
             )
         new = locked.levels[a.product_id, location_id]
-        uow.session.add(
-            new.move(MovementKind.RESERVED, committed_delta=quantity, order_id=order.id, actor=uow.actor)
+        tx.session.add(
+            new.move(MovementKind.RESERVED, committed_delta=quantity, order_id=order.id, actor=tx.actor)
         )
         if quantity == a.quantity:  # nothing of it shipped: the allocation itself moves
             a.location_id, a.status, a.fulfillment_order_id = (
@@ -66,7 +66,7 @@ async def move_units(
                 target.id,
             )
         else:
-            uow.session.add(a.split_off(quantity, location_id, target.id))
+            tx.session.add(a.split_off(quantity, location_id, target.id))
     fo.record(
         FulfillmentOrderMoved(
             fo.id,
@@ -79,37 +79,37 @@ async def move_units(
     )
     if whole:
         fo.location_id = location_id
-        await _restart(uow, fo)
+        await _restart(tx, fo)
     else:
-        await _carry_holds(uow, fo, target)
+        await _carry_holds(tx, fo, target)
         if everything:  # what had shipped stays with the original, which has nothing left to do
-            holds = await active_holds(uow, fo.id)  # they travelled with the units
+            holds = await active_holds(tx, fo.id)  # they travelled with the units
             for left, h in reversed(list(enumerate(holds))):
                 fo.release(h, left)
             fo.shipped(everything=True)
         else:
-            await _release_stock_hold_if_filled(uow, fo)
-    await uow.session.flush()
-    await fill_freed(uow, [locked.levels[key] for key in freed])
+            await _release_stock_hold_if_filled(tx, fo)
+    await tx.session.flush()
+    await fill_freed(tx, [locked.levels[key] for key in freed])
     return target
 
 
-async def _restart(uow: UnitOfWork, fo: FulfillmentOrder) -> None:
+async def _restart(tx: Transaction, fo: FulfillmentOrder) -> None:
     """A whole fulfillment order at a new place: picking starts over; stock holds are moot."""
     fo.restart()
-    fo.release_reason(await active_holds(uow, fo.id), HoldReason.INVENTORY_OUT_OF_STOCK)
+    fo.release_reason(await active_holds(tx, fo.id), HoldReason.INVENTORY_OUT_OF_STOCK)
 
 
-async def _carry_holds(uow: UnitOfWork, source: FulfillmentOrder, target: FulfillmentOrder) -> None:
+async def _carry_holds(tx: Transaction, source: FulfillmentOrder, target: FulfillmentOrder) -> None:
     """Units split off keep the reasons they were held for (fraud, payment …), but not for stock."""
-    for h in await active_holds(uow, source.id):
+    for h in await active_holds(tx, source.id):
         if h.reason != HoldReason.INVENTORY_OUT_OF_STOCK:
-            uow.session.add(target.hold(HoldReason(h.reason), h.note, uow.actor))
+            tx.session.add(target.hold(HoldReason(h.reason), h.note, tx.actor))
 
 
-async def _release_stock_hold_if_filled(uow: UnitOfWork, fo: FulfillmentOrder) -> None:
-    await uow.session.flush()
-    rest = await repo.held_allocations(uow, OrderAllocation.fulfillment_order_id == fo.id, lock=False)
+async def _release_stock_hold_if_filled(tx: Transaction, fo: FulfillmentOrder) -> None:
+    await tx.session.flush()
+    rest = await repo.held_allocations(tx, OrderAllocation.fulfillment_order_id == fo.id, lock=False)
     if any(a.status == AllocationStatus.BACKORDERED for a in rest):
         return
-    fo.release_reason(await active_holds(uow, fo.id), HoldReason.INVENTORY_OUT_OF_STOCK)
+    fo.release_reason(await active_holds(tx, fo.id), HoldReason.INVENTORY_OUT_OF_STOCK)

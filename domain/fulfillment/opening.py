@@ -15,7 +15,7 @@ from domain.fulfillment.status import HoldReason
 from domain.inventory.locking import lock_levels_of
 from domain.orders.models import Order
 from domain.orders.rows import columns
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 # The order's held allocations, locked after their levels (as receipts take them) and read once those
 # are held, in a statement of their own: a split that a receipt committed while we waited is then seen.
@@ -93,16 +93,16 @@ def openings(order: Order, held: list[Held], actor: str | None) -> list[Opening]
     return opened
 
 
-async def open_confirmed(uow: UnitOfWork, order: Order, products: list[uuid.UUID]) -> list[Opening]:
+async def open_confirmed(tx: Transaction, order: Order, products: list[uuid.UUID]) -> list[Opening]:
     """In an open lean unit of work, with the order locked and confirmed (order.confirm()) and
     `products` those of its held allocations: locks their levels, then the allocations, and writes the
     order's confirmation with its fulfillment orders. Takes the order's and their events."""
     held: list[Held] = []
     if products:  # an order holding nothing has nothing a receipt could split meanwhile
-        await lock_levels_of(uow, products)
-        rows = await (await uow.driver()).fetch(LOCK_HELD, uow.tenant_id, order.id)
+        await lock_levels_of(tx, products)
+        rows = await (await tx.driver()).fetch(LOCK_HELD, tx.tenant_id, order.id)
         held = [Held(r["id"], r["location_id"], r["backordered"], r["unshipped"]) for r in rows]
-    opened = openings(order, held, uow.actor)
+    opened = openings(order, held, tx.actor)
     # What the ORM's flush set: the version it counts and the times; the rows' ids.
     now = utcnow()
     order.version += 1
@@ -114,9 +114,9 @@ async def open_confirmed(uow: UnitOfWork, order: Order, products: list[uuid.UUID
     for h in holds:
         h.id, h.created_at = new_id(), now
     assigned = [(a, o.fo.id) for o in opened for a in o.allocation_ids]
-    await (await uow.driver()).execute(
+    await (await tx.driver()).execute(
         WRITE,
-        uow.tenant_id,
+        tx.tenant_id,
         order.id,
         order.status,
         order.confirmed_at,
@@ -125,8 +125,8 @@ async def open_confirmed(uow: UnitOfWork, order: Order, products: list[uuid.UUID
         *columns(fos, ("id", "location_id", "status", "resume_status", "priority", "ship_by")),
         [a for a, _ in assigned],
         [fo_id for _, fo_id in assigned],
-        uow.actor,
+        tx.actor,
         *columns(holds, ("id", "fulfillment_order_id", "reason", "note")),
     )
-    uow.adopt(order, *fos)
+    tx.adopt(order, *fos)
     return opened

@@ -19,7 +19,7 @@ from domain.inventory.models import InventoryLevel
 from domain.inventory.service import lock_levels, lock_levels_of
 from domain.orders.models import Order, OrderAllocation, OrderLine
 from domain.orders.status import AllocationStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 HELD = (AllocationStatus.RESERVED, AllocationStatus.BACKORDERED)
 
@@ -34,87 +34,87 @@ class Locked:
 
 
 async def get_fulfillment_order(
-    uow: UnitOfWork, fo_id: uuid.UUID, lock: bool = False, field: str = "id"
+    tx: Transaction, fo_id: uuid.UUID, lock: bool = False, field: str = "id"
 ) -> FulfillmentOrder:
     """`field` names the input that carried the ID, for the NOT_FOUND user error."""
     stmt = select(FulfillmentOrder).where(
-        FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.id == fo_id
+        FulfillmentOrder.tenant_id == tx.tenant_id, FulfillmentOrder.id == fo_id
     )
     if lock:
         stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
-    fo = (await uow.session.execute(stmt)).scalar_one_or_none()
+    fo = (await tx.session.execute(stmt)).scalar_one_or_none()
     if fo is None:
         raise DomainError(Code.NOT_FOUND, "Fulfillment order not found", [field])
     return fo
 
 
-async def lock_order(uow: UnitOfWork, order_id: uuid.UUID) -> Order:
+async def lock_order(tx: Transaction, order_id: uuid.UUID) -> Order:
     return (
-        await uow.session.execute(
+        await tx.session.execute(
             select(Order)
-            .where(Order.tenant_id == uow.tenant_id, Order.id == order_id)
+            .where(Order.tenant_id == tx.tenant_id, Order.id == order_id)
             .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
     ).scalar_one()
 
 
-async def held_allocations(uow: UnitOfWork, where: object, lock: bool) -> list[OrderAllocation]:
+async def held_allocations(tx: Transaction, where: object, lock: bool) -> list[OrderAllocation]:
     stmt = (
         select(OrderAllocation)
-        .where(OrderAllocation.tenant_id == uow.tenant_id, where, OrderAllocation.status.in_(HELD))  # type: ignore[arg-type]
+        .where(OrderAllocation.tenant_id == tx.tenant_id, where, OrderAllocation.status.in_(HELD))  # type: ignore[arg-type]
         .order_by(OrderAllocation.product_id, OrderAllocation.created_at, OrderAllocation.id)
     )
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return list((await uow.session.execute(stmt)).scalars())
+    return list((await tx.session.execute(stmt)).scalars())
 
 
 async def lock_order_allocations(
-    uow: UnitOfWork, order_id: uuid.UUID
+    tx: Transaction, order_id: uuid.UUID
 ) -> tuple[list[OrderAllocation], dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]]:
     """The order's held allocations, locked after the levels they draw on (as receipts take them),
     and read once those are held, so a split a receipt just committed is among them."""
     mine = OrderAllocation.order_id == order_id
-    products = sorted({a.product_id for a in await held_allocations(uow, mine, lock=False)})
-    levels = await lock_levels(uow, products) if products else {}
-    return await held_allocations(uow, mine, lock=True), levels
+    products = sorted({a.product_id for a in await held_allocations(tx, mine, lock=False)})
+    levels = await lock_levels(tx, products) if products else {}
+    return await held_allocations(tx, mine, lock=True), levels
 
 
 async def lock_fulfillment(
-    uow: UnitOfWork, fo_id: uuid.UUID, ensure_location: uuid.UUID | None = None, field: str = "id"
+    tx: Transaction, fo_id: uuid.UUID, ensure_location: uuid.UUID | None = None, field: str = "id"
 ) -> Locked:
     """Everything a shipment or a move changes, locked. `ensure_location` creates missing
     levels there for the fulfillment order's products (a move's destination)."""
-    order = await _lock_order_of(uow, fo_id, field)
+    order = await _lock_order_of(tx, fo_id, field)
     held = select(OrderAllocation.product_id).where(
-        OrderAllocation.tenant_id == uow.tenant_id,
+        OrderAllocation.tenant_id == tx.tenant_id,
         OrderAllocation.fulfillment_order_id == fo_id,
         OrderAllocation.status.in_(HELD),
     )
     if ensure_location is None:  # the products read and their levels locked in one statement
-        levels = await lock_levels_of(uow, held)
+        levels = await lock_levels_of(tx, held)
     else:
-        products = sorted(set((await uow.session.execute(held)).scalars()))
+        products = sorted(set((await tx.session.execute(held)).scalars()))
         ensure = [(p, ensure_location) for p in products]
-        levels = await lock_levels(uow, products, ensure=ensure) if products else {}
-    fo = await get_fulfillment_order(uow, fo_id, lock=True)
-    allocations, skus = await _lock_allocations_with_skus(uow, fo_id)
+        levels = await lock_levels(tx, products, ensure=ensure) if products else {}
+    fo = await get_fulfillment_order(tx, fo_id, lock=True)
+    allocations, skus = await _lock_allocations_with_skus(tx, fo_id)
     return Locked(order, fo, allocations, levels, skus)
 
 
-async def _lock_order_of(uow: UnitOfWork, fo_id: uuid.UUID, field: str) -> Order:
+async def _lock_order_of(tx: Transaction, fo_id: uuid.UUID, field: str) -> Order:
     """The fulfillment order's order, locked; the fulfillment order is only read (its order_id never
     changes), so this is the first lock taken, as before a separate read of it."""
     order_id = (
         select(FulfillmentOrder.order_id)
-        .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.id == fo_id)
+        .where(FulfillmentOrder.tenant_id == tx.tenant_id, FulfillmentOrder.id == fo_id)
         .scalar_subquery()
     )
     order = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(Order)
-            .where(Order.tenant_id == uow.tenant_id, Order.id == order_id)
+            .where(Order.tenant_id == tx.tenant_id, Order.id == order_id)
             .with_for_update(key_share=True, of=Order)
             .execution_options(populate_existing=True)
         )
@@ -125,15 +125,15 @@ async def _lock_order_of(uow: UnitOfWork, fo_id: uuid.UUID, field: str) -> Order
 
 
 async def _lock_allocations_with_skus(
-    uow: UnitOfWork, fo_id: uuid.UUID
+    tx: Transaction, fo_id: uuid.UUID
 ) -> tuple[list[OrderAllocation], dict[uuid.UUID, str]]:
     """held_allocations(lock=True) with each line's SKU read in the same statement (the lines are read,
     not locked: FOR UPDATE OF the allocations alone)."""
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(OrderAllocation, OrderLine.sku)
         .join(OrderLine, OrderLine.id == OrderAllocation.line_id)
         .where(
-            OrderAllocation.tenant_id == uow.tenant_id,
+            OrderAllocation.tenant_id == tx.tenant_id,
             OrderAllocation.fulfillment_order_id == fo_id,
             OrderAllocation.status.in_(HELD),
         )
@@ -148,11 +148,11 @@ async def _lock_allocations_with_skus(
     return allocations, skus
 
 
-async def require_location(uow: UnitOfWork, location_id: uuid.UUID) -> Location:
+async def require_location(tx: Transaction, location_id: uuid.UUID) -> Location:
     """An active location of this tenant, checked before anything is locked or created there."""
     found = (
-        await uow.session.execute(
-            select(Location).where(Location.tenant_id == uow.tenant_id, Location.id == location_id)
+        await tx.session.execute(
+            select(Location).where(Location.tenant_id == tx.tenant_id, Location.id == location_id)
         )
     ).scalar_one_or_none()
     if found is None or not found.active:

@@ -21,7 +21,7 @@ from domain.fulfillment.opening import Held, openings
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus, HoldReason
 from domain.orders.models import Order, OrderAllocation
 from domain.orders.status import AllocationStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 S = FulfillmentOrderStatus
 # The order units give way in: lower first. PACKED units never do.
@@ -35,11 +35,11 @@ class Taken:
     reserved: bool  # the units were set aside at their level (released there), not backordered
 
 
-async def lock_fulfillment_orders(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, FulfillmentOrder]:
+async def lock_fulfillment_orders(tx: Transaction, order_id: uuid.UUID) -> dict[uuid.UUID, FulfillmentOrder]:
     """The order's fulfillment orders, locked (after its levels and allocations, as cancelling takes them)."""
-    found = await uow.session.execute(
+    found = await tx.session.execute(
         select(FulfillmentOrder)
-        .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.order_id == order_id)
+        .where(FulfillmentOrder.tenant_id == tx.tenant_id, FulfillmentOrder.order_id == order_id)
         .order_by(FulfillmentOrder.id)
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
@@ -81,7 +81,7 @@ def take_units(
 
 
 async def place_added(
-    uow: UnitOfWork, order: Order, added: list[OrderAllocation], fos: dict[uuid.UUID, FulfillmentOrder]
+    tx: Transaction, order: Order, added: list[OrderAllocation], fos: dict[uuid.UUID, FulfillmentOrder]
 ) -> None:
     """Puts an open order's added units in fulfillment: reserved units join an OPEN (else an ON_HOLD)
     fulfillment order at their location when there is one, the rest get new ones (backorders on hold, as
@@ -103,45 +103,45 @@ async def place_added(
     kept: dict[tuple[str, str | None], None] = {}
     for fo in fos.values():
         if fo.status not in DONE:
-            for h in await active_holds(uow, fo.id):
+            for h in await active_holds(tx, fo.id):
                 if h.reason != HoldReason.INVENTORY_OUT_OF_STOCK:
                     kept[h.reason, h.note] = None
     held = [Held(a.id, a.location_id, a.status == AllocationStatus.BACKORDERED, a.quantity) for a in rest]
     by_id = {a.id: a for a in rest}
-    for o in openings(order, held, uow.actor):
-        uow.session.add(o.fo)
-        await uow.session.flush()  # no relationships: the row first, then what refers to it
+    for o in openings(order, held, tx.actor):
+        tx.session.add(o.fo)
+        await tx.session.flush()  # no relationships: the row first, then what refers to it
         for allocation_id in o.allocation_ids:
             by_id[allocation_id].fulfillment_order_id = o.fo.id
         for hold in o.holds:
-            uow.session.add(hold)
+            tx.session.add(hold)
         opened_with = {h.reason for h in o.holds}
         for reason, note in kept:
             if reason not in opened_with:  # a HIGH-risk order's new ones open held already
-                uow.session.add(o.fo.hold(HoldReason(reason), note, uow.actor))
+                tx.session.add(o.fo.hold(HoldReason(reason), note, tx.actor))
 
 
 async def end_emptied(
-    uow: UnitOfWork, fos: dict[uuid.UUID, FulfillmentOrder], touched: set[uuid.UUID]
+    tx: Transaction, fos: dict[uuid.UUID, FulfillmentOrder], touched: set[uuid.UUID]
 ) -> None:
     """Fulfillment orders an edit left with nothing to ship end: CLOSED when some of their units
     shipped, else CANCELLED; their holds no longer apply."""
-    await uow.session.flush()
+    await tx.session.flush()
     for fo_id in sorted(touched):
         fo = fos[fo_id]
         if fo.status in DONE:
             continue
         rows = (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(OrderAllocation.status, OrderAllocation.quantity, OrderAllocation.shipped).where(
-                    OrderAllocation.tenant_id == uow.tenant_id,
+                    OrderAllocation.tenant_id == tx.tenant_id,
                     OrderAllocation.fulfillment_order_id == fo_id,
                 )
             )
         ).all()
         if any(r.status != AllocationStatus.RELEASED and r.quantity > r.shipped for r in rows):
             continue
-        holds = await active_holds(uow, fo_id)
+        holds = await active_holds(tx, fo_id)
         if any(r.shipped for r in rows):
             for left, h in reversed(list(enumerate(holds))):
                 fo.release(h, left)

@@ -20,7 +20,7 @@ from domain.fulfillment.picking import LinePick
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus, HoldReason
 from domain.orders.models import Order, OrderAllocation
 from domain.orders.status import AllocationStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 S = FulfillmentOrderStatus
 MAX_PACKAGES = 50
@@ -34,41 +34,41 @@ class Package:
     height_mm: int | None = None
 
 
-async def open_for_order(uow: UnitOfWork, order: Order) -> list[FulfillmentOrder]:
+async def open_for_order(tx: Transaction, order: Order) -> list[FulfillmentOrder]:
     """Groups the order's held units into fulfillment orders (opening.openings), in the session."""
-    allocations, _ = await repo.lock_order_allocations(uow, order.id)
+    allocations, _ = await repo.lock_order_allocations(tx, order.id)
     by_id = {a.id: a for a in allocations}
     held = [
         Held(a.id, a.location_id, a.status == AllocationStatus.BACKORDERED, a.unshipped) for a in allocations
     ]
-    opened = openings(order, held, uow.actor)
+    opened = openings(order, held, tx.actor)
     for o in opened:
-        uow.session.add(o.fo)
+        tx.session.add(o.fo)
         # The models have no relationships, so the session would not order this insert before the
         # rows that refer to it (its holds, the allocations' new foreign key): flush it first.
-        await uow.session.flush()
+        await tx.session.flush()
         for allocation_id in o.allocation_ids:
             by_id[allocation_id].fulfillment_order_id = o.fo.id
-        uow.session.add_all(o.holds)
+        tx.session.add_all(o.holds)
     return [o.fo for o in opened]
 
 
 async def cancel_for_order(
-    uow: UnitOfWork, order_id: uuid.UUID, partly_shipped: frozenset[uuid.UUID] = frozenset()
+    tx: Transaction, order_id: uuid.UUID, partly_shipped: frozenset[uuid.UUID] = frozenset()
 ) -> None:
     """Ends the order's unfinished fulfillment orders. Those in `partly_shipped` have nothing left to
     do and close, their holds released one by one; the others are cancelled, their holds no longer
     applying to anything."""
     fos = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(FulfillmentOrder)
-            .where(FulfillmentOrder.tenant_id == uow.tenant_id, FulfillmentOrder.order_id == order_id)
+            .where(FulfillmentOrder.tenant_id == tx.tenant_id, FulfillmentOrder.order_id == order_id)
             .order_by(FulfillmentOrder.id)
             .with_for_update(key_share=True)
         )
     ).scalars()
     for fo in fos:
-        holds = await active_holds(uow, fo.id)
+        holds = await active_holds(tx, fo.id)
         if fo.id in partly_shipped and fo.status not in DONE:
             for left, h in reversed(list(enumerate(holds))):
                 fo.release(h, left)
@@ -81,23 +81,23 @@ async def cancel_for_order(
 
 async def hold(uow: UnitOfWork, fo_id: uuid.UUID, reason: HoldReason, note: str | None) -> FulfillmentOrder:
     note = (note or "").strip()[:500] or None
-    async with uow:
-        fo = await repo.get_fulfillment_order(uow, fo_id, lock=True)
-        uow.session.add(fo.hold(reason, note, uow.actor))
+    async with uow as tx:
+        fo = await repo.get_fulfillment_order(tx, fo_id, lock=True)
+        tx.session.add(fo.hold(reason, note, tx.actor))
         await uow.commit()
     return fo
 
 
 async def release_hold(uow: UnitOfWork, fo_id: uuid.UUID, reason: HoldReason) -> FulfillmentOrder:
     """Releases the holds placed for this reason; holds for other reasons stay in force."""
-    async with uow:
-        fo = await repo.get_fulfillment_order(uow, fo_id, lock=True)
-        holds = await active_holds(uow, fo_id)
+    async with uow as tx:
+        fo = await repo.get_fulfillment_order(tx, fo_id, lock=True)
+        holds = await active_holds(tx, fo_id)
         if not any(h.reason == reason for h in holds):
             raise DomainError(Code.HOLD_NOT_FOUND, f"The fulfillment order has no {reason} hold", ["reason"])
         if reason == HoldReason.INVENTORY_OUT_OF_STOCK:
             waiting = await repo.held_allocations(
-                uow, OrderAllocation.fulfillment_order_id == fo_id, lock=False
+                tx, OrderAllocation.fulfillment_order_id == fo_id, lock=False
             )
             if any(a.status == AllocationStatus.BACKORDERED for a in waiting):
                 raise DomainError(
@@ -111,8 +111,8 @@ async def release_hold(uow: UnitOfWork, fo_id: uuid.UUID, reason: HoldReason) ->
 
 
 async def start_picking(uow: UnitOfWork, fo_id: uuid.UUID) -> FulfillmentOrder:
-    async with uow:
-        fo = await repo.get_fulfillment_order(uow, fo_id, lock=True)
+    async with uow as tx:
+        fo = await repo.get_fulfillment_order(tx, fo_id, lock=True)
         fo.start_picking()
         await uow.commit()
     return fo
@@ -143,8 +143,8 @@ async def mark_packed(uow: UnitOfWork, fo_id: uuid.UUID, packages: list[Package]
         }
         for p in packages
     ]
-    async with uow:
-        fo = await repo.get_fulfillment_order(uow, fo_id, lock=True)
+    async with uow as tx:
+        fo = await repo.get_fulfillment_order(tx, fo_id, lock=True)
         fo.mark_packed(stored)
         await uow.commit()
     return fo
@@ -155,19 +155,19 @@ async def move(
 ) -> FulfillmentOrder:
     """Re-reserves the chosen units at another location, all or nothing. Moving everything moves
     the fulfillment order itself; moving part splits it into a new one at the destination."""
-    async with uow:
-        await repo.require_location(uow, location_id)
-        locked = await repo.lock_fulfillment(uow, fo_id, ensure_location=location_id)
-        target = await move_units(uow, locked, location_id, lines)
+    async with uow as tx:
+        await repo.require_location(tx, location_id)
+        locked = await repo.lock_fulfillment(tx, fo_id, ensure_location=location_id)
+        target = await move_units(tx, locked, location_id, lines)
         await uow.commit()
     return target
 
 
-async def reprioritize(uow: UnitOfWork, order: Order) -> None:
-    await uow.session.execute(
+async def reprioritize(tx: Transaction, order: Order) -> None:
+    await tx.session.execute(
         update(FulfillmentOrder)
         .where(
-            FulfillmentOrder.tenant_id == uow.tenant_id,
+            FulfillmentOrder.tenant_id == tx.tenant_id,
             FulfillmentOrder.order_id == order.id,
             FulfillmentOrder.status.not_in(sorted(DONE)),
         )

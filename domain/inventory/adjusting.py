@@ -15,7 +15,7 @@ from domain.catalog.models import BackorderPolicy, Product
 from domain.db import utcnow
 from domain.errors import Code, DomainError
 from domain.inventory.models import AdjustReason, InventoryLevel, MovementKind
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 MAX_UNITS = 1_000_000_000
 
@@ -77,10 +77,10 @@ def check_adjustment(on_hand: int, delta: int) -> None:
         raise DomainError(Code.INVALID_QUANTITY, f"onHand cannot pass {MAX_UNITS}", ["delta"])
 
 
-async def adjust(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLevel, Product]:
+async def adjust(tx: Transaction, data: AdjustInput) -> tuple[InventoryLevel, Product]:
     """In the open lean unit of work: the level after the change and its product (the caller commits)."""
-    driver = await uow.driver()
-    row = await driver.fetchrow(LOCK, uow.tenant_id, data.sku.strip(), data.location_id)
+    driver = await tx.driver()
+    row = await driver.fetchrow(LOCK, tx.tenant_id, data.sku.strip(), data.location_id)
     if row is None or (data.delta > 0 and row["backordered"]):
         raise Unhandled
     level = InventoryLevel(**{c: row[c] for c in LEVEL_COLUMNS})
@@ -89,11 +89,11 @@ async def adjust(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLevel, Pr
     check_adjustment(level.on_hand, data.delta)
     note = (data.note or "").strip()[:500] or None
     kind = MovementKind(data.reason.value)
-    movement = level.move(kind, on_hand_delta=data.delta, note=note, actor=uow.actor)
+    movement = level.move(kind, on_hand_delta=data.delta, note=note, actor=tx.actor)
     level.updated_at = utcnow()
     await driver.execute(
         WRITE,
-        uow.tenant_id,
+        tx.tenant_id,
         level.id,
         level.on_hand,
         level.updated_at,
@@ -106,5 +106,5 @@ async def adjust(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLevel, Pr
         movement.note,
         movement.actor,
     )
-    uow.adopt(level)
+    tx.adopt(level)
     return level, product

@@ -12,7 +12,7 @@ from domain.catalog.models import Product
 from domain.errors import Code, DomainError, Problems
 from domain.inventory.models import InventoryLevel, MovementKind
 from domain.inventory.service import MAX_UNITS, level_for_update
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
 class DamagedOutcome(StrEnum):
@@ -40,11 +40,11 @@ def check(data: DamagedInput) -> str | None:
 
 
 async def apply_resolution(
-    uow: UnitOfWork, data: DamagedInput, note: str | None
+    tx: Transaction, data: DamagedInput, note: str | None
 ) -> tuple[Product, InventoryLevel]:
     """The level locked, the damaged units disposed of or restocked, with their movement. Restocked units
     may fill backorders: the caller's part (domain/workflows/stock_changes.py)."""
-    product, level = await level_for_update(uow, data.sku, data.location_id)
+    product, level = await level_for_update(tx, data.sku, data.location_id)
     if data.quantity > level.damaged:
         raise DomainError(
             Code.NEGATIVE_STOCK,
@@ -54,13 +54,13 @@ async def apply_resolution(
     restock = data.outcome == DamagedOutcome.RESTOCKED
     if restock and level.on_hand + data.quantity > MAX_UNITS:
         raise DomainError(Code.INVALID_QUANTITY, f"onHand cannot pass {MAX_UNITS}", ["quantity"])
-    uow.session.add(
+    tx.session.add(
         level.move(
             MovementKind.RESTOCKED if restock else MovementKind.DISPOSED,
             on_hand_delta=data.quantity if restock else 0,
             damaged_delta=-data.quantity,
             note=note,
-            actor=uow.actor,
+            actor=tx.actor,
         )
     )
     return product, level

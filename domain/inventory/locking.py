@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 LOCK_LEVELS = """
 SELECT id FROM inventory_levels WHERE tenant_id = $1 AND product_id = ANY($2::uuid[])
@@ -14,7 +14,7 @@ ORDER BY product_id, location_id FOR UPDATE
 """
 
 
-async def lock_levels_of(uow: UnitOfWork, product_ids: list[uuid.UUID]) -> None:
+async def lock_levels_of(tx: Transaction, product_ids: list[uuid.UUID]) -> None:
     """Every level of these products, locked until commit."""
     if product_ids:
-        await (await uow.driver()).execute(LOCK_LEVELS, uow.tenant_id, product_ids)
+        await (await tx.driver()).execute(LOCK_LEVELS, tx.tenant_id, product_ids)

@@ -14,7 +14,7 @@ from itertools import groupby
 
 from domain.inventory.events import InventoryLevelChanged
 from domain.inventory.models import MovementKind, sellable_units
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 RESERVE = """
 WITH want AS (
@@ -53,7 +53,7 @@ class Reservation:
 
 
 async def reserve_at_levels(
-    uow: UnitOfWork, order_id: uuid.UUID, wanted: list[Reservation], now: datetime
+    tx: Transaction, order_id: uuid.UUID, wanted: list[Reservation], now: datetime
 ) -> bool:
     """Commits every reservation, or reports False when a level no longer had the units (the caller
     then rolls the transaction back: levels that did have them were changed). Each reservation gets its
@@ -68,15 +68,15 @@ async def reserve_at_levels(
     later = []  # units reserved at the same level by the reservations after this one
     for i, r in enumerate(ordered):
         later.append(sum(o.quantity for o in ordered[i + 1 :] if o.level_id == r.level_id))
-    driver = await uow.driver()
+    driver = await tx.driver()
     rows = await driver.fetch(
         RESERVE,
         list(per_level),
         list(per_level.values()),
         now,
-        uow.tenant_id,
+        tx.tenant_id,
         order_id,
-        uow.actor,
+        tx.actor,
         [r.level_id for r in ordered],
         [r.product_id for r in ordered],
         [r.location_id for r in ordered],
@@ -89,7 +89,7 @@ async def reserve_at_levels(
     for r, units_after in zip(ordered, later, strict=True):
         row = after[r.level_id]
         committed = row["committed"] - units_after
-        uow.record(
+        tx.record(
             InventoryLevelChanged(
                 r.level_id,
                 product_id=r.product_id,

@@ -21,7 +21,7 @@ from domain.inventory.models import (
     InventoryLevel,
     MovementKind,
 )
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 __all__ = ["MAX_UNITS", "AdjustInput", "SetInput"]
 
@@ -53,10 +53,10 @@ def check_set(data: SetInput) -> None:
     problems.raise_if_any()
 
 
-async def apply_set(uow: UnitOfWork, data: SetInput) -> tuple[Product, InventoryLevel, bool]:
+async def apply_set(tx: Transaction, data: SetInput) -> tuple[Product, InventoryLevel, bool]:
     """Sets the level (locked here) with its movement. True when units may have become sellable (more on
     hand, or a safety stock changed): the caller fills the backorders waiting there."""
-    product, level = await level_for_update(uow, data.sku, data.location_id)
+    product, level = await level_for_update(tx, data.sku, data.location_id)
     if data.compare_on_hand is not None and level.on_hand != data.compare_on_hand:
         raise DomainError(
             Code.COMPARE_FAILED,
@@ -69,8 +69,8 @@ async def apply_set(uow: UnitOfWork, data: SetInput) -> tuple[Product, Inventory
     if data.bin_code is not None:
         level.bin_code = data.bin_code.strip() or None
     delta = data.on_hand - level.on_hand
-    if delta or uow.session.is_modified(level):
-        uow.session.add(level.move(MovementKind.SET, on_hand_delta=delta, actor=uow.actor))
+    if delta or tx.session.is_modified(level):
+        tx.session.add(level.move(MovementKind.SET, on_hand_delta=delta, actor=tx.actor))
     return product, level, delta > 0 or data.safety_stock is not None
 
 
@@ -86,30 +86,30 @@ def check_adjust(data: AdjustInput) -> None:
         )
 
 
-async def apply_adjustment(uow: UnitOfWork, data: AdjustInput) -> tuple[Product, InventoryLevel]:
+async def apply_adjustment(tx: Transaction, data: AdjustInput) -> tuple[Product, InventoryLevel]:
     """The adjustment on the ORM session, for what the lean path (adjusting.py) leaves: the level locked
     (created where it never was), checked, and its movement. Units added may fill backorders: the
     caller's part."""
-    product, level = await level_for_update(uow, data.sku, data.location_id)
+    product, level = await level_for_update(tx, data.sku, data.location_id)
     adjusting.check_adjustment(level.on_hand, data.delta)
     kind, note = MovementKind(data.reason.value), (data.note or "").strip()[:500] or None
-    uow.session.add(level.move(kind, on_hand_delta=data.delta, note=note, actor=uow.actor))
+    tx.session.add(level.move(kind, on_hand_delta=data.delta, note=note, actor=tx.actor))
     return product, level
 
 
 async def level_for_update(
-    uow: UnitOfWork, sku: str, location_id: uuid.UUID | None
+    tx: Transaction, sku: str, location_id: uuid.UUID | None
 ) -> tuple[Product, InventoryLevel]:
     product = (
-        await uow.session.execute(
-            select(Product).where(Product.tenant_id == uow.tenant_id, Product.sku == sku.strip())
+        await tx.session.execute(
+            select(Product).where(Product.tenant_id == tx.tenant_id, Product.sku == sku.strip())
         )
     ).scalar_one_or_none()
     location = None
     if location_id is not None:
         location = (
-            await uow.session.execute(
-                select(Location).where(Location.tenant_id == uow.tenant_id, Location.id == location_id)
+            await tx.session.execute(
+                select(Location).where(Location.tenant_id == tx.tenant_id, Location.id == location_id)
             )
         ).scalar_one_or_none()
     problems = Problems()
@@ -119,12 +119,12 @@ async def level_for_update(
         problems.add(Code.NOT_FOUND, "Location not found", "locationId")
     problems.raise_if_any()
     assert product is not None and location is not None
-    levels = await lock_levels(uow, [product.id], ensure=[(product.id, location.id)])
+    levels = await lock_levels(tx, [product.id], ensure=[(product.id, location.id)])
     return product, levels[product.id, location.id]
 
 
 async def lock_levels(
-    uow: UnitOfWork,
+    tx: Transaction,
     product_ids: list[uuid.UUID],
     ensure: list[tuple[uuid.UUID, uuid.UUID]] = (),  # type: ignore[assignment]
 ) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
@@ -132,38 +132,38 @@ async def lock_levels(
     concurrent orders touching the same SKUs queue up instead of deadlocking. Levels named in
     `ensure` are created if missing, after the existing ones are locked: everyone takes the
     existing rows first, so nobody holds a new row while waiting for an old one."""
-    levels = await _select_for_update(uow, product_ids)
+    levels = await _select_for_update(tx, product_ids)
     missing = [(p, loc) for p, loc in ensure if (p, loc) not in levels]
     if not missing:
         return levels
-    await uow.session.execute(
+    await tx.session.execute(
         insert(InventoryLevel)
         .values(
             [
-                {"id": uuid.uuid4(), "tenant_id": uow.tenant_id, "product_id": p, "location_id": loc}
+                {"id": uuid.uuid4(), "tenant_id": tx.tenant_id, "product_id": p, "location_id": loc}
                 for p, loc in missing
             ]
         )
         .on_conflict_do_nothing()
     )
-    return await _select_for_update(uow, product_ids)
+    return await _select_for_update(tx, product_ids)
 
 
 async def lock_levels_of(
-    uow: UnitOfWork, products: Select[uuid.UUID]
+    tx: Transaction, products: Select[uuid.UUID]
 ) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
     """lock_levels for the products a subquery names: the read of the products and the lock in one
     statement (the subquery's own rows are read, not locked)."""
-    return await _select_for_update(uow, products)
+    return await _select_for_update(tx, products)
 
 
 async def _select_for_update(
-    uow: UnitOfWork, product_ids: list[uuid.UUID] | Select[uuid.UUID]
+    tx: Transaction, product_ids: list[uuid.UUID] | Select[uuid.UUID]
 ) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
     rows = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(InventoryLevel)
-            .where(InventoryLevel.tenant_id == uow.tenant_id, InventoryLevel.product_id.in_(product_ids))
+            .where(InventoryLevel.tenant_id == tx.tenant_id, InventoryLevel.product_id.in_(product_ids))
             .order_by(InventoryLevel.product_id, InventoryLevel.location_id)
             .with_for_update(of=InventoryLevel)
             .execution_options(populate_existing=True)
@@ -172,14 +172,14 @@ async def _select_for_update(
     return {(lv.product_id, lv.location_id): lv for lv in rows}
 
 
-async def reserve(uow: UnitOfWork, order_id: uuid.UUID, needs: list[Need]) -> list[Allocation]:
+async def reserve(tx: Transaction, order_id: uuid.UUID, needs: list[Need]) -> list[Allocation]:
     """Reserves every line or none. Each short line becomes its own INSUFFICIENT_STOCK problem.
     Backordered units are promised without being committed: a receipt at their location fills them."""
     locations = list(
         (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(Location.id)
-                .where(Location.tenant_id == uow.tenant_id, Location.active.is_(True))
+                .where(Location.tenant_id == tx.tenant_id, Location.active.is_(True))
                 .order_by(Location.priority, Location.code)
             )
         ).scalars()
@@ -187,7 +187,7 @@ async def reserve(uow: UnitOfWork, order_id: uuid.UUID, needs: list[Need]) -> li
     if not locations:
         raise DomainError(Code.NO_LOCATION, "There is no active location to ship from", ["lines"])
     product_ids = sorted({n.product_id for n in needs})
-    levels = await lock_levels(uow, product_ids)
+    levels = await lock_levels(tx, product_ids)
     active = set(locations)
     stock = {key: lv.sellable for key, lv in levels.items() if key[1] in active}
     plan = allocate(needs, locations, stock)
@@ -195,23 +195,23 @@ async def reserve(uow: UnitOfWork, order_id: uuid.UUID, needs: list[Need]) -> li
     by_index = {n.index: n for n in needs}
     missing = sorted({(by_index[a.index].product_id, a.location_id) for a in plan.allocations} - set(levels))
     if missing:  # backorders waiting at a location that never stocked the product
-        levels = await lock_levels(uow, product_ids, ensure=missing)
+        levels = await lock_levels(tx, product_ids, ensure=missing)
     reserved = [a for a in plan.allocations if not a.backordered]
     for a in sorted(reserved, key=lambda a: (by_index[a.index].product_id, a.location_id)):
         level = levels[by_index[a.index].product_id, a.location_id]
-        uow.session.add(
+        tx.session.add(
             level.move(
                 MovementKind.RESERVED,
                 committed_delta=a.quantity,
                 order_id=order_id,
-                actor=uow.actor,
+                actor=tx.actor,
             )
         )
     return plan.allocations
 
 
 async def release(
-    uow: UnitOfWork,
+    tx: Transaction,
     order_id: uuid.UUID,
     held: list[tuple[uuid.UUID, uuid.UUID, int]],
     levels: dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel],
@@ -219,11 +219,11 @@ async def release(
     """Gives back reserved units, (product, location, quantity) triples, at levels the caller locked."""
     for product_id, location_id, quantity in sorted(held):
         level = levels[product_id, location_id]
-        uow.session.add(
+        tx.session.add(
             level.move(
                 MovementKind.RELEASED,
                 committed_delta=-quantity,
                 order_id=order_id,
-                actor=uow.actor,
+                actor=tx.actor,
             )
         )

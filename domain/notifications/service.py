@@ -55,17 +55,17 @@ async def update_settings(uow: UnitOfWork, data: SettingsInput) -> NotificationS
                 entry[part] = text
         changes[item.template] = entry
     problems.raise_if_any()
-    async with uow:
+    async with uow as tx:
         found = (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(NotificationSettings)
-                .where(NotificationSettings.tenant_id == uow.tenant_id)
+                .where(NotificationSettings.tenant_id == tx.tenant_id)
                 .with_for_update()
             )
         ).scalar_one_or_none()
         if found is None:
-            found = NotificationSettings(tenant_id=uow.tenant_id, templates={})
-            uow.session.add(found)
+            found = NotificationSettings(tenant_id=tx.tenant_id, templates={})
+            tx.session.add(found)
         if data.sender_name is not None:
             found.sender_name = sender
         if changes:

@@ -13,7 +13,7 @@ from domain.orders.approval_rules import ApprovalRule, OrderFacts, first_match
 from domain.orders.events import OrderApprovalRequested
 from domain.orders.inputs import OrderInput
 from domain.orders.models import Order
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 # In placement's read statement: the shop's rules, and (only when a rule asks) whether this email ever
 # ordered before. $1 is the tenant, $3 the customer's email.
@@ -69,24 +69,24 @@ def rule_for(
     return first_match(shop.rules, facts)
 
 
-async def request_approval(uow: UnitOfWork, order: Order, rule: ApprovalRule) -> None:
+async def request_approval(tx: Transaction, order: Order, rule: ApprovalRule) -> None:
     """Writes the approval the new order (already written, in PENDING_APPROVAL) waits with."""
     now = order.created_at
     due = now + timedelta(hours=rule.auto_reject_after_hours) if rule.auto_reject_after_hours else None
-    driver = await uow.driver()
+    driver = await tx.driver()
     await driver.execute(
         INSERT,
         order.id,
-        uow.tenant_id,
+        tx.tenant_id,
         rule.id,
         rule.name,
         list(rule.approver_roles),
         rule.four_eyes,
-        uow.actor,
+        tx.actor,
         now,
         due,
     )
-    uow.record(
+    tx.record(
         OrderApprovalRequested(
             order.id,
             number=order.display_number,

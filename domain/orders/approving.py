@@ -15,19 +15,19 @@ from domain.orders.models import Order
 from domain.orders.status import OrderStatus
 from domain.tenancy.events import ShopUpdated
 from domain.tenancy.models import Tenant
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 
 async def set_rules(uow: UnitOfWork, rules: list[RuleInput]) -> list[ApprovalRuleRow]:
     """Replaces the shop's rules with these, in this order. A rule given with its id keeps it (orders
     it held still name it); rules left out are deleted. Orders already held keep what their rule said."""
-    async with uow:
+    async with uow as tx:
         tenant = (
-            await uow.session.execute(select(Tenant).where(Tenant.id == uow.tenant_id).with_for_update())
+            await tx.session.execute(select(Tenant).where(Tenant.id == tx.tenant_id).with_for_update())
         ).scalar_one()
         problems = Problems()
         checked = check_rules(problems, rules, tenant.currency)
-        existing = {r.id: r for r in await _rules(uow)}
+        existing = {r.id: r for r in await _rules(tx)}
         for i, given in enumerate(rules):
             if given.id is not None and given.id not in existing:
                 problems.add(Code.NOT_FOUND, "No approval rule with this id", "rules", i, "id")
@@ -35,28 +35,28 @@ async def set_rules(uow: UnitOfWork, rules: list[RuleInput]) -> list[ApprovalRul
         kept = {r.id for r in checked}
         gone = [rule_id for rule_id in existing if rule_id not in kept]
         if gone:
-            await uow.session.execute(delete(ApprovalRuleRow).where(ApprovalRuleRow.id.in_(gone)))
+            await tx.session.execute(delete(ApprovalRuleRow).where(ApprovalRuleRow.id.in_(gone)))
         changed = bool(gone) or any(
             r.id not in existing or ApprovalRule.of(existing[r.id]) != r for r in checked
         )
         rows = []
         for new in checked:
-            row = existing.get(new.id) or ApprovalRuleRow(id=new.id, tenant_id=uow.tenant_id)
+            row = existing.get(new.id) or ApprovalRuleRow(id=new.id, tenant_id=tx.tenant_id)
             _fill(row, new)
             if new.id not in existing:
-                uow.session.add(row)
+                tx.session.add(row)
             rows.append(row)
         if changed:
-            uow.record(ShopUpdated(uow.tenant_id, fields=["approvalRules"]))
-        await uow.session.flush()
+            tx.record(ShopUpdated(tx.tenant_id, fields=["approvalRules"]))
+        await tx.session.flush()
         await uow.commit()
     return rows
 
 
-async def _rules(uow: UnitOfWork) -> list[ApprovalRuleRow]:
-    found = await uow.session.execute(
+async def _rules(tx: Transaction) -> list[ApprovalRuleRow]:
+    found = await tx.session.execute(
         select(ApprovalRuleRow)
-        .where(ApprovalRuleRow.tenant_id == uow.tenant_id)
+        .where(ApprovalRuleRow.tenant_id == tx.tenant_id)
         .order_by(ApprovalRuleRow.position)
         .with_for_update()
     )
@@ -74,23 +74,23 @@ def _fill(row: ApprovalRuleRow, rule: ApprovalRule) -> None:
 
 
 async def decide(
-    uow: UnitOfWork, order: Order, decision: str, role: str | None, note: str | None
+    tx: Transaction, order: Order, decision: str, role: str | None, note: str | None
 ) -> OrderApproval:
     """Decides the approval the order (locked by the caller) waits for, as the unit of work's actor with
     this role; `role` None: the deadline's rejection, which no role or four eyes limit. A step of
     orderApprove and orderReject (domain/workflows/approving.py)."""
-    approval = await _waiting(uow, order)
+    approval = await _waiting(tx, order)
     if role is not None:
-        _may_decide(approval, role, uow.actor)
-    _decide(approval, decision, uow.actor, note, utcnow())
+        _may_decide(approval, role, tx.actor)
+    _decide(approval, decision, tx.actor, note, utcnow())
     return approval
 
 
-async def _waiting(uow: UnitOfWork, order: Order) -> OrderApproval:
+async def _waiting(tx: Transaction, order: Order) -> OrderApproval:
     approval = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(OrderApproval)
-            .where(OrderApproval.tenant_id == uow.tenant_id, OrderApproval.order_id == order.id)
+            .where(OrderApproval.tenant_id == tx.tenant_id, OrderApproval.order_id == order.id)
             .with_for_update()
         )
     ).scalar_one_or_none()

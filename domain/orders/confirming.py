@@ -10,7 +10,7 @@ from domain.errors import Code, DomainError
 from domain.orders.models import Order
 from domain.orders.repository import check_version, lock_order_lean, locking_order
 from domain.orders.status import OrderStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 # The products are read in the lock's statement, from its snapshot: an order's allocations keep their
 # products for its life (splits and moves keep them), so a change committed meanwhile cannot alter them.
@@ -21,11 +21,11 @@ LOCK = locking_order(
 
 
 async def confirm(
-    uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None
+    tx: Transaction, order_id: uuid.UUID, expected_version: int | None
 ) -> tuple[Order, list[uuid.UUID]]:
     """The order, locked and confirmed in the open lean unit of work, with the products its allocations
     hold, sorted; the caller commits."""
-    order, seen = await lock_order_lean(uow, LOCK, order_id, extra=("products",))
+    order, seen = await lock_order_lean(tx, LOCK, order_id, extra=("products",))
     check_version(order, expected_version)
     if order.status == OrderStatus.PENDING_APPROVAL:  # its fulfillment opens only once it is approved
         raise DomainError(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, Timestamps, new_id, utcnow
 from domain.errors import Code, DomainError
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 TTL = timedelta(hours=24)  # a session left alone this long expires
 MAX_CHANGES = 100
@@ -83,12 +83,12 @@ def new_edit(tenant_id: uuid.UUID, order_id: uuid.UUID, version: int, actor: str
     )
 
 
-async def lock_edit(uow: UnitOfWork, edit_id: uuid.UUID) -> OrderEdit:
+async def lock_edit(tx: Transaction, edit_id: uuid.UUID) -> OrderEdit:
     """The session, locked: two changes staged at once queue instead of losing one."""
     found = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(OrderEdit)
-            .where(OrderEdit.tenant_id == uow.tenant_id, OrderEdit.id == edit_id)
+            .where(OrderEdit.tenant_id == tx.tenant_id, OrderEdit.id == edit_id)
             .with_for_update()
         )
     ).scalar_one_or_none()

@@ -11,7 +11,7 @@ from domain.errors import Code, DomainError
 from domain.money import AmountError, to_minor
 from domain.orders.models import Order
 from domain.orders.repository import check_version, lock_order_lean, locking_order
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 # `seen_version` is the order's version in the statement's snapshot. The lock returns the newest row
 # even when a payment committed while we waited for it, but that payment's row is not in the snapshot:
@@ -34,15 +34,15 @@ VALUES ($7::uuid, $1::uuid, $2::uuid, $8::bigint, $9::text, $10::text, $6::times
 
 
 async def pay(
-    uow: UnitOfWork, order_id: uuid.UUID, reference: str, amount: str | None, expected_version: int | None
+    tx: Transaction, order_id: uuid.UUID, reference: str, amount: str | None, expected_version: int | None
 ) -> tuple[Order, bool]:
     """In the open lean unit of work: the order, and whether the payment was new (the caller then
     commits); a reference seen before changes nothing."""
-    driver = await uow.driver()
-    order, seen = await lock_order_lean(uow, LOCK, order_id, reference, extra=("seen_version", "repeat"))
+    driver = await tx.driver()
+    order, seen = await lock_order_lean(tx, LOCK, order_id, reference, extra=("seen_version", "repeat"))
     repeat = seen["repeat"]
     if not repeat and seen["seen_version"] != order.version:
-        repeat = await driver.fetchval(REPEAT, uow.tenant_id, order.id, reference)
+        repeat = await driver.fetchval(REPEAT, tx.tenant_id, order.id, reference)
     if repeat:  # the same payment reported again (a retry): nothing more to do
         return order, False
     check_version(order, expected_version)
@@ -58,7 +58,7 @@ async def pay(
     payment.id, payment.created_at = new_id(), now
     await driver.execute(
         WRITE,
-        uow.tenant_id,
+        tx.tenant_id,
         order.id,
         order.paid,
         order.payment_status,
@@ -69,5 +69,5 @@ async def pay(
         payment.currency,
         payment.reference,
     )
-    uow.adopt(order)
+    tx.adopt(order)
     return order, True

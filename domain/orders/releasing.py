@@ -12,7 +12,7 @@ from domain.orders.events import StockReleased
 from domain.orders.line_models import OrderAllocation
 from domain.orders.models import Order
 from domain.orders.status import AllocationStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Released:
 
 
 async def release_unshipped(
-    uow: UnitOfWork,
+    tx: Transaction,
     order: Order,
     allocations: list[OrderAllocation],
     levels: dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel],
@@ -36,7 +36,7 @@ async def release_unshipped(
     is RELEASED."""
     reserved = [a for a in allocations if a.status == AllocationStatus.RESERVED and a.unshipped > 0]
     await inventory.release(
-        uow, order.id, [(a.product_id, a.location_id, a.unshipped) for a in reserved], levels
+        tx, order.id, [(a.product_id, a.location_id, a.unshipped) for a in reserved], levels
     )
     units = sum(a.unshipped for a in allocations)
     for a in allocations:

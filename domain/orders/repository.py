@@ -10,17 +10,17 @@ from sqlalchemy import select
 from domain.errors import Code, DomainError
 from domain.orders.models import EXCHANGE_CREDIT, Order, OrderLine, Payment
 from domain.orders.rows import order_from_row
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
 async def lock_order(
-    uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None, field: str = "id"
+    tx: Transaction, order_id: uuid.UUID, expected_version: int | None, field: str = "id"
 ) -> Order:
     """`field` names the input that carried the ID, for the NOT_FOUND user error."""
     order = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(Order)
-            .where(Order.tenant_id == uow.tenant_id, Order.id == order_id)
+            .where(Order.tenant_id == tx.tenant_id, Order.id == order_id)
             # FOR NO KEY UPDATE: rows inserted meanwhile that point at the order (a receipt
             # splitting a backorder) take KEY SHARE on it, and must not wait for us.
             .with_for_update(key_share=True)
@@ -39,11 +39,11 @@ def locking_order(extra: str = "") -> str:
 
 
 async def lock_order_lean(
-    uow: UnitOfWork, statement: str, order_id: uuid.UUID, *args: Any, extra: tuple[str, ...] = ()
+    tx: Transaction, statement: str, order_id: uuid.UUID, *args: Any, extra: tuple[str, ...] = ()
 ) -> tuple[Order, dict[str, Any]]:
     """lock_order for a lean unit of work: the order (in no session) and the `extra` columns of a
     statement from locking_order. The caller checks the version: some answer a repeat before that."""
-    row = await (await uow.driver()).fetchrow(statement, uow.tenant_id, order_id, *args)
+    row = await (await tx.driver()).fetchrow(statement, tx.tenant_id, order_id, *args)
     if row is None:
         raise DomainError(Code.NOT_FOUND, "Order not found", ["id"])
     values = dict(row)
@@ -61,28 +61,28 @@ def check_version(order: Order, expected_version: int | None) -> None:
         )
 
 
-async def lines_of_order(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, OrderLine]:
+async def lines_of_order(tx: Transaction, order_id: uuid.UUID) -> dict[uuid.UUID, OrderLine]:
     """The order's lines by id, for use cases that check or price units of them."""
-    found = await uow.session.execute(
-        select(OrderLine).where(OrderLine.tenant_id == uow.tenant_id, OrderLine.order_id == order_id)
+    found = await tx.session.execute(
+        select(OrderLine).where(OrderLine.tenant_id == tx.tenant_id, OrderLine.order_id == order_id)
     )
     return {line.id: line for line in found.scalars()}
 
 
-async def paid_by_credit(uow: UnitOfWork, order: Order) -> bool:
+async def paid_by_credit(tx: Transaction, order: Order) -> bool:
     """Whether an exchange order was paid with a return's credit (settled through that return)."""
     if order.exchange_of_id is None:
         return False
-    credit = await uow.session.scalar(
+    credit = await tx.session.scalar(
         select(Payment.id).where(Payment.order_id == order.id, Payment.reference.startswith(EXCHANGE_CREDIT))
     )
     return credit is not None
 
 
-async def refuse_if_paid_by_credit(uow: UnitOfWork, order: Order) -> None:
+async def refuse_if_paid_by_credit(tx: Transaction, order: Order) -> None:
     """An exchange order paid with a return's credit is settled through that return: cancelling any
     of it would pay the credit out in cash while the returned goods may never come."""
-    if await paid_by_credit(uow, order):
+    if await paid_by_credit(tx, order):
         raise DomainError(
             Code.ORDER_NOT_CANCELLABLE,
             f"Order {order.display_number} is an exchange paid by a return's credit; it ships through "

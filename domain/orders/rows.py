@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.orders.models import Order
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 ORDER_ROWS = """
 WITH counter AS (
@@ -117,7 +117,7 @@ def columns(rows: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
 
 
 async def create_order_rows(
-    uow: UnitOfWork,
+    tx: Transaction,
     order: Order,
     lines: list[NewLine],
     allocations: list[NewAllocation],
@@ -130,10 +130,10 @@ async def create_order_rows(
     if order.address_key is None:
         order.address_key = address_key(order.shipping_address)
     assessments = [] if assessment is None else [assessment]
-    driver = await uow.driver()
+    driver = await tx.driver()
     number = await driver.fetchval(
         ORDER_ROWS,
-        uow.tenant_id,
+        tx.tenant_id,
         now,
         order.id,
         order.channel,

@@ -21,8 +21,8 @@ async def update_order(
     problems = Problems()
     changes = check_changes(problems, data)
     problems.raise_if_any()
-    async with uow:
-        order = await lock_order(uow, order_id, expected_version)
+    async with uow as tx:
+        order = await lock_order(tx, order_id, expected_version)
         order.edit(changes)
         await uow.commit()
     return order
@@ -43,8 +43,8 @@ async def record_payment(
             ["reference"],
         )
     with uow.leanly():  # every statement is written once and run on the driver
-        async with uow:
-            order, new = await paying.pay(uow, order_id, reference, amount, expected_version)
+        async with uow as tx:
+            order, new = await paying.pay(tx, order_id, reference, amount, expected_version)
             if new:
                 await uow.commit()
     return order

@@ -21,7 +21,7 @@ from domain.purchasing.events import PurchaseOrderCreated
 from domain.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier, SupplierProduct
 from domain.purchasing.rules import is_orderable
 from domain.purchasing.status import PurchaseOrderStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 MAX_LINES = 200
 MAX_UNITS = 1_000_000
@@ -96,17 +96,17 @@ async def create_purchase_order(uow: UnitOfWork, data: PurchaseOrderInput) -> Cr
     _check(data)
     fingerprint = request_hash(data)
     try:
-        async with uow:
+        async with uow as tx:
             if data.idempotency_key:
-                await _queue(uow, data.idempotency_key)
-                existing = await _repeat(uow, data.idempotency_key, fingerprint)
+                await _queue(tx, data.idempotency_key)
+                existing = await _repeat(tx, data.idempotency_key, fingerprint)
                 if existing is not None:
                     return Created(existing, created=False)
             if data.supplier_id is None:
                 raise DomainError(Code.NOT_FOUND, "Supplier not found", ["supplierId"])
-            supplier = await repository.supplier(uow, data.supplier_id, "supplierId")
-            planned = await plan_lines(uow, supplier, data.lines)
-            po = await write(uow, supplier, planned, data.note, data.idempotency_key, fingerprint)
+            supplier = await repository.supplier(tx, data.supplier_id, "supplierId")
+            planned = await plan_lines(tx, supplier, data.lines)
+            po = await write(tx, supplier, planned, data.note, data.idempotency_key, fingerprint)
             await uow.commit()
             return Created(po, created=True)
     except IntegrityError as exc:
@@ -115,20 +115,18 @@ async def create_purchase_order(uow: UnitOfWork, data: PurchaseOrderInput) -> Cr
     raise DomainError(Code.DUPLICATE, "A concurrent request conflicted; retry", ["idempotencyKey"])
 
 
-async def _queue(uow: UnitOfWork, key: str) -> None:
+async def _queue(tx: Transaction, key: str) -> None:
     """Requests with the same key wait here for each other until commit, so a retry racing its
     original finds the original's purchase order."""
-    name = f"{uow.tenant_id}:purchase-order:{key}"
-    await uow.session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
-    )
+    name = f"{tx.tenant_id}:purchase-order:{key}"
+    await tx.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
 
 
-async def _repeat(uow: UnitOfWork, key: str, fingerprint: str) -> PurchaseOrder | None:
+async def _repeat(tx: Transaction, key: str, fingerprint: str) -> PurchaseOrder | None:
     found = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(PurchaseOrder).where(
-                PurchaseOrder.tenant_id == uow.tenant_id, PurchaseOrder.idempotency_key == key
+                PurchaseOrder.tenant_id == tx.tenant_id, PurchaseOrder.idempotency_key == key
             )
         )
     ).scalar_one_or_none()
@@ -141,32 +139,32 @@ async def _repeat(uow: UnitOfWork, key: str, fingerprint: str) -> PurchaseOrder 
     return found
 
 
-async def plan_lines(uow: UnitOfWork, supplier: Supplier, lines: list[LineInput]) -> list[Planned]:
+async def plan_lines(tx: Transaction, supplier: Supplier, lines: list[LineInput]) -> list[Planned]:
     """Each line checked: a known SKU the supplier sells, a location of the shop, a quantity the
     supplier takes (its minimum, whole packs), and one currency for the whole order."""
     skus = sorted({line.sku for line in lines})
     products = {
         p.sku: p
         for p in (
-            await uow.session.execute(
-                select(Product).where(Product.tenant_id == uow.tenant_id, Product.sku.in_(skus))
+            await tx.session.execute(
+                select(Product).where(Product.tenant_id == tx.tenant_id, Product.sku.in_(skus))
             )
         ).scalars()
     }
     location_ids = {line.location_id for line in lines if line.location_id}
     locations = set(
         (
-            await uow.session.execute(
-                select(Location.id).where(Location.tenant_id == uow.tenant_id, Location.id.in_(location_ids))
+            await tx.session.execute(
+                select(Location.id).where(Location.tenant_id == tx.tenant_id, Location.id.in_(location_ids))
             )
         ).scalars()
     )
     prices = {
         sp.product_id: sp
         for sp in (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(SupplierProduct).where(
-                    SupplierProduct.tenant_id == uow.tenant_id, SupplierProduct.supplier_id == supplier.id
+                    SupplierProduct.tenant_id == tx.tenant_id, SupplierProduct.supplier_id == supplier.id
                 )
             )
         ).scalars()
@@ -228,7 +226,7 @@ def _check_quantity(problems: Problems, supplier: Supplier, quantity: int, i: in
 
 
 async def write(
-    uow: UnitOfWork,
+    tx: Transaction,
     supplier: Supplier,
     planned: list[Planned],
     note: str | None,
@@ -239,8 +237,8 @@ async def write(
     """A DRAFT purchase order of checked lines, numbered, with its PURCHASE_ORDER_CREATED event."""
     po = PurchaseOrder(
         id=uuid.uuid4(),
-        tenant_id=uow.tenant_id,
-        number=await repository.next_number(uow),
+        tenant_id=tx.tenant_id,
+        number=await repository.next_number(tx),
         supplier_id=supplier.id,
         status=PurchaseOrderStatus.DRAFT,
         currency=planned[0].currency,
@@ -249,11 +247,11 @@ async def write(
         idempotency_key=key,
         request_hash=fingerprint,
     )
-    uow.session.add(po)
+    tx.session.add(po)
     for p in planned:
-        uow.session.add(
+        tx.session.add(
             PurchaseOrderLine(
-                tenant_id=uow.tenant_id,
+                tenant_id=tx.tenant_id,
                 purchase_order_id=po.id,
                 product_id=p.product_id,
                 sku=p.sku,
@@ -272,5 +270,5 @@ async def write(
             po.id, number=po.number, supplier_name=supplier.name, lines=lines, automatic=automatic
         )
     )
-    await uow.session.flush()
+    await tx.session.flush()
     return po

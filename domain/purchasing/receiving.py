@@ -22,7 +22,7 @@ from domain.purchasing import repository
 from domain.purchasing.events import PurchaseOrderUnitsReceived
 from domain.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderReceipt
 from domain.purchasing.status import RECEIVABLE, PurchaseOrderStatus, after_receipt
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 MAX_LINES = 200
 
@@ -75,20 +75,20 @@ async def receive(uow: UnitOfWork, data: ReceiptInput) -> PurchaseOrder:
     assert data.purchase_order_id is not None
     fingerprint = _fingerprint(data)
     try:
-        async with uow:
+        async with uow as tx:
             # Receipts of one purchase order queue on its lock: the second sees what the first received.
-            po, lines = await repository.lock_purchase_order(uow, data.purchase_order_id)
-            if data.idempotency_key and await _repeat(uow, data.idempotency_key, fingerprint):
+            po, lines = await repository.lock_purchase_order(tx, data.purchase_order_id)
+            if data.idempotency_key and await _repeat(tx, data.idempotency_key, fingerprint):
                 return po
             if PurchaseOrderStatus(po.status) not in RECEIVABLE:
                 raise DomainError(
                     Code.INVALID_TRANSITION, f"A {po.status} purchase order cannot receive units", ["id"]
                 )
             matched = _match(lines, data.lines)
-            await _take_in(uow, po, lines, matched, data.note)
-            uow.session.add(
+            await _take_in(tx, po, lines, matched, data.note)
+            tx.session.add(
                 PurchaseOrderReceipt(
-                    tenant_id=uow.tenant_id,
+                    tenant_id=tx.tenant_id,
                     purchase_order_id=po.id,
                     idempotency_key=data.idempotency_key,
                     request_hash=fingerprint,
@@ -107,11 +107,11 @@ async def receive(uow: UnitOfWork, data: ReceiptInput) -> PurchaseOrder:
     )
 
 
-async def _repeat(uow: UnitOfWork, key: str, fingerprint: str) -> bool:
+async def _repeat(tx: Transaction, key: str, fingerprint: str) -> bool:
     found = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(PurchaseOrderReceipt.request_hash).where(
-                PurchaseOrderReceipt.tenant_id == uow.tenant_id, PurchaseOrderReceipt.idempotency_key == key
+                PurchaseOrderReceipt.tenant_id == tx.tenant_id, PurchaseOrderReceipt.idempotency_key == key
             )
         )
     ).scalar_one_or_none()
@@ -168,20 +168,20 @@ def _match(
 
 
 async def _take_in(
-    uow: UnitOfWork,
+    tx: Transaction,
     po: PurchaseOrder,
     every: list[PurchaseOrderLine],
     matched: list[tuple[PurchaseOrderLine, int]],
     note: str | None,
 ) -> None:
     ensure = sorted({(line.product_id, line.location_id) for line, _ in matched})
-    levels = await lock_levels(uow, sorted({p for p, _ in ensure}), ensure=ensure)
+    levels = await lock_levels(tx, sorted({p for p, _ in ensure}), ensure=ensure)
     memo = f"PO-{po.number}" + (f": {note}" if note else "")
     for line, quantity in matched:
         level = levels[line.product_id, line.location_id]
         line.received += quantity
         level.incoming = max(0, level.incoming - quantity)
-        await add_units(uow, level, line.sku, MovementKind.RECEIVED, quantity, memo[:500])
+        await add_units(tx, level, line.sku, MovementKind.RECEIVED, quantity, memo[:500])
     po.record(
         PurchaseOrderUnitsReceived(
             po.id,

@@ -68,8 +68,8 @@ def _check(data: PolicyInput) -> Decimal | None:
 
 async def update_policy(uow: UnitOfWork, data: PolicyInput) -> PurchasingSettings:
     level = _check(data)
-    async with uow:
-        row = await repository.settings(uow, lock=True)
+    async with uow as tx:
+        row = await repository.settings(tx, lock=True)
         changes = {
             "service_level": level,
             "review_period_days": data.review_period_days,
@@ -82,9 +82,9 @@ async def update_policy(uow: UnitOfWork, data: PolicyInput) -> PurchasingSetting
                 setattr(row, name, value)
                 changed = True
         if changed:
-            uow.record(
+            tx.record(
                 ReorderPolicyUpdated(
-                    uow.tenant_id,
+                    tx.tenant_id,
                     service_level=str(row.service_level),
                     review_period_days=row.review_period_days,
                     history_days=row.history_days,
@@ -102,15 +102,15 @@ async def reorder_pass(
     location at or below its reorder point, submitted too when the policy says SUBMIT. The shop's
     purchasing row is locked for the pass, so two workers' passes for one shop run one after the other
     and the second sees the first's orders."""
-    async with uow:
-        row = await repository.settings(uow, lock=True)
+    async with uow as tx:
+        row = await repository.settings(tx, lock=True)
         mode = AutoMode(row.auto_mode)
         if mode == AutoMode.OFF:
             return []
-        reader = Reader(await uow.driver())
+        reader = Reader(await tx.driver())
         due = [
             s
-            for s in await suggestions(reader, uow.tenant_id, policy_of(row), today, demand=demand)
+            for s in await suggestions(reader, tx.tenant_id, policy_of(row), today, demand=demand)
             if s.quantity
         ]
         by_supplier: dict[tuple[uuid.UUID, str], list[ordering.Planned]] = defaultdict(list)
@@ -128,11 +128,11 @@ async def reorder_pass(
         made = []
         for (supplier_id, _), planned in sorted(by_supplier.items(), key=lambda kv: str(kv[0])):
             supplier = (
-                await uow.session.execute(select(Supplier).where(Supplier.id == supplier_id))
+                await tx.session.execute(select(Supplier).where(Supplier.id == supplier_id))
             ).scalar_one()
-            po = await ordering.write(uow, supplier, planned, AUTO_NOTE, automatic=True)
+            po = await ordering.write(tx, supplier, planned, AUTO_NOTE, automatic=True)
             if mode == AutoMode.SUBMIT:
-                await submitting.submit(uow, po.id)
+                await submitting.submit(tx, po.id)
             made.append(po)
         await uow.commit()
     return made

@@ -9,38 +9,38 @@ from sqlalchemy.dialects.postgresql import insert
 
 from domain.errors import Code, DomainError
 from domain.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchasingSettings, Supplier
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
-async def settings(uow: UnitOfWork, lock: bool = False) -> PurchasingSettings:
+async def settings(tx: Transaction, lock: bool = False) -> PurchasingSettings:
     """The shop's purchasing row, made with the defaults the first time it is needed."""
-    await uow.session.execute(
-        insert(PurchasingSettings).values(tenant_id=uow.tenant_id).on_conflict_do_nothing()
+    await tx.session.execute(
+        insert(PurchasingSettings).values(tenant_id=tx.tenant_id).on_conflict_do_nothing()
     )
-    stmt = select(PurchasingSettings).where(PurchasingSettings.tenant_id == uow.tenant_id)
+    stmt = select(PurchasingSettings).where(PurchasingSettings.tenant_id == tx.tenant_id)
     if lock:
         stmt = stmt.with_for_update()
-    return (await uow.session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
+    return (await tx.session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
 
 
-async def next_number(uow: UnitOfWork) -> int:
+async def next_number(tx: Transaction) -> int:
     """The shop's next purchase order number. Its row stays locked until commit: take it late."""
-    await settings(uow)
+    await settings(tx)
     counter = PurchasingSettings.next_number
     return (
-        await uow.session.execute(
+        await tx.session.execute(
             update(PurchasingSettings)
-            .where(PurchasingSettings.tenant_id == uow.tenant_id)
+            .where(PurchasingSettings.tenant_id == tx.tenant_id)
             .values({counter: counter + 1})
             .returning(counter - 1)
         )
     ).scalar_one()
 
 
-async def supplier(uow: UnitOfWork, supplier_id: uuid.UUID, field: str = "id") -> Supplier:
+async def supplier(tx: Transaction, supplier_id: uuid.UUID, field: str = "id") -> Supplier:
     found = (
-        await uow.session.execute(
-            select(Supplier).where(Supplier.tenant_id == uow.tenant_id, Supplier.id == supplier_id)
+        await tx.session.execute(
+            select(Supplier).where(Supplier.tenant_id == tx.tenant_id, Supplier.id == supplier_id)
         )
     ).scalar_one_or_none()
     if found is None:
@@ -49,30 +49,30 @@ async def supplier(uow: UnitOfWork, supplier_id: uuid.UUID, field: str = "id") -
 
 
 async def lock_purchase_order(
-    uow: UnitOfWork, po_id: uuid.UUID
+    tx: Transaction, po_id: uuid.UUID
 ) -> tuple[PurchaseOrder, list[PurchaseOrderLine]]:
     """The purchase order, locked before anything else of it is read (so two receipts of it queue
     here), and its lines in (product, location) order: the order its levels are locked in."""
     po = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(PurchaseOrder)
-            .where(PurchaseOrder.tenant_id == uow.tenant_id, PurchaseOrder.id == po_id)
+            .where(PurchaseOrder.tenant_id == tx.tenant_id, PurchaseOrder.id == po_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
     if po is None:
         raise DomainError(Code.NOT_FOUND, "Purchase order not found", ["id"])
-    return po, await lines_of(uow, po.id)
+    return po, await lines_of(tx, po.id)
 
 
-async def lines_of(uow: UnitOfWork, po_id: uuid.UUID) -> list[PurchaseOrderLine]:
+async def lines_of(tx: Transaction, po_id: uuid.UUID) -> list[PurchaseOrderLine]:
     return list(
         (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(PurchaseOrderLine)
                 .where(
-                    PurchaseOrderLine.tenant_id == uow.tenant_id, PurchaseOrderLine.purchase_order_id == po_id
+                    PurchaseOrderLine.tenant_id == tx.tenant_id, PurchaseOrderLine.purchase_order_id == po_id
                 )
                 .order_by(PurchaseOrderLine.product_id, PurchaseOrderLine.location_id)
                 .execution_options(populate_existing=True)

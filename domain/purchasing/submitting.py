@@ -11,24 +11,24 @@ from domain.inventory.service import lock_levels
 from domain.purchasing import repository
 from domain.purchasing.models import PurchaseOrder, Supplier
 from domain.purchasing.status import RECEIVABLE, PurchaseOrderStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 
 async def submit_purchase_order(uow: UnitOfWork, po_id: uuid.UUID) -> PurchaseOrder:
-    async with uow:
-        po = await submit(uow, po_id)
+    async with uow as tx:
+        po = await submit(tx, po_id)
         await uow.commit()
     return po
 
 
-async def submit(uow: UnitOfWork, po_id: uuid.UUID) -> PurchaseOrder:
+async def submit(tx: Transaction, po_id: uuid.UUID) -> PurchaseOrder:
     """The step: a DRAFT goes to the supplier, and its units become incoming where they will arrive."""
-    po, lines = await repository.lock_purchase_order(uow, po_id)
+    po, lines = await repository.lock_purchase_order(tx, po_id)
     po.move_to(PurchaseOrderStatus.SUBMITTED)
-    supplier = (await uow.session.execute(select(Supplier).where(Supplier.id == po.supplier_id))).scalar_one()
+    supplier = (await tx.session.execute(select(Supplier).where(Supplier.id == po.supplier_id))).scalar_one()
     po.expect_in(supplier.lead_time_days)
     ensure = sorted({(line.product_id, line.location_id) for line in lines})
-    levels = await lock_levels(uow, sorted({p for p, _ in ensure}), ensure=ensure)
+    levels = await lock_levels(tx, sorted({p for p, _ in ensure}), ensure=ensure)
     for line in lines:
         levels[line.product_id, line.location_id].incoming += line.outstanding
     return po
@@ -37,13 +37,13 @@ async def submit(uow: UnitOfWork, po_id: uuid.UUID) -> PurchaseOrder:
 async def cancel_purchase_order(uow: UnitOfWork, po_id: uuid.UUID) -> PurchaseOrder:
     """Cancels a purchase order that is not closed: the units it still expects stop being incoming
     (units already received stay on hand)."""
-    async with uow:
-        po, lines = await repository.lock_purchase_order(uow, po_id)
+    async with uow as tx:
+        po, lines = await repository.lock_purchase_order(tx, po_id)
         expected = PurchaseOrderStatus(po.status) in RECEIVABLE
         po.move_to(PurchaseOrderStatus.CANCELLED)
         if expected:
             waiting = [line for line in lines if line.outstanding > 0]
-            levels = await lock_levels(uow, sorted({line.product_id for line in waiting}))
+            levels = await lock_levels(tx, sorted({line.product_id for line in waiting}))
             for line in waiting:
                 level = levels.get((line.product_id, line.location_id))
                 if level is not None:  # set by hand (inventorySet incoming) below what was ordered: to 0

@@ -1,7 +1,7 @@
 """replenishmentSuggestions: per SKU and location, where stock stands against its reorder point and
 what to buy from whom. The arithmetic is rules.py's; this gathers the figures (one statement each) and
 puts them together. It runs on a Reader, so the API's read path and the reordering worker's unit of
-work (Reader(await uow.driver())) compute it the same way."""
+work (Reader(await tx.driver())) compute it the same way."""
 
 from __future__ import annotations
 

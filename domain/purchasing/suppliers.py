@@ -19,7 +19,7 @@ from domain.purchasing import repository
 from domain.purchasing.events import SupplierChanged, SupplierProductSet
 from domain.purchasing.models import Supplier, SupplierProduct
 from domain.tenancy.models import Tenant
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 MAX_LEAD_TIME_DAYS = 365
 MAX_UNITS = 1_000_000
@@ -59,9 +59,9 @@ def _check(problems: Problems, data: SupplierInput, creating: bool) -> None:
             problems.add(Code.INVALID_QUANTITY, f"{name} must be between 1 and {MAX_UNITS}", name)
 
 
-async def _flush_unique(uow: UnitOfWork, name: str | None) -> None:
+async def _flush_unique(tx: Transaction, name: str | None) -> None:
     try:
-        await uow.session.flush()
+        await tx.session.flush()
     except IntegrityError as exc:
         raise DomainError(Code.DUPLICATE, f"A supplier named {name!r} exists", ["name"]) from exc
 
@@ -71,9 +71,9 @@ async def create_supplier(uow: UnitOfWork, data: SupplierInput) -> Supplier:
     _check(problems, data, creating=True)
     problems.raise_if_any()
     assert data.name is not None and data.lead_time_days is not None
-    async with uow:
+    async with uow as tx:
         supplier = Supplier(
-            tenant_id=uow.tenant_id,
+            tenant_id=tx.tenant_id,
             name=data.name,
             email=data.email or None,
             lead_time_days=data.lead_time_days,
@@ -81,8 +81,8 @@ async def create_supplier(uow: UnitOfWork, data: SupplierInput) -> Supplier:
             pack_size=data.pack_size or 1,
             active=True if data.active is None else data.active,
         )
-        uow.session.add(supplier)
-        await _flush_unique(uow, data.name)
+        tx.session.add(supplier)
+        await _flush_unique(tx, data.name)
         fields = ["active", "email", "lead_time_days", "minimum_order_quantity", "name", "pack_size"]
         supplier.record(SupplierChanged(supplier.id, fields=fields, created=True))
         await uow.commit()
@@ -93,8 +93,8 @@ async def update_supplier(uow: UnitOfWork, supplier_id: uuid.UUID, data: Supplie
     problems = Problems()
     _check(problems, data, creating=False)
     problems.raise_if_any()
-    async with uow:
-        supplier = await repository.supplier(uow, supplier_id)
+    async with uow as tx:
+        supplier = await repository.supplier(tx, supplier_id)
         changed = []
         for name in ("name", "email", "lead_time_days", "minimum_order_quantity", "pack_size", "active"):
             value = getattr(data, name)
@@ -106,7 +106,7 @@ async def update_supplier(uow: UnitOfWork, supplier_id: uuid.UUID, data: Supplie
                 setattr(supplier, name, value)
                 changed.append(name)
         if changed:
-            await _flush_unique(uow, supplier.name)
+            await _flush_unique(tx, supplier.name)
             supplier.record(SupplierChanged(supplier.id, fields=sorted(changed)))
             await uow.commit()
     return supplier
@@ -126,17 +126,17 @@ async def set_supplier_product(
     problems.raise_if_any()
     if data.supplier_id is None:
         raise DomainError(Code.NOT_FOUND, "Supplier not found", ["supplierId"])
-    async with uow:
-        supplier = await repository.supplier(uow, data.supplier_id, "supplierId")
+    async with uow as tx:
+        supplier = await repository.supplier(tx, data.supplier_id, "supplierId")
         product = (
-            await uow.session.execute(
-                select(Product).where(Product.tenant_id == uow.tenant_id, Product.sku == sku)
+            await tx.session.execute(
+                select(Product).where(Product.tenant_id == tx.tenant_id, Product.sku == sku)
             )
         ).scalar_one_or_none()
         if product is None:
             raise DomainError(Code.UNKNOWN_SKU, f"No product with SKU {sku!r}", ["sku"])
         if currency is None:
-            currency = (await uow.session.get_one(Tenant, uow.tenant_id)).currency
+            currency = (await tx.session.get_one(Tenant, tx.tenant_id)).currency
         try:
             cost = to_minor(data.unit_cost, currency)
         except AmountError as exc:
@@ -149,11 +149,11 @@ async def set_supplier_product(
         if data.preferred is not None:
             values["preferred"] = data.preferred
         row = (
-            await uow.session.execute(
+            await tx.session.execute(
                 insert(SupplierProduct)
                 .values(
                     id=uuid.uuid4(),
-                    tenant_id=uow.tenant_id,
+                    tenant_id=tx.tenant_id,
                     supplier_id=supplier.id,
                     product_id=product.id,
                     **{"supplier_sku": None, "preferred": False, **values},
@@ -167,8 +167,8 @@ async def set_supplier_product(
             )
         ).scalar_one()
         if data.preferred:
-            await _prefer_only(uow, row)
-        uow.record(
+            await _prefer_only(tx, row)
+        tx.record(
             SupplierProductSet(
                 supplier.id,
                 sku=product.sku,
@@ -181,10 +181,10 @@ async def set_supplier_product(
     return supplier, row
 
 
-async def _prefer_only(uow: UnitOfWork, chosen: SupplierProduct) -> None:
-    others = await uow.session.execute(
+async def _prefer_only(tx: Transaction, chosen: SupplierProduct) -> None:
+    others = await tx.session.execute(
         select(SupplierProduct).where(
-            SupplierProduct.tenant_id == uow.tenant_id,
+            SupplierProduct.tenant_id == tx.tenant_id,
             SupplierProduct.product_id == chosen.product_id,
             SupplierProduct.id != chosen.id,
             SupplierProduct.preferred.is_(True),

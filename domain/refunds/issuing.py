@@ -10,7 +10,7 @@ from domain.events.base import money
 from domain.orders.models import Order
 from domain.refunds.events import RefundIssued
 from domain.refunds.models import Refund, RefundLine
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Amounts:
 
 
 async def issue(
-    uow: UnitOfWork,
+    tx: Transaction,
     order: Order,
     amounts: Amounts,
     reason: str,
@@ -55,7 +55,7 @@ async def issue(
     order.refund(amounts.total)
     refund = Refund(
         id=uuid.uuid4(),
-        tenant_id=uow.tenant_id,
+        tenant_id=tx.tenant_id,
         order_id=order.id,
         return_id=return_id,
         currency=order.currency,
@@ -68,13 +68,13 @@ async def issue(
         reason=reason,
         idempotency_key=idempotency_key,
         request_hash=request_hash,
-        actor=uow.actor,
+        actor=tx.actor,
     )
-    uow.session.add(refund)
-    await uow.session.flush()  # no relationships: the refund's row must exist before its lines'
-    uow.session.add_all(
+    tx.session.add(refund)
+    await tx.session.flush()  # no relationships: the refund's row must exist before its lines'
+    tx.session.add_all(
         RefundLine(
-            tenant_id=uow.tenant_id,
+            tenant_id=tx.tenant_id,
             refund_id=refund.id,
             order_line_id=line.order_line_id,
             return_line_id=line.return_line_id,

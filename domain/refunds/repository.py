@@ -7,37 +7,37 @@ import uuid
 from sqlalchemy import func, select
 
 from domain.refunds.models import Refund, RefundLine
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
 async def refunded_units(
-    uow: UnitOfWork, order_id: uuid.UUID, through_returns: bool = False
+    tx: Transaction, order_id: uuid.UUID, through_returns: bool = False
 ) -> dict[uuid.UUID, int]:
     """Units of each order line refunded or credited so far; with through_returns, only those refunded
     through a return (so units that had shipped)."""
     stmt = (
         select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
         .join(Refund, Refund.id == RefundLine.refund_id)
-        .where(Refund.tenant_id == uow.tenant_id, Refund.order_id == order_id)
+        .where(Refund.tenant_id == tx.tenant_id, Refund.order_id == order_id)
         .group_by(RefundLine.order_line_id)
     )
     if through_returns:
         stmt = stmt.where(RefundLine.return_line_id.is_not(None))
-    return {line_id: int(units) for line_id, units in (await uow.session.execute(stmt)).all()}
+    return {line_id: int(units) for line_id, units in (await tx.session.execute(stmt)).all()}
 
 
-async def shipping_refunded(uow: UnitOfWork, order_id: uuid.UUID) -> int:
-    total = await uow.session.scalar(
+async def shipping_refunded(tx: Transaction, order_id: uuid.UUID) -> int:
+    total = await tx.session.scalar(
         select(func.coalesce(func.sum(Refund.shipping_amount), 0)).where(
-            Refund.tenant_id == uow.tenant_id, Refund.order_id == order_id
+            Refund.tenant_id == tx.tenant_id, Refund.order_id == order_id
         )
     )
     return int(total or 0)
 
 
-async def by_key(uow: UnitOfWork, key: str) -> Refund | None:
+async def by_key(tx: Transaction, key: str) -> Refund | None:
     return (
-        await uow.session.execute(
-            select(Refund).where(Refund.tenant_id == uow.tenant_id, Refund.idempotency_key == key)
+        await tx.session.execute(
+            select(Refund).where(Refund.tenant_id == tx.tenant_id, Refund.idempotency_key == key)
         )
     ).scalar_one_or_none()

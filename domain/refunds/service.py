@@ -24,7 +24,7 @@ from domain.refunds.models import Refund
 from domain.returns.models import Return, ReturnLine
 from domain.returns.status import ReturnStatus
 from domain.tenancy.models import Tenant
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 MAX_LINES = 250
 NOT_YET_REFUNDABLE = frozenset({ReturnStatus.REQUESTED, ReturnStatus.DECLINED, ReturnStatus.CANCELLED})
@@ -92,30 +92,30 @@ async def create_refund(uow: UnitOfWork, data: RefundInput) -> Refunded:
     reason, key = _check(data)
     fingerprint = _fingerprint(data)
     try:
-        async with uow:
-            order = await lock_order(uow, data.order_id, None, field="orderId")
+        async with uow as tx:
+            order = await lock_order(tx, data.order_id, None, field="orderId")
             # Repeats of one request lock the same order, so the second finds the first's refund here.
-            existing = await _repeat(uow, key, fingerprint)
+            existing = await _repeat(tx, key, fingerprint)
             if existing is not None:
                 return Refunded(existing, order, created=False)
-            amounts = await _amounts(uow, order, data)
-            refund = await issue(uow, order, amounts, reason, data.return_id, key, fingerprint)
+            amounts = await _amounts(tx, order, data)
+            refund = await issue(tx, order, amounts, reason, data.return_id, key, fingerprint)
             await uow.commit()
             return Refunded(refund, order, created=True)
     except IntegrityError as exc:
         if "uq_refunds_tenant_id_idempotency_key" not in str(exc.orig):
             raise
     # The same key used at the same moment for another order's refund: report which one won.
-    async with uow:
-        existing = await _repeat(uow, key, fingerprint)
+    async with uow as tx:
+        existing = await _repeat(tx, key, fingerprint)
         if existing is None:
             raise DomainError(Code.DUPLICATE, "A concurrent request conflicted; retry", ["idempotencyKey"])
-        order = await uow.session.get_one(Order, existing.order_id)
+        order = await tx.session.get_one(Order, existing.order_id)
         return Refunded(existing, order, created=False)
 
 
-async def _repeat(uow: UnitOfWork, key: str, fingerprint: str) -> Refund | None:
-    existing = await repository.by_key(uow, key)
+async def _repeat(tx: Transaction, key: str, fingerprint: str) -> Refund | None:
+    existing = await repository.by_key(tx, key)
     if existing is not None and existing.request_hash != fingerprint:
         raise DomainError(
             Code.IDEMPOTENCY_KEY_REUSED,
@@ -125,13 +125,13 @@ async def _repeat(uow: UnitOfWork, key: str, fingerprint: str) -> Refund | None:
     return existing
 
 
-async def _amounts(uow: UnitOfWork, order: Order, data: RefundInput) -> Amounts:
-    tenant = await uow.session.get_one(Tenant, uow.tenant_id)
-    order_lines = await lines_of_order(uow, order.id)
-    refunded = await repository.refunded_units(uow, order.id)
+async def _amounts(tx: Transaction, order: Order, data: RefundInput) -> Amounts:
+    tenant = await tx.session.get_one(Tenant, tx.tenant_id)
+    order_lines = await lines_of_order(tx, order.id)
+    refunded = await repository.refunded_units(tx, order.id)
     problems = Problems()
     if data.return_id is not None:
-        asked = await _return_lines(uow, order, data, problems)
+        asked = await _return_lines(tx, order, data, problems)
     else:
         asked = [Asked(i, line.order_line_id, line.quantity) for i, line in enumerate(data.lines or [])]
     refunds = line_refunds(problems, asked, order_lines, refunded, tenant.restocking_fee_bps)
@@ -141,7 +141,7 @@ async def _amounts(uow: UnitOfWork, order: Order, data: RefundInput) -> Amounts:
     if shipping:
         lines_tax = sum(line.tax for line in order_lines.values())
         left = shipping_charged(order.shipping, order.tax, lines_tax) - await repository.shipping_refunded(
-            uow, order.id
+            tx, order.id
         )
         if shipping > left:
             problems.add(
@@ -157,10 +157,10 @@ async def _amounts(uow: UnitOfWork, order: Order, data: RefundInput) -> Amounts:
     return amounts
 
 
-async def _return_lines(uow: UnitOfWork, order: Order, data: RefundInput, problems: Problems) -> list[Asked]:
+async def _return_lines(tx: Transaction, order: Order, data: RefundInput, problems: Problems) -> list[Asked]:
     """The units a refund of a return covers, from the return's lines, locked."""
     found = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(Return).where(Return.id == data.return_id, Return.order_id == order.id).with_for_update()
         )
     ).scalar_one_or_none()
@@ -174,7 +174,7 @@ async def _return_lines(uow: UnitOfWork, order: Order, data: RefundInput, proble
         )
     return_lines = list(
         (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(ReturnLine)
                 .where(ReturnLine.return_id == found.id)
                 .order_by(ReturnLine.position)
@@ -205,8 +205,8 @@ def _minor(problems: Problems, value: str | None, currency: str, field: str) -> 
     return minor
 
 
-async def refund_cancelled(uow: UnitOfWork, order: Order) -> Refund | None:
+async def refund_cancelled(tx: Transaction, order: Order) -> Refund | None:
     """A cancelled order gives back everything still paid on it."""
     if order.refundable <= 0:
         return None
-    return await issue(uow, order, Amounts([], extra=order.refundable), "Order cancelled")
+    return await issue(tx, order, Amounts([], extra=order.refundable), "Order cancelled")

@@ -37,15 +37,15 @@ async def receive(
         if line.quantity <= 0:
             problems.add(Code.INVALID_QUANTITY, "quantity must be at least 1", "lines", i, "quantity")
     problems.raise_if_any()
-    async with uow:
-        order, ret, return_lines = await repository.lock_return(uow, return_id)
+    async with uow as tx:
+        order, ret, return_lines = await repository.lock_return(tx, return_id)
         if ret.status not in RECEIVABLE:
             raise DomainError(
                 Code.INVALID_TRANSITION,
                 f"Return {ret.rma_number} is {ret.status}: only approved returns take in units",
                 ["id"],
             )
-        await require_location(uow, location_id)
+        await require_location(tx, location_id)
         by_id = {rl.id: rl for rl in return_lines}
         incoming: dict[uuid.UUID, int] = {}
         for i, line in enumerate(lines):
@@ -63,11 +63,11 @@ async def receive(
                     "quantity",
                 )
         problems.raise_if_any()
-        order_lines = await lines_of_order(uow, order.id)
+        order_lines = await lines_of_order(tx, order.id)
         product_ids = sorted(
             {order_lines[by_id[line.return_line_id].order_line_id].product_id for line in lines}
         )
-        levels = await lock_levels(uow, product_ids, ensure=[(p, location_id) for p in product_ids])
+        levels = await lock_levels(tx, product_ids, ensure=[(p, location_id) for p in product_ids])
         received = []
         for line in lines:
             rl = by_id[line.return_line_id]
@@ -81,7 +81,7 @@ async def receive(
                     on_hand_delta=line.quantity,
                     order_id=order.id,
                     note=note,
-                    actor=uow.actor,
+                    actor=tx.actor,
                 )
             else:
                 if line.condition == ItemCondition.DAMAGED:
@@ -93,9 +93,9 @@ async def receive(
                     damaged_delta=line.quantity,
                     order_id=order.id,
                     note=note,
-                    actor=uow.actor,
+                    actor=tx.actor,
                 )
-            uow.session.add(movement)
+            tx.session.add(movement)
             received.append({"sku": ol.sku, "quantity": line.quantity, "condition": line.condition.value})
         ret.received()
         ret.record(
@@ -109,7 +109,7 @@ async def receive(
             if line.condition == ItemCondition.RESELLABLE
         }
         for ol in sorted(restocked, key=lambda ol: ol.product_id):
-            await fill_backorders(uow, levels[ol.product_id, location_id], ol.sku)
-        await repository.refresh_order_status(uow, order)
+            await fill_backorders(tx, levels[ol.product_id, location_id], ol.sku)
+        await repository.refresh_order_status(tx, order)
         await uow.commit()
     return ret

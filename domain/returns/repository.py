@@ -18,31 +18,31 @@ from domain.returns.models import Return, ReturnLine
 from domain.shipping.models import Shipment
 from domain.tenancy.models import Tenant
 from domain.tenancy.numbering import next_number
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
-async def lock_return(uow: UnitOfWork, return_id: uuid.UUID) -> tuple[Order, Return, list[ReturnLine]]:
-    order_id = await uow.session.scalar(
-        select(Return.order_id).where(Return.tenant_id == uow.tenant_id, Return.id == return_id)
+async def lock_return(tx: Transaction, return_id: uuid.UUID) -> tuple[Order, Return, list[ReturnLine]]:
+    order_id = await tx.session.scalar(
+        select(Return.order_id).where(Return.tenant_id == tx.tenant_id, Return.id == return_id)
     )
     if order_id is None:
         raise DomainError(Code.NOT_FOUND, "Return not found", ["id"])
-    order = await lock_order(uow, order_id, None)
+    order = await lock_order(tx, order_id, None)
     found = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(Return)
             .where(Return.id == return_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
     ).scalar_one()
-    return order, found, await lines_of(uow, found.id)
+    return order, found, await lines_of(tx, found.id)
 
 
-async def lines_of(uow: UnitOfWork, return_id: uuid.UUID) -> list[ReturnLine]:
+async def lines_of(tx: Transaction, return_id: uuid.UUID) -> list[ReturnLine]:
     return list(
         (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(ReturnLine)
                 .where(ReturnLine.return_id == return_id)
                 .order_by(ReturnLine.position)
@@ -53,8 +53,8 @@ async def lines_of(uow: UnitOfWork, return_id: uuid.UUID) -> list[ReturnLine]:
     )
 
 
-async def shipped_by_line(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
-    rows = await uow.session.execute(
+async def shipped_by_line(tx: Transaction, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    rows = await tx.session.execute(
         select(OrderAllocation.line_id, func.sum(OrderAllocation.shipped))
         .where(OrderAllocation.order_id == order_id)
         .group_by(OrderAllocation.line_id)
@@ -62,9 +62,9 @@ async def shipped_by_line(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUI
     return {line_id: int(units) for line_id, units in rows.all()}
 
 
-async def claimed_by_line(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
+async def claimed_by_line(tx: Transaction, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
     """Units of each order line that returns already hold (see rules.units_claimed)."""
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(
             ReturnLine.order_line_id,
             Return.status,
@@ -80,19 +80,17 @@ async def claimed_by_line(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUI
     return claimed
 
 
-async def window_starts(uow: UnitOfWork, order: Order) -> datetime | None:
+async def window_starts(tx: Transaction, order: Order) -> datetime | None:
     """Delivery starts the return window; until the carrier reports it, the last shipment does."""
     if order.delivered_at is not None:
         return order.delivered_at
-    return await uow.session.scalar(
-        select(func.max(Shipment.created_at)).where(Shipment.order_id == order.id)
-    )
+    return await tx.session.scalar(select(func.max(Shipment.created_at)).where(Shipment.order_id == order.id))
 
 
-async def refresh_order_status(uow: UnitOfWork, order: Order) -> None:
+async def refresh_order_status(tx: Transaction, order: Order) -> None:
     """Derives the order's return status from all its returns (after this unit of work's changes)."""
-    await uow.session.flush()
-    rows = await uow.session.execute(
+    await tx.session.flush()
+    rows = await tx.session.execute(
         select(
             Return.status,
             func.coalesce(func.sum(ReturnLine.resellable + ReturnLine.damaged + ReturnLine.defective), 0),
@@ -103,7 +101,7 @@ async def refresh_order_status(uow: UnitOfWork, order: Order) -> None:
     )
     summaries = [rules.ReturnSummary(status, int(received)) for status, received in rows.all()]
     # The units the order still holds: a cancelled remainder no longer counts towards RETURNED.
-    units = await uow.session.scalar(
+    units = await tx.session.scalar(
         select(func.sum(OrderAllocation.quantity)).where(
             OrderAllocation.order_id == order.id, OrderAllocation.status != AllocationStatus.RELEASED
         )
@@ -111,5 +109,5 @@ async def refresh_order_status(uow: UnitOfWork, order: Order) -> None:
     order.set_return_status(rules.order_return_status(summaries, int(units or 0)))
 
 
-async def next_return_number(uow: UnitOfWork) -> int:
-    return await next_number(uow, Tenant.next_return_number)
+async def next_return_number(tx: Transaction) -> int:
+    return await next_number(tx, Tenant.next_return_number)

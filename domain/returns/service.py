@@ -21,7 +21,7 @@ from domain.returns.models import Return, ReturnLine
 from domain.returns.status import ReturnReason
 from domain.shipping.carriers import carrier_for
 from domain.tenancy.models import Tenant
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 MAX_LINES = 250
 MAX_EXCHANGE_UNITS = 10_000
@@ -79,16 +79,16 @@ def _check(data: ReturnInput) -> tuple[str | None, list[str | None]]:
 
 async def request_return(uow: UnitOfWork, data: ReturnInput) -> Return:
     customer_note, notes = _check(data)
-    async with uow:
-        order = await lock_order(uow, data.order_id, None, field="orderId")
+    async with uow as tx:
+        order = await lock_order(tx, data.order_id, None, field="orderId")
         if order.status not in SHIPPED:
             raise DomainError(
                 Code.NOT_RETURNABLE,
                 f"Order {order.display_number} is {order.status}: only shipped units can be returned",
                 ["orderId"],
             )
-        tenant = await uow.session.get_one(Tenant, uow.tenant_id)
-        ends = rules.window_ends(await repository.window_starts(uow, order), tenant.return_window_days)
+        tenant = await tx.session.get_one(Tenant, tx.tenant_id)
+        ends = rules.window_ends(await repository.window_starts(tx, order), tenant.return_window_days)
         if ends is not None and utcnow() > ends:
             raise DomainError(
                 Code.RETURN_WINDOW_CLOSED,
@@ -97,15 +97,15 @@ async def request_return(uow: UnitOfWork, data: ReturnInput) -> Return:
                 f"{'delivery' if order.delivered_at else 'the last shipment'})",
                 ["orderId"],
             )
-        order_lines = await lines_of_order(uow, order.id)
+        order_lines = await lines_of_order(tx, order.id)
         problems = Problems()  # every problem of the request at once
-        exchange_products = await _exchange_products(uow, order, data, problems)
-        await _check_returnable(uow, order, order_lines, data, problems)
+        exchange_products = await _exchange_products(tx, order, data, problems)
+        await _check_returnable(tx, order, order_lines, data, problems)
         problems.raise_if_any()
         return_id = uuid.uuid4()
         lines = [
             ReturnLine(
-                tenant_id=uow.tenant_id,
+                tenant_id=tx.tenant_id,
                 return_id=return_id,
                 order_line_id=line.order_line_id,
                 position=i,
@@ -120,14 +120,14 @@ async def request_return(uow: UnitOfWork, data: ReturnInput) -> Return:
         ]
         ret = Return(
             id=return_id,
-            tenant_id=uow.tenant_id,
+            tenant_id=tx.tenant_id,
             order_id=order.id,
-            number=await repository.next_return_number(uow),
+            number=await repository.next_return_number(tx),
             customer_note=customer_note,
         )
-        uow.session.add(ret)
-        await uow.session.flush()  # no relationships: the return's row must exist before its lines'
-        uow.session.add_all(lines)
+        tx.session.add(ret)
+        await tx.session.flush()  # no relationships: the return's row must exist before its lines'
+        tx.session.add_all(lines)
         ret.record(
             ReturnRequested(
                 ret.id,
@@ -144,20 +144,20 @@ async def request_return(uow: UnitOfWork, data: ReturnInput) -> Return:
                 ],
             )
         )
-        await repository.refresh_order_status(uow, order)
+        await repository.refresh_order_status(tx, order)
         await uow.commit()
     return ret
 
 
 async def _check_returnable(
-    uow: UnitOfWork,
+    tx: Transaction,
     order: Order,
     order_lines: dict[uuid.UUID, OrderLine],
     data: ReturnInput,
     problems: Problems,
 ) -> None:
-    shipped = await repository.shipped_by_line(uow, order.id)
-    claimed = await repository.claimed_by_line(uow, order.id)
+    shipped = await repository.shipped_by_line(tx, order.id)
+    claimed = await repository.claimed_by_line(tx, order.id)
     for i, line in enumerate(data.lines):
         found = order_lines.get(line.order_line_id)
         if found is None:
@@ -175,7 +175,7 @@ async def _check_returnable(
 
 
 async def _exchange_products(
-    uow: UnitOfWork, order: Order, data: ReturnInput, problems: Problems
+    tx: Transaction, order: Order, data: ReturnInput, problems: Problems
 ) -> dict[int, Product]:
     wanted = {i: line.exchange_for.sku.strip() for i, line in enumerate(data.lines) if line.exchange_for}
     if not wanted:
@@ -183,9 +183,9 @@ async def _exchange_products(
     found = {
         p.sku: p
         for p in (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(Product).where(
-                    Product.tenant_id == uow.tenant_id, Product.sku.in_(set(wanted.values()))
+                    Product.tenant_id == tx.tenant_id, Product.sku.in_(set(wanted.values()))
                 )
             )
         ).scalars()
@@ -211,10 +211,10 @@ async def decline_return(uow: UnitOfWork, return_id: uuid.UUID, reason: str) -> 
     problems = Problems()
     cleaned = validation.text(problems, reason, ("reason",), 500)
     problems.raise_if_any()
-    async with uow:
-        order, ret, _ = await repository.lock_return(uow, return_id)
+    async with uow as tx:
+        order, ret, _ = await repository.lock_return(tx, return_id)
         ret.decline(cleaned or "")
-        await repository.refresh_order_status(uow, order)
+        await repository.refresh_order_status(tx, order)
         await uow.commit()
     return ret
 
@@ -228,18 +228,18 @@ async def mark_in_transit(
     if carrier_for(code) is None:
         problems.add(Code.UNKNOWN_CARRIER, f"No carrier called {carrier!r}", "carrier")
     problems.raise_if_any()
-    async with uow:
-        order, ret, _ = await repository.lock_return(uow, return_id)
+    async with uow as tx:
+        order, ret, _ = await repository.lock_return(tx, return_id)
         ret.in_transit(code, number or "")
-        await repository.refresh_order_status(uow, order)
+        await repository.refresh_order_status(tx, order)
         await uow.commit()
     return ret
 
 
 async def close_return(uow: UnitOfWork, return_id: uuid.UUID) -> Return:
     """Ends a return, also one whose goods never came, unless units were paid back before arriving."""
-    async with uow:
-        order, ret, lines = await repository.lock_return(uow, return_id)
+    async with uow as tx:
+        order, ret, lines = await repository.lock_return(tx, return_id)
         outstanding = sum(max(line.refunded - line.received, 0) for line in lines)
         if outstanding:
             raise DomainError(
@@ -249,7 +249,7 @@ async def close_return(uow: UnitOfWork, return_id: uuid.UUID) -> Return:
                 ["id"],
             )
         ret.close()
-        await repository.refresh_order_status(uow, order)
+        await repository.refresh_order_status(tx, order)
         await uow.commit()
     return ret
 
@@ -258,8 +258,8 @@ async def cancel_return(uow: UnitOfWork, return_id: uuid.UUID, reason: str | Non
     problems = Problems()
     reason = validation.text(problems, reason, ("reason",), 500, required=False)
     problems.raise_if_any()
-    async with uow:
-        order, ret, lines = await repository.lock_return(uow, return_id)
+    async with uow as tx:
+        order, ret, lines = await repository.lock_return(tx, return_id)
         if any(line.received or line.refunded for line in lines):
             raise DomainError(
                 Code.RETURN_NOT_CANCELLABLE,
@@ -267,6 +267,6 @@ async def cancel_return(uow: UnitOfWork, return_id: uuid.UUID, reason: str | Non
                 ["id"],
             )
         ret.cancel(reason)
-        await repository.refresh_order_status(uow, order)
+        await repository.refresh_order_status(tx, order)
         await uow.commit()
     return ret

@@ -21,7 +21,7 @@ from domain.risk.rules import RiskLevel, Sentiment, highest
 from domain.risk.settings import RiskSettings, SettingsChange, changed, settings_of
 from domain.tenancy.events import ShopUpdated
 from domain.tenancy.models import Tenant
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 MAX_FACTS = 20
 
@@ -53,26 +53,26 @@ def check(data: AssessmentInput) -> tuple[str, list[dict[str, str]]]:
 
 
 async def apply_assessment(
-    uow: UnitOfWork, order: Order, source: str, facts: list[dict[str, str]], data: AssessmentInput
+    tx: Transaction, order: Order, source: str, facts: list[dict[str, str]], data: AssessmentInput
 ) -> bool:
     """Stores the assessment of the order (locked by the caller) and sets the order's risk from the latest
     of every source. True when that made the order HIGH: the caller holds its fulfillment."""
-    uow.session.add(
+    tx.session.add(
         RiskAssessment(
-            tenant_id=uow.tenant_id,
+            tenant_id=tx.tenant_id,
             order_id=order.id,
             source=source,
             level=data.level.value,
             score=data.score,
             facts=facts,
-            actor=uow.actor,
+            actor=tx.actor,
         )
     )
-    await uow.session.flush()
+    await tx.session.flush()
     latest = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(RiskAssessment.level, RiskAssessment.score)
-            .where(RiskAssessment.tenant_id == uow.tenant_id, RiskAssessment.order_id == order.id)
+            .where(RiskAssessment.tenant_id == tx.tenant_id, RiskAssessment.order_id == order.id)
             .order_by(RiskAssessment.source, RiskAssessment.created_at.desc(), RiskAssessment.id.desc())
             .ext(distinct_on(RiskAssessment.source))
         )
@@ -84,14 +84,14 @@ async def apply_assessment(
 
 
 async def update_settings(uow: UnitOfWork, change: SettingsChange) -> RiskSettings:
-    async with uow:
+    async with uow as tx:
         tenant = (
-            await uow.session.execute(select(Tenant).where(Tenant.id == uow.tenant_id).with_for_update())
+            await tx.session.execute(select(Tenant).where(Tenant.id == tx.tenant_id).with_for_update())
         ).scalar_one()
         current = settings_of(tenant.risk_settings)
         new = changed(current, change)
         if new != current:
             tenant.risk_settings = new.to_json()
-            uow.record(ShopUpdated(tenant.id, fields=["risk_settings"]))
+            tx.record(ShopUpdated(tenant.id, fields=["risk_settings"]))
         await uow.commit()
     return new

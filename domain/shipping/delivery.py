@@ -12,14 +12,14 @@ from domain.orders.models import Order
 from domain.orders.status import OrderStatus
 from domain.shipping.models import Shipment
 from domain.shipping.status import last_arrival
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
-async def order_shipments(uow: UnitOfWork, order_id: uuid.UUID) -> list[tuple[str, datetime | None]]:
+async def order_shipments(tx: Transaction, order_id: uuid.UUID) -> list[tuple[str, datetime | None]]:
     """The (status, delivered_at) of each of the order's shipments."""
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(Shipment.status, Shipment.delivered_at).where(
-            Shipment.tenant_id == uow.tenant_id, Shipment.order_id == order_id
+            Shipment.tenant_id == tx.tenant_id, Shipment.order_id == order_id
         )
     )
     return [(status, at) for status, at in rows.all()]

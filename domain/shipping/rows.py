@@ -15,7 +15,7 @@ from datetime import datetime
 from domain.inventory.models import MovementKind
 from domain.reading import Row
 from domain.shipping.models import Shipment
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 SHIP = """
 WITH shipment AS (
@@ -85,7 +85,7 @@ class NewShipmentLine:
 
 
 async def write_shipment(
-    uow: UnitOfWork,
+    tx: Transaction,
     shipment: Shipment,
     movements: list[Movement],
     lines: list[NewShipmentLine],
@@ -99,11 +99,11 @@ async def write_shipment(
     per_allocation: dict[uuid.UUID, int] = {}
     for line in lines:
         per_allocation[line.allocation_id] = per_allocation.get(line.allocation_id, 0) + line.quantity
-    driver = await uow.driver()
+    driver = await tx.driver()
     return await driver.fetch(
         SHIP,
         shipment.id,
-        uow.tenant_id,
+        tx.tenant_id,
         shipment.order_id,
         shipment.fulfillment_order_id,
         shipment.location_id,
@@ -118,7 +118,7 @@ async def write_shipment(
         list(per_allocation),
         list(per_allocation.values()),
         MovementKind.SHIPPED.value,
-        uow.actor,
+        tx.actor,
         [m.level_id for m in movements],
         [m.product_id for m in movements],
         [m.location_id for m in movements],
@@ -135,7 +135,7 @@ async def write_shipment(
     )
 
 
-async def units(uow: UnitOfWork, order_id: uuid.UUID) -> tuple[int, int]:
+async def units(tx: Transaction, order_id: uuid.UUID) -> tuple[int, int]:
     """(units shipped, units ordered) of the order, in one statement."""
-    row = await (await uow.driver()).fetchrow(UNITS, uow.tenant_id, order_id)
+    row = await (await tx.driver()).fetchrow(UNITS, tx.tenant_id, order_id)
     return row["shipped"], row["ordered"]

@@ -27,7 +27,7 @@ from domain.shipping.events import ShipmentCreated
 from domain.shipping.models import CarrierAccount, Shipment
 from domain.shipping.rows import SHIPMENTS_UNIQUE, Movement, NewShipmentLine, units, write_shipment
 from domain.shipping.status import TrackingStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 SHIPPABLE_ORDERS = (OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED)
 
@@ -80,8 +80,8 @@ async def ship(uow: UnitOfWork, data: ShipmentInput) -> Shipped:
     carrier = carrier_for(data.carrier)
     assert carrier is not None
     number = data.tracking_number.strip()
-    async with uow:
-        locked = await repo.lock_fulfillment(uow, data.fulfillment_order_id, field="fulfillmentOrderId")
+    async with uow as tx:
+        locked = await repo.lock_fulfillment(tx, data.fulfillment_order_id, field="fulfillmentOrderId")
         order, fo = locked.order, locked.fo
         if order.status == OrderStatus.PENDING:
             raise DomainError(
@@ -113,7 +113,7 @@ async def ship(uow: UnitOfWork, data: ShipmentInput) -> Shipped:
         now = utcnow()
         shipment = Shipment(
             id=uuid.uuid4(),
-            tenant_id=uow.tenant_id,
+            tenant_id=tx.tenant_id,
             order_id=order.id,
             fulfillment_order_id=fo.id,
             location_id=fo.location_id,
@@ -128,12 +128,12 @@ async def ship(uow: UnitOfWork, data: ShipmentInput) -> Shipped:
             updated_at=now,
         )
         skus = locked.skus
-        movements = _movements(uow, locked, picked, order.id)
+        movements = _movements(tx, locked, picked, order.id)
         new_lines = [
             NewShipmentLine(a.id, a.line_id, skus[a.line_id], quantity, new_id()) for a, quantity in picked
         ]
         try:  # the unique key decides, so two shipments racing for one number cannot both pass
-            lines = await write_shipment(uow, shipment, movements, new_lines, now)
+            lines = await write_shipment(tx, shipment, movements, new_lines, now)
         except UniqueViolationError as exc:
             if exc.constraint_name != SHIPMENTS_UNIQUE:
                 raise
@@ -144,9 +144,9 @@ async def ship(uow: UnitOfWork, data: ShipmentInput) -> Shipped:
         for a, quantity in picked:
             left[a.id] -= quantity
         fo.shipped(everything=all(units == 0 for units in left.values()))
-        shipped, ordered = await units(uow, order.id)
+        shipped, ordered = await units(tx, order.id)
         order.shipped(shipped, ordered)
-        uow.record(
+        tx.record(
             ShipmentCreated(
                 shipment.id,
                 order_id=order.id,
@@ -164,7 +164,7 @@ async def ship(uow: UnitOfWork, data: ShipmentInput) -> Shipped:
 
 
 def _movements(
-    uow: UnitOfWork, locked: Locked, picked: list[tuple[OrderAllocation, int]], order_id: uuid.UUID
+    tx: Transaction, locked: Locked, picked: list[tuple[OrderAllocation, int]], order_id: uuid.UUID
 ) -> list[Movement]:
     """Each pick's units leaving its level, with the balances after it (picks at one level in turn),
     and its INVENTORY_LEVEL_CHANGED event, as InventoryLevel.move would record it. The locked levels
@@ -181,7 +181,7 @@ def _movements(
                 level.id, level.product_id, level.location_id, quantity, on_hand, committed, level.damaged
             )
         )
-        uow.record(
+        tx.record(
             InventoryLevelChanged(
                 level.id,
                 product_id=level.product_id,
@@ -216,11 +216,11 @@ async def create_carrier_secret(uow: UnitOfWork, carrier: str) -> str:
     if adapter is None:
         raise DomainError(Code.UNKNOWN_CARRIER, f"No carrier with code {carrier!r}", ["carrier"])
     secret = "cs_" + secrets.token_urlsafe(32)
-    async with uow:
+    async with uow as tx:
         stmt = insert(CarrierAccount).values(
-            id=uuid.uuid4(), tenant_id=uow.tenant_id, carrier=adapter.code, secret=secret
+            id=uuid.uuid4(), tenant_id=tx.tenant_id, carrier=adapter.code, secret=secret
         )
-        await uow.session.execute(
+        await tx.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[CarrierAccount.tenant_id, CarrierAccount.carrier],
                 set_={"secret": stmt.excluded.secret, "updated_at": func.now()},

@@ -19,7 +19,7 @@ from domain.shipping.delivery import deliver_if_arrived, order_shipments
 from domain.shipping.events import ShipmentTracked
 from domain.shipping.models import CarrierAccount, Shipment, TrackingEvent
 from domain.shipping.status import TrackingSource, TrackingStatus
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 SIGNATURE_TOLERANCE = timedelta(minutes=5)
 
@@ -69,16 +69,16 @@ async def add_tracking_event(
     """Stores the event once (per carrier event id) and applies it: the shipment's status follows
     its latest event; all shipments DELIVERED delivers a SHIPPED order; EXCEPTION flags the order.
     Deliveries of one event queue on the order's lock, so the second finds the first's row."""
-    async with uow:
-        shipment = await _find(uow, shipment_id, carrier, tracking_number)
+    async with uow as tx:
+        shipment = await _find(tx, shipment_id, carrier, tracking_number)
         status, when = _clean(data, shipment.carrier)
-        order = await lock_order(uow, shipment.order_id)
-        shipment = await _find(uow, shipment.id, None, None, lock=True)
-        if data.carrier_event_id and await _seen(uow, shipment.id, data.carrier_event_id):
+        order = await lock_order(tx, shipment.order_id)
+        shipment = await _find(tx, shipment.id, None, None, lock=True)
+        if data.carrier_event_id and await _seen(tx, shipment.id, data.carrier_event_id):
             return Tracked(shipment, stored=False)
-        uow.session.add(
+        tx.session.add(
             TrackingEvent(
-                tenant_id=uow.tenant_id,
+                tenant_id=tx.tenant_id,
                 shipment_id=shipment.id,
                 status=status,
                 occurred_at=when,
@@ -104,8 +104,8 @@ async def add_tracking_event(
                 description=data.description,
             )
         )
-        await uow.session.flush()
-        siblings = await order_shipments(uow, order.id)
+        await tx.session.flush()
+        siblings = await order_shipments(tx, order.id)
         if any(s == TrackingStatus.EXCEPTION for s, _ in siblings):
             if status == TrackingStatus.EXCEPTION:
                 order.flag_exception(data.description)
@@ -117,13 +117,13 @@ async def add_tracking_event(
 
 
 async def _find(
-    uow: UnitOfWork,
+    tx: Transaction,
     shipment_id: uuid.UUID | None,
     carrier: str | None,
     tracking_number: str | None,
     lock: bool = False,
 ) -> Shipment:
-    stmt = select(Shipment).where(Shipment.tenant_id == uow.tenant_id)
+    stmt = select(Shipment).where(Shipment.tenant_id == tx.tenant_id)
     if shipment_id is not None:
         stmt = stmt.where(Shipment.id == shipment_id)
     else:
@@ -132,7 +132,7 @@ async def _find(
         )
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    shipment = (await uow.session.execute(stmt)).scalar_one_or_none()
+    shipment = (await tx.session.execute(stmt)).scalar_one_or_none()
     if shipment is None:
         if shipment_id is not None:
             raise DomainError(Code.NOT_FOUND, "Shipment not found", ["shipmentId"])
@@ -144,10 +144,10 @@ async def _find(
     return shipment
 
 
-async def _seen(uow: UnitOfWork, shipment_id: uuid.UUID, event_id: str) -> bool:
-    found = await uow.session.execute(
+async def _seen(tx: Transaction, shipment_id: uuid.UUID, event_id: str) -> bool:
+    found = await tx.session.execute(
         select(TrackingEvent.id).where(
-            TrackingEvent.tenant_id == uow.tenant_id,
+            TrackingEvent.tenant_id == tx.tenant_id,
             TrackingEvent.shipment_id == shipment_id,
             TrackingEvent.carrier_event_id == event_id,
         )
@@ -156,11 +156,11 @@ async def _seen(uow: UnitOfWork, shipment_id: uuid.UUID, event_id: str) -> bool:
 
 
 async def carrier_secret(uow: UnitOfWork, carrier: str) -> str | None:
-    async with uow:
+    async with uow as tx:
         return (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(CarrierAccount.secret).where(
-                    CarrierAccount.tenant_id == uow.tenant_id, CarrierAccount.carrier == carrier
+                    CarrierAccount.tenant_id == tx.tenant_id, CarrierAccount.carrier == carrier
                 )
             )
         ).scalar_one_or_none()

@@ -41,9 +41,9 @@ def _bps(problems: Problems, percent: str, field: str) -> int | None:
 
 
 async def update_shop(uow: UnitOfWork, data: ShopInput) -> Tenant:
-    async with uow:
+    async with uow as tx:
         tenant = (
-            await uow.session.execute(select(Tenant).where(Tenant.id == uow.tenant_id).with_for_update())
+            await tx.session.execute(select(Tenant).where(Tenant.id == tx.tenant_id).with_for_update())
         ).scalar_one()
         problems = Problems()
         name = validation.text(problems, data.name, ("name",), 200) if data.name is not None else None
@@ -80,7 +80,7 @@ async def update_shop(uow: UnitOfWork, data: ShopInput) -> Tenant:
         for field in changed:
             setattr(tenant, field, updates[field])
         if changed:
-            uow.record(ShopUpdated(tenant.id, fields=changed))
+            tx.record(ShopUpdated(tenant.id, fields=changed))
         await uow.commit()
     return tenant
 
@@ -124,10 +124,10 @@ async def issue_key(
     cleaned = validation.text(problems, name, ("name",), 200)
     check_scopes(problems, role, scopes, held)
     problems.raise_if_any()
-    async with uow:
-        issued = add_key(uow.session, uow.tenant_id, role, cleaned or "", scopes, registered_documents_only)
-        await uow.session.flush()
-        uow.record(ApiKeyIssued(issued.key.id, name=issued.key.name, role=role.value))
+    async with uow as tx:
+        issued = add_key(tx.session, tx.tenant_id, role, cleaned or "", scopes, registered_documents_only)
+        await tx.session.flush()
+        tx.record(ApiKeyIssued(issued.key.id, name=issued.key.name, role=role.value))
         await uow.commit()
     return issued
 
@@ -137,16 +137,16 @@ async def revoke_key(uow: UnitOfWork, key_id: uuid.UUID, caller_key_id: uuid.UUI
     asking, which may not revoke itself; None for the operator's command line."""
     if key_id == caller_key_id:
         raise DomainError(Code.INVALID, "A key cannot revoke itself; use another ADMIN key", ["id"])
-    async with uow:
+    async with uow as tx:
         key = (
-            await uow.session.execute(
-                select(ApiKey).where(ApiKey.tenant_id == uow.tenant_id, ApiKey.id == key_id).with_for_update()
+            await tx.session.execute(
+                select(ApiKey).where(ApiKey.tenant_id == tx.tenant_id, ApiKey.id == key_id).with_for_update()
             )
         ).scalar_one_or_none()
         if key is None:
             raise DomainError(Code.NOT_FOUND, "API key not found", ["id"])
         if key.revoked_at is None:
             key.revoked_at = utcnow()
-            uow.record(ApiKeyRevoked(key.id, name=key.name, role=key.role))
+            tx.record(ApiKeyRevoked(key.id, name=key.name, role=key.role))
         await uow.commit()
     return key

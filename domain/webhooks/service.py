@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 from domain.db import new_id, utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.events.models import EventLogHead, OutboxEvent
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 from domain.webhooks import signing, urls
 from domain.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -41,11 +41,11 @@ async def _checked_url(problems: Problems, url: str, allow_private: bool) -> str
     return cleaned
 
 
-async def _load(uow: UnitOfWork, endpoint_id: uuid.UUID, field_name: str = "id") -> WebhookEndpoint:
+async def _load(tx: Transaction, endpoint_id: uuid.UUID, field_name: str = "id") -> WebhookEndpoint:
     found = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(WebhookEndpoint)
-            .where(WebhookEndpoint.tenant_id == uow.tenant_id, WebhookEndpoint.id == endpoint_id)
+            .where(WebhookEndpoint.tenant_id == tx.tenant_id, WebhookEndpoint.id == endpoint_id)
             .with_for_update()
         )
     ).scalar_one_or_none()
@@ -59,20 +59,20 @@ async def create_endpoint(uow: UnitOfWork, data: EndpointInput, allow_private: b
     url = await _checked_url(problems, data.url or "", allow_private)
     problems.raise_if_any()
     secret = signing.new_secret()
-    async with uow:
+    async with uow as tx:
         # Deliveries start with the events after this moment; webhookReplay sends older ones.
-        head = await uow.session.scalar(
-            select(EventLogHead.position).where(EventLogHead.tenant_id == uow.tenant_id)
+        head = await tx.session.scalar(
+            select(EventLogHead.position).where(EventLogHead.tenant_id == tx.tenant_id)
         )
         endpoint = WebhookEndpoint(
-            tenant_id=uow.tenant_id,
+            tenant_id=tx.tenant_id,
             url=url,
             event_types=sorted(set(data.event_types or [])),
             active=True if data.active is None else data.active,
             secret=secret,
             position=head or 0,
         )
-        uow.session.add(endpoint)
+        tx.session.add(endpoint)
         await uow.commit()
     return CreatedEndpoint(endpoint, secret)
 
@@ -83,8 +83,8 @@ async def update_endpoint(
     problems = Problems()
     url = await _checked_url(problems, data.url, allow_private) if data.url is not None else None
     problems.raise_if_any()
-    async with uow:
-        endpoint = await _load(uow, endpoint_id)
+    async with uow as tx:
+        endpoint = await _load(tx, endpoint_id)
         if url is not None:
             endpoint.url = url
         if data.event_types is not None:
@@ -94,18 +94,18 @@ async def update_endpoint(
             if data.active:
                 endpoint.disabled_reason = None
                 # Re-enabled: carry on from now, not from wherever it stopped (replay covers the gap).
-                head = await uow.session.scalar(
-                    select(EventLogHead.position).where(EventLogHead.tenant_id == uow.tenant_id)
+                head = await tx.session.scalar(
+                    select(EventLogHead.position).where(EventLogHead.tenant_id == tx.tenant_id)
                 )
                 endpoint.position = head or 0
             else:
-                await _cancel_pending(uow, endpoint.id)
+                await _cancel_pending(tx, endpoint.id)
         await uow.commit()
     return endpoint
 
 
-async def _cancel_pending(uow: UnitOfWork, endpoint_id: uuid.UUID) -> None:
-    await uow.session.execute(
+async def _cancel_pending(tx: Transaction, endpoint_id: uuid.UUID) -> None:
+    await tx.session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == DeliveryStatus.PENDING)
         .values(status=DeliveryStatus.CANCELLED, next_attempt_at=None)
@@ -113,16 +113,16 @@ async def _cancel_pending(uow: UnitOfWork, endpoint_id: uuid.UUID) -> None:
 
 
 async def delete_endpoint(uow: UnitOfWork, endpoint_id: uuid.UUID) -> uuid.UUID:
-    async with uow:
-        endpoint = await _load(uow, endpoint_id)
-        await uow.session.delete(endpoint)  # its deliveries and attempts go with it
+    async with uow as tx:
+        endpoint = await _load(tx, endpoint_id)
+        await tx.session.delete(endpoint)  # its deliveries and attempts go with it
         await uow.commit()
     return endpoint_id
 
 
 async def rotate_secret(uow: UnitOfWork, endpoint_id: uuid.UUID) -> CreatedEndpoint:
-    async with uow:
-        endpoint = await _load(uow, endpoint_id)
+    async with uow as tx:
+        endpoint = await _load(tx, endpoint_id)
         endpoint.previous_secret = endpoint.secret
         endpoint.previous_secret_expires_at = utcnow() + ROTATION_OVERLAP
         endpoint.secret = signing.new_secret()
@@ -136,27 +136,27 @@ async def replay(uow: UnitOfWork, endpoint_id: uuid.UUID, from_position: int, to
         raise DomainError(Code.INVALID_RANGE, "toCursor must be after fromCursor", ["toCursor"])
     if to_position - from_position > MAX_REPLAY:
         raise DomainError(Code.INVALID_RANGE, f"Replay at most {MAX_REPLAY} events at once", ["toCursor"])
-    async with uow:
-        endpoint = await _load(uow, endpoint_id, "endpointId")
+    async with uow as tx:
+        endpoint = await _load(tx, endpoint_id, "endpointId")
         if not endpoint.active:
             raise DomainError(Code.INVALID, "The endpoint is disabled; enable it first", ["endpointId"])
         e = OutboxEvent.__table__
         chosen = select(e.c.id, e.c.position, e.c.type).where(
-            e.c.tenant_id == uow.tenant_id,
+            e.c.tenant_id == tx.tenant_id,
             e.c.position > from_position,
             e.c.position <= to_position,
         )
         if endpoint.event_types:
             chosen = chosen.where(e.c.type.in_(endpoint.event_types))
-        events = (await uow.session.execute(chosen.order_by(e.c.position))).all()
+        events = (await tx.session.execute(chosen.order_by(e.c.position))).all()
         now = utcnow()
         if events:
-            await uow.session.execute(
+            await tx.session.execute(
                 insert(WebhookDelivery),
                 [
                     {
                         "id": new_id(),
-                        "tenant_id": uow.tenant_id,
+                        "tenant_id": tx.tenant_id,
                         "endpoint_id": endpoint.id,
                         "event_id": ev.id,
                         "event_position": ev.position,

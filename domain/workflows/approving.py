@@ -33,9 +33,9 @@ async def approve_order(
     uow: UnitOfWork, order_id: uuid.UUID, role: str, note: str | None, expected_version: int | None = None
 ) -> Order:
     note = (note or "").strip()[:500] or None
-    async with uow:
-        order = await lock_order(uow, order_id, expected_version, field="orderId")
-        approval = await decide(uow, order, Decision.APPROVED, role, note)
+    async with uow as tx:
+        order = await lock_order(tx, order_id, expected_version, field="orderId")
+        approval = await decide(tx, order, Decision.APPROVED, role, note)
         order.approve(note)
         order.record(
             OrderApproved(order.id, number=order.display_number, rule_name=approval.rule_name, note=note)
@@ -51,9 +51,9 @@ async def reject_order(
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
         raise DomainError(Code.REQUIRED, "A reason of 1 to 500 characters is required", ["reason"])
-    async with uow:
-        order = await lock_order(uow, order_id, expected_version, field="orderId")
-        approval = await decide(uow, order, Decision.REJECTED, role, reason)
+    async with uow as tx:
+        order = await lock_order(tx, order_id, expected_version, field="orderId")
+        approval = await decide(tx, order, Decision.REJECTED, role, reason)
         order.record(
             OrderRejected(
                 order.id,
@@ -63,7 +63,7 @@ async def reject_order(
                 automatic=role is None,
             )
         )
-        await cancel_locked(uow, order, f"Rejected: {reason}"[:500])
+        await cancel_locked(tx, order, f"Rejected: {reason}"[:500])
         await uow.commit()
     return order
 

@@ -16,8 +16,8 @@ from domain.uow import UnitOfWork
 
 async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:
     with uow.leanly():  # every statement is written once and run on the driver
-        async with uow:
-            order, products = await confirming.confirm(uow, order_id, expected_version)
-            await open_confirmed(uow, order, products)
+        async with uow as tx:
+            order, products = await confirming.confirm(tx, order_id, expected_version)
+            await open_confirmed(tx, order, products)
             await uow.commit()
     return order

@@ -14,33 +14,33 @@ from domain.orders.editing import ADD_LINE, Basis, LineNow, Offer
 from domain.orders.models import Order, OrderAllocation, OrderLine
 from domain.refunds.models import RefundLine
 from domain.tenancy.models import Tenant
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
-async def read_basis(uow: UnitOfWork, order: Order, changes: list[dict[str, Any]]) -> Basis:
-    tenant = await uow.session.get_one(Tenant, uow.tenant_id)
+async def read_basis(tx: Transaction, order: Order, changes: list[dict[str, Any]]) -> Basis:
+    tenant = await tx.session.get_one(Tenant, tx.tenant_id)
     lines = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(OrderLine)
-            .where(OrderLine.tenant_id == uow.tenant_id, OrderLine.order_id == order.id)
+            .where(OrderLine.tenant_id == tx.tenant_id, OrderLine.order_id == order.id)
             .order_by(OrderLine.position)
         )
     ).scalars()
     shipped = dict(
         (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(OrderAllocation.line_id, func.sum(OrderAllocation.shipped))
-                .where(OrderAllocation.tenant_id == uow.tenant_id, OrderAllocation.order_id == order.id)
+                .where(OrderAllocation.tenant_id == tx.tenant_id, OrderAllocation.order_id == order.id)
                 .group_by(OrderAllocation.line_id)
             )
         ).all()
     )
     refunded = dict(
         (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(RefundLine.order_line_id, func.sum(RefundLine.quantity))
                 .join(OrderLine, OrderLine.id == RefundLine.order_line_id)
-                .where(RefundLine.tenant_id == uow.tenant_id, OrderLine.order_id == order.id)
+                .where(RefundLine.tenant_id == tx.tenant_id, OrderLine.order_id == order.id)
                 .group_by(RefundLine.order_line_id)
             )
         ).all()
@@ -64,8 +64,8 @@ async def read_basis(uow: UnitOfWork, order: Order, changes: list[dict[str, Any]
     skus = sorted({c["sku"] for c in changes if c["kind"] == ADD_LINE})
     products: list[Product] = []
     if skus:
-        found = await uow.session.execute(
-            select(Product).where(Product.tenant_id == uow.tenant_id, Product.sku.in_(skus))
+        found = await tx.session.execute(
+            select(Product).where(Product.tenant_id == tx.tenant_id, Product.sku.in_(skus))
         )
         products = list(found.scalars())
     offers = {

@@ -36,7 +36,7 @@ from domain.refunds.models import Refund
 from domain.returns.models import Return, ReturnLine
 from domain.returns.status import ReturnStatus
 from domain.shipping.models import Shipment
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 CLOSED_ORDERS = {OrderStatus.DELIVERED, OrderStatus.CANCELLED}
 CLOSED_RETURNS = {ReturnStatus.DECLINED, ReturnStatus.CLOSED, ReturnStatus.CANCELLED}
@@ -47,13 +47,13 @@ def pseudonym(customer_id: uuid.UUID) -> str:
     return f"erased-{hashlib.sha256(customer_id.bytes).hexdigest()[:16]}@invalid"
 
 
-async def _customer(uow: UnitOfWork, customer_id: uuid.UUID | None, email: str | None) -> Customer:
+async def _customer(tx: Transaction, customer_id: uuid.UUID | None, email: str | None) -> Customer:
     if (customer_id is None) == (email is None):
         raise DomainError(Code.INVALID, "Give either customerId or email", ["customerId"])
     where = Customer.id == customer_id if customer_id else Customer.email == (email or "").strip().lower()
     found = (
-        await uow.session.execute(
-            select(Customer).where(Customer.tenant_id == uow.tenant_id, where).with_for_update()
+        await tx.session.execute(
+            select(Customer).where(Customer.tenant_id == tx.tenant_id, where).with_for_update()
         )
     ).scalar_one_or_none()
     if found is None:
@@ -61,24 +61,24 @@ async def _customer(uow: UnitOfWork, customer_id: uuid.UUID | None, email: str |
     return found
 
 
-async def _ids(uow: UnitOfWork, table: Any, column: Any, among: list[uuid.UUID]) -> list[uuid.UUID]:
+async def _ids(tx: Transaction, table: Any, column: Any, among: list[uuid.UUID]) -> list[uuid.UUID]:
     if not among:
         return []
-    rows = await uow.session.execute(
-        select(table.id).where(table.tenant_id == uow.tenant_id, column.in_(among))
+    rows = await tx.session.execute(
+        select(table.id).where(table.tenant_id == tx.tenant_id, column.in_(among))
     )
     return list(rows.scalars())
 
 
-async def _related(uow: UnitOfWork, customer: Customer) -> dict[str, list[uuid.UUID]]:
+async def _related(tx: Transaction, customer: Customer) -> dict[str, list[uuid.UUID]]:
     """The ids of everything that belongs to the customer's orders."""
-    orders = await _ids(uow, Order, Order.customer_id, [customer.id])
+    orders = await _ids(tx, Order, Order.customer_id, [customer.id])
     return {
         "orders": orders,
-        "returns": await _ids(uow, Return, Return.order_id, orders),
-        "refunds": await _ids(uow, Refund, Refund.order_id, orders),
-        "fulfillment": await _ids(uow, FulfillmentOrder, FulfillmentOrder.order_id, orders),
-        "shipments": await _ids(uow, Shipment, Shipment.order_id, orders),
+        "returns": await _ids(tx, Return, Return.order_id, orders),
+        "refunds": await _ids(tx, Refund, Refund.order_id, orders),
+        "fulfillment": await _ids(tx, FulfillmentOrder, FulfillmentOrder.order_id, orders),
+        "shipments": await _ids(tx, Shipment, Shipment.order_id, orders),
     }
 
 
@@ -95,17 +95,17 @@ def _naming(customer: Customer, related: dict[str, list[uuid.UUID]]) -> Any:
 
 
 async def export(uow: UnitOfWork, customer_id: uuid.UUID | None, email: str | None) -> dict[str, Any]:
-    async with uow:
-        customer = await _customer(uow, customer_id, email)
-        related = await _related(uow, customer)
-        data = await _gather(uow, customer, related)
-        uow.record(CustomerDataExported(customer.id))
+    async with uow as tx:
+        customer = await _customer(tx, customer_id, email)
+        related = await _related(tx, customer)
+        data = await _gather(tx, customer, related)
+        tx.record(CustomerDataExported(customer.id))
         await uow.commit()
     return data
 
 
-async def _gather(uow: UnitOfWork, customer: Customer, related: dict[str, list[uuid.UUID]]) -> dict[str, Any]:
-    s, tenant = uow.session, uow.tenant_id
+async def _gather(tx: Transaction, customer: Customer, related: dict[str, list[uuid.UUID]]) -> dict[str, Any]:
+    s, tenant = tx.session, tx.tenant_id
     orders = (
         await s.execute(select(Order).where(Order.tenant_id == tenant, Order.id.in_(related["orders"])))
     ).scalars()
@@ -213,30 +213,30 @@ def _order(o: Order, lines: list[OrderLine]) -> dict[str, Any]:
 
 async def erase(uow: UnitOfWork, customer_id: uuid.UUID | None, email: str | None) -> Customer:
     """Pseudonymises the customer everywhere (see the module's docstring); all or nothing."""
-    async with uow:
-        customer = await _customer(uow, customer_id, email)
+    async with uow as tx:
+        customer = await _customer(tx, customer_id, email)
         fake = pseudonym(customer.id)
         if customer.email == fake:  # erased already: nothing left to do
             await uow.commit()
             return customer
-        related = await _related(uow, customer)
-        await _refuse_open(uow, related)
-        scrubber = await _scrubber(uow, customer, related, fake)
-        await _erase_events(uow, customer, related, scrubber)
-        await _erase_orders(uow, related, fake)
+        related = await _related(tx, customer)
+        await _refuse_open(tx, related)
+        scrubber = await _scrubber(tx, customer, related, fake)
+        await _erase_events(tx, customer, related, scrubber)
+        await _erase_orders(tx, related, fake)
         customer.email, customer.first_name, customer.last_name, customer.phone = fake, None, None, None
-        uow.record(CustomerErased(customer.id))
+        tx.record(CustomerErased(customer.id))
         await uow.commit()
     return customer
 
 
-async def _refuse_open(uow: UnitOfWork, related: dict[str, list[uuid.UUID]]) -> None:
-    orders = await _open(uow, Order, related["orders"], CLOSED_ORDERS)
+async def _refuse_open(tx: Transaction, related: dict[str, list[uuid.UUID]]) -> None:
+    orders = await _open(tx, Order, related["orders"], CLOSED_ORDERS)
     if orders:
         numbers = ", ".join(f"#{n}" for n in orders)
         message = f"The customer has orders not yet delivered or cancelled: {numbers}"
         raise DomainError(Code.OPEN_ORDERS, message, ["customerId"])
-    returns = await _open(uow, Return, related["returns"], CLOSED_RETURNS)
+    returns = await _open(tx, Return, related["returns"], CLOSED_RETURNS)
     if returns:
         numbers = ", ".join(f"RMA-{n}" for n in returns)
         raise DomainError(
@@ -244,23 +244,23 @@ async def _refuse_open(uow: UnitOfWork, related: dict[str, list[uuid.UUID]]) -> 
         )
 
 
-async def _open(uow: UnitOfWork, model: Any, ids: list[uuid.UUID], closed: set[Any]) -> list[int]:
+async def _open(tx: Transaction, model: Any, ids: list[uuid.UUID], closed: set[Any]) -> list[int]:
     """The numbers of those orders (or returns) whose status is not one of `closed`, in order."""
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(model.number)
-        .where(model.tenant_id == uow.tenant_id, model.id.in_(ids), model.status.not_in(closed))
+        .where(model.tenant_id == tx.tenant_id, model.id.in_(ids), model.status.not_in(closed))
         .order_by(model.number)
     )
     return list(rows.scalars())
 
 
 async def _scrubber(
-    uow: UnitOfWork, customer: Customer, related: dict[str, list[uuid.UUID]], fake: str
+    tx: Transaction, customer: Customer, related: dict[str, list[uuid.UUID]], fake: str
 ) -> Scrubber:
     """Everything that names the person: the customer row, and every order's email and address lines."""
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(Order.email, Order.shipping_address, Order.billing_address).where(
-            Order.tenant_id == uow.tenant_id, Order.id.in_(related["orders"])
+            Order.tenant_id == tx.tenant_id, Order.id.in_(related["orders"])
         )
     )
     strings: list[str | None] = [customer.first_name, customer.last_name, customer.phone]
@@ -276,9 +276,9 @@ async def _scrubber(
 
 
 async def _erase_events(
-    uow: UnitOfWork, customer: Customer, related: dict[str, list[uuid.UUID]], scrubber: Scrubber
+    tx: Transaction, customer: Customer, related: dict[str, list[uuid.UUID]], scrubber: Scrubber
 ) -> None:
-    s, tenant = uow.session, uow.tenant_id
+    s, tenant = tx.session, tx.tenant_id
     for event in (
         await s.execute(
             select(OutboxEvent).where(OutboxEvent.tenant_id == tenant, _naming(customer, related))
@@ -299,8 +299,8 @@ async def _erase_events(
         note.body = "Erased at the customer's request."
 
 
-async def _erase_orders(uow: UnitOfWork, related: dict[str, list[uuid.UUID]], fake: str) -> None:
-    s, tenant = uow.session, uow.tenant_id
+async def _erase_orders(tx: Transaction, related: dict[str, list[uuid.UUID]], fake: str) -> None:
+    s, tenant = tx.session, tx.tenant_id
     for order in (
         await s.execute(select(Order).where(Order.tenant_id == tenant, Order.id.in_(related["orders"])))
     ).scalars():

@@ -36,28 +36,28 @@ from domain.returns import repository
 from domain.returns.events import ExchangeOrderCreated
 from domain.returns.models import Return, ReturnLine
 from domain.tenancy.models import Tenant
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 
 async def approve_return(uow: UnitOfWork, return_id: uuid.UUID) -> Return:
     """Approves the return; exchange lines get their replacement reserved as one exchange order."""
-    async with uow:
-        order, ret, lines = await repository.lock_return(uow, return_id)
+    async with uow as tx:
+        order, ret, lines = await repository.lock_return(tx, return_id)
         ret.approve()
         if any(line.exchanged for line in lines):
-            await create(uow, order, ret, lines)
-        await repository.refresh_order_status(uow, order)
+            await create(tx, order, ret, lines)
+        await repository.refresh_order_status(tx, order)
         await uow.commit()
     return ret
 
 
-async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnLine]) -> Order:
+async def create(tx: Transaction, order: Order, ret: Return, lines: list[ReturnLine]) -> Order:
     """The exchange order for the return's exchange lines, in the open unit of work (approve_return)."""
     swaps = [line for line in lines if line.exchanged]
     products = {
         p.id: p
         for p in (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(Product).where(Product.id.in_([line.exchange_product_id for line in swaps]))
             )
         ).scalars()
@@ -69,20 +69,20 @@ async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnL
             problems.add(Code.PRODUCT_INACTIVE, f"{line.exchange_sku} is no longer for sale", *field)
     problems.raise_if_any()
     # Everything that can refuse the exchange is checked before stock and the tenant's counter are locked.
-    credits = await _credits(uow, order, swaps)
+    credits = await _credits(tx, order, swaps)
     exchange_id = uuid.uuid4()
     needs = [
         Need(i, line.exchange_product_id, line.exchange_quantity or 0, allow_backorder=False)  # type: ignore[arg-type]
         for i, line in enumerate(swaps)
     ]
     try:
-        allocations = await inventory.reserve(uow, exchange_id, needs)
+        allocations = await inventory.reserve(tx, exchange_id, needs)
     except Rejected as exc:  # point each shortage at the return line that asked for it
         for error in exc.errors:
             if error.field and len(error.field) > 1 and error.field[1].isdigit():
                 error.field = ["lines", str(swaps[int(error.field[1])].position), "exchangeFor", "quantity"]
         raise
-    tenant = await uow.session.get_one(Tenant, uow.tenant_id)
+    tenant = await tx.session.get_one(Tenant, tx.tenant_id)
     totals = price_order(
         [(products[line.exchange_product_id].price, line.exchange_quantity or 0) for line in swaps],  # type: ignore[index]
         "0",
@@ -92,7 +92,7 @@ async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnL
     now = utcnow()
     exchange = Order(
         id=exchange_id,
-        tenant_id=uow.tenant_id,
+        tenant_id=tx.tenant_id,
         channel=order.channel,
         customer_id=order.customer_id,
         email=order.email,
@@ -119,7 +119,7 @@ async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnL
     line_ids = [uuid.uuid4() for _ in swaps]
     # Written as placement writes an order (domain/orders/rows.py), numbered from the tenant's counter.
     await create_order_rows(
-        uow,
+        tx,
         exchange,
         [
             NewLine(
@@ -147,7 +147,7 @@ async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnL
         now,
     )
     # From here on the order changes as any order does, through the session.
-    exchange = await uow.session.get_one(Order, exchange_id)
+    exchange = await tx.session.get_one(Order, exchange_id)
     exchange.record(
         OrderCreated(
             exchange.id,
@@ -171,24 +171,24 @@ async def create(uow: UnitOfWork, order: Order, ret: Return, lines: list[ReturnL
         )
     )
     exchange.confirm()
-    await uow.session.flush()
-    await fulfillment.open_for_order(uow, exchange)
+    await tx.session.flush()
+    await fulfillment.open_for_order(tx, exchange)
     ret.exchange_order_id = exchange.id
-    await _settle(uow, order, ret, swaps, credits, exchange)
+    await _settle(tx, order, ret, swaps, credits, exchange)
     return exchange
 
 
-async def _credits(uow: UnitOfWork, order: Order, swaps: list[ReturnLine]) -> list[LineRefund]:
+async def _credits(tx: Transaction, order: Order, swaps: list[ReturnLine]) -> list[LineRefund]:
     """What the returned units were charged: their value as credit for the replacement."""
     order_lines = {
         line.id: line
         for line in (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(OrderLine).where(OrderLine.id.in_([s.order_line_id for s in swaps]))
             )
         ).scalars()
     }
-    refunded = await refunds.refunded_units(uow, order.id)
+    refunded = await refunds.refunded_units(tx, order.id)
     credits = []
     for line in swaps:
         ol = order_lines[line.order_line_id]
@@ -205,7 +205,7 @@ async def _credits(uow: UnitOfWork, order: Order, swaps: list[ReturnLine]) -> li
 
 
 async def _settle(
-    uow: UnitOfWork,
+    tx: Transaction,
     order: Order,
     ret: Return,
     swaps: list[ReturnLine],
@@ -223,10 +223,10 @@ async def _settle(
         for line in swaps:
             line.refunded = line.quantity
         await issue(
-            uow, order, Amounts(credits, credited=applied), f"Exchange for return {ret.rma_number}", ret.id
+            tx, order, Amounts(credits, credited=applied), f"Exchange for return {ret.rma_number}", ret.id
         )
     if applied > 0:
-        uow.session.add(exchange.record_payment(applied, f"{EXCHANGE_CREDIT} {ret.rma_number}"))
+        tx.session.add(exchange.record_payment(applied, f"{EXCHANGE_CREDIT} {ret.rma_number}"))
     ret.record(
         ExchangeOrderCreated(
             ret.id,

@@ -28,7 +28,7 @@ from domain.orders.inputs import AddressInput
 from domain.orders.models import Order
 from domain.orders.status import OPEN
 from domain.orders.validation import check_address
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 from domain.workflows.edit_basis import read_basis
 
 
@@ -44,9 +44,9 @@ class EditView:
 
 
 async def begin(uow: UnitOfWork, order_id: uuid.UUID) -> EditView:
-    async with uow:
-        order = await _order(uow, order_id, "orderId")
-        basis = await read_basis(uow, order, [])
+    async with uow as tx:
+        order = await _order(tx, order_id, "orderId")
+        basis = await read_basis(tx, order, [])
         if order.status not in OPEN or all(line.quantity <= line.shipped for line in basis.lines):
             raise DomainError(
                 Code.ORDER_NOT_EDITABLE,
@@ -54,8 +54,8 @@ async def begin(uow: UnitOfWork, order_id: uuid.UUID) -> EditView:
                 "longer be edited",
                 ["orderId"],
             )
-        edit = new_edit(uow.tenant_id, order.id, order.version, uow.actor)
-        uow.session.add(edit)
+        edit = new_edit(tx.tenant_id, order.id, order.version, tx.actor)
+        tx.session.add(edit)
         view = EditView(edit, order, recalculate(basis, []), {})
         await uow.commit()
     return view
@@ -108,13 +108,13 @@ async def adjust(
 
 
 async def discard(uow: UnitOfWork, edit_id: uuid.UUID) -> EditView:
-    async with uow:
-        edit = await lock_edit(uow, edit_id)
+    async with uow as tx:
+        edit = await lock_edit(tx, edit_id)
         if edit.status != EditStatus.OPEN:
             raise DomainError(Code.EDIT_CLOSED, f"This edit was {edit.status.lower()} already", ["editId"])
-        order = await _order(uow, edit.order_id, "editId")
+        order = await _order(tx, edit.order_id, "editId")
         edit.close(EditStatus.DISCARDED, utcnow())
-        view = EditView(edit, order, recalculate(await read_basis(uow, order, []), []), {})
+        view = EditView(edit, order, recalculate(await read_basis(tx, order, []), []), {})
         await uow.commit()
     return view
 
@@ -122,53 +122,53 @@ async def discard(uow: UnitOfWork, edit_id: uuid.UUID) -> EditView:
 async def view(uow: UnitOfWork, edit_id: uuid.UUID) -> EditView | None:
     """A session as it stands: an open one priced on the order as it is now (None: no such edit). A
     committed or discarded one shows the order as it is, with nothing staged."""
-    async with uow:
-        found = await uow.session.get(OrderEdit, edit_id)
-        if found is None or found.tenant_id != uow.tenant_id:
+    async with uow as tx:
+        found = await tx.session.get(OrderEdit, edit_id)
+        if found is None or found.tenant_id != tx.tenant_id:
             return None
-        order = await _order(uow, found.order_id, "id")
+        order = await _order(tx, found.order_id, "id")
         changes = found.changes if found.status == EditStatus.OPEN else []
-        result = recalculate(await read_basis(uow, order, changes), changes)
+        result = recalculate(await read_basis(tx, order, changes), changes)
         return EditView(
-            found, order, result, await _sellable(uow, [c.product_id for c in result.stock_changes])
+            found, order, result, await _sellable(tx, [c.product_id for c in result.stock_changes])
         )
 
 
 async def _stage(uow: UnitOfWork, edit_id: uuid.UUID, change: dict[str, Any]) -> EditView:
-    async with uow:
-        edit = await lock_edit(uow, edit_id)
+    async with uow as tx:
+        edit = await lock_edit(tx, edit_id)
         now = utcnow()
         edit.require_open(now)
-        order = await _order(uow, edit.order_id, "editId")
+        order = await _order(tx, edit.order_id, "editId")
         changes = [*edit.changes, change]
-        result = recalculate(await read_basis(uow, order, changes), changes)
+        result = recalculate(await read_basis(tx, order, changes), changes)
         edit.stage(change, now)
-        available = await _sellable(uow, [c.product_id for c in result.stock_changes])
+        available = await _sellable(tx, [c.product_id for c in result.stock_changes])
         await uow.commit()
     return EditView(edit, order, result, available)
 
 
-async def _order(uow: UnitOfWork, order_id: uuid.UUID, field: str) -> Order:
+async def _order(tx: Transaction, order_id: uuid.UUID, field: str) -> Order:
     order = (
-        await uow.session.execute(select(Order).where(Order.tenant_id == uow.tenant_id, Order.id == order_id))
+        await tx.session.execute(select(Order).where(Order.tenant_id == tx.tenant_id, Order.id == order_id))
     ).scalar_one_or_none()
     if order is None:
         raise DomainError(Code.NOT_FOUND, "Order not found", [field])
     return order
 
 
-async def _sellable(uow: UnitOfWork, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+async def _sellable(tx: Transaction, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """Units each product has available at the active locations, as the API counts them (read, not
     locked: a preview)."""
     if not product_ids:
         return {}
     level = InventoryLevel
     allow = Product.backorder_policy == BackorderPolicy.ALLOW
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(level.product_id, func.sum(available_sql(level.sellable, allow)))
         .join(Location, Location.id == level.location_id)
         .join(Product, Product.id == level.product_id)
-        .where(level.tenant_id == uow.tenant_id, level.product_id.in_(product_ids), Location.active.is_(True))
+        .where(level.tenant_id == tx.tenant_id, level.product_id.in_(product_ids), Location.active.is_(True))
         .group_by(level.product_id)
     )
     return {product_id: int(units or 0) for product_id, units in rows.all()}

@@ -38,7 +38,7 @@ from domain.orders.repository import check_version, lock_order, paid_by_credit
 from domain.orders.status import OPEN, AllocationStatus, CustomerTier, OrderStatus, ShippingMethod
 from domain.refunds.issuing import Amounts, issue
 from domain.refunds.models import Refund, RefundLine
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 from domain.workflows.edit_basis import read_basis
 
 REFUND_REASON = "Order edited: paid beyond the new total"
@@ -62,11 +62,11 @@ async def commit(
     problems = Problems()
     note = validation.text(problems, staff_note, ("staffNote",), 2000, required=False)
     problems.raise_if_any()
-    async with uow:
-        edit = await lock_edit(uow, edit_id)
+    async with uow as tx:
+        edit = await lock_edit(tx, edit_id)
         now = utcnow()
         edit.require_open(now)
-        order = await lock_order(uow, edit.order_id, expected_version, field="editId")
+        order = await lock_order(tx, edit.order_id, expected_version, field="editId")
         check_version(order, edit.base_version)
         if not edit.changes:
             raise DomainError(Code.NOTHING_TO_COMMIT, "The edit stages no change", ["editId"])
@@ -75,14 +75,14 @@ async def commit(
                 Code.ORDER_NOT_EDITABLE, f"Order {order.display_number} is {order.status}", ["editId"]
             )
         old_total, old_method = order.total, order.shipping_method
-        result = recalculate(await read_basis(uow, order, edit.changes), edit.changes)
-        await _move_stock(uow, order, result)
+        result = recalculate(await read_basis(tx, order, edit.changes), edit.changes)
+        await _move_stock(tx, order, result)
         # The order row changes from here on and is flushed once, so its version bumps once.
-        await _write_lines(uow, order, result)
-        if order.shipping_method != old_method and await _new_priority(uow, order):
-            await fulfillment.reprioritize(uow, order)
+        await _write_lines(tx, order, result)
+        if order.shipping_method != old_method and await _new_priority(tx, order):
+            await fulfillment.reprioritize(tx, order)
         _follow_status(order, result)
-        refund = await _settle(uow, order, result)
+        refund = await _settle(tx, order, result)
         order.record(
             OrderEdited(
                 order.id,
@@ -100,19 +100,19 @@ async def commit(
     return Committed(order, edit, result, refund)
 
 
-async def _move_stock(uow: UnitOfWork, order: Order, result: Recalculated) -> None:
+async def _move_stock(tx: Transaction, order: Order, result: Recalculated) -> None:
     changed = [line for line in result.lines if line.changed]
     held_products = select(OrderAllocation.product_id).where(
-        OrderAllocation.tenant_id == uow.tenant_id,
+        OrderAllocation.tenant_id == tx.tenant_id,
         OrderAllocation.order_id == order.id,
         OrderAllocation.status.in_(fulfillment_repo.HELD),
     )
     products = sorted(
-        set((await uow.session.execute(held_products)).scalars()) | {x.product_id for x in changed}
+        set((await tx.session.execute(held_products)).scalars()) | {x.product_id for x in changed}
     )
-    levels = await inventory.lock_levels(uow, products)
-    held = await fulfillment_repo.held_allocations(uow, OrderAllocation.order_id == order.id, lock=True)
-    fos = await resizing.lock_fulfillment_orders(uow, order.id)
+    levels = await inventory.lock_levels(tx, products)
+    held = await fulfillment_repo.held_allocations(tx, OrderAllocation.order_id == order.id, lock=True)
+    fos = await resizing.lock_fulfillment_orders(tx, order.id)
     # Units that go, least advanced work first; packed ones refuse the whole edit.
     released: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
     touched: set[uuid.UUID] = set()
@@ -126,25 +126,25 @@ async def _move_stock(uow: UnitOfWork, order: Order, result: Recalculated) -> No
                     released[t.allocation.product_id, t.allocation.location_id] += t.units
                 if t.allocation.fulfillment_order_id:
                     touched.add(t.allocation.fulfillment_order_id)
-    await inventory.release(uow, order.id, [(p, loc, n) for (p, loc), n in released.items()], levels)
-    await uow.session.flush()
-    await fill_freed(uow, [levels[key] for key in sorted(released)])
+    await inventory.release(tx, order.id, [(p, loc, n) for (p, loc), n in released.items()], levels)
+    await tx.session.flush()
+    await fill_freed(tx, [levels[key] for key in sorted(released)])
     if units_released:
         order.record(StockReleased(order.id, units=units_released))
     # Units added: reserved all or nothing, INSUFFICIENT_STOCK at lines[i].quantity of the edit's lines.
-    policies = await _backorder_policies(uow, [x.product_id for x in changed if x.quantity > x.original])
+    policies = await _backorder_policies(tx, [x.product_id for x in changed if x.quantity > x.original])
     needs = [
         Need(i, line.product_id, line.quantity - line.original, policies[line.product_id])
         for i, line in enumerate(result.lines)
         if line.quantity > line.original
     ]
     if needs:
-        await uow.session.flush()
-        planned = await inventory.reserve(uow, order.id, needs)
+        await tx.session.flush()
+        planned = await inventory.reserve(tx, order.id, needs)
         added = [
             OrderAllocation(
                 id=uuid.uuid4(),
-                tenant_id=uow.tenant_id,
+                tenant_id=tx.tenant_id,
                 order_id=order.id,
                 line_id=result.lines[a.index].id,
                 product_id=result.lines[a.index].product_id,
@@ -169,19 +169,19 @@ async def _move_stock(uow: UnitOfWork, order: Order, result: Recalculated) -> No
                 ],
             )
         )
-        await _add_lines(uow, order, [line for line in result.lines if line.added])
-        uow.session.add_all(added)
-        await uow.session.flush()
+        await _add_lines(tx, order, [line for line in result.lines if line.added])
+        tx.session.add_all(added)
+        await tx.session.flush()
         if order.status != OrderStatus.PENDING:  # fulfillment opens at confirmation
-            await resizing.place_added(uow, order, added, fos)
-    await resizing.end_emptied(uow, fos, touched)
+            await resizing.place_added(tx, order, added, fos)
+    await resizing.end_emptied(tx, fos, touched)
 
 
-async def _new_priority(uow: UnitOfWork, order: Order) -> bool:
+async def _new_priority(tx: Transaction, order: Order) -> bool:
     """A new shipping method counts in the computed priority as at placement (an override still wins);
     True when it changed, for the caller to move the open fulfillment orders along."""
-    tier = await uow.session.scalar(
-        select(Customer.tier).where(Customer.tenant_id == uow.tenant_id, Customer.id == order.customer_id)
+    tier = await tx.session.scalar(
+        select(Customer.tier).where(Customer.tenant_id == tx.tenant_id, Customer.id == order.customer_id)
     )
     new = compute_priority(
         ShippingMethod(order.shipping_method),
@@ -193,28 +193,28 @@ async def _new_priority(uow: UnitOfWork, order: Order) -> bool:
     return changed
 
 
-async def _backorder_policies(uow: UnitOfWork, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:
-    rows = await uow.session.execute(
+async def _backorder_policies(tx: Transaction, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:
+    rows = await tx.session.execute(
         select(Product.id, Product.backorder_policy).where(
-            Product.tenant_id == uow.tenant_id, Product.id.in_(product_ids)
+            Product.tenant_id == tx.tenant_id, Product.id.in_(product_ids)
         )
     )
     return {pid: policy == BackorderPolicy.ALLOW for pid, policy in rows.all()}
 
 
-async def _add_lines(uow: UnitOfWork, order: Order, lines: list[EditedLine]) -> None:
+async def _add_lines(tx: Transaction, order: Order, lines: list[EditedLine]) -> None:
     if not lines:
         return
-    last = await uow.session.scalar(
+    last = await tx.session.scalar(
         select(func.max(OrderLine.position)).where(
-            OrderLine.tenant_id == uow.tenant_id, OrderLine.order_id == order.id
+            OrderLine.tenant_id == tx.tenant_id, OrderLine.order_id == order.id
         )
     )
     for n, line in enumerate(lines, start=(last or 0) + 1):
-        uow.session.add(
+        tx.session.add(
             OrderLine(
                 id=line.id,
-                tenant_id=uow.tenant_id,
+                tenant_id=tx.tenant_id,
                 order_id=order.id,
                 position=n,
                 product_id=line.product_id,
@@ -227,16 +227,16 @@ async def _add_lines(uow: UnitOfWork, order: Order, lines: list[EditedLine]) -> 
                 customizations=line.customizations,
             )
         )
-    await uow.session.flush()  # before the allocations that refer to them
+    await tx.session.flush()  # before the allocations that refer to them
 
 
-async def _write_lines(uow: UnitOfWork, order: Order, result: Recalculated) -> None:
+async def _write_lines(tx: Transaction, order: Order, result: Recalculated) -> None:
     """Existing lines take their new quantities; one with nothing left and nothing shipped goes."""
     existing = {
         line.id: line
         for line in (
-            await uow.session.execute(
-                select(OrderLine).where(OrderLine.tenant_id == uow.tenant_id, OrderLine.order_id == order.id)
+            await tx.session.execute(
+                select(OrderLine).where(OrderLine.tenant_id == tx.tenant_id, OrderLine.order_id == order.id)
             )
         ).scalars()
     }
@@ -250,7 +250,7 @@ async def _write_lines(uow: UnitOfWork, order: Order, result: Recalculated) -> N
             continue
         line.quantity, line.subtotal, line.tax = edited.quantity, edited.subtotal, edited.tax
     if gone:
-        refunded = await uow.session.scalar(
+        refunded = await tx.session.scalar(
             select(func.count()).select_from(RefundLine).where(RefundLine.order_line_id.in_(gone))
         )
         if refunded:
@@ -259,14 +259,14 @@ async def _write_lines(uow: UnitOfWork, order: Order, result: Recalculated) -> N
                 "Units of a line to remove were refunded: keep the line, or remove fewer units",
                 ["editId"],
             )
-        await uow.session.flush()
-        await uow.session.execute(
+        await tx.session.flush()
+        await tx.session.execute(
             delete(OrderAllocation).where(
-                OrderAllocation.tenant_id == uow.tenant_id, OrderAllocation.line_id.in_(gone)
+                OrderAllocation.tenant_id == tx.tenant_id, OrderAllocation.line_id.in_(gone)
             )
         )
-        await uow.session.execute(
-            delete(OrderLine).where(OrderLine.tenant_id == uow.tenant_id, OrderLine.id.in_(gone))
+        await tx.session.execute(
+            delete(OrderLine).where(OrderLine.tenant_id == tx.tenant_id, OrderLine.id.in_(gone))
         )
     order.subtotal, order.shipping, order.tax = result.subtotal, result.shipping, result.tax
     order.adjustment, order.adjustments = result.adjustment, result.adjustments
@@ -275,14 +275,14 @@ async def _write_lines(uow: UnitOfWork, order: Order, result: Recalculated) -> N
     order.updated_at = utcnow()
 
 
-async def _settle(uow: UnitOfWork, order: Order, result: Recalculated) -> Refund | None:
+async def _settle(tx: Transaction, order: Order, result: Recalculated) -> Refund | None:
     """A balance due stays on the order (PARTIALLY_PAID once something was paid); what was paid beyond
     the new total goes back to the customer, as a refund issued by the refunds step."""
     owed = -result.outstanding
     if owed <= 0:
         order.settle_payment_status()
         return None
-    if await paid_by_credit(uow, order):
+    if await paid_by_credit(tx, order):
         raise DomainError(
             Code.ORDER_NOT_EDITABLE,
             f"Order {order.display_number} is an exchange paid by a return's credit: lowering its total "
@@ -296,7 +296,7 @@ async def _settle(uow: UnitOfWork, order: Order, result: Recalculated) -> Refund
             ["editId"],
         )
     order.edit_refunded = (order.edit_refunded or 0) + owed
-    return await issue(uow, order, Amounts([], extra=owed), REFUND_REASON)
+    return await issue(tx, order, Amounts([], extra=owed), REFUND_REASON)
 
 
 def _follow_status(order: Order, result: Recalculated) -> None:

@@ -38,7 +38,7 @@ from domain.risk.assessments import assessed, built_in_assessment
 from domain.risk.models import BUILT_IN
 from domain.risk.placing import Signals, assess_placement
 from domain.risk.rules import Assessment
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 _READ = """
 WITH product AS MATERIALIZED (
@@ -105,13 +105,13 @@ class Reserved:
     signals: Signals
 
 
-async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool, signals: Signals) -> Reserved:
+async def reserve(tx: Transaction, data: OrderInput, lock: bool, signals: Signals) -> Reserved:
     """Prices the order and reserves its stock in the open unit of work, recording the levels' events;
     raises Contended (lock=False only), Rejected or DomainError otherwise."""
     now = utcnow()
-    driver = await uow.driver()
+    driver = await tx.driver()
     skus = sorted({line.sku for line in data.lines})
-    row = await driver.fetchrow(READ_LOCKED if lock else READ, uow.tenant_id, skus, *signals.parameters(now))
+    row = await driver.fetchrow(READ_LOCKED if lock else READ, tx.tenant_id, skus, *signals.parameters(now))
     products = _products(data, json.loads(row["products"] or "[]"))
     currency = next(iter(products.values())).currency
     rate = json.loads(row["shipping_rates"] or "{}").get(data.shipping_method, "0")
@@ -162,7 +162,7 @@ async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool, signals: Signal
     missing = sorted({(needs[a.index].product_id, a.location_id) for a in plan.allocations} - set(levels))
     if missing:  # backorders waiting at a location that never stocked the product
         await driver.execute(
-            ENSURE_LEVELS, uow.tenant_id, [k[0] for k in missing], [k[1] for k in missing], now
+            ENSURE_LEVELS, tx.tenant_id, [k[0] for k in missing], [k[1] for k in missing], now
         )
     reservations = [
         Reservation(
@@ -174,14 +174,14 @@ async def reserve(uow: UnitOfWork, data: OrderInput, lock: bool, signals: Signal
         for a in plan.allocations
         if not a.backordered
     ]
-    if not await reserve_at_levels(uow, order_id, reservations, now):
+    if not await reserve_at_levels(tx, order_id, reservations, now):
         raise Contended
     rules = approval.read(row)
     return Reserved(order_id, now, products, currency, totals, needs, plan.allocations, rules, risk, signals)
 
 
 async def write(
-    uow: UnitOfWork,
+    tx: Transaction,
     data: OrderInput,
     reserved: Reserved,
     customer: tuple[uuid.UUID, str],
@@ -205,7 +205,7 @@ async def write(
     )
     order = Order(
         id=reserved.order_id,
-        tenant_id=uow.tenant_id,
+        tenant_id=tx.tenant_id,
         channel=data.channel,
         external_id=data.external_id,
         idempotency_key=data.idempotency_key,
@@ -269,10 +269,10 @@ async def write(
         for a in reserved.allocations
     ]
     risk = reserved.risk
-    await create_order_rows(uow, order, lines, allocations, now, built_in_assessment(risk, uow.actor))
+    await create_order_rows(tx, order, lines, allocations, now, built_in_assessment(risk, tx.actor))
     total = money(totals.total, reserved.currency)
-    uow.record(OrderCreated(order.id, number=order.display_number, channel=data.channel, total=total))
-    uow.record(
+    tx.record(OrderCreated(order.id, number=order.display_number, channel=data.channel, total=total))
+    tx.record(
         StockReserved(
             order.id,
             allocations=[
@@ -286,9 +286,9 @@ async def write(
             ],
         )
     )
-    uow.record(assessed(order, BUILT_IN, risk.level, risk.score))
+    tx.record(assessed(order, BUILT_IN, risk.level, risk.score))
     if rule is not None:
-        await approval.request_approval(uow, order, rule)
+        await approval.request_approval(tx, order, rule)
     return order
 
 

@@ -48,17 +48,17 @@ async def _place_order(uow: UnitOfWork, data: OrderInput, client_ip: str | None)
     try:
         for lock in (False, True):  # without locks first; with them when that needs exact figures
             try:
-                async with uow:
-                    await queue_repeats(uow, data)
-                    existing = await find_repeat(uow, data, fingerprint)
+                async with uow as tx:
+                    await queue_repeats(tx, data)
+                    existing = await find_repeat(tx, data, fingerprint)
                     if existing is not None:
                         return Placed(existing, created=False)
                     token = access.new_token()
-                    reserved = await placement.reserve(uow, data, lock, signals)
+                    reserved = await placement.reserve(tx, data, lock, signals)
                     c = data.customer
-                    customer = await upsert_customer(uow, c.email, c.first_name, c.last_name, c.phone)
+                    customer = await upsert_customer(tx, c.email, c.first_name, c.last_name, c.phone)
                     order = await placement.write(
-                        uow, data, reserved, customer, fingerprint, shipping, billing, access.digest(token)
+                        tx, data, reserved, customer, fingerprint, shipping, billing, access.digest(token)
                     )
                     await uow.commit()
                     return Placed(order, created=True, access_token=token)
@@ -69,8 +69,8 @@ async def _place_order(uow: UnitOfWork, data: OrderInput, client_ip: str | None)
         if not any(name in str(exc) for name in UNIQUE_REQUEST):
             raise
     # A concurrent request with the same key or external id won the race: answer with its order.
-    async with uow:
-        existing = await find_repeat(uow, data, fingerprint)
+    async with uow as tx:
+        existing = await find_repeat(tx, data, fingerprint)
         if existing is None:
             raise DomainError(
                 Code.DUPLICATE,

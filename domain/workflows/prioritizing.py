@@ -15,9 +15,9 @@ async def set_priority(
 ) -> Order:
     """Sets (or, with None, clears) the manual priority; the order's open fulfillment orders follow."""
     reason = (reason or "").strip()[:500] or None
-    async with uow:
-        order = await lock_order(uow, order_id, None)
+    async with uow as tx:
+        order = await lock_order(tx, order_id, None)
         order.set_priority(override, reason)
-        await fulfillment.reprioritize(uow, order)
+        await fulfillment.reprioritize(tx, order)
         await uow.commit()
     return order

@@ -21,7 +21,7 @@ from domain.refunds.calculation import ChargedLine, dropped_units_refund, shippi
 from domain.refunds.issuing import issue
 from domain.returns.repository import refresh_order_status
 from domain.shipping.delivery import deliver_if_arrived, order_shipments
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 
 async def cancel_remaining(
@@ -30,12 +30,12 @@ async def cancel_remaining(
     problems = Problems()
     reason = validation.text(problems, reason, ("reason",), 500, required=False)
     problems.raise_if_any()
-    async with uow:
-        order = await lock_order(uow, order_id, expected_version)
-        await refuse_if_paid_by_credit(uow, order)
-        held, levels = await fulfillment_repo.lock_order_allocations(uow, order.id)
+    async with uow as tx:
+        order = await lock_order(tx, order_id, expected_version)
+        await refuse_if_paid_by_credit(tx, order)
+        held, levels = await fulfillment_repo.lock_order_allocations(tx, order.id)
         dropped = [a for a in held if a.unshipped > 0]
-        lines = await lines_of_order(uow, order.id)
+        lines = await lines_of_order(tx, order.id)
         units: dict[uuid.UUID, int] = defaultdict(int)
         for a in dropped:
             units[a.line_id] += a.unshipped
@@ -46,26 +46,26 @@ async def cancel_remaining(
         partly_shipped = frozenset(
             a.fulfillment_order_id for a in held if a.shipped and a.fulfillment_order_id
         )
-        released = await release_unshipped(uow, order, dropped, levels)
-        await fulfillment.cancel_for_order(uow, order.id, partly_shipped)
-        await fill_freed(uow, released.levels)
+        released = await release_unshipped(tx, order, dropped, levels)
+        await fulfillment.cancel_for_order(tx, order.id, partly_shipped)
+        await fill_freed(tx, released.levels)
         if released.event is not None:
             order.record(released.event)
-        await _refund(uow, order, lines, units)
-        deliver_if_arrived(order, await order_shipments(uow, order.id))
-        await refresh_order_status(uow, order)
+        await _refund(tx, order, lines, units)
+        deliver_if_arrived(order, await order_shipments(tx, order.id))
+        await refresh_order_status(tx, order)
         await uow.commit()
     return order
 
 
 async def _refund(
-    uow: UnitOfWork, order: Order, lines: dict[uuid.UUID, OrderLine], dropped: dict[uuid.UUID, int]
+    tx: Transaction, order: Order, lines: dict[uuid.UUID, OrderLine], dropped: dict[uuid.UUID, int]
 ) -> None:
     """Gives back what was paid beyond what the customer keeps (refunds/calculation.py)."""
     if order.refundable <= 0 or not dropped:
         return
-    refunded = await refunds.refunded_units(uow, order.id)
-    by_return = await refunds.refunded_units(uow, order.id, through_returns=True)
+    refunded = await refunds.refunded_units(tx, order.id)
+    by_return = await refunds.refunded_units(tx, order.id, through_returns=True)
     charged = [
         ChargedLine(
             line.id,
@@ -79,8 +79,8 @@ async def _refund(
     ]
     lines_tax = sum(line.tax for line in lines.values())
     shipping_owed = shipping_charged(order.shipping, order.tax, lines_tax) - await refunds.shipping_refunded(
-        uow, order.id
+        tx, order.id
     )
     amounts = dropped_units_refund(order.refundable, charged, shipping_owed)
     if amounts is not None:
-        await issue(uow, order, amounts, "Unshipped units cancelled")
+        await issue(tx, order, amounts, "Unshipped units cancelled")

@@ -17,10 +17,10 @@ from domain.uow import UnitOfWork
 
 async def record_assessment(uow: UnitOfWork, data: AssessmentInput) -> Order:
     source, facts = risk.check(data)
-    async with uow:
-        order = await lock_order(uow, data.order_id, None, field="orderId")
-        if await risk.apply_assessment(uow, order, source, facts, data):
-            await hold_for_fraud(uow, order)
-        uow.record(assessed(order, source, data.level.value, data.score))
+    async with uow as tx:
+        order = await lock_order(tx, data.order_id, None, field="orderId")
+        if await risk.apply_assessment(tx, order, source, facts, data):
+            await hold_for_fraud(tx, order)
+        tx.record(assessed(order, source, data.level.value, data.score))
         await uow.commit()
     return order

@@ -18,10 +18,10 @@ from domain.uow import UnitOfWork
 
 async def set_level(uow: UnitOfWork, data: SetInput) -> tuple[InventoryLevel, Product]:
     inventory.check_set(data)
-    async with uow:
-        product, level, freed = await inventory.apply_set(uow, data)
+    async with uow as tx:
+        product, level, freed = await inventory.apply_set(tx, data)
         if freed:
-            await fill_backorders(uow, level, product.sku)
+            await fill_backorders(tx, level, product.sku)
         await uow.commit()
     return level, product
 
@@ -30,27 +30,27 @@ async def adjust_level(uow: UnitOfWork, data: AdjustInput) -> tuple[InventoryLev
     inventory.check_adjust(data)
     if data.location_id is not None:
         with uow.leanly():  # the commonest adjustment, in statements written once (adjusting.py)
-            async with uow:
+            async with uow as tx:
                 try:
-                    adjusted = await adjusting.adjust(uow, data)
+                    adjusted = await adjusting.adjust(tx, data)
                 except adjusting.Unhandled:
                     pass  # nothing written; the unit of work rolls back, and the ORM path answers
                 else:
                     await uow.commit()
                     return adjusted
-    async with uow:
-        product, level = await inventory.apply_adjustment(uow, data)
+    async with uow as tx:
+        product, level = await inventory.apply_adjustment(tx, data)
         if data.delta > 0:
-            await fill_backorders(uow, level, product.sku)
+            await fill_backorders(tx, level, product.sku)
         await uow.commit()
     return level, product
 
 
 async def resolve_damaged(uow: UnitOfWork, data: DamagedInput) -> tuple[InventoryLevel, Product]:
     note = damaged.check(data)
-    async with uow:
-        product, level = await damaged.apply_resolution(uow, data, note)
+    async with uow as tx:
+        product, level = await damaged.apply_resolution(tx, data, note)
         if data.outcome == DamagedOutcome.RESTOCKED:
-            await fill_backorders(uow, level, product.sku)
+            await fill_backorders(tx, level, product.sku)
         await uow.commit()
     return level, product

@@ -1,4 +1,4 @@
-"""Order placement in a few statements written once (domain/orders/placing.py): how many statements one
+"""Order placement in a few statements written once (domain/workflows/placement.py): how many statements one
 order takes, and many orders racing for one hot SKU (nothing oversold, committed equals what open
 allocations hold, the ledger adds up to the balances)."""
 

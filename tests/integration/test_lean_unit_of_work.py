@@ -36,11 +36,12 @@ async def test_a_lean_unit_of_work_that_fails_rolls_back_and_leaves_its_connecti
             async with lean(engine, tenant.id) as uow:
                 await (await uow.driver()).execute("SELECT * FROM no_such_table")
 
-        async with lean(engine, tenant.id) as uow:
+        work = lean(engine, tenant.id)
+        async with work as uow:
             driver = await uow.driver()
             assert await driver.fetchval(COUNT_CUSTOMERS) == 0  # the first insert was rolled back
             await driver.execute(ADD_CUSTOMER, tenant.id)
-            await uow.commit()
+            await work.commit()
         async with UnitOfWork(engine, tenant.id) as uow:  # an ORM one on the same connection, after
             assert (await uow.session.execute(text(COUNT_CUSTOMERS))).scalar_one() == 1
             assert not (await uow.driver()).is_closed()

@@ -47,12 +47,13 @@ async def test_a_write_longer_than_the_statement_timeout_is_cancelled_and_rolled
     db, tenant, short_limits
 ):
     with pytest.raises(DBAPIError) as refused:
-        async with UnitOfWork(db, tenant.id) as uow:
+        work = UnitOfWork(db, tenant.id)
+        async with work as uow:
             await uow.session.execute(
                 text("UPDATE tenants SET name = 'Slow' WHERE id = :id"), {"id": tenant.id}
             )
             await uow.session.execute(text("SELECT pg_sleep(2)"))
-            await uow.commit()
+            await work.commit()
 
     assert "canceling statement due to statement timeout" in str(refused.value)
     async with UnitOfWork(db, tenant.id) as uow:
