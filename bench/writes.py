@@ -38,7 +38,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench import write_phases, write_seed
+from bench import write_phases, write_profile, write_seed
 from bench.order_by_number import (
     UNTHROTTLED,
     Server,
@@ -159,12 +159,16 @@ def load(
     path: Path,
     args: argparse.Namespace,
     duration: float,
+    profiled: bool = False,
 ) -> dict[str, Any]:
     sampler = LagSampler(url, tenant)
+    spy = write_profile.start(server.process.pid, args.profile, args.warmup + duration) if profiled else None
     cpu_before = cpu_seconds(server.process.pid)
     sampler.start()
     result = run_load(server, path, tenant.api_key, args.concurrency, args.warmup, duration)
     cpu_after = cpu_seconds(server.process.pid)
+    if spy is not None:
+        spy.wait()
     sampler.done.set()
     sampler.join()
     end = asyncio.run(write_seed.relay_lag(url, tenant.tenant_id))
@@ -198,6 +202,12 @@ def main() -> int:
     p.add_argument("--other-duration", type=float, default=4.0, help="measured seconds per other mutation")
     p.add_argument("--show-sql", action="store_true", help="print the statements of one orderCreate")
     p.add_argument("--sell-out", type=int, default=300, help="units of the hot SKU left for the sell-out")
+    p.add_argument(
+        "--profile",
+        type=Path,
+        help="sample the server with py-spy during the orderCreate run into this file, print where its "
+        "CPU goes (bench/write_profile.py), and stop after that run",
+    )
     args = p.parse_args()
 
     started = time.monotonic()
@@ -233,7 +243,11 @@ def main() -> int:
         deep = requests_file(ORDER_CREATE, [{"input": order_input(i, False)} for i in range(4000)])
         hot = requests_file(ORDER_CREATE, [{"input": order_input(i, True)} for i in range(4000)])
         files += [deep, hot]
-        show("orderCreate", load(server, url, tenant, deep, args, args.duration), tps, statements)
+        created = load(server, url, tenant, deep, args, args.duration, profiled=args.profile is not None)
+        show("orderCreate", created, tps, statements)
+        if args.profile is not None:
+            print(write_profile.summary(args.profile, created["cpu_ms"]))
+            return 0
         show("hot SKU", load(server, url, tenant, hot, args, args.duration), tps, None)
         check = asyncio.run(write_seed.stock_check(url, tenant, write_seed.HOT))
         report_stock("hot SKU", check)

@@ -22,7 +22,12 @@ from domain.limits.budgets import Budgets
 from domain.tenancy.models import Role
 from domain.tenancy.service import Principal
 from resolvers.errors import PublicError
-from schema.cost import MAX_COST, actual_cost, query_cost
+from schema.cost import MAX_COST, Pricer
+
+# Pricers by (query text, operation name): a client sends the same few documents again and again, and
+# a pricer walks its document's selections once (schema/cost.py). Emptied when full.
+MAX_PRICERS = 512
+_pricers: dict[tuple[str, str | None], Pricer] = {}
 
 
 class MaxCostExceeded(PublicError):
@@ -47,10 +52,9 @@ class QueryCost(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
-        if ctx.graphql_document is not None:
-            self.requested = query_cost(
-                ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables
-            )
+        pricer = self._pricer()
+        if pricer is not None:
+            self.requested = pricer.requested(ctx.variables)
         if self.requested > MAX_COST:
             raise MaxCostExceeded(
                 f"This query would cost {self.requested}, more than the maximum of {MAX_COST}: ask for "
@@ -65,12 +69,26 @@ class QueryCost(SchemaExtension):
             yield
         finally:
             result = ctx.result
-            if ctx.graphql_document is not None and result is not None:
-                data = getattr(result, "data", None)
-                self.actual = actual_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, data)
+            if pricer is not None and result is not None:
+                self.actual = pricer.actual(getattr(result, "data", None))
             if charged is not None:
                 budgets, key_id = charged
                 budgets.refund(key_id, self.requested - min(self.actual, self.requested))
+
+    def _pricer(self) -> Pricer | None:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        if document is None:
+            return None
+        if ctx.query is None:  # a document given without its text: nothing to know it again by
+            return Pricer(ctx.schema._schema, document, ctx.operation_name)
+        key = (ctx.query, ctx.operation_name)
+        pricer = _pricers.get(key)
+        if pricer is None:
+            if len(_pricers) >= MAX_PRICERS:
+                _pricers.clear()
+            pricer = _pricers[key] = Pricer(ctx.schema._schema, document, ctx.operation_name)
+        return pricer
 
     def _charge(self) -> tuple[Budgets, Hashable] | None:
         """Charges the requested cost to the caller's bucket; raises Throttled when it holds less."""

@@ -21,6 +21,7 @@ from schema.events_query import EventsQuery
 from schema.extensions import LoggedSchema, MarkOperation, MaskUnexpected
 from schema.forecast_query import ForecastQuery
 from schema.fulfillment_query import FulfillmentQuery
+from schema.inputs import compile_inputs
 from schema.mutations.approvals import ApprovalMutations
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.customer_tokens import CustomerTokenMutations
@@ -160,6 +161,7 @@ schema = LoggedSchema(
 )
 
 watch_mutations(schema)
+compile_inputs(schema)
 
 
 def sdl() -> str:

@@ -29,6 +29,11 @@ log = logging.getLogger("baton.workers")
 PRUNE_EVERY = 3600.0
 ROLLUP_EVERY = 10.0  # seconds; reports read what the rollup does not hold yet from the orders
 APPROVAL_DEADLINES_EVERY = 60.0
+# After a round that published events, the relay waits this long (at most its idle interval) before
+# the next: under a steady stream of writes one round then numbers every event committed meanwhile,
+# where a round per nudge (about ten statements) cost each order as much as its own placement's
+# statements. An idle relay still answers the first nudge at once.
+RELAY_GATHER = 0.05
 OVERDUE_BATCH = 50
 
 
@@ -39,6 +44,7 @@ async def _nap(wake: asyncio.Event, seconds: float) -> None:
 
 
 async def relay_loop(pool: asyncpg.Pool, interval: float) -> None:
+    gather = min(interval, RELAY_GATHER)
     nudged = asyncio.Event()
     forget = signal.on_written(nudged.set)
     try:
@@ -50,7 +56,9 @@ async def relay_loop(pool: asyncpg.Pool, interval: float) -> None:
                 log.exception("the relay failed; retrying")
                 published = []
                 await asyncio.sleep(1)
-            if not published:
+            if published:
+                await asyncio.sleep(gather)
+            else:
                 await _nap(nudged, interval)
     finally:
         forget()
