@@ -20,7 +20,8 @@ import hashlib
 import json
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 
 from graphql import (
@@ -54,8 +55,13 @@ PLANS = 512  # documents kept planned (or known not to plan), least recently use
 class Compiled:
     document: DocumentNode
     operation: OperationDefinitionNode
-    plan: Plan
+    plan: Plan  # every turn forwards
     pricer: Pricer
+    turned: dict[tuple[bool, ...], Plan] = field(default_factory=dict)  # by way, when it has turns
+
+    def plan_for(self, variables: dict[str, Any]) -> Plan:
+        """The plan of the way these variables walk its connections (ValueError: the general path's)."""
+        return self.turned[self.plan.ways(variables)] if self.plan.turns else self.plan
 
 
 class CompiledReads:
@@ -92,7 +98,13 @@ class CompiledReads:
         built = plan(document, name, roots, sees_customers) if op is not None else None
         if op is None or built is None:
             return None
-        return Compiled(document, op, built, Pricer(self.schema, document, name))
+        turned: dict[tuple[bool, ...], Plan] = {}
+        for ways in product((False, True), repeat=len(built.turns)) if built.turns else ():
+            found = plan(document, name, roots, sees_customers, ways)
+            if found is None:
+                return None
+            turned[ways] = found
+        return Compiled(document, op, built, Pricer(self.schema, document, name), turned)
 
     async def answer(self, request: Request, context: Context) -> Response | None:
         """The answer, or None to let strawberry answer."""
@@ -125,13 +137,14 @@ class CompiledReads:
         if found is not None and not found[0].charge(found[1], found[2], requested).allowed:
             return None  # strawberry refuses it the same way, with 429 and Retry-After
         try:
-            params = compiled.plan.params(principal.tenant_id, coerced.coerced)
+            chosen = compiled.plan_for(coerced.coerced)
+            params = chosen.params(principal.tenant_id, coerced.coerced)
         except ValueError:  # an argument the general path refuses (its coded error) or the plan lacks
             if found is not None:
                 found[0].refund(found[1], requested)
             return None
         try:
-            text = await self.run(context, compiled, params)
+            text = await self.run(context, chosen.sql, params)
         except Exception as exc:
             if found is not None:
                 found[0].refund(found[1], requested)
@@ -148,10 +161,10 @@ class CompiledReads:
         cost = json.dumps({"cost": report(context, requested, actual)})
         return Response(f'{{"data":{text},"extensions":{cost}}}', media_type="application/json")
 
-    async def run(self, context: Context, compiled: Compiled, params: list[Any]) -> str:
+    async def run(self, context: Context, sql: str, params: list[Any]) -> str:
         """The statement's JSON text; server/tracing.py opens the operation's span around it."""
         assert context.principal is not None
-        return await context.reads.value(context.principal.tenant_id, compiled.plan.sql, *params)
+        return await context.reads.value(context.principal.tenant_id, sql, *params)
 
 
 def _body(request: Request) -> tuple[str, dict[str, Any], str | None] | None:

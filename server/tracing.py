@@ -33,7 +33,7 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 from resolvers.context import Context
 from schema.schema import schema
 from server import logs
-from server.compiled_reads import Compiled, CompiledReads
+from server.compiled_reads import CompiledReads
 from server.settings import Settings
 
 if TYPE_CHECKING:
@@ -170,8 +170,8 @@ class TracedCompiledReads(CompiledReads):
 
     tracer = trace.get_tracer("baton.compiled")
 
-    async def run(self, context: Context, compiled: Compiled, params: list[Any]) -> str:
+    async def run(self, context: Context, sql: str, params: list[Any]) -> str:
         with self.tracer.start_as_current_span("GraphQL operation") as span:
             _name(span, context.operation_type, context.operation_name)
             span.set_attribute("baton.compiled", True)
-            return await super().run(context, compiled, params)
+            return await super().run(context, sql, params)

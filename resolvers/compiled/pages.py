@@ -4,11 +4,12 @@ page with the same cursors (byte for byte) as domain/pagination.py and schema/co
 Planned: `first` and `after`, `last` and `before` (walking backwards reads the index from `before` the
 other way, the page and one row more, and shows those rows in the list's order), the other cursor as a
 second bound (`first` with `before`, `last` with `after`), `filter` (as a variable), `sortKey` and
-`reverse` (as literals). `first` and `last` in one document (which way the page goes is known only per
-request), a filter written inline and a sort chosen by a variable run through strawberry, and so does a
-request whose `last` is null (the general path then walks forwards). A value the general path refuses
-(a page size out of range, a cursor of another list, a customerId or approvalRuleId of another type, too
-many tags) makes the request run there too, for its coded error."""
+`reverse` (as literals). `first` and `last` in one document are a turn (planner.py): planned both ways,
+each request runs the way its values say (`last` given: backwards; both given: the general path's
+error). A filter written inline and a sort chosen by a variable run through strawberry, and so does a
+request whose `last` is null in a document without `first` (the general path then walks forwards). A
+value the general path refuses (a page size out of range, a cursor of another list, a customerId or
+approvalRuleId of another type, too many tags) makes the request run there too, for its coded error."""
 
 from __future__ import annotations
 
@@ -166,9 +167,6 @@ def _literal(node: ValueNode | None, kind: type, default: Any) -> Any:
 def orders_connection(planner: Planner, node: FieldNode) -> str:
     # A literal null is the argument left out, on the general path too.
     args = {a.name.value: a.value for a in node.arguments or () if not isinstance(a.value, NullValueNode)}
-    if "first" in args and "last" in args:
-        # Which way the page goes (or the general path's "not both" error) is known only per request.
-        raise GiveUp("orders(first:, last:) in one document")
     sort = ORDER_SORTS[_literal(args.get("sortKey"), EnumValueNode, "CREATED_AT")]
     descending = _literal(args.get("reverse"), BooleanValueNode, False) != sort.newest_first
     page = planner.alias()
@@ -180,7 +178,10 @@ def orders_connection(planner: Planner, node: FieldNode) -> str:
             conditions.append(condition.format(p=p, t=page))
     elif found is not None:
         raise GiveUp("a filter written inline")
-    backward = "last" in args
+    if "first" in args and "last" in args:  # which way the page goes is known per request
+        backward = planner.turn(args["first"], args["last"])  # the other one is null then
+    else:
+        backward = "last" in args
     if backward:  # `last: null` walks forwards on the general path: that request runs there
         size = planner.param(args["last"], _page_size, "int", required=True)
     elif "first" in args:

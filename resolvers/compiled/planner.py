@@ -5,7 +5,10 @@ each object becomes a json_build_object, each list a json_agg over a correlated 
 expression of the stored columns. Whatever it does not know (a field without a mapping, a directive, a
 fragment on another type, a repeated response key) makes it give up, and the operation runs through
 strawberry as before. The plan is built once per document and operation; each request binds its
-tenant ($1) and the values of the arguments, read from the literals or the request's variables."""
+tenant ($1) and the values of the arguments, read from the literals or the request's variables.
+
+A connection given both `first` and `last` goes one way or the other per request (a Turn): such a
+document is planned once for each combination of ways, and each request runs the plan of its own."""
 
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from graphql import (
 )
 
 MAX_KEYS = 50  # json_build_object takes at most 100 arguments: 50 keys and their values
+MAX_TURNS = 3  # connections given both `first` and `last` in one document: a plan for each of 2**n ways
 
 
 class GiveUp(Exception):
@@ -52,10 +56,37 @@ class Slot:
         return None if raw is None else self.convert(raw)
 
 
+def _given(node: ValueNode, variables: dict[str, Any]) -> bool:
+    if isinstance(node, VariableNode):
+        return variables.get(node.name.value) is not None
+    return value_from_ast_untyped(node, variables) is not None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A connection given both `first` and `last`, as the general path reads them: `last` walks
+    backwards, `first` (or neither) forwards, and both is its coded error, which the request then gets
+    from there (ValueError)."""
+
+    first: ValueNode
+    last: ValueNode
+
+    def backward(self, variables: dict[str, Any]) -> bool:
+        last = _given(self.last, variables)
+        if last and _given(self.first, variables):
+            raise ValueError("first and last both given: the general path's coded error")
+        return last
+
+
 @dataclass
 class Plan:
     sql: str
     slots: list[Slot]
+    turns: list[Turn] = field(default_factory=list)
+
+    def ways(self, variables: dict[str, Any]) -> tuple[bool, ...]:
+        """Which way each of the plan's turns goes for these variables (backward: True)."""
+        return tuple(turn.backward(variables) for turn in self.turns)
 
     def params(self, tenant_id: Any, variables: dict[str, Any]) -> list[Any]:
         return [tenant_id, *(slot.value(variables) for slot in self.slots)]
@@ -65,7 +96,9 @@ class Plan:
 class Planner:
     fragments: dict[str, FragmentDefinitionNode]
     sees_customers: bool = True  # whether customer records show (customers:read), or read as null
+    ways: tuple[bool, ...] = ()  # the way each turn goes in this plan, in the order they are met
     slots: list[Slot] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
     aliases: int = 0
 
     def alias(self) -> str:
@@ -77,6 +110,13 @@ class Planner:
     ) -> str:
         self.slots.append(Slot(node, convert, required))
         return f"${len(self.slots) + 1}::{sql_type}"
+
+    def turn(self, first: ValueNode, last: ValueNode) -> bool:
+        """Whether this connection, given both `first` and `last`, walks backwards in this plan."""
+        self.turns.append(Turn(first, last))
+        if len(self.turns) > MAX_TURNS:
+            raise GiveUp("too many connections given both first and last")
+        return len(self.turns) <= len(self.ways) and self.ways[len(self.turns) - 1]
 
     def fields(self, selection_set: SelectionSetNode | None, type_name: str) -> list[FieldNode]:
         """The fields selected on an object of this type, fragments flattened."""
@@ -131,14 +171,19 @@ def sql_text(value: str) -> str:
 
 
 def plan(
-    document: DocumentNode, name: str | None, roots: dict[str, Any], sees_customers: bool = True
+    document: DocumentNode,
+    name: str | None,
+    roots: dict[str, Any],
+    sees_customers: bool = True,
+    ways: tuple[bool, ...] = (),
 ) -> Plan | None:
-    """The operation as one statement, or None when some part of it has no SQL mapping."""
+    """The operation as one statement, or None when some part of it has no SQL mapping; its turns go
+    the `ways` given (forwards where none is given)."""
     op = get_operation_ast(document, name)
     if op is None or op.operation != OperationType.QUERY:
         return None
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    planner = Planner(fragments, sees_customers)
+    planner = Planner(fragments, sees_customers, ways)
     try:
         if op.directives:
             raise GiveUp("directives on the operation")
@@ -156,4 +201,4 @@ def plan(
         return None
     if all(node.name.value == "__typename" for node in planner.fields(op.selection_set, "Query")):
         return None  # nothing to read: no statement (it would not even use its tenant parameter)
-    return Plan(f"SELECT json_build_object({', '.join(pairs)})::text", planner.slots)
+    return Plan(f"SELECT json_build_object({', '.join(pairs)})::text", planner.slots, planner.turns)

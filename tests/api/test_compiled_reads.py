@@ -248,7 +248,6 @@ FILTERS = [
     None,
 ]
 PAGES_NOT_PLANNED = [
-    "query($f: Int) { orders(first: $f, last: 2) { nodes { id } } }",  # the direction known per request
     "query($k: OrderSortKey!) { orders(first: 2, sortKey: $k) { nodes { id } } }",
     "{ orders(first: 2, filter: {status: [PENDING]}) { nodes { id } } }",
 ]
