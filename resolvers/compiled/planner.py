@@ -22,6 +22,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
+    NullValueNode,
     OperationType,
     SelectionSetNode,
     ValueNode,
@@ -113,6 +114,8 @@ class Planner:
 
     def turn(self, first: ValueNode, last: ValueNode) -> bool:
         """Whether this connection, given both `first` and `last`, walks backwards in this plan."""
+        if not any(isinstance(v, VariableNode | NullValueNode) for v in (first, last)):
+            raise GiveUp("first and last both written in: every request gets the general path's error")
         self.turns.append(Turn(first, last))
         if len(self.turns) > MAX_TURNS:
             raise GiveUp("too many connections given both first and last")
