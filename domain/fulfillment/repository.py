@@ -48,17 +48,6 @@ async def get_fulfillment_order(
     return fo
 
 
-async def lock_order(tx: Transaction, order_id: uuid.UUID) -> Order:
-    return (
-        await tx.session.execute(
-            select(Order)
-            .where(Order.tenant_id == tx.tenant_id, Order.id == order_id)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
-
-
 async def held_allocations(tx: Transaction, where: object, lock: bool) -> list[OrderAllocation]:
     stmt = (
         select(OrderAllocation)

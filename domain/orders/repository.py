@@ -14,18 +14,25 @@ from domain.uow import Transaction
 
 
 async def lock_order(
-    tx: Transaction, order_id: uuid.UUID, expected_version: int | None, field: str = "id"
+    tx: Transaction,
+    order_id: uuid.UUID,
+    expected_version: int | None = None,
+    field: str = "id",
+    refresh: bool = False,
 ) -> Order:
-    """`field` names the input that carried the ID, for the NOT_FOUND user error."""
-    order = (
-        await tx.session.execute(
-            select(Order)
-            .where(Order.tenant_id == tx.tenant_id, Order.id == order_id)
-            # FOR NO KEY UPDATE: rows inserted meanwhile that point at the order (a receipt
-            # splitting a backorder) take KEY SHARE on it, and must not wait for us.
-            .with_for_update(key_share=True)
-        )
-    ).scalar_one_or_none()
+    """The order, locked; NOT_FOUND (on `field`, the input that carried the ID) when it is not the
+    shop's, STALE_VERSION when it is not at `expected_version`. `refresh` reloads an order the session
+    already holds with what the lock found (a caller that read it before locking)."""
+    statement = (
+        select(Order)
+        .where(Order.tenant_id == tx.tenant_id, Order.id == order_id)
+        # FOR NO KEY UPDATE: rows inserted meanwhile that point at the order (a receipt
+        # splitting a backorder) take KEY SHARE on it, and must not wait for us.
+        .with_for_update(key_share=True)
+    )
+    if refresh:
+        statement = statement.execution_options(populate_existing=True)
+    order = (await tx.session.execute(statement)).scalar_one_or_none()
     if order is None:
         raise DomainError(Code.NOT_FOUND, "Order not found", [field])
     check_version(order, expected_version)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from domain import validation
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
-from domain.fulfillment.repository import lock_order
+from domain.orders.repository import lock_order
 from domain.shipping.carriers import carrier_for
 from domain.shipping.delivery import deliver_if_arrived, order_shipments
 from domain.shipping.events import ShipmentTracked
@@ -72,7 +72,7 @@ async def add_tracking_event(
     async with uow as tx:
         shipment = await _find(tx, shipment_id, carrier, tracking_number)
         status, when = _clean(data, shipment.carrier)
-        order = await lock_order(tx, shipment.order_id)
+        order = await lock_order(tx, shipment.order_id, refresh=True)
         shipment = await _find(tx, shipment.id, None, None, lock=True)
         if data.carrier_event_id and await _seen(tx, shipment.id, data.carrier_event_id):
             return Tracked(shipment, stored=False)
