@@ -5,7 +5,6 @@ Writes go through the unit of work (domain/uow.py) and its SQLAlchemy session.""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections import defaultdict
@@ -20,8 +19,8 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
-from domain.availability import PoolExhausted
 from domain.db import Limits
+from domain.read_connections import ReadConnections
 
 
 def plain_dsn(url: str) -> str:
@@ -138,43 +137,24 @@ class ReadPool:
         self._size = size
         self._pgbouncer = pgbouncer
         self._wait = wait
-        self._pool: asyncpg.Pool | None = None
-        self._opening = asyncio.Lock()
         self._loggers: set[QueryLogger] = set()
+        self._connections = ReadConnections(self._open_one, size, wait)
 
-    async def _connections(self) -> asyncpg.Pool:
-        if self._pool is None:
-            async with self._opening:
-                if self._pool is None:
-                    self._pool = await asyncpg.create_pool(
-                        self._dsn,
-                        min_size=1,
-                        max_size=self._size,
-                        init=_codecs,
-                        reset=_nothing_to_reset,
-                        connection_class=ReadConnection,
-                        **_pgbouncer_safe() if self._pgbouncer else _read_only_sessions(),
-                    )
-        return self._pool
-
-    @asynccontextmanager
-    async def _acquire(self) -> AsyncIterator[asyncpg.Connection]:
-        """A connection, waiting at most `wait` seconds for one to come free (or to open)."""
-        pool = await self._connections()
+    async def _open_one(self) -> asyncpg.Connection:
+        options = _pgbouncer_safe() if self._pgbouncer else _read_only_sessions()
+        driver = await asyncpg.connect(self._dsn, connection_class=ReadConnection, **options)
         try:
-            driver = await pool.acquire(timeout=self._wait)
-        except TimeoutError:
-            raise PoolExhausted(f"no read connection free (or opened) within {self._wait:g} s") from None
-        try:
-            yield driver
-        finally:
-            await pool.release(driver)
+            await _codecs(driver)
+        except BaseException:
+            driver.terminate()
+            raise
+        return driver
 
     @asynccontextmanager
     async def tenant(self, tenant_id: uuid.UUID) -> AsyncIterator[Reader]:
         """A read-only transaction for one tenant (begin_for)."""
         begin = begin_for(tenant_id)
-        async with self._acquire() as driver:
+        async with self._connections.connection() as driver:
             for logger in self._loggers:
                 driver.add_query_logger(logger)
             try:
@@ -182,7 +162,7 @@ class ReadPool:
                 try:
                     yield Reader(driver)
                 except BaseException:
-                    # A cancelled request may interrupt this too; asyncpg then rolls back on release.
+                    # A cancelled request may interrupt this too; its connection is then closed.
                     await driver.execute("ROLLBACK")
                     raise
                 await driver.execute("COMMIT")
@@ -196,7 +176,7 @@ class ReadPool:
         if self._pgbouncer:
             async with self.tenant(tenant_id) as reader:
                 return await reader.value(sql, *args)
-        async with self._acquire() as driver:
+        async with self._connections.connection() as driver:
             for logger in self._loggers:
                 driver.add_query_logger(logger)
             try:
@@ -211,9 +191,7 @@ class ReadPool:
 
     def size(self) -> tuple[int, int]:
         """(connections open, of which idle), for /metrics."""
-        if self._pool is None:
-            return 0, 0
-        return self._pool.get_size(), self._pool.get_idle_size()
+        return self._connections.size()
 
     def watch(self, logger: QueryLogger) -> None:
         """Calls `logger` with every statement reads send from now on (asyncpg's LoggedQuery)."""
@@ -223,9 +201,7 @@ class ReadPool:
         self._loggers.discard(logger)
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self._connections.close()
 
 
 def _read_only_sessions() -> dict[str, Any]:
@@ -243,11 +219,6 @@ async def _codecs(driver: asyncpg.Connection) -> None:
     """JSON columns decode to Python values, as they do through SQLAlchemy."""
     for kind in ("json", "jsonb"):
         await driver.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
-
-
-async def _nothing_to_reset(driver: asyncpg.Connection) -> None:
-    """Replaces asyncpg's reset query (a round trip per read): a read leaves nothing behind but its
-    transaction, which is over (or, if interrupted, rolled back by asyncpg) when it is released."""
 
 
 def by_keys(table: FromClause, key: str, *order: str) -> Query:

@@ -69,8 +69,7 @@ async def test_the_limits_end_with_the_transaction(database_url, tenant, short_l
     try:
         async with reads.tenant(tenant.id):
             pass
-        pool = await reads._connections()
-        async with pool.acquire() as conn:
+        async with reads._connections.connection() as conn:  # the same one: the pool holds one
             assert await conn.fetchval("SELECT current_setting('statement_timeout')") == "0"
     finally:
         await reads.close()
