@@ -71,19 +71,20 @@ class ReadConnections:
             return self._free.pop()[0]
         if self._open < self._size:
             return await self._opened()
-        waiter: asyncio.Future[asyncpg.Connection | None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[asyncpg.Connection | None] = loop.create_future()
         self._waiting.append(waiter)
+        timer = loop.call_later(self._wait, _expire, waiter, self._wait)
         try:
-            async with asyncio.timeout(self._wait):
-                given = await waiter
-        except BaseException as exc:
-            if waiter.done() and not waiter.cancelled():  # given just as the wait ended: pass it on
-                self._pass_on(waiter.result())
+            given = await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._pass_on(waiter.result())  # given just as this caller was cancelled: pass it on
             else:
                 waiter.cancel()
-            if isinstance(exc, TimeoutError):
-                raise PoolExhausted(f"no read connection free (or opened) within {self._wait:g} s") from None
             raise
+        finally:
+            timer.cancel()
         return given if given is not None else await self._opened()
 
     async def _opened(self) -> asyncpg.Connection:
@@ -131,3 +132,8 @@ class ReadConnections:
             if not waiter.done():
                 waiter.set_exception(asyncpg.InterfaceError("the read connections are closed"))
         await asyncio.gather(*(driver.close(timeout=5) for driver, _ in free), return_exceptions=True)
+
+
+def _expire(waiter: asyncio.Future[asyncpg.Connection | None], wait: float) -> None:
+    if not waiter.done():
+        waiter.set_exception(PoolExhausted(f"no read connection free (or opened) within {wait:g} s"))

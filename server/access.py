@@ -13,9 +13,9 @@ is never logged: bodies, variables, the query string (variables can travel there
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
+from random import getrandbits
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,7 +34,9 @@ CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 def new_request_id() -> str:
-    return os.urandom(8).hex()  # as long as the uuid4().hex[:16] it replaces, for a quarter of the cost
+    """16 hex digits, as long as the uuid4().hex[:16] they replaced. An id names a request in the logs
+    and needs no secrecy: Python's generator (seeded from the OS) instead of a system call per request."""
+    return f"{getrandbits(64):016x}"
 
 
 def accepted(value: str | None) -> str:
