@@ -20,7 +20,7 @@ from domain.risk.models import BUILT_IN, RiskAssessment
 from domain.risk.rules import RiskLevel, Sentiment, highest
 from domain.risk.settings import RiskSettings, SettingsChange, changed, settings_of
 from domain.tenancy.events import ShopUpdated
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import lock_tenant
 from domain.uow import Transaction, UnitOfWork
 
 MAX_FACTS = 20
@@ -85,9 +85,7 @@ async def apply_assessment(
 
 async def update_settings(uow: UnitOfWork, change: SettingsChange) -> RiskSettings:
     async with uow as tx:
-        tenant = (
-            await tx.session.execute(select(Tenant).where(Tenant.id == tx.tenant_id).with_for_update())
-        ).scalar_one()
+        tenant = await lock_tenant(tx)
         current = settings_of(tenant.risk_settings)
         new = changed(current, change)
         if new != current:
