@@ -15,7 +15,8 @@ from domain import validation
 from domain.customers import tokens
 from domain.customers.events import CustomerAccessTokenIssued, CustomerTokenSecretRotated
 from domain.customers.models import Customer
-from domain.errors import Code, DomainError, Problems
+from domain.customers.repository import customer_email
+from domain.errors import Code, Problems
 from domain.reading import Query, Reader
 from domain.secrets import reveal
 from domain.tenancy.models import Tenant
@@ -48,15 +49,7 @@ async def issue_token(
     problems.raise_if_any()
     async with uow as tx:
         if customer_id is not None:
-            cleaned = (
-                await tx.session.execute(
-                    select(Customer.email).where(
-                        Customer.tenant_id == tx.tenant_id, Customer.id == customer_id
-                    )
-                )
-            ).scalar_one_or_none()
-            if cleaned is None:
-                raise DomainError(Code.NOT_FOUND, "Customer not found", ["customerId"])
+            cleaned = await customer_email(tx, customer_id)
         assert cleaned is not None
         tenant = await lock_tenant(tx)
         if tenant.customer_secret is None:  # the first token: the shop gets its secret now
