@@ -33,3 +33,18 @@ async def customer_email(tx: Transaction, customer_id: uuid.UUID) -> str:
     if email is None:
         raise DomainError(Code.NOT_FOUND, "Customer not found", ["customerId"])
     return email
+
+
+async def lock_customer(tx: Transaction, customer_id: uuid.UUID | None, email: str | None) -> Customer:
+    """The shop's customer by ID or by email (give one), locked; NOT_FOUND on the one given."""
+    if (customer_id is None) == (email is None):
+        raise DomainError(Code.INVALID, "Give either customerId or email", ["customerId"])
+    where = Customer.id == customer_id if customer_id else Customer.email == (email or "").strip().lower()
+    found = (
+        await tx.session.execute(
+            select(Customer).where(Customer.tenant_id == tx.tenant_id, where).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise DomainError(Code.NOT_FOUND, "No such customer", ["customerId" if customer_id else "email"])
+    return found
