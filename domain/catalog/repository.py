@@ -42,3 +42,16 @@ async def lock_products_by_sku(tx: Transaction, skus: list[str]) -> dict[str, Pr
             )
         ).scalars()
     }
+
+
+async def active_locations(tx: Transaction) -> list[uuid.UUID]:
+    """The shop's active locations, in the order stock is drawn from them (priority, then code)."""
+    return list(
+        (
+            await tx.session.execute(
+                select(Location.id)
+                .where(Location.tenant_id == tx.tenant_id, Location.active.is_(True))
+                .order_by(Location.priority, Location.code)
+            )
+        ).scalars()
+    )

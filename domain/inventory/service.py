@@ -8,9 +8,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from domain.catalog.models import Location, Product
+from domain.catalog.models import Product
+from domain.catalog.repository import active_locations
 from domain.errors import Code, DomainError, Problems
 from domain.inventory import adjusting
 from domain.inventory.adjusting import MAX_UNITS, AdjustInput
@@ -101,15 +100,7 @@ async def apply_adjustment(tx: Transaction, data: AdjustInput) -> tuple[Product,
 async def reserve(tx: Transaction, order_id: uuid.UUID, needs: list[Need]) -> list[Allocation]:
     """Reserves every line or none. Each short line becomes its own INSUFFICIENT_STOCK problem.
     Backordered units are promised without being committed: a receipt at their location fills them."""
-    locations = list(
-        (
-            await tx.session.execute(
-                select(Location.id)
-                .where(Location.tenant_id == tx.tenant_id, Location.active.is_(True))
-                .order_by(Location.priority, Location.code)
-            )
-        ).scalars()
-    )
+    locations = await active_locations(tx)
     if not locations:
         raise DomainError(Code.NO_LOCATION, "There is no active location to ship from", ["lines"])
     product_ids = sorted({n.product_id for n in needs})
