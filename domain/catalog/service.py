@@ -6,14 +6,13 @@ import re
 import uuid
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from domain import validation
 from domain.catalog.customization import Option, check_declared
 from domain.catalog.models import BackorderPolicy, Location, LocationKind, Product
+from domain.catalog.repository import get_for_update, lock_products_by_sku
 from domain.errors import Code, DomainError, Problems, Rejected
 from domain.money import CURRENCIES, AmountError, to_minor
 from domain.tenancy.models import Tenant
@@ -88,7 +87,7 @@ async def update_location(uow: UnitOfWork, location_id: uuid.UUID, data: Locatio
     _check_location(problems, data, creating=False)
     problems.raise_if_any()
     async with uow as tx:
-        location = await _get_for_update(tx, Location, location_id, "Location")
+        location = await get_for_update(tx, Location, location_id, "Location")
         changed = [f.name for f in fields(data) if getattr(data, f.name) is not None]
         for name in changed:
             setattr(location, name, getattr(data, name))
@@ -97,22 +96,6 @@ async def update_location(uow: UnitOfWork, location_id: uuid.UUID, data: Locatio
             location.changed(changed)
         await uow.commit()
     return location
-
-
-async def _get_for_update(
-    tx: Transaction,
-    model: type[Location] | type[Product],
-    entity_id: uuid.UUID,
-    label: str,
-) -> Any:
-    found = (
-        await tx.session.execute(
-            select(model).where(model.id == entity_id, model.tenant_id == tx.tenant_id).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise DomainError(Code.NOT_FOUND, f"{label} not found", ["id"])
-    return found
 
 
 def _check_product(
@@ -156,7 +139,7 @@ async def create_product(uow: UnitOfWork, data: ProductInput) -> Product:
 
 async def update_product(uow: UnitOfWork, product_id: uuid.UUID, data: ProductInput) -> Product:
     async with uow as tx:
-        product = await _get_for_update(tx, Product, product_id, "Product")
+        product = await get_for_update(tx, Product, product_id, "Product")
         problems = Problems()
         price = _check_product(problems, data, (), creating=False, currency=product.currency)
         problems.raise_if_any()
@@ -178,7 +161,7 @@ async def set_customization_options(uow: UnitOfWork, product_id: uuid.UUID, opti
     """Replaces what the product's order lines may be customized with (none: free-form again). Orders
     already placed keep the values and prices they were placed with."""
     async with uow as tx:
-        product = await _get_for_update(tx, Product, product_id, "Product")
+        product = await get_for_update(tx, Product, product_id, "Product")
         problems = Problems()
         check_declared(problems, options, product.currency)
         problems.raise_if_any()
@@ -224,17 +207,7 @@ async def import_products(
     async with uow as tx:
         tenant_currency = (await tx.session.get_one(Tenant, tx.tenant_id)).currency
         skus = sorted({(data.sku or "").strip() for data in items})
-        existing = {
-            p.sku: p
-            for p in (
-                await tx.session.execute(
-                    select(Product)
-                    .where(Product.tenant_id == tx.tenant_id, Product.sku.in_(skus))
-                    .order_by(Product.sku)
-                    .with_for_update()
-                )
-            ).scalars()
-        }
+        existing = await lock_products_by_sku(tx, skus)
         if existing and not upsert:
             raise Rejected(
                 [

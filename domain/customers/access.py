@@ -15,12 +15,14 @@ from domain import validation
 from domain.customers import tokens
 from domain.customers.events import CustomerAccessTokenIssued, CustomerTokenSecretRotated
 from domain.customers.models import Customer
-from domain.errors import Code, DomainError, Problems
+from domain.customers.repository import customer_email
+from domain.errors import Code, Problems
 from domain.reading import Query, Reader
 from domain.secrets import reveal
 from domain.tenancy.models import Tenant
+from domain.tenancy.repository import lock_tenant
 from domain.tenancy.service import CustomerGrant
-from domain.uow import Transaction, UnitOfWork
+from domain.uow import UnitOfWork
 
 # How long the secret before a rotation still verifies tokens, so signed-in customers stay signed in.
 ROTATION_GRACE = timedelta(hours=24)
@@ -47,17 +49,9 @@ async def issue_token(
     problems.raise_if_any()
     async with uow as tx:
         if customer_id is not None:
-            cleaned = (
-                await tx.session.execute(
-                    select(Customer.email).where(
-                        Customer.tenant_id == tx.tenant_id, Customer.id == customer_id
-                    )
-                )
-            ).scalar_one_or_none()
-            if cleaned is None:
-                raise DomainError(Code.NOT_FOUND, "Customer not found", ["customerId"])
+            cleaned = await customer_email(tx, customer_id)
         assert cleaned is not None
-        tenant = await _tenant(tx)
+        tenant = await lock_tenant(tx)
         if tenant.customer_secret is None:  # the first token: the shop gets its secret now
             tenant.customer_secret = tokens.new_secret()
         expires = int(time.time()) + ttl_seconds
@@ -73,7 +67,7 @@ async def rotate_secret(uow: UnitOfWork, keep_previous: bool = True) -> str:
     """A new signing secret, shown once. The old one keeps verifying for ROTATION_GRACE unless
     `keep_previous` is false (a leaked secret: every token it signed stops at once)."""
     async with uow as tx:
-        tenant = await _tenant(tx)
+        tenant = await lock_tenant(tx)
         until = datetime.now(UTC) + ROTATION_GRACE if keep_previous and tenant.customer_secret else None
         tenant.previous_customer_secret = tenant.customer_secret if until else None
         tenant.previous_customer_secret_until = until
@@ -86,12 +80,6 @@ async def rotate_secret(uow: UnitOfWork, keep_previous: bool = True) -> str:
         )
         await uow.commit()
     return secret
-
-
-async def _tenant(tx: Transaction) -> Tenant:
-    return (
-        await tx.session.execute(select(Tenant).where(Tenant.id == tx.tenant_id).with_for_update())
-    ).scalar_one()
 
 
 _SECRETS = Query(

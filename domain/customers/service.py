@@ -2,12 +2,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
-
 from domain.customers.events import CustomerTierChanged
 from domain.customers.models import Customer
+from domain.customers.repository import get_customer
 from domain.db import utcnow
-from domain.errors import Code, DomainError
 from domain.uow import Transaction, UnitOfWork
 
 UPSERT = """
@@ -41,13 +39,7 @@ async def upsert_customer(
 async def set_tier(uow: UnitOfWork, customer_id: uuid.UUID, tier: str) -> Customer:
     """Sets the customer's tier; it weighs in the priority of orders placed from now on."""
     async with uow as tx:
-        customer = (
-            await tx.session.execute(
-                select(Customer).where(Customer.tenant_id == tx.tenant_id, Customer.id == customer_id)
-            )
-        ).scalar_one_or_none()
-        if customer is None:
-            raise DomainError(Code.NOT_FOUND, "Customer not found", ["id"])
+        customer = await get_customer(tx, customer_id)
         if customer.tier != tier:
             tx.record(
                 CustomerTierChanged(customer.id, email=customer.email, old_tier=customer.tier, new_tier=tier)

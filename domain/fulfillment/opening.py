@@ -12,7 +12,7 @@ from domain.db import new_id, utcnow
 from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
 from domain.fulfillment.picking import new_fulfillment_order
 from domain.fulfillment.status import HoldReason
-from domain.inventory.locking import lock_levels_of
+from domain.inventory.repository import lock_levels_lean
 from domain.orders.models import Order
 from domain.orders.rows import columns
 from domain.uow import Transaction
@@ -99,7 +99,7 @@ async def open_confirmed(tx: Transaction, order: Order, products: list[uuid.UUID
     order's confirmation with its fulfillment orders. Takes the order's and their events."""
     held: list[Held] = []
     if products:  # an order holding nothing has nothing a receipt could split meanwhile
-        await lock_levels_of(tx, products)
+        await lock_levels_lean(tx, products)
         rows = await (await tx.driver()).fetch(LOCK_HELD, tx.tenant_id, order.id)
         held = [Held(r["id"], r["location_id"], r["backordered"], r["unshipped"]) for r in rows]
     opened = openings(order, held, tx.actor)

@@ -16,7 +16,7 @@ from domain.catalog.models import Location
 from domain.errors import Code, DomainError
 from domain.fulfillment.models import FulfillmentOrder
 from domain.inventory.models import InventoryLevel
-from domain.inventory.service import lock_levels, lock_levels_of
+from domain.inventory.repository import lock_levels
 from domain.orders.models import Order, OrderAllocation, OrderLine
 from domain.orders.status import AllocationStatus
 from domain.uow import Transaction
@@ -82,7 +82,7 @@ async def lock_fulfillment(
         OrderAllocation.status.in_(HELD),
     )
     if ensure_location is None:  # the products read and their levels locked in one statement
-        levels = await lock_levels_of(tx, held)
+        levels = await lock_levels(tx, held)
     else:
         products = sorted(set((await tx.session.execute(held)).scalars()))
         ensure = [(p, ensure_location) for p in products]

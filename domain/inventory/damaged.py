@@ -11,7 +11,8 @@ from domain import validation
 from domain.catalog.models import Product
 from domain.errors import Code, DomainError, Problems
 from domain.inventory.models import InventoryLevel, MovementKind
-from domain.inventory.service import MAX_UNITS, level_for_update
+from domain.inventory.repository import level_for_update
+from domain.inventory.service import MAX_UNITS
 from domain.uow import Transaction
 
 

@@ -3,7 +3,7 @@ they are still sellable (on_hand - committed - safety_stock >= n, checked by Pos
 updates), writes a RESERVED ledger row per reservation, and returns the balances after it.
 
 Levels are locked in (product, location) order, as every use case that locks levels does
-(domain/inventory/service.py lock_levels), so concurrent orders queue instead of deadlocking."""
+(domain/inventory/repository.py), so concurrent orders queue instead of deadlocking."""
 
 from __future__ import annotations
 

@@ -1,16 +1,15 @@
-"""Stock steps, each on an open unit of work: setting and adjusting a level, locking levels, reserving
-and releasing. The use cases around the first two are workflows (domain/workflows/stock_changes.py):
-units that become sellable go to the backorders waiting for them first (fulfillment, above inventory)."""
+"""Stock steps, each on an open unit of work: setting and adjusting a level, reserving and releasing (the
+levels locked by domain/inventory/repository.py). The use cases around the first two are workflows
+(domain/workflows/stock_changes.py): units that become sellable go to the backorders waiting for them
+first (fulfillment, above inventory)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
-from sqlalchemy.dialects.postgresql import insert
-
-from domain.catalog.models import Location, Product
+from domain.catalog.models import Product
+from domain.catalog.repository import active_locations
 from domain.errors import Code, DomainError, Problems
 from domain.inventory import adjusting
 from domain.inventory.adjusting import MAX_UNITS, AdjustInput
@@ -21,6 +20,7 @@ from domain.inventory.models import (
     InventoryLevel,
     MovementKind,
 )
+from domain.inventory.repository import level_for_update, lock_levels
 from domain.uow import Transaction
 
 __all__ = ["MAX_UNITS", "AdjustInput", "SetInput"]
@@ -97,93 +97,10 @@ async def apply_adjustment(tx: Transaction, data: AdjustInput) -> tuple[Product,
     return product, level
 
 
-async def level_for_update(
-    tx: Transaction, sku: str, location_id: uuid.UUID | None
-) -> tuple[Product, InventoryLevel]:
-    product = (
-        await tx.session.execute(
-            select(Product).where(Product.tenant_id == tx.tenant_id, Product.sku == sku.strip())
-        )
-    ).scalar_one_or_none()
-    location = None
-    if location_id is not None:
-        location = (
-            await tx.session.execute(
-                select(Location).where(Location.tenant_id == tx.tenant_id, Location.id == location_id)
-            )
-        ).scalar_one_or_none()
-    problems = Problems()
-    if product is None:
-        problems.add(Code.UNKNOWN_SKU, f"No product with SKU {sku!r}", "sku")
-    if location is None:
-        problems.add(Code.NOT_FOUND, "Location not found", "locationId")
-    problems.raise_if_any()
-    assert product is not None and location is not None
-    levels = await lock_levels(tx, [product.id], ensure=[(product.id, location.id)])
-    return product, levels[product.id, location.id]
-
-
-async def lock_levels(
-    tx: Transaction,
-    product_ids: list[uuid.UUID],
-    ensure: list[tuple[uuid.UUID, uuid.UUID]] = (),  # type: ignore[assignment]
-) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
-    """Locks every level of these products, always in (product, location) order so that
-    concurrent orders touching the same SKUs queue up instead of deadlocking. Levels named in
-    `ensure` are created if missing, after the existing ones are locked: everyone takes the
-    existing rows first, so nobody holds a new row while waiting for an old one."""
-    levels = await _select_for_update(tx, product_ids)
-    missing = [(p, loc) for p, loc in ensure if (p, loc) not in levels]
-    if not missing:
-        return levels
-    await tx.session.execute(
-        insert(InventoryLevel)
-        .values(
-            [
-                {"id": uuid.uuid4(), "tenant_id": tx.tenant_id, "product_id": p, "location_id": loc}
-                for p, loc in missing
-            ]
-        )
-        .on_conflict_do_nothing()
-    )
-    return await _select_for_update(tx, product_ids)
-
-
-async def lock_levels_of(
-    tx: Transaction, products: Select[uuid.UUID]
-) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
-    """lock_levels for the products a subquery names: the read of the products and the lock in one
-    statement (the subquery's own rows are read, not locked)."""
-    return await _select_for_update(tx, products)
-
-
-async def _select_for_update(
-    tx: Transaction, product_ids: list[uuid.UUID] | Select[uuid.UUID]
-) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
-    rows = (
-        await tx.session.execute(
-            select(InventoryLevel)
-            .where(InventoryLevel.tenant_id == tx.tenant_id, InventoryLevel.product_id.in_(product_ids))
-            .order_by(InventoryLevel.product_id, InventoryLevel.location_id)
-            .with_for_update(of=InventoryLevel)
-            .execution_options(populate_existing=True)
-        )
-    ).scalars()
-    return {(lv.product_id, lv.location_id): lv for lv in rows}
-
-
 async def reserve(tx: Transaction, order_id: uuid.UUID, needs: list[Need]) -> list[Allocation]:
     """Reserves every line or none. Each short line becomes its own INSUFFICIENT_STOCK problem.
     Backordered units are promised without being committed: a receipt at their location fills them."""
-    locations = list(
-        (
-            await tx.session.execute(
-                select(Location.id)
-                .where(Location.tenant_id == tx.tenant_id, Location.active.is_(True))
-                .order_by(Location.priority, Location.code)
-            )
-        ).scalars()
-    )
+    locations = await active_locations(tx)
     if not locations:
         raise DomainError(Code.NO_LOCATION, "There is no active location to ship from", ["lines"])
     product_ids = sorted({n.product_id for n in needs})

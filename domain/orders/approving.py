@@ -14,7 +14,7 @@ from domain.orders.approval_rules import ApprovalRule, RuleInput, check_rules
 from domain.orders.models import Order
 from domain.orders.status import OrderStatus
 from domain.tenancy.events import ShopUpdated
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import lock_tenant
 from domain.uow import Transaction, UnitOfWork
 
 
@@ -22,9 +22,7 @@ async def set_rules(uow: UnitOfWork, rules: list[RuleInput]) -> list[ApprovalRul
     """Replaces the shop's rules with these, in this order. A rule given with its id keeps it (orders
     it held still name it); rules left out are deleted. Orders already held keep what their rule said."""
     async with uow as tx:
-        tenant = (
-            await tx.session.execute(select(Tenant).where(Tenant.id == tx.tenant_id).with_for_update())
-        ).scalar_one()
+        tenant = await lock_tenant(tx)
         problems = Problems()
         checked = check_rules(problems, rules, tenant.currency)
         existing = {r.id: r for r in await _rules(tx)}

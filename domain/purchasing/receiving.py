@@ -17,7 +17,7 @@ from domain.errors import Code, DomainError, Problems
 from domain.fulfillment.backorders import add_units
 from domain.ids import to_global
 from domain.inventory.models import MovementKind
-from domain.inventory.service import lock_levels
+from domain.inventory.repository import lock_levels
 from domain.purchasing import repository
 from domain.purchasing.events import PurchaseOrderUnitsReceived
 from domain.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderReceipt

@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import select
 
-from domain.inventory.service import lock_levels
+from domain.inventory.repository import lock_levels
 from domain.purchasing import repository
 from domain.purchasing.models import PurchaseOrder, Supplier
 from domain.purchasing.status import RECEIVABLE, PurchaseOrderStatus

@@ -11,7 +11,7 @@ from domain.errors import Code, DomainError, Problems
 from domain.fulfillment.backorders import fill_backorders
 from domain.fulfillment.repository import require_location
 from domain.inventory.models import MovementKind
-from domain.inventory.service import lock_levels
+from domain.inventory.repository import lock_levels
 from domain.orders.repository import lines_of_order
 from domain.returns import repository
 from domain.returns.events import ReturnUnitsReceived

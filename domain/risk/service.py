@@ -10,17 +10,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import distinct_on
-
 from domain import validation
 from domain.errors import Code, Problems
 from domain.orders.models import Order
 from domain.risk.models import BUILT_IN, RiskAssessment
+from domain.risk.repository import latest_assessments
 from domain.risk.rules import RiskLevel, Sentiment, highest
 from domain.risk.settings import RiskSettings, SettingsChange, changed, settings_of
 from domain.tenancy.events import ShopUpdated
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import lock_tenant
 from domain.uow import Transaction, UnitOfWork
 
 MAX_FACTS = 20
@@ -69,14 +67,7 @@ async def apply_assessment(
         )
     )
     await tx.session.flush()
-    latest = (
-        await tx.session.execute(
-            select(RiskAssessment.level, RiskAssessment.score)
-            .where(RiskAssessment.tenant_id == tx.tenant_id, RiskAssessment.order_id == order.id)
-            .order_by(RiskAssessment.source, RiskAssessment.created_at.desc(), RiskAssessment.id.desc())
-            .ext(distinct_on(RiskAssessment.source))
-        )
-    ).all()
+    latest = await latest_assessments(tx, order.id)
     was = order.risk_level
     order.risk_level = highest([RiskLevel(level) for level, _ in latest]).value
     order.risk_score = max((score or 0 for _, score in latest), default=0)
@@ -85,9 +76,7 @@ async def apply_assessment(
 
 async def update_settings(uow: UnitOfWork, change: SettingsChange) -> RiskSettings:
     async with uow as tx:
-        tenant = (
-            await tx.session.execute(select(Tenant).where(Tenant.id == tx.tenant_id).with_for_update())
-        ).scalar_one()
+        tenant = await lock_tenant(tx)
         current = settings_of(tenant.risk_settings)
         new = changed(current, change)
         if new != current:

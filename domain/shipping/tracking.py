@@ -12,14 +12,15 @@ from sqlalchemy import select
 
 from domain import validation
 from domain.db import utcnow
-from domain.errors import Code, DomainError, Problems
+from domain.errors import Code, Problems
 from domain.orders.repository import lock_order
 from domain.shipping.carriers import carrier_for
-from domain.shipping.delivery import deliver_if_arrived, order_shipments
+from domain.shipping.delivery import deliver_if_arrived
 from domain.shipping.events import ShipmentTracked
 from domain.shipping.models import CarrierAccount, Shipment, TrackingEvent
+from domain.shipping.repository import find_shipment, order_shipments, tracking_event_seen
 from domain.shipping.status import TrackingSource, TrackingStatus
-from domain.uow import Transaction, UnitOfWork
+from domain.uow import UnitOfWork
 
 SIGNATURE_TOLERANCE = timedelta(minutes=5)
 
@@ -70,11 +71,11 @@ async def add_tracking_event(
     its latest event; all shipments DELIVERED delivers a SHIPPED order; EXCEPTION flags the order.
     Deliveries of one event queue on the order's lock, so the second finds the first's row."""
     async with uow as tx:
-        shipment = await _find(tx, shipment_id, carrier, tracking_number)
+        shipment = await find_shipment(tx, shipment_id, carrier, tracking_number)
         status, when = _clean(data, shipment.carrier)
         order = await lock_order(tx, shipment.order_id, refresh=True)
-        shipment = await _find(tx, shipment.id, None, None, lock=True)
-        if data.carrier_event_id and await _seen(tx, shipment.id, data.carrier_event_id):
+        shipment = await find_shipment(tx, shipment.id, None, None, lock=True)
+        if data.carrier_event_id and await tracking_event_seen(tx, shipment.id, data.carrier_event_id):
             return Tracked(shipment, stored=False)
         tx.session.add(
             TrackingEvent(
@@ -114,45 +115,6 @@ async def add_tracking_event(
         deliver_if_arrived(order, siblings)
         await uow.commit()
         return Tracked(shipment, stored=True)
-
-
-async def _find(
-    tx: Transaction,
-    shipment_id: uuid.UUID | None,
-    carrier: str | None,
-    tracking_number: str | None,
-    lock: bool = False,
-) -> Shipment:
-    stmt = select(Shipment).where(Shipment.tenant_id == tx.tenant_id)
-    if shipment_id is not None:
-        stmt = stmt.where(Shipment.id == shipment_id)
-    else:
-        stmt = stmt.where(
-            Shipment.carrier == carrier, Shipment.tracking_number == (tracking_number or "").strip()
-        )
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    shipment = (await tx.session.execute(stmt)).scalar_one_or_none()
-    if shipment is None:
-        if shipment_id is not None:
-            raise DomainError(Code.NOT_FOUND, "Shipment not found", ["shipmentId"])
-        raise DomainError(
-            Code.UNKNOWN_TRACKING_NUMBER,
-            f"No {carrier} shipment with this tracking number",
-            ["trackingNumber"],
-        )
-    return shipment
-
-
-async def _seen(tx: Transaction, shipment_id: uuid.UUID, event_id: str) -> bool:
-    found = await tx.session.execute(
-        select(TrackingEvent.id).where(
-            TrackingEvent.tenant_id == tx.tenant_id,
-            TrackingEvent.shipment_id == shipment_id,
-            TrackingEvent.carrier_event_id == event_id,
-        )
-    )
-    return found.first() is not None
 
 
 async def carrier_secret(uow: UnitOfWork, carrier: str) -> str | None:

@@ -6,14 +6,13 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
 
-from sqlalchemy import select
-
 from domain import validation
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.money import AmountError, to_minor
 from domain.tenancy.events import ApiKeyIssued, ApiKeyRevoked, ShopUpdated
 from domain.tenancy.models import ApiKey, Role, Tenant
+from domain.tenancy.repository import lock_api_key, lock_tenant
 from domain.tenancy.scopes import GRANTABLE, ROLE_SCOPES, Scope, is_scope
 from domain.tenancy.service import IssuedKey, add_key
 from domain.tenancy.shop import MAX_RETURN_WINDOW_DAYS, ShippingMethod
@@ -42,9 +41,7 @@ def _bps(problems: Problems, percent: str, field: str) -> int | None:
 
 async def update_shop(uow: UnitOfWork, data: ShopInput) -> Tenant:
     async with uow as tx:
-        tenant = (
-            await tx.session.execute(select(Tenant).where(Tenant.id == tx.tenant_id).with_for_update())
-        ).scalar_one()
+        tenant = await lock_tenant(tx)
         problems = Problems()
         name = validation.text(problems, data.name, ("name",), 200) if data.name is not None else None
         bps = _bps(problems, data.tax_rate_percent, "taxRate") if data.tax_rate_percent is not None else None
@@ -138,13 +135,7 @@ async def revoke_key(uow: UnitOfWork, key_id: uuid.UUID, caller_key_id: uuid.UUI
     if key_id == caller_key_id:
         raise DomainError(Code.INVALID, "A key cannot revoke itself; use another ADMIN key", ["id"])
     async with uow as tx:
-        key = (
-            await tx.session.execute(
-                select(ApiKey).where(ApiKey.tenant_id == tx.tenant_id, ApiKey.id == key_id).with_for_update()
-            )
-        ).scalar_one_or_none()
-        if key is None:
-            raise DomainError(Code.NOT_FOUND, "API key not found", ["id"])
+        key = await lock_api_key(tx, key_id)
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             tx.record(ApiKeyRevoked(key.id, name=key.name, role=key.role))

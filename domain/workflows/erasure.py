@@ -24,6 +24,7 @@ from sqlalchemy import Text, cast, select, update
 
 from domain.customers.events import CustomerDataExported, CustomerErased
 from domain.customers.models import Customer
+from domain.customers.repository import lock_customer
 from domain.customers.scrub import ERASED, Scrubber
 from domain.errors import Code, DomainError
 from domain.events.models import OutboxEvent, TimelineEntry
@@ -45,20 +46,6 @@ ADDRESS_ERASED = ("name", "company", "line1", "line2", "postalCode")
 
 def pseudonym(customer_id: uuid.UUID) -> str:
     return f"erased-{hashlib.sha256(customer_id.bytes).hexdigest()[:16]}@invalid"
-
-
-async def _customer(tx: Transaction, customer_id: uuid.UUID | None, email: str | None) -> Customer:
-    if (customer_id is None) == (email is None):
-        raise DomainError(Code.INVALID, "Give either customerId or email", ["customerId"])
-    where = Customer.id == customer_id if customer_id else Customer.email == (email or "").strip().lower()
-    found = (
-        await tx.session.execute(
-            select(Customer).where(Customer.tenant_id == tx.tenant_id, where).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise DomainError(Code.NOT_FOUND, "No such customer", ["customerId" if customer_id else "email"])
-    return found
 
 
 async def _ids(tx: Transaction, table: Any, column: Any, among: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -96,7 +83,7 @@ def _naming(customer: Customer, related: dict[str, list[uuid.UUID]]) -> Any:
 
 async def export(uow: UnitOfWork, customer_id: uuid.UUID | None, email: str | None) -> dict[str, Any]:
     async with uow as tx:
-        customer = await _customer(tx, customer_id, email)
+        customer = await lock_customer(tx, customer_id, email)
         related = await _related(tx, customer)
         data = await _gather(tx, customer, related)
         tx.record(CustomerDataExported(customer.id))
@@ -214,7 +201,7 @@ def _order(o: Order, lines: list[OrderLine]) -> dict[str, Any]:
 async def erase(uow: UnitOfWork, customer_id: uuid.UUID | None, email: str | None) -> Customer:
     """Pseudonymises the customer everywhere (see the module's docstring); all or nothing."""
     async with uow as tx:
-        customer = await _customer(tx, customer_id, email)
+        customer = await lock_customer(tx, customer_id, email)
         fake = pseudonym(customer.id)
         if customer.email == fake:  # erased already: nothing left to do
             await uow.commit()

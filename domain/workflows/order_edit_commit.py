@@ -30,6 +30,7 @@ from domain.fulfillment.priority import compute_priority
 from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
+from domain.inventory.repository import lock_levels
 from domain.orders.edit_sessions import EditStatus, OrderEdit, lock_edit
 from domain.orders.editing import EditedLine, Recalculated, recalculate
 from domain.orders.events import OrderEdited, StockReleased, StockReserved
@@ -110,7 +111,7 @@ async def _move_stock(tx: Transaction, order: Order, result: Recalculated) -> No
     products = sorted(
         set((await tx.session.execute(held_products)).scalars()) | {x.product_id for x in changed}
     )
-    levels = await inventory.lock_levels(tx, products)
+    levels = await lock_levels(tx, products)
     held = await fulfillment_repo.held_allocations(tx, OrderAllocation.order_id == order.id, lock=True)
     fos = await resizing.lock_fulfillment_orders(tx, order.id)
     # Units that go, least advanced work first; packed ones refuse the whole edit.

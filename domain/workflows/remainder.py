@@ -20,7 +20,8 @@ from domain.refunds import repository as refunds
 from domain.refunds.calculation import ChargedLine, dropped_units_refund, shipping_charged
 from domain.refunds.issuing import issue
 from domain.returns.repository import refresh_order_status
-from domain.shipping.delivery import deliver_if_arrived, order_shipments
+from domain.shipping.delivery import deliver_if_arrived
+from domain.shipping.repository import order_shipments
 from domain.uow import Transaction, UnitOfWork
 
 
