@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from domain.errors import Code, Problems
 from domain.pagination import Page, PageRequest
@@ -11,9 +10,8 @@ from domain.refunds import service as refunds
 from domain.refunds.service import Refunded, RefundInput
 from domain.returns import queries, receiving, service
 from domain.returns.models import Return
-from domain.returns.receiving import ReceiptLine
-from domain.returns.service import ExchangeInput, ReturnInput, ReturnLineInput
-from domain.returns.status import ItemCondition, ReturnReason
+from domain.returns.receiving import Receipt
+from domain.returns.service import ReturnInput
 from domain.tenancy.scopes import Scope
 from domain.workflows import exchanging
 from resolvers import customer_access
@@ -40,27 +38,26 @@ def order_line_ids(ids: list[str], field: str = "orderLineId") -> list[uuid.UUID
     return found
 
 
-@dataclass(frozen=True)
-class RequestedLine:
-    order_line_gid: str
-    quantity: int
-    reason: ReturnReason
-    note: str | None
-    exchange_for: ExchangeInput | None
+def return_line_ids(ids: list[str]) -> list[uuid.UUID]:
+    """Return line IDs from a receipt, each checked; every bad one is reported."""
+    problems = Problems()
+    found = []
+    for i, gid in enumerate(ids):
+        line_id = local_id(gid, "ReturnLine")
+        if line_id is None:
+            problems.add(Code.NOT_FOUND, "Not a ReturnLine ID", "lines", i, "returnLineId")
+        else:
+            found.append(line_id)
+    problems.raise_if_any()
+    return found
 
 
-async def request(
-    ctx: Context, order_gid: str, lines: list[RequestedLine], note: str | None
-) -> Outcome[Return]:
+async def request(ctx: Context, order_gid: str, data: DomainInput[ReturnInput]) -> Outcome[Return]:
+    """The order is named and the caller's access to it checked before the lines' IDs are."""
+
     async def run() -> Return:
-        order_id = require_id(order_gid, "Order", "orderId")
-        uow = await customer_access.for_order(ctx, order_id, "orderId")
-        ids = order_line_ids([line.order_line_gid for line in lines])
-        chosen = [
-            ReturnLineInput(line_id, line.quantity, line.reason, line.note, line.exchange_for)
-            for line_id, line in zip(ids, lines, strict=True)
-        ]
-        return await service.request_return(uow, ReturnInput(order_id, chosen, note))
+        uow = await customer_access.for_order(ctx, require_id(order_gid, "Order", "orderId"), "orderId")
+        return await service.request_return(uow, data.to_domain())
 
     return await attempt(run)
 
@@ -84,28 +81,14 @@ async def mark_in_transit(ctx: Context, gid: str, carrier: str, tracking_number:
     return await attempt(run)
 
 
-async def receive(
-    ctx: Context, gid: str, location_gid: str, lines: list[tuple[str, int, ItemCondition]]
-) -> Outcome[Return]:
+async def receive(ctx: Context, data: DomainInput[Receipt]) -> Outcome[Return]:
     uow = ctx.uow(Scope.FULFILLMENT_WRITE)
 
-    def receipt() -> list[ReceiptLine]:
-        problems = Problems()
-        found = []
-        for i, (line_gid, quantity, condition) in enumerate(lines):
-            line_id = local_id(line_gid, "ReturnLine")
-            if line_id is None:
-                problems.add(Code.NOT_FOUND, "Not a ReturnLine ID", "lines", i, "returnLineId")
-            else:
-                found.append(ReceiptLine(line_id, quantity, condition))
-        problems.raise_if_any()
-        return found
+    async def run() -> Return:
+        receipt = data.to_domain()
+        return await receiving.receive(uow, receipt.return_id, receipt.location_id, receipt.lines)
 
-    return await attempt(
-        lambda: receiving.receive(
-            uow, require_id(gid, RETURN), require_id(location_gid, "Location", "locationId"), receipt()
-        )
-    )
+    return await attempt(run)
 
 
 async def close(ctx: Context, gid: str) -> Outcome[Return]:

@@ -27,6 +27,15 @@ class ReceiptLine:
     condition: ItemCondition
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """What a receipt names: the return, where its units arrived, and the lines."""
+
+    return_id: uuid.UUID
+    location_id: uuid.UUID
+    lines: list[ReceiptLine]
+
+
 async def receive(
     uow: UnitOfWork, return_id: uuid.UUID, location_id: uuid.UUID, lines: list[ReceiptLine]
 ) -> Return:

@@ -8,7 +8,8 @@ import strawberry
 
 from domain.refunds import service as refunds
 from domain.returns.models import Return as ReturnModel
-from domain.returns.service import ExchangeInput
+from domain.returns.receiving import Receipt, ReceiptLine
+from domain.returns.service import ExchangeInput, ReturnInput, ReturnLineInput
 from domain.returns.status import ItemCondition, ReturnReason
 from resolvers import returns as resolve
 from resolvers.ids import require_id
@@ -23,6 +24,9 @@ from schema.types.returns import Refund, Return
 class ExchangeForInput:
     sku: str
     quantity: int
+
+    def to_domain(self) -> ExchangeInput:
+        return ExchangeInput(self.sku, self.quantity)
 
 
 @strawberry.input(description="Shipped units of one order line to send back")
@@ -42,6 +46,22 @@ class ReturnRequestInput:
     order_id: strawberry.ID
     lines: list[ReturnRequestLineInput]
     customer_note: str | None = None
+
+    def to_domain(self) -> ReturnInput:
+        """Refuses an order ID, then order line IDs, that are not ours (NOT_FOUND)."""
+        order_id = require_id(self.order_id, "Order", "orderId")
+        ids = resolve.order_line_ids([str(line.order_line_id) for line in self.lines])
+        chosen = [
+            ReturnLineInput(
+                line_id,
+                line.quantity,
+                ReturnReason(line.reason),
+                line.note,
+                line.exchange_for.to_domain() if line.exchange_for else None,
+            )
+            for line_id, line in zip(ids, self.lines, strict=True)
+        ]
+        return ReturnInput(order_id, chosen, self.customer_note)
 
 
 @strawberry.input
@@ -80,6 +100,17 @@ class ReturnReceiveInput:
     id: strawberry.ID
     location_id: strawberry.ID = strawberry.field(description="Where the units arrived")
     lines: list[ReturnReceiveLineInput]
+
+    def to_domain(self) -> Receipt:
+        """Refuses the return's, the location's and then the lines' IDs that are not ours (NOT_FOUND)."""
+        return_id = require_id(self.id, resolve.RETURN)
+        location_id = require_id(self.location_id, "Location", "locationId")
+        ids = resolve.return_line_ids([str(line.return_line_id) for line in self.lines])
+        lines = [
+            ReceiptLine(line_id, line.quantity, ItemCondition(line.condition))
+            for line_id, line in zip(ids, self.lines, strict=True)
+        ]
+        return Receipt(return_id, location_id, lines)
 
 
 @strawberry.input(description="Units of one order line to refund")
@@ -160,19 +191,7 @@ class ReturnMutations:
         "exchange. STAFF, STOREFRONT (for the customer) and ADMIN keys."
     )
     async def return_request(self, info: strawberry.Info, input: ReturnRequestInput) -> ReturnPayload:
-        lines = [
-            resolve.RequestedLine(
-                order_line_gid=line.order_line_id,
-                quantity=line.quantity,
-                reason=ReturnReason(line.reason),
-                note=line.note,
-                exchange_for=ExchangeInput(line.exchange_for.sku, line.exchange_for.quantity)
-                if line.exchange_for
-                else None,
-            )
-            for line in input.lines
-        ]
-        return _payload(await resolve.request(info.context, input.order_id, lines, input.customer_note))
+        return _payload(await resolve.request(info.context, input.order_id, input))
 
     @strawberry.mutation(
         description="Approves a requested return. Exchange lines get their replacement reserved, all or "
@@ -202,10 +221,7 @@ class ReturnMutations:
         "PARTNER and ADMIN keys."
     )
     async def return_receive(self, info: strawberry.Info, input: ReturnReceiveInput) -> ReturnPayload:
-        lines = [
-            (str(line.return_line_id), line.quantity, ItemCondition(line.condition)) for line in input.lines
-        ]
-        return _payload(await resolve.receive(info.context, input.id, input.location_id, lines))
+        return _payload(await resolve.receive(info.context, input))
 
     @strawberry.mutation(
         description="Ends a return: once its units are in, or when they will not come (a return closed "
