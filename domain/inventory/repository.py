@@ -6,6 +6,7 @@ deadlocking; on the ORM session (lock_levels, level_for_update) and on the drive
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert
@@ -50,7 +51,7 @@ async def level_for_update(
 async def lock_levels(
     tx: Transaction,
     products: list[uuid.UUID] | Select[uuid.UUID],
-    ensure: list[tuple[uuid.UUID, uuid.UUID]] = (),  # type: ignore[assignment]
+    ensure: Sequence[tuple[uuid.UUID, uuid.UUID]] = (),
 ) -> dict[tuple[uuid.UUID, uuid.UUID], InventoryLevel]:
     """Locks every level of these products: a list of IDs, or a subquery that names them (then the read
     of the products and the lock are one statement; the subquery's own rows are read, not locked).
