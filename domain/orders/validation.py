@@ -80,10 +80,8 @@ def check_order(problems: Problems, data: OrderInput) -> None:
     )
     data.external_id = validation.text(problems, data.external_id, ("externalId",), 128, False)
     data.tags = clean_tags(problems, data.tags)
-    if data.ship_by is not None:
+    if data.ship_by is not None and validation.moment(problems, data.ship_by, "shipBy").tzinfo is not None:
         now = datetime.now(UTC)
-        if data.ship_by.tzinfo is None:
-            data.ship_by = data.ship_by.replace(tzinfo=UTC)
         if not now - timedelta(days=1) <= data.ship_by <= now + timedelta(days=365):
             problems.add(Code.INVALID, "shipBy must be within the coming year", "shipBy")
     _check_lines(problems, data)

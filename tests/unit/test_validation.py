@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from domain import validation
@@ -57,6 +59,21 @@ def test_an_order_without_lines_is_empty():
     problems = Problems()
     check_order(problems, request(lines=[]))
     assert codes(problems) == [(Code.EMPTY_ORDER, ["lines"])]
+
+
+def test_ship_by_must_say_its_time_zone_and_fall_within_the_coming_year():
+    """The GraphQL DateTime scalar reads a time without a zone as UTC before the domain sees it; the
+    domain itself, like every other moment it takes (validation.moment), refuses one."""
+    soon = datetime.now(UTC) + timedelta(days=2)
+    for given, expected in (
+        (soon, []),
+        (soon.replace(tzinfo=None), [(Code.INVALID, ["shipBy"])]),
+        (soon + timedelta(days=400), [(Code.INVALID, ["shipBy"])]),
+        (soon - timedelta(days=5), [(Code.INVALID, ["shipBy"])]),
+    ):
+        problems = Problems()
+        check_order(problems, request(ship_by=given))
+        assert codes(problems) == expected, given
 
 
 def test_postal_codes_are_checked_for_the_country():
