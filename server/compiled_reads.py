@@ -46,6 +46,7 @@ from resolvers.context import Context
 from schema.cost import MAX_COST, Pricer
 from schema.pricing import bucket_of, report
 from schema.schema import LIMIT_RULES, MAX_TOKENS
+from server.compiled_variables import Coercer, plain_coercer
 
 log = logging.getLogger("baton.compiled")
 PLANS = 512  # documents kept planned (or known not to plan), least recently used first out
@@ -58,6 +59,7 @@ class Compiled:
     plan: Plan  # every turn forwards
     pricer: Pricer
     turned: dict[tuple[bool, ...], Plan] = field(default_factory=dict)  # by way, when it has turns
+    plain: Coercer | None = None  # its variables' coercion without graphql-core, when they are plain
 
     def plan_for(self, variables: dict[str, Any]) -> Plan:
         """The plan of the way these variables walk its connections (ValueError: the general path's)."""
@@ -104,7 +106,8 @@ class CompiledReads:
             if found is None:
                 return None
             turned[ways] = found
-        return Compiled(document, op, built, Pricer(self.schema, document, name), turned)
+        plain = plain_coercer(op.variable_definitions or [])
+        return Compiled(document, op, built, Pricer(self.schema, document, name), turned, plain)
 
     async def answer(self, request: Request, context: Context) -> Response | None:
         """The answer, or None to let strawberry answer."""
@@ -127,9 +130,13 @@ class CompiledReads:
             return None
         op_name = compiled.operation.name
         context.name_operation(op_name.value if op_name else None, compiled.operation.operation.value)
-        coerced = get_variable_values(self.schema, compiled.operation.variable_definitions or [], variables)
-        if isinstance(coerced, list):  # wrong variables: strawberry says which, with codes
-            return None
+        values = compiled.plain(variables) if compiled.plain is not None else None
+        if values is None:
+            definitions = compiled.operation.variable_definitions or ()
+            coerced = get_variable_values(self.schema, definitions, variables)
+            if isinstance(coerced, list):  # wrong variables: strawberry says which, with codes
+                return None
+            values = coerced.coerced
         requested = compiled.pricer.requested(variables)
         if requested > MAX_COST:
             return None
@@ -137,8 +144,8 @@ class CompiledReads:
         if found is not None and not found[0].charge(found[1], found[2], requested).allowed:
             return None  # strawberry refuses it the same way, with 429 and Retry-After
         try:
-            chosen = compiled.plan_for(coerced.coerced)
-            params = chosen.params(principal.tenant_id, coerced.coerced)
+            chosen = compiled.plan_for(values)
+            params = chosen.params(principal.tenant_id, values)
         except ValueError:  # an argument the general path refuses (its coded error) or the plan lacks
             if found is not None:
                 found[0].refund(found[1], requested)
