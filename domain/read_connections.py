@@ -10,7 +10,8 @@ list and put back on it, with no await; only a caller that finds none waits, in 
 
 A connection goes back on the list unless its use ended in a way that leaves its state in doubt: the
 request cancelled (perhaps while a statement ran), the connection lost, the driver's own error. Such a
-connection is closed, and the next caller opens a new one."""
+connection is closed (asyncpg first has Postgres stop a statement it cancelled), and the next caller
+opens a new one."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from domain.availability import PoolExhausted
+
+CLOSE_SECONDS = 10.0
 
 
 class ReadConnections:
@@ -42,6 +45,7 @@ class ReadConnections:
         # Callers waiting for a connection, first come first served; None: a place to open one came free.
         self._waiting: deque[asyncio.Future[asyncpg.Connection | None]] = deque()
         self._closed = False
+        self._closing: set[asyncio.Task[None]] = set()  # connections being closed, kept till they are
 
     def size(self) -> tuple[int, int]:
         """(connections open, of which free)."""
@@ -97,12 +101,33 @@ class ReadConnections:
             raise
 
     def _give(self, driver: asyncpg.Connection, healthy: bool) -> None:
-        if not healthy or self._closed:
-            driver.terminate()
-            self._open -= 1
-            self._pass_on(None)
-            return
-        self._pass_on(driver)
+        if healthy and not self._closed:
+            self._pass_on(driver)
+        else:
+            self._close_later(driver, then=self._closed_one)
+
+    def _closed_one(self) -> None:
+        self._open -= 1
+        self._pass_on(None)  # a place to open one came free
+
+    def _close_later(self, driver: asyncpg.Connection, then: Callable[[], None] | None = None) -> None:
+        """Closes the connection in a task of its own. asyncpg's close first finishes a cancellation it
+        has begun (it asks Postgres to stop the statement, which a dropped socket would not do while
+        the statement waits on a lock), then says goodbye; a close that fails or takes over 10 s
+        drops the connection."""
+
+        async def closing() -> None:
+            try:
+                await driver.close(timeout=CLOSE_SECONDS)
+            except BaseException:  # nobody awaits this task: dropping the connection is all there is to do
+                driver.terminate()
+            finally:
+                if then is not None:
+                    then()
+
+        task = asyncio.get_running_loop().create_task(closing())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     def _pass_on(self, driver: asyncpg.Connection | None) -> None:
         """To the first caller still waiting; else a connection goes on the free list."""
@@ -121,7 +146,7 @@ class ReadConnections:
         while len(self._free) > 1 and now - self._free[0][1] > self._idle_seconds:
             driver, _ = self._free.pop(0)
             self._open -= 1
-            asyncio.get_running_loop().create_task(driver.close(timeout=5))
+            self._close_later(driver)
 
     async def close(self) -> None:
         """Closes the free connections now, and the others as they come back."""
@@ -131,7 +156,9 @@ class ReadConnections:
         for waiter in self._waiting:
             if not waiter.done():
                 waiter.set_exception(asyncpg.InterfaceError("the read connections are closed"))
-        await asyncio.gather(*(driver.close(timeout=5) for driver, _ in free), return_exceptions=True)
+        for driver, _ in free:
+            self._close_later(driver)
+        await asyncio.gather(*self._closing, return_exceptions=True)
 
 
 def _expire(waiter: asyncio.Future[asyncpg.Connection | None], wait: float) -> None:
