@@ -18,7 +18,7 @@ from domain.money import CURRENCIES, AmountError, to_minor
 from domain.purchasing import repository
 from domain.purchasing.events import SupplierChanged, SupplierProductSet
 from domain.purchasing.models import Supplier, SupplierProduct
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction, UnitOfWork
 
 MAX_LEAD_TIME_DAYS = 365
@@ -136,7 +136,7 @@ async def set_supplier_product(
         if product is None:
             raise DomainError(Code.UNKNOWN_SKU, f"No product with SKU {sku!r}", ["sku"])
         if currency is None:
-            currency = (await tx.session.get_one(Tenant, tx.tenant_id)).currency
+            currency = (await get_tenant(tx)).currency
         try:
             cost = to_minor(data.unit_cost, currency)
         except AmountError as exc:

@@ -23,7 +23,7 @@ from domain.refunds.lines import Asked, line_refunds, of_return
 from domain.refunds.models import Refund
 from domain.returns.models import Return, ReturnLine
 from domain.returns.status import ReturnStatus
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction, UnitOfWork
 
 MAX_LINES = 250
@@ -126,7 +126,7 @@ async def _repeat(tx: Transaction, key: str, fingerprint: str) -> Refund | None:
 
 
 async def _amounts(tx: Transaction, order: Order, data: RefundInput) -> Amounts:
-    tenant = await tx.session.get_one(Tenant, tx.tenant_id)
+    tenant = await get_tenant(tx)
     order_lines = await lines_of_order(tx, order.id)
     refunded = await repository.refunded_units(tx, order.id)
     problems = Problems()

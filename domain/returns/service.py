@@ -20,7 +20,7 @@ from domain.returns.events import ReturnRequested
 from domain.returns.models import Return, ReturnLine
 from domain.returns.status import ReturnReason
 from domain.shipping.carriers import carrier_for
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction, UnitOfWork
 
 MAX_LINES = 250
@@ -87,7 +87,7 @@ async def request_return(uow: UnitOfWork, data: ReturnInput) -> Return:
                 f"Order {order.display_number} is {order.status}: only shipped units can be returned",
                 ["orderId"],
             )
-        tenant = await tx.session.get_one(Tenant, tx.tenant_id)
+        tenant = await get_tenant(tx)
         ends = rules.window_ends(await repository.window_starts(tx, order), tenant.return_window_days)
         if ends is not None and utcnow() > ends:
             raise DomainError(

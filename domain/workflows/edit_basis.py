@@ -13,12 +13,12 @@ from domain.catalog.models import Product
 from domain.orders.editing import ADD_LINE, Basis, LineNow, Offer
 from domain.orders.models import Order, OrderAllocation, OrderLine
 from domain.refunds.models import RefundLine
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction
 
 
 async def read_basis(tx: Transaction, order: Order, changes: list[dict[str, Any]]) -> Basis:
-    tenant = await tx.session.get_one(Tenant, tx.tenant_id)
+    tenant = await get_tenant(tx)
     lines = (
         await tx.session.execute(
             select(OrderLine)

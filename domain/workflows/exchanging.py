@@ -35,7 +35,7 @@ from domain.refunds.issuing import Amounts, LineRefund, issue
 from domain.returns import repository
 from domain.returns.events import ExchangeOrderCreated
 from domain.returns.models import Return, ReturnLine
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction, UnitOfWork
 
 
@@ -82,7 +82,7 @@ async def create(tx: Transaction, order: Order, ret: Return, lines: list[ReturnL
             if error.field and len(error.field) > 1 and error.field[1].isdigit():
                 error.field = ["lines", str(swaps[int(error.field[1])].position), "exchangeFor", "quantity"]
         raise
-    tenant = await tx.session.get_one(Tenant, tx.tenant_id)
+    tenant = await get_tenant(tx)
     totals = price_order(
         [(products[line.exchange_product_id].price, line.exchange_quantity or 0) for line in swaps],  # type: ignore[index]
         "0",
