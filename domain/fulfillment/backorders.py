@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from domain.catalog.models import Product
+from domain.catalog.repository import skus_by_id
 from domain.db import utcnow
 from domain.fulfillment.holds import active_holds
 from domain.fulfillment.models import FulfillmentOrder
@@ -101,12 +101,7 @@ async def fill_freed(tx: Transaction, levels: list[InventoryLevel]) -> None:
     levels = [level for level in levels if level.sellable > 0]
     if not levels:
         return
-    found = await tx.session.execute(
-        select(Product.id, Product.sku).where(
-            Product.tenant_id == tx.tenant_id, Product.id.in_({lv.product_id for lv in levels})
-        )
-    )
-    skus = {row.id: row.sku for row in found}
+    skus = await skus_by_id(tx, {lv.product_id for lv in levels})
     for level in levels:
         await fill_backorders(tx, level, skus[level.product_id])
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from domain.catalog.models import Location
+from domain.catalog.repository import get_location
 from domain.errors import Code, DomainError
 from domain.fulfillment.models import FulfillmentOrder
 from domain.inventory.models import InventoryLevel
@@ -139,11 +140,7 @@ async def _lock_allocations_with_skus(
 
 async def require_location(tx: Transaction, location_id: uuid.UUID) -> Location:
     """An active location of this tenant, checked before anything is locked or created there."""
-    found = (
-        await tx.session.execute(
-            select(Location).where(Location.tenant_id == tx.tenant_id, Location.id == location_id)
-        )
-    ).scalar_one_or_none()
+    found = await get_location(tx, location_id)
     if found is None or not found.active:
         raise DomainError(Code.NOT_FOUND, "No active location with this id", ["locationId"])
     return found

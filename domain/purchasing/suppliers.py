@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
 from domain import validation
-from domain.catalog.models import Product
+from domain.catalog.repository import product_by_sku
 from domain.errors import Code, DomainError, Problems
 from domain.events.base import money
 from domain.money import CURRENCIES, AmountError, to_minor
@@ -124,15 +124,12 @@ async def set_supplier_product(
     if currency is not None and currency not in CURRENCIES:
         problems.add(Code.INVALID, f"{currency!r} is not an ISO 4217 currency", "currencyCode")
     problems.raise_if_any()
+    assert sku is not None  # required: validation.text added a problem when it was missing
     if data.supplier_id is None:
         raise DomainError(Code.NOT_FOUND, "Supplier not found", ["supplierId"])
     async with uow as tx:
         supplier = await repository.supplier(tx, data.supplier_id, "supplierId")
-        product = (
-            await tx.session.execute(
-                select(Product).where(Product.tenant_id == tx.tenant_id, Product.sku == sku)
-            )
-        ).scalar_one_or_none()
+        product = await product_by_sku(tx, sku)
         if product is None:
             raise DomainError(Code.UNKNOWN_SKU, f"No product with SKU {sku!r}", ["sku"])
         if currency is None:

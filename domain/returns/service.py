@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from domain import validation
 from domain.catalog.models import Product
+from domain.catalog.repository import products_by_sku
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.orders.models import Order, OrderLine
@@ -180,16 +179,7 @@ async def _exchange_products(
     wanted = {i: line.exchange_for.sku.strip() for i, line in enumerate(data.lines) if line.exchange_for}
     if not wanted:
         return {}
-    found = {
-        p.sku: p
-        for p in (
-            await tx.session.execute(
-                select(Product).where(
-                    Product.tenant_id == tx.tenant_id, Product.sku.in_(set(wanted.values()))
-                )
-            )
-        ).scalars()
-    }
+    found = await products_by_sku(tx, set(wanted.values()))
     chosen = {}
     for i, sku in wanted.items():
         product = found.get(sku)

@@ -9,7 +9,7 @@ import uuid
 
 from sqlalchemy import select
 
-from domain.catalog.models import Product
+from domain.catalog.repository import products_by_id
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems, Rejected
 from domain.events.base import money
@@ -54,14 +54,7 @@ async def approve_return(uow: UnitOfWork, return_id: uuid.UUID) -> Return:
 async def create(tx: Transaction, order: Order, ret: Return, lines: list[ReturnLine]) -> Order:
     """The exchange order for the return's exchange lines, in the open unit of work (approve_return)."""
     swaps = [line for line in lines if line.exchanged]
-    products = {
-        p.id: p
-        for p in (
-            await tx.session.execute(
-                select(Product).where(Product.id.in_([line.exchange_product_id for line in swaps]))
-            )
-        ).scalars()
-    }
+    products = await products_by_id(tx, [line.exchange_product_id for line in swaps])
     problems = Problems()
     for line in swaps:
         if not products[line.exchange_product_id].active:  # type: ignore[index]
