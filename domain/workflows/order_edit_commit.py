@@ -31,11 +31,11 @@ from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
 from domain.inventory.repository import lock_levels
-from domain.orders.edit_sessions import EditStatus, OrderEdit, lock_edit
+from domain.orders.edit_sessions import EditStatus, OrderEdit
 from domain.orders.editing import EditedLine, Recalculated, recalculate
 from domain.orders.events import OrderEdited, StockReleased, StockReserved
 from domain.orders.models import Order, OrderAllocation, OrderLine
-from domain.orders.repository import check_version, lock_order, paid_by_credit
+from domain.orders.repository import check_version, lock_edit, lock_order, paid_by_credit
 from domain.orders.status import OPEN, AllocationStatus, CustomerTier, OrderStatus, ShippingMethod
 from domain.refunds.issuing import Amounts, issue
 from domain.refunds.models import Refund, RefundLine
