@@ -113,7 +113,7 @@ async def _move_stock(tx: Transaction, order: Order, result: Recalculated) -> No
     )
     levels = await lock_levels(tx, products)
     held = await fulfillment_repo.held_allocations(tx, OrderAllocation.order_id == order.id, lock=True)
-    fos = await resizing.lock_fulfillment_orders(tx, order.id)
+    fos = await fulfillment_repo.lock_fulfillment_orders(tx, order.id, refresh=True)
     # Units that go, least advanced work first; packed ones refuse the whole edit.
     released: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
     touched: set[uuid.UUID] = set()
