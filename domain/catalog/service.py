@@ -15,7 +15,7 @@ from domain.catalog.models import BackorderPolicy, Location, LocationKind, Produ
 from domain.catalog.repository import get_for_update, lock_products_by_sku
 from domain.errors import Code, DomainError, Problems, Rejected
 from domain.money import CURRENCIES, AmountError, to_minor
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction, UnitOfWork
 
 MAX_IMPORT = 500
@@ -205,7 +205,7 @@ async def import_products(
     if len(items) > MAX_IMPORT:
         raise DomainError(Code.INVALID, f"At most {MAX_IMPORT} products per call", list(map(str, at)))
     async with uow as tx:
-        tenant_currency = (await tx.session.get_one(Tenant, tx.tenant_id)).currency
+        tenant_currency = (await get_tenant(tx)).currency
         skus = sorted({(data.sku or "").strip() for data in items})
         existing = await lock_products_by_sku(tx, skus)
         if existing and not upsert:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
-
-from domain.catalog.models import Product
+from domain.catalog.repository import skus_by_id
 from domain.db import utcnow
-from domain.fulfillment.holds import active_holds
-from domain.fulfillment.models import FulfillmentOrder
+from domain.fulfillment.repository import (
+    active_holds,
+    count_backordered,
+    get_fulfillment_order,
+    lock_backorders,
+)
 from domain.fulfillment.status import HoldReason
 from domain.inventory.models import InventoryLevel, MovementKind
 from domain.orders.events import BackorderAllocated
-from domain.orders.models import Order, OrderAllocation
 from domain.orders.status import AllocationStatus
 from domain.uow import Transaction
 
@@ -27,26 +28,7 @@ async def fill_backorders(tx: Transaction, level: InventoryLevel, sku: str) -> i
     if free <= 0:
         return 0
     await tx.session.flush()  # this unit of work's own changes (a cancel's releases) first
-    waiting = (
-        await tx.session.execute(
-            select(OrderAllocation)
-            .join(Order, Order.id == OrderAllocation.order_id)
-            .where(
-                OrderAllocation.tenant_id == tx.tenant_id,
-                OrderAllocation.product_id == level.product_id,
-                OrderAllocation.location_id == level.location_id,
-                OrderAllocation.status == BACKORDERED,
-            )
-            .order_by(
-                func.coalesce(Order.priority_override, Order.priority).desc(),
-                Order.created_at,
-                OrderAllocation.created_at,
-                OrderAllocation.id,
-            )
-            .with_for_update(of=OrderAllocation)
-            .execution_options(populate_existing=True)
-        )
-    ).scalars()
+    waiting = await lock_backorders(tx, level.product_id, level.location_id)
     filled = 0
     touched: set[uuid.UUID] = set()
     for a in waiting:
@@ -101,12 +83,7 @@ async def fill_freed(tx: Transaction, levels: list[InventoryLevel]) -> None:
     levels = [level for level in levels if level.sellable > 0]
     if not levels:
         return
-    found = await tx.session.execute(
-        select(Product.id, Product.sku).where(
-            Product.tenant_id == tx.tenant_id, Product.id.in_({lv.product_id for lv in levels})
-        )
-    )
-    skus = {row.id: row.sku for row in found}
+    skus = await skus_by_id(tx, {lv.product_id for lv in levels})
     for level in levels:
         await fill_backorders(tx, level, skus[level.product_id])
 
@@ -115,25 +92,8 @@ async def _open_if_filled(tx: Transaction, fo_id: uuid.UUID) -> None:
     """A fulfillment order whose units are all reserved now loses its out-of-stock hold. It is
     locked before counting, so two receipts filling it at once cannot both see the other's units
     as still waiting."""
-    fo = (
-        await tx.session.execute(
-            select(FulfillmentOrder)
-            .where(FulfillmentOrder.tenant_id == tx.tenant_id, FulfillmentOrder.id == fo_id)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
-    still_waiting = (
-        await tx.session.execute(
-            select(func.count())
-            .select_from(OrderAllocation)
-            .where(
-                OrderAllocation.tenant_id == tx.tenant_id,
-                OrderAllocation.fulfillment_order_id == fo_id,
-                OrderAllocation.status == BACKORDERED,
-            )
-        )
-    ).scalar_one()
+    fo = await get_fulfillment_order(tx, fo_id, lock=True)
+    still_waiting = await count_backordered(tx, fo_id)
     if still_waiting:
         return
     holds = await active_holds(tx, fo_id)

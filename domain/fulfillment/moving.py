@@ -8,7 +8,6 @@ from domain.errors import Code, DomainError
 from domain.fulfillment import repository as repo
 from domain.fulfillment.backorders import fill_freed
 from domain.fulfillment.events import FulfillmentOrderMoved
-from domain.fulfillment.holds import active_holds
 from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.picking import LinePick, check_stock, new_fulfillment_order, pick_lines
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus, HoldReason
@@ -83,7 +82,7 @@ async def move_units(
     else:
         await _carry_holds(tx, fo, target)
         if everything:  # what had shipped stays with the original, which has nothing left to do
-            holds = await active_holds(tx, fo.id)  # they travelled with the units
+            holds = await repo.active_holds(tx, fo.id)  # they travelled with the units
             for left, h in reversed(list(enumerate(holds))):
                 fo.release(h, left)
             fo.shipped(everything=True)
@@ -97,12 +96,12 @@ async def move_units(
 async def _restart(tx: Transaction, fo: FulfillmentOrder) -> None:
     """A whole fulfillment order at a new place: picking starts over; stock holds are moot."""
     fo.restart()
-    fo.release_reason(await active_holds(tx, fo.id), HoldReason.INVENTORY_OUT_OF_STOCK)
+    fo.release_reason(await repo.active_holds(tx, fo.id), HoldReason.INVENTORY_OUT_OF_STOCK)
 
 
 async def _carry_holds(tx: Transaction, source: FulfillmentOrder, target: FulfillmentOrder) -> None:
     """Units split off keep the reasons they were held for (fraud, payment …), but not for stock."""
-    for h in await active_holds(tx, source.id):
+    for h in await repo.active_holds(tx, source.id):
         if h.reason != HoldReason.INVENTORY_OUT_OF_STOCK:
             tx.session.add(target.hold(HoldReason(h.reason), h.note, tx.actor))
 
@@ -112,4 +111,4 @@ async def _release_stock_hold_if_filled(tx: Transaction, fo: FulfillmentOrder) -
     rest = await repo.held_allocations(tx, OrderAllocation.fulfillment_order_id == fo.id, lock=False)
     if any(a.status == AllocationStatus.BACKORDERED for a in rest):
         return
-    fo.release_reason(await active_holds(tx, fo.id), HoldReason.INVENTORY_OUT_OF_STOCK)
+    fo.release_reason(await repo.active_holds(tx, fo.id), HoldReason.INVENTORY_OUT_OF_STOCK)

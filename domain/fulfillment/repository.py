@@ -8,13 +8,15 @@ them (an allocation split by a receipt) takes KEY SHARE on them, which that lock
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, select
 
 from domain.catalog.models import Location
+from domain.catalog.repository import get_location
 from domain.errors import Code, DomainError
-from domain.fulfillment.models import FulfillmentOrder
+from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
 from domain.inventory.models import InventoryLevel
 from domain.inventory.repository import lock_levels
 from domain.orders.models import Order, OrderAllocation, OrderLine
@@ -139,11 +141,99 @@ async def _lock_allocations_with_skus(
 
 async def require_location(tx: Transaction, location_id: uuid.UUID) -> Location:
     """An active location of this tenant, checked before anything is locked or created there."""
-    found = (
-        await tx.session.execute(
-            select(Location).where(Location.tenant_id == tx.tenant_id, Location.id == location_id)
-        )
-    ).scalar_one_or_none()
+    found = await get_location(tx, location_id)
     if found is None or not found.active:
         raise DomainError(Code.NOT_FOUND, "No active location with this id", ["locationId"])
     return found
+
+
+async def lock_fulfillment_orders(
+    tx: Transaction, order_id: uuid.UUID, key_share: bool = True, refresh: bool = False
+) -> dict[uuid.UUID, FulfillmentOrder]:
+    """The order's fulfillment orders by ID, locked in ID order (after its levels and allocations, as
+    cancelling takes them): FOR NO KEY UPDATE, or with `key_share` False FOR UPDATE (the fraud hold's).
+    `refresh` reloads those the session already holds with what the lock found."""
+    stmt = (
+        select(FulfillmentOrder)
+        .where(FulfillmentOrder.tenant_id == tx.tenant_id, FulfillmentOrder.order_id == order_id)
+        .order_by(FulfillmentOrder.id)
+        .with_for_update(key_share=key_share)
+    )
+    if refresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    return {fo.id: fo for fo in (await tx.session.execute(stmt)).scalars()}
+
+
+async def active_holds(tx: Transaction, fo_id: uuid.UUID) -> list[FulfillmentHold]:
+    """The holds in force on a fulfillment order, oldest first, locked."""
+    return list(
+        (
+            await tx.session.execute(
+                select(FulfillmentHold)
+                .where(
+                    FulfillmentHold.tenant_id == tx.tenant_id,
+                    FulfillmentHold.fulfillment_order_id == fo_id,
+                    FulfillmentHold.released_at.is_(None),
+                )
+                .order_by(FulfillmentHold.created_at, FulfillmentHold.id)
+                .with_for_update()
+            )
+        ).scalars()
+    )
+
+
+async def lock_backorders(
+    tx: Transaction, product_id: uuid.UUID, location_id: uuid.UUID
+) -> list[OrderAllocation]:
+    """The backordered allocations waiting at a level (which the caller holds locked), locked, in the
+    order they are filled: the most urgent order first, then the oldest."""
+    return list(
+        (
+            await tx.session.execute(
+                select(OrderAllocation)
+                .join(Order, Order.id == OrderAllocation.order_id)
+                .where(
+                    OrderAllocation.tenant_id == tx.tenant_id,
+                    OrderAllocation.product_id == product_id,
+                    OrderAllocation.location_id == location_id,
+                    OrderAllocation.status == AllocationStatus.BACKORDERED,
+                )
+                .order_by(
+                    func.coalesce(Order.priority_override, Order.priority).desc(),
+                    Order.created_at,
+                    OrderAllocation.created_at,
+                    OrderAllocation.id,
+                )
+                .with_for_update(of=OrderAllocation)
+                .execution_options(populate_existing=True)
+            )
+        ).scalars()
+    )
+
+
+async def count_backordered(tx: Transaction, fo_id: uuid.UUID) -> int:
+    """How many of the fulfillment order's allocations are still backordered."""
+    return (
+        await tx.session.execute(
+            select(func.count())
+            .select_from(OrderAllocation)
+            .where(
+                OrderAllocation.tenant_id == tx.tenant_id,
+                OrderAllocation.fulfillment_order_id == fo_id,
+                OrderAllocation.status == AllocationStatus.BACKORDERED,
+            )
+        )
+    ).scalar_one()
+
+
+async def allocation_states(tx: Transaction, fo_id: uuid.UUID) -> Sequence[Row[AllocationStatus, int, int]]:
+    """Status, quantity and shipped units of each of the fulfillment order's allocations (read, not
+    locked: the caller holds the fulfillment order)."""
+    return (
+        await tx.session.execute(
+            select(OrderAllocation.status, OrderAllocation.quantity, OrderAllocation.shipped).where(
+                OrderAllocation.tenant_id == tx.tenant_id,
+                OrderAllocation.fulfillment_order_id == fo_id,
+            )
+        )
+    ).all()

@@ -11,13 +11,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from domain.db import utcnow
 from domain.errors import Code, DomainError
-from domain.fulfillment.holds import active_holds
 from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.opening import Held, openings
+from domain.fulfillment.repository import active_holds, allocation_states
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus, HoldReason
 from domain.orders.models import Order, OrderAllocation
 from domain.orders.status import AllocationStatus
@@ -33,18 +31,6 @@ class Taken:
     allocation: OrderAllocation
     units: int
     reserved: bool  # the units were set aside at their level (released there), not backordered
-
-
-async def lock_fulfillment_orders(tx: Transaction, order_id: uuid.UUID) -> dict[uuid.UUID, FulfillmentOrder]:
-    """The order's fulfillment orders, locked (after its levels and allocations, as cancelling takes them)."""
-    found = await tx.session.execute(
-        select(FulfillmentOrder)
-        .where(FulfillmentOrder.tenant_id == tx.tenant_id, FulfillmentOrder.order_id == order_id)
-        .order_by(FulfillmentOrder.id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
-    return {fo.id: fo for fo in found.scalars()}
 
 
 def take_units(
@@ -131,14 +117,7 @@ async def end_emptied(
         fo = fos[fo_id]
         if fo.status in DONE:
             continue
-        rows = (
-            await tx.session.execute(
-                select(OrderAllocation.status, OrderAllocation.quantity, OrderAllocation.shipped).where(
-                    OrderAllocation.tenant_id == tx.tenant_id,
-                    OrderAllocation.fulfillment_order_id == fo_id,
-                )
-            )
-        ).all()
+        rows = await allocation_states(tx, fo_id)
         if any(r.status != AllocationStatus.RELEASED and r.quantity > r.shipped for r in rows):
             continue
         holds = await active_holds(tx, fo_id)

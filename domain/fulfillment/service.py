@@ -7,12 +7,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.fulfillment import repository as repo
-from domain.fulfillment.holds import active_holds
 from domain.fulfillment.models import FulfillmentOrder
 from domain.fulfillment.moving import move_units
 from domain.fulfillment.opening import Held, openings
@@ -59,16 +58,9 @@ async def cancel_for_order(
     """Ends the order's unfinished fulfillment orders. Those in `partly_shipped` have nothing left to
     do and close, their holds released one by one; the others are cancelled, their holds no longer
     applying to anything."""
-    fos = (
-        await tx.session.execute(
-            select(FulfillmentOrder)
-            .where(FulfillmentOrder.tenant_id == tx.tenant_id, FulfillmentOrder.order_id == order_id)
-            .order_by(FulfillmentOrder.id)
-            .with_for_update(key_share=True)
-        )
-    ).scalars()
-    for fo in fos:
-        holds = await active_holds(tx, fo.id)
+    fos = await repo.lock_fulfillment_orders(tx, order_id)
+    for fo in fos.values():
+        holds = await repo.active_holds(tx, fo.id)
         if fo.id in partly_shipped and fo.status not in DONE:
             for left, h in reversed(list(enumerate(holds))):
                 fo.release(h, left)
@@ -92,7 +84,7 @@ async def release_hold(uow: UnitOfWork, fo_id: uuid.UUID, reason: HoldReason) ->
     """Releases the holds placed for this reason; holds for other reasons stay in force."""
     async with uow as tx:
         fo = await repo.get_fulfillment_order(tx, fo_id, lock=True)
-        holds = await active_holds(tx, fo_id)
+        holds = await repo.active_holds(tx, fo_id)
         if not any(h.reason == reason for h in holds):
             raise DomainError(Code.HOLD_NOT_FOUND, f"The fulfillment order has no {reason} hold", ["reason"])
         if reason == HoldReason.INVENTORY_OUT_OF_STOCK:

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert
 
-from domain.catalog.models import Location, Product
+from domain.catalog.models import Product
+from domain.catalog.repository import get_location, product_by_sku
 from domain.errors import Code, Problems
 from domain.inventory.models import InventoryLevel
 from domain.uow import Transaction
@@ -25,18 +26,8 @@ ORDER BY product_id, location_id FOR UPDATE
 async def level_for_update(
     tx: Transaction, sku: str, location_id: uuid.UUID | None
 ) -> tuple[Product, InventoryLevel]:
-    product = (
-        await tx.session.execute(
-            select(Product).where(Product.tenant_id == tx.tenant_id, Product.sku == sku.strip())
-        )
-    ).scalar_one_or_none()
-    location = None
-    if location_id is not None:
-        location = (
-            await tx.session.execute(
-                select(Location).where(Location.tenant_id == tx.tenant_id, Location.id == location_id)
-            )
-        ).scalar_one_or_none()
+    product = await product_by_sku(tx, sku.strip())
+    location = await get_location(tx, location_id) if location_id is not None else None
     problems = Problems()
     if product is None:
         problems.add(Code.UNKNOWN_SKU, f"No product with SKU {sku!r}", "sku")

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from domain import validation
 from domain.errors import Code, Problems
-from domain.notifications import templates
+from domain.notifications import repository, templates
 from domain.notifications.models import NotificationSettings
 from domain.uow import UnitOfWork
 
@@ -56,13 +54,7 @@ async def update_settings(uow: UnitOfWork, data: SettingsInput) -> NotificationS
         changes[item.template] = entry
     problems.raise_if_any()
     async with uow as tx:
-        found = (
-            await tx.session.execute(
-                select(NotificationSettings)
-                .where(NotificationSettings.tenant_id == tx.tenant_id)
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+        found = await repository.lock_settings(tx)
         if found is None:
             found = NotificationSettings(tenant_id=tx.tenant_id, templates={})
             tx.session.add(found)

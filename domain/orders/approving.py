@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.orders.approval_models import ApprovalRuleRow, OrderApproval
 from domain.orders.approval_rules import ApprovalRule, RuleInput, check_rules
 from domain.orders.models import Order
-from domain.orders.status import OrderStatus
+from domain.orders.repository import lock_approval_rules, lock_waiting_approval
 from domain.tenancy.events import ShopUpdated
 from domain.tenancy.repository import lock_tenant
 from domain.uow import Transaction, UnitOfWork
@@ -25,7 +25,7 @@ async def set_rules(uow: UnitOfWork, rules: list[RuleInput]) -> list[ApprovalRul
         tenant = await lock_tenant(tx)
         problems = Problems()
         checked = check_rules(problems, rules, tenant.currency)
-        existing = {r.id: r for r in await _rules(tx)}
+        existing = {r.id: r for r in await lock_approval_rules(tx)}
         for i, given in enumerate(rules):
             if given.id is not None and given.id not in existing:
                 problems.add(Code.NOT_FOUND, "No approval rule with this id", "rules", i, "id")
@@ -51,16 +51,6 @@ async def set_rules(uow: UnitOfWork, rules: list[RuleInput]) -> list[ApprovalRul
     return rows
 
 
-async def _rules(tx: Transaction) -> list[ApprovalRuleRow]:
-    found = await tx.session.execute(
-        select(ApprovalRuleRow)
-        .where(ApprovalRuleRow.tenant_id == tx.tenant_id)
-        .order_by(ApprovalRuleRow.position)
-        .with_for_update()
-    )
-    return list(found.scalars())
-
-
 def _fill(row: ApprovalRuleRow, rule: ApprovalRule) -> None:
     row.name, row.position = rule.name, rule.position
     row.min_total, row.currency = rule.min_total, rule.currency
@@ -77,27 +67,10 @@ async def decide(
     """Decides the approval the order (locked by the caller) waits for, as the unit of work's actor with
     this role; `role` None: the deadline's rejection, which no role or four eyes limit. A step of
     orderApprove and orderReject (domain/workflows/approving.py)."""
-    approval = await _waiting(tx, order)
+    approval = await lock_waiting_approval(tx, order)
     if role is not None:
         _may_decide(approval, role, tx.actor)
     _decide(approval, decision, tx.actor, note, utcnow())
-    return approval
-
-
-async def _waiting(tx: Transaction, order: Order) -> OrderApproval:
-    approval = (
-        await tx.session.execute(
-            select(OrderApproval)
-            .where(OrderApproval.tenant_id == tx.tenant_id, OrderApproval.order_id == order.id)
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-    if order.status != OrderStatus.PENDING_APPROVAL or approval is None or approval.decision is not None:
-        raise DomainError(
-            Code.NOT_AWAITING_APPROVAL,
-            f"Order {order.display_number} is {order.status}: it is not waiting for approval",
-            ["orderId"],
-        )
     return approval
 
 

@@ -9,13 +9,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, select, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import Base, Timestamps, new_id, utcnow
 from domain.errors import Code, DomainError
-from domain.uow import Transaction
 
 TTL = timedelta(hours=24)  # a session left alone this long expires
 MAX_CHANGES = 100
@@ -81,17 +80,3 @@ def new_edit(tenant_id: uuid.UUID, order_id: uuid.UUID, version: int, actor: str
         created_at=now,
         updated_at=now,
     )
-
-
-async def lock_edit(tx: Transaction, edit_id: uuid.UUID) -> OrderEdit:
-    """The session, locked: two changes staged at once queue instead of losing one."""
-    found = (
-        await tx.session.execute(
-            select(OrderEdit)
-            .where(OrderEdit.tenant_id == tx.tenant_id, OrderEdit.id == edit_id)
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise DomainError(Code.NOT_FOUND, "Order edit not found", ["editId"])
-    return found

@@ -1,4 +1,5 @@
-"""Write-side loading of orders, with the locks every use case that changes an order takes first."""
+"""Write-side loading of orders, with the locks every use case that changes an order takes first; and of
+the rows beside them: an order's edit session, its approval, the shop's approval rules."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.errors import Code, DomainError
+from domain.orders.approval_models import ApprovalRuleRow, OrderApproval
+from domain.orders.edit_sessions import OrderEdit
 from domain.orders.models import EXCHANGE_CREDIT, Order, OrderLine, Payment
 from domain.orders.rows import order_from_row
+from domain.orders.status import OrderStatus
 from domain.uow import Transaction
 
 
@@ -36,6 +40,16 @@ async def lock_order(
     if order is None:
         raise DomainError(Code.NOT_FOUND, "Order not found", [field])
     check_version(order, expected_version)
+    return order
+
+
+async def get_order(tx: Transaction, order_id: uuid.UUID, field: str) -> Order:
+    """The order, read (not locked: an edit staged, not yet committed); NOT_FOUND on `field`."""
+    order = (
+        await tx.session.execute(select(Order).where(Order.tenant_id == tx.tenant_id, Order.id == order_id))
+    ).scalar_one_or_none()
+    if order is None:
+        raise DomainError(Code.NOT_FOUND, "Order not found", [field])
     return order
 
 
@@ -96,3 +110,47 @@ async def refuse_if_paid_by_credit(tx: Transaction, order: Order) -> None:
             "normal fulfillment and cannot be cancelled",
             ["id"],
         )
+
+
+async def lock_edit(tx: Transaction, edit_id: uuid.UUID) -> OrderEdit:
+    """The order edit session, locked: two changes staged at once queue instead of losing one."""
+    found = (
+        await tx.session.execute(
+            select(OrderEdit)
+            .where(OrderEdit.tenant_id == tx.tenant_id, OrderEdit.id == edit_id)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise DomainError(Code.NOT_FOUND, "Order edit not found", ["editId"])
+    return found
+
+
+async def lock_approval_rules(tx: Transaction) -> list[ApprovalRuleRow]:
+    """The shop's approval rules, in their order, locked (replacing them: set_rules)."""
+    found = await tx.session.execute(
+        select(ApprovalRuleRow)
+        .where(ApprovalRuleRow.tenant_id == tx.tenant_id)
+        .order_by(ApprovalRuleRow.position)
+        .with_for_update()
+    )
+    return list(found.scalars())
+
+
+async def lock_waiting_approval(tx: Transaction, order: Order) -> OrderApproval:
+    """The approval the order (locked by the caller) waits for, locked; NOT_AWAITING_APPROVAL when it
+    waits for none (not PENDING_APPROVAL, or decided already)."""
+    approval = (
+        await tx.session.execute(
+            select(OrderApproval)
+            .where(OrderApproval.tenant_id == tx.tenant_id, OrderApproval.order_id == order.id)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if order.status != OrderStatus.PENDING_APPROVAL or approval is None or approval.decision is not None:
+        raise DomainError(
+            Code.NOT_AWAITING_APPROVAL,
+            f"Order {order.display_number} is {order.status}: it is not waiting for approval",
+            ["orderId"],
+        )
+    return approval

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from domain import validation
-from domain.catalog.models import Location, Product
+from domain.catalog.repository import known_locations, products_by_sku
 from domain.errors import Code, DomainError, Problems
 from domain.ids import to_global
 from domain.money import AmountError, to_minor
@@ -143,22 +143,9 @@ async def plan_lines(tx: Transaction, supplier: Supplier, lines: list[LineInput]
     """Each line checked: a known SKU the supplier sells, a location of the shop, a quantity the
     supplier takes (its minimum, whole packs), and one currency for the whole order."""
     skus = sorted({line.sku for line in lines})
-    products = {
-        p.sku: p
-        for p in (
-            await tx.session.execute(
-                select(Product).where(Product.tenant_id == tx.tenant_id, Product.sku.in_(skus))
-            )
-        ).scalars()
-    }
+    products = await products_by_sku(tx, skus)
     location_ids = {line.location_id for line in lines if line.location_id}
-    locations = set(
-        (
-            await tx.session.execute(
-                select(Location.id).where(Location.tenant_id == tx.tenant_id, Location.id.in_(location_ids))
-            )
-        ).scalars()
-    )
+    locations = await known_locations(tx, location_ids)
     prices = {
         sp.product_id: sp
         for sp in (

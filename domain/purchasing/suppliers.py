@@ -11,14 +11,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
 from domain import validation
-from domain.catalog.models import Product
+from domain.catalog.repository import product_by_sku
 from domain.errors import Code, DomainError, Problems
 from domain.events.base import money
 from domain.money import CURRENCIES, AmountError, to_minor
 from domain.purchasing import repository
 from domain.purchasing.events import SupplierChanged, SupplierProductSet
 from domain.purchasing.models import Supplier, SupplierProduct
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction, UnitOfWork
 
 MAX_LEAD_TIME_DAYS = 365
@@ -124,19 +124,16 @@ async def set_supplier_product(
     if currency is not None and currency not in CURRENCIES:
         problems.add(Code.INVALID, f"{currency!r} is not an ISO 4217 currency", "currencyCode")
     problems.raise_if_any()
+    assert sku is not None  # required: validation.text added a problem when it was missing
     if data.supplier_id is None:
         raise DomainError(Code.NOT_FOUND, "Supplier not found", ["supplierId"])
     async with uow as tx:
         supplier = await repository.supplier(tx, data.supplier_id, "supplierId")
-        product = (
-            await tx.session.execute(
-                select(Product).where(Product.tenant_id == tx.tenant_id, Product.sku == sku)
-            )
-        ).scalar_one_or_none()
+        product = await product_by_sku(tx, sku)
         if product is None:
             raise DomainError(Code.UNKNOWN_SKU, f"No product with SKU {sku!r}", ["sku"])
         if currency is None:
-            currency = (await tx.session.get_one(Tenant, tx.tenant_id)).currency
+            currency = (await get_tenant(tx)).currency
         try:
             cost = to_minor(data.unit_cost, currency)
         except AmountError as exc:

@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from domain import validation
@@ -21,9 +20,10 @@ from domain.refunds.calculation import shipping_charged
 from domain.refunds.issuing import Amounts, LineRefund, issue
 from domain.refunds.lines import Asked, line_refunds, of_return
 from domain.refunds.models import Refund
-from domain.returns.models import Return, ReturnLine
+from domain.returns import repository as returns
+from domain.returns.models import ReturnLine
 from domain.returns.status import ReturnStatus
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction, UnitOfWork
 
 MAX_LINES = 250
@@ -126,7 +126,7 @@ async def _repeat(tx: Transaction, key: str, fingerprint: str) -> Refund | None:
 
 
 async def _amounts(tx: Transaction, order: Order, data: RefundInput) -> Amounts:
-    tenant = await tx.session.get_one(Tenant, tx.tenant_id)
+    tenant = await get_tenant(tx)
     order_lines = await lines_of_order(tx, order.id)
     refunded = await repository.refunded_units(tx, order.id)
     problems = Problems()
@@ -159,11 +159,8 @@ async def _amounts(tx: Transaction, order: Order, data: RefundInput) -> Amounts:
 
 async def _return_lines(tx: Transaction, order: Order, data: RefundInput, problems: Problems) -> list[Asked]:
     """The units a refund of a return covers, from the return's lines, locked."""
-    found = (
-        await tx.session.execute(
-            select(Return).where(Return.id == data.return_id, Return.order_id == order.id).with_for_update()
-        )
-    ).scalar_one_or_none()
+    assert data.return_id is not None
+    found = await returns.lock_return_of_order(tx, order.id, data.return_id)
     if found is None:
         raise DomainError(Code.NOT_FOUND, "No such return for this order", ["returnId"])
     if found.status in NOT_YET_REFUNDABLE:
@@ -172,16 +169,7 @@ async def _return_lines(tx: Transaction, order: Order, data: RefundInput, proble
             f"Return {found.rma_number} is {found.status}: only approved returns are refunded",
             ["returnId"],
         )
-    return_lines = list(
-        (
-            await tx.session.execute(
-                select(ReturnLine)
-                .where(ReturnLine.return_id == found.id)
-                .order_by(ReturnLine.position)
-                .with_for_update()
-            )
-        ).scalars()
-    )
+    return_lines = await returns.lines_of(tx, found.id)
     wanted = None if data.lines is None else [(line.order_line_id, line.quantity) for line in data.lines]
     return of_return(problems, return_lines, wanted)
 

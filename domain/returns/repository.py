@@ -39,6 +39,16 @@ async def lock_return(tx: Transaction, return_id: uuid.UUID) -> tuple[Order, Ret
     return order, found, await lines_of(tx, found.id)
 
 
+async def lock_return_of_order(tx: Transaction, order_id: uuid.UUID, return_id: uuid.UUID) -> Return | None:
+    """One of the order's returns (the order locked by the caller), locked; None when the order has no
+    return with this ID (a refund of a return)."""
+    return (
+        await tx.session.execute(
+            select(Return).where(Return.id == return_id, Return.order_id == order_id).with_for_update()
+        )
+    ).scalar_one_or_none()
+
+
 async def lines_of(tx: Transaction, return_id: uuid.UUID) -> list[ReturnLine]:
     return list(
         (

@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from domain import validation
 from domain.catalog.models import Product
+from domain.catalog.repository import products_by_sku
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.orders.models import Order, OrderLine
@@ -20,7 +19,7 @@ from domain.returns.events import ReturnRequested
 from domain.returns.models import Return, ReturnLine
 from domain.returns.status import ReturnReason
 from domain.shipping.carriers import carrier_for
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction, UnitOfWork
 
 MAX_LINES = 250
@@ -87,7 +86,7 @@ async def request_return(uow: UnitOfWork, data: ReturnInput) -> Return:
                 f"Order {order.display_number} is {order.status}: only shipped units can be returned",
                 ["orderId"],
             )
-        tenant = await tx.session.get_one(Tenant, tx.tenant_id)
+        tenant = await get_tenant(tx)
         ends = rules.window_ends(await repository.window_starts(tx, order), tenant.return_window_days)
         if ends is not None and utcnow() > ends:
             raise DomainError(
@@ -180,16 +179,7 @@ async def _exchange_products(
     wanted = {i: line.exchange_for.sku.strip() for i, line in enumerate(data.lines) if line.exchange_for}
     if not wanted:
         return {}
-    found = {
-        p.sku: p
-        for p in (
-            await tx.session.execute(
-                select(Product).where(
-                    Product.tenant_id == tx.tenant_id, Product.sku.in_(set(wanted.values()))
-                )
-            )
-        ).scalars()
-    }
+    found = await products_by_sku(tx, set(wanted.values()))
     chosen = {}
     for i, sku in wanted.items():
         product = found.get(sku)

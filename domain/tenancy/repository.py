@@ -12,6 +12,11 @@ from domain.tenancy.models import ApiKey, Tenant
 from domain.uow import Transaction
 
 
+async def get_tenant(tx: Transaction) -> Tenant:
+    """The unit of work's tenant row, read (not locked): the shop's settings a use case reads."""
+    return await tx.session.get_one(Tenant, tx.tenant_id)
+
+
 async def lock_tenant(tx: Transaction) -> Tenant:
     """The unit of work's tenant row, locked until commit."""
     return (

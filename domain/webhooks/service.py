@@ -6,13 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 
 from domain.db import new_id, utcnow
 from domain.errors import Code, DomainError, Problems
-from domain.events.models import EventLogHead, OutboxEvent
+from domain.events.repository import events_between, log_head
 from domain.uow import Transaction, UnitOfWork
-from domain.webhooks import signing, urls
+from domain.webhooks import repository, signing, urls
 from domain.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 ROTATION_OVERLAP = timedelta(hours=24)  # the old secret still signs this long after a rotation
@@ -41,19 +41,6 @@ async def _checked_url(problems: Problems, url: str, allow_private: bool) -> str
     return cleaned
 
 
-async def _load(tx: Transaction, endpoint_id: uuid.UUID, field_name: str = "id") -> WebhookEndpoint:
-    found = (
-        await tx.session.execute(
-            select(WebhookEndpoint)
-            .where(WebhookEndpoint.tenant_id == tx.tenant_id, WebhookEndpoint.id == endpoint_id)
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise DomainError(Code.NOT_FOUND, "Webhook endpoint not found", [field_name])
-    return found
-
-
 async def create_endpoint(uow: UnitOfWork, data: EndpointInput, allow_private: bool) -> CreatedEndpoint:
     problems = Problems()
     url = await _checked_url(problems, data.url or "", allow_private)
@@ -61,9 +48,7 @@ async def create_endpoint(uow: UnitOfWork, data: EndpointInput, allow_private: b
     secret = signing.new_secret()
     async with uow as tx:
         # Deliveries start with the events after this moment; webhookReplay sends older ones.
-        head = await tx.session.scalar(
-            select(EventLogHead.position).where(EventLogHead.tenant_id == tx.tenant_id)
-        )
+        head = await log_head(tx)
         endpoint = WebhookEndpoint(
             tenant_id=tx.tenant_id,
             url=url,
@@ -84,7 +69,7 @@ async def update_endpoint(
     url = await _checked_url(problems, data.url, allow_private) if data.url is not None else None
     problems.raise_if_any()
     async with uow as tx:
-        endpoint = await _load(tx, endpoint_id)
+        endpoint = await repository.lock_endpoint(tx, endpoint_id)
         if url is not None:
             endpoint.url = url
         if data.event_types is not None:
@@ -94,9 +79,7 @@ async def update_endpoint(
             if data.active:
                 endpoint.disabled_reason = None
                 # Re-enabled: carry on from now, not from wherever it stopped (replay covers the gap).
-                head = await tx.session.scalar(
-                    select(EventLogHead.position).where(EventLogHead.tenant_id == tx.tenant_id)
-                )
+                head = await log_head(tx)
                 endpoint.position = head or 0
             else:
                 await _cancel_pending(tx, endpoint.id)
@@ -114,7 +97,7 @@ async def _cancel_pending(tx: Transaction, endpoint_id: uuid.UUID) -> None:
 
 async def delete_endpoint(uow: UnitOfWork, endpoint_id: uuid.UUID) -> uuid.UUID:
     async with uow as tx:
-        endpoint = await _load(tx, endpoint_id)
+        endpoint = await repository.lock_endpoint(tx, endpoint_id)
         await tx.session.delete(endpoint)  # its deliveries and attempts go with it
         await uow.commit()
     return endpoint_id
@@ -122,7 +105,7 @@ async def delete_endpoint(uow: UnitOfWork, endpoint_id: uuid.UUID) -> uuid.UUID:
 
 async def rotate_secret(uow: UnitOfWork, endpoint_id: uuid.UUID) -> CreatedEndpoint:
     async with uow as tx:
-        endpoint = await _load(tx, endpoint_id)
+        endpoint = await repository.lock_endpoint(tx, endpoint_id)
         endpoint.previous_secret = endpoint.secret
         endpoint.previous_secret_expires_at = utcnow() + ROTATION_OVERLAP
         endpoint.secret = signing.new_secret()
@@ -137,18 +120,10 @@ async def replay(uow: UnitOfWork, endpoint_id: uuid.UUID, from_position: int, to
     if to_position - from_position > MAX_REPLAY:
         raise DomainError(Code.INVALID_RANGE, f"Replay at most {MAX_REPLAY} events at once", ["toCursor"])
     async with uow as tx:
-        endpoint = await _load(tx, endpoint_id, "endpointId")
+        endpoint = await repository.lock_endpoint(tx, endpoint_id, "endpointId")
         if not endpoint.active:
             raise DomainError(Code.INVALID, "The endpoint is disabled; enable it first", ["endpointId"])
-        e = OutboxEvent.__table__
-        chosen = select(e.c.id, e.c.position, e.c.type).where(
-            e.c.tenant_id == tx.tenant_id,
-            e.c.position > from_position,
-            e.c.position <= to_position,
-        )
-        if endpoint.event_types:
-            chosen = chosen.where(e.c.type.in_(endpoint.event_types))
-        events = (await tx.session.execute(chosen.order_by(e.c.position))).all()
+        events = await events_between(tx, from_position, to_position, endpoint.event_types)
         now = utcnow()
         if events:
             await tx.session.execute(

@@ -9,16 +9,16 @@ from typing import Any
 from sqlalchemy import func, select
 
 from domain.catalog.customization import options_of
-from domain.catalog.models import Product
+from domain.catalog.repository import products_by_sku
 from domain.orders.editing import ADD_LINE, Basis, LineNow, Offer
 from domain.orders.models import Order, OrderAllocation, OrderLine
 from domain.refunds.models import RefundLine
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction
 
 
 async def read_basis(tx: Transaction, order: Order, changes: list[dict[str, Any]]) -> Basis:
-    tenant = await tx.session.get_one(Tenant, tx.tenant_id)
+    tenant = await get_tenant(tx)
     lines = (
         await tx.session.execute(
             select(OrderLine)
@@ -62,15 +62,10 @@ async def read_basis(tx: Transaction, order: Order, changes: list[dict[str, Any]
         for line in lines
     ]
     skus = sorted({c["sku"] for c in changes if c["kind"] == ADD_LINE})
-    products: list[Product] = []
-    if skus:
-        found = await tx.session.execute(
-            select(Product).where(Product.tenant_id == tx.tenant_id, Product.sku.in_(skus))
-        )
-        products = list(found.scalars())
+    products = await products_by_sku(tx, skus) if skus else {}
     offers = {
         p.sku: Offer(p.id, p.sku, p.name, p.price, p.currency, p.active, options_of(p.customization_options))
-        for p in products
+        for p in products.values()
     }
     return Basis(
         currency=order.currency,

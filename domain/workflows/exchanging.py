@@ -9,7 +9,7 @@ import uuid
 
 from sqlalchemy import select
 
-from domain.catalog.models import Product
+from domain.catalog.repository import products_by_id
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems, Rejected
 from domain.events.base import money
@@ -35,7 +35,7 @@ from domain.refunds.issuing import Amounts, LineRefund, issue
 from domain.returns import repository
 from domain.returns.events import ExchangeOrderCreated
 from domain.returns.models import Return, ReturnLine
-from domain.tenancy.models import Tenant
+from domain.tenancy.repository import get_tenant
 from domain.uow import Transaction, UnitOfWork
 
 
@@ -54,14 +54,7 @@ async def approve_return(uow: UnitOfWork, return_id: uuid.UUID) -> Return:
 async def create(tx: Transaction, order: Order, ret: Return, lines: list[ReturnLine]) -> Order:
     """The exchange order for the return's exchange lines, in the open unit of work (approve_return)."""
     swaps = [line for line in lines if line.exchanged]
-    products = {
-        p.id: p
-        for p in (
-            await tx.session.execute(
-                select(Product).where(Product.id.in_([line.exchange_product_id for line in swaps]))
-            )
-        ).scalars()
-    }
+    products = await products_by_id(tx, [line.exchange_product_id for line in swaps])
     problems = Problems()
     for line in swaps:
         if not products[line.exchange_product_id].active:  # type: ignore[index]
@@ -82,7 +75,7 @@ async def create(tx: Transaction, order: Order, ret: Return, lines: list[ReturnL
             if error.field and len(error.field) > 1 and error.field[1].isdigit():
                 error.field = ["lines", str(swaps[int(error.field[1])].position), "exchangeFor", "quantity"]
         raise
-    tenant = await tx.session.get_one(Tenant, tx.tenant_id)
+    tenant = await get_tenant(tx)
     totals = price_order(
         [(products[line.exchange_product_id].price, line.exchange_quantity or 0) for line in swaps],  # type: ignore[index]
         "0",

@@ -14,7 +14,7 @@ from domain.catalog.models import BackorderPolicy, Location, Product
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.inventory.models import InventoryLevel, available_sql
-from domain.orders.edit_sessions import EditStatus, OrderEdit, lock_edit, new_edit
+from domain.orders.edit_sessions import EditStatus, OrderEdit, new_edit
 from domain.orders.editing import (
     ADD_LINE,
     ADJUST,
@@ -26,6 +26,7 @@ from domain.orders.editing import (
 )
 from domain.orders.inputs import AddressInput
 from domain.orders.models import Order
+from domain.orders.repository import get_order, lock_edit
 from domain.orders.status import OPEN
 from domain.orders.validation import check_address
 from domain.uow import Transaction, UnitOfWork
@@ -45,7 +46,7 @@ class EditView:
 
 async def begin(uow: UnitOfWork, order_id: uuid.UUID) -> EditView:
     async with uow as tx:
-        order = await _order(tx, order_id, "orderId")
+        order = await get_order(tx, order_id, "orderId")
         basis = await read_basis(tx, order, [])
         if order.status not in OPEN or all(line.quantity <= line.shipped for line in basis.lines):
             raise DomainError(
@@ -112,7 +113,7 @@ async def discard(uow: UnitOfWork, edit_id: uuid.UUID) -> EditView:
         edit = await lock_edit(tx, edit_id)
         if edit.status != EditStatus.OPEN:
             raise DomainError(Code.EDIT_CLOSED, f"This edit was {edit.status.lower()} already", ["editId"])
-        order = await _order(tx, edit.order_id, "editId")
+        order = await get_order(tx, edit.order_id, "editId")
         edit.close(EditStatus.DISCARDED, utcnow())
         view = EditView(edit, order, recalculate(await read_basis(tx, order, []), []), {})
         await uow.commit()
@@ -126,7 +127,7 @@ async def view(uow: UnitOfWork, edit_id: uuid.UUID) -> EditView | None:
         found = await tx.session.get(OrderEdit, edit_id)
         if found is None or found.tenant_id != tx.tenant_id:
             return None
-        order = await _order(tx, found.order_id, "id")
+        order = await get_order(tx, found.order_id, "id")
         changes = found.changes if found.status == EditStatus.OPEN else []
         result = recalculate(await read_basis(tx, order, changes), changes)
         return EditView(
@@ -139,22 +140,13 @@ async def _stage(uow: UnitOfWork, edit_id: uuid.UUID, change: dict[str, Any]) ->
         edit = await lock_edit(tx, edit_id)
         now = utcnow()
         edit.require_open(now)
-        order = await _order(tx, edit.order_id, "editId")
+        order = await get_order(tx, edit.order_id, "editId")
         changes = [*edit.changes, change]
         result = recalculate(await read_basis(tx, order, changes), changes)
         edit.stage(change, now)
         available = await _sellable(tx, [c.product_id for c in result.stock_changes])
         await uow.commit()
     return EditView(edit, order, result, available)
-
-
-async def _order(tx: Transaction, order_id: uuid.UUID, field: str) -> Order:
-    order = (
-        await tx.session.execute(select(Order).where(Order.tenant_id == tx.tenant_id, Order.id == order_id))
-    ).scalar_one_or_none()
-    if order is None:
-        raise DomainError(Code.NOT_FOUND, "Order not found", [field])
-    return order
 
 
 async def _sellable(tx: Transaction, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:

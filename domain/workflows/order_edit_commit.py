@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 
 from domain import validation
-from domain.catalog.models import BackorderPolicy, Product
+from domain.catalog.repository import backorder_policies
 from domain.customers.models import Customer
 from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
@@ -31,11 +31,11 @@ from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
 from domain.inventory.repository import lock_levels
-from domain.orders.edit_sessions import EditStatus, OrderEdit, lock_edit
+from domain.orders.edit_sessions import EditStatus, OrderEdit
 from domain.orders.editing import EditedLine, Recalculated, recalculate
 from domain.orders.events import OrderEdited, StockReleased, StockReserved
 from domain.orders.models import Order, OrderAllocation, OrderLine
-from domain.orders.repository import check_version, lock_order, paid_by_credit
+from domain.orders.repository import check_version, lock_edit, lock_order, paid_by_credit
 from domain.orders.status import OPEN, AllocationStatus, CustomerTier, OrderStatus, ShippingMethod
 from domain.refunds.issuing import Amounts, issue
 from domain.refunds.models import Refund, RefundLine
@@ -113,7 +113,7 @@ async def _move_stock(tx: Transaction, order: Order, result: Recalculated) -> No
     )
     levels = await lock_levels(tx, products)
     held = await fulfillment_repo.held_allocations(tx, OrderAllocation.order_id == order.id, lock=True)
-    fos = await resizing.lock_fulfillment_orders(tx, order.id)
+    fos = await fulfillment_repo.lock_fulfillment_orders(tx, order.id, refresh=True)
     # Units that go, least advanced work first; packed ones refuse the whole edit.
     released: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
     touched: set[uuid.UUID] = set()
@@ -133,7 +133,7 @@ async def _move_stock(tx: Transaction, order: Order, result: Recalculated) -> No
     if units_released:
         order.record(StockReleased(order.id, units=units_released))
     # Units added: reserved all or nothing, INSUFFICIENT_STOCK at lines[i].quantity of the edit's lines.
-    policies = await _backorder_policies(tx, [x.product_id for x in changed if x.quantity > x.original])
+    policies = await backorder_policies(tx, [x.product_id for x in changed if x.quantity > x.original])
     needs = [
         Need(i, line.product_id, line.quantity - line.original, policies[line.product_id])
         for i, line in enumerate(result.lines)
@@ -192,15 +192,6 @@ async def _new_priority(tx: Transaction, order: Order) -> bool:
     )
     changed, order.priority = new != order.priority, new
     return changed
-
-
-async def _backorder_policies(tx: Transaction, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:
-    rows = await tx.session.execute(
-        select(Product.id, Product.backorder_policy).where(
-            Product.tenant_id == tx.tenant_id, Product.id.in_(product_ids)
-        )
-    )
-    return {pid: policy == BackorderPolicy.ALLOW for pid, policy in rows.all()}
 
 
 async def _add_lines(tx: Transaction, order: Order, lines: list[EditedLine]) -> None:
