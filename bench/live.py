@@ -13,7 +13,14 @@ Uses DATABASE_URL when set, else a database `baton_bench_live` on the PostgreSQL
 3. relay: E outbox rows over 8 tenants written directly, then numbered by 1 relay and by 4 concurrent
    relays; events/s for each and the ratio.
 
-The client runs on the same machine (2 cores here), so the figures include its CPU contention."""
+The client runs on the same machine (2 cores here), so the figures include its CPU contention.
+
+Every subscriber uses one API key and connects from one address, far past what the server allows one key
+(BATON_MAX_SUBSCRIPTIONS_PER_KEY, 500 operations open per process) and one address
+(BATON_IP_WS_CONNECT_BURST/RATE): the limits are not what is measured, so the bench lifts them in the
+environment of the server it starts (subscribers_allowed(), as bench/order_by_number.py's UNTHROTTLED does for the
+query-cost bucket), to as many subscriptions as it opens. A subscription the server refuses anyway (an
+`error` or `complete` answer) stops the bench with the server's message instead of being counted as open."""
 
 from __future__ import annotations
 
@@ -61,16 +68,25 @@ async def database(url: str | None) -> str:
     return LOCAL
 
 
-def serve(url: str) -> tuple[subprocess.Popen[bytes], int]:
+def subscribers_allowed(subscriptions: int) -> dict[str, str]:
+    """The server's limits lifted for one key that opens `subscriptions` operations from one address:
+    the per-key cap (500 by default; it refused every follower past it, each of which then cost an edit
+    its 10 s wait) and the per-address connect limit (it refused them with 4429)."""
+    return {
+        "BATON_MAX_SUBSCRIPTIONS_PER_KEY": str(subscriptions),
+        "BATON_IP_WS_CONNECT_BURST": "1e9",
+        "BATON_IP_WS_CONNECT_RATE": "1e9",
+    }
+
+
+def serve(url: str, subscriptions: int) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "BATON_LOG_LEVEL": "warning",
         "BATON_MAX_SUBSCRIPTIONS": "5",
-        # every subscriber connects from this one address: lift the per-address connect limit
-        "BATON_IP_WS_CONNECT_BURST": "1e9",
-        "BATON_IP_WS_CONNECT_RATE": "1e9",
+        **subscribers_allowed(subscriptions),
     }
     LOG.parent.mkdir(parents=True, exist_ok=True)
     with LOG.open("wb") as out:
@@ -123,6 +139,30 @@ async def open_many(
             inboxes.append(inbox)
         await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 120)
     return tasks, inboxes
+
+
+def refused(inboxes: list[list]) -> None:
+    """Stops the bench when the server ended any subscription (a limit refused it, say): a refused
+    subscriber would count as idle memory it costs nothing, or as an update that never came."""
+    ended = [json.loads(raw) for inbox in inboxes for _, raw in inbox]
+    ended = [m for m in ended if m.get("type") in ("error", "complete")]
+    if ended:
+        raise SystemExit(
+            f"the server ended {len(ended)} of {len(inboxes)} subscriptions; the first: {ended[0]}"
+        )
+
+
+async def answered(inboxes: list[list], seconds: float) -> None:
+    """Waits until every subscriber has its first message (orderUpdated sends the order on subscribing)."""
+    deadline = time.perf_counter() + seconds
+    while any(not b for b in inboxes) and time.perf_counter() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    refused(inboxes)
+    silent = sum(1 for b in inboxes if not b)
+    if silent:
+        raise SystemExit(
+            f"{silent} of {len(inboxes)} subscribers got nothing on subscribing in {seconds:g} s"
+        )
 
 
 async def gql(client: httpx.AsyncClient, key: str, query: str, **variables: object) -> dict:
@@ -180,7 +220,7 @@ async def bench_subscribers(url: str, idle: int, followers: int, changes: int) -
     _, issued = await tenancy.create_tenant(engine, f"Bench {uuid.uuid4().hex[:6]}", "USD", 0)
     await engine.dispose()
     key = issued.secret
-    proc, port = serve(url)
+    proc, port = serve(url, idle + followers)  # the idle ones may not all be gone when followers open
     try:
         await wait_up(port)
         server = psutil.Process(proc.pid)
@@ -190,10 +230,11 @@ async def bench_subscribers(url: str, idle: int, followers: int, changes: int) -
             await asyncio.sleep(1)
             before = server.memory_info().rss
             t0 = time.perf_counter()
-            tasks, _ = await open_many(idle, ws_url, key, "subscription { events { id position } }", {})
+            tasks, inboxes = await open_many(idle, ws_url, key, "subscription { events { id position } }", {})
             opened = time.perf_counter() - t0
             await asyncio.sleep(2)
             after = server.memory_info().rss
+            refused(inboxes)  # events sends nothing on subscribing; a refusal comes at once
             print(f"idle subscribers: {idle} connections+subscriptions opened in {opened:.1f} s")
             print(
                 f"  server RSS {before / 2**20:.0f} MiB -> {after / 2**20:.0f} MiB; "
@@ -206,6 +247,7 @@ async def bench_subscribers(url: str, idle: int, followers: int, changes: int) -
 
             query = "subscription($id: ID!) { orderUpdated(id: $id) { id status version note } }"
             tasks, inboxes = await open_many(followers, ws_url, key, query, {"id": order_id})
+            await answered(inboxes, 30)
             await asyncio.sleep(1)
             for inbox in inboxes:
                 inbox.clear()  # the order as it was, sent on subscribing
