@@ -9,7 +9,10 @@ Uses DATABASE_URL when set, else a database `baton_bench_live` on the PostgreSQL
    and the memory per subscriber (RSS delta / N).
 2. latency: M connections following one order (`orderUpdated`); K order edits one after another; for each
    subscriber and edit, the time from sending the mutation to receiving the update (an upper bound on
-   commit-to-delivery: it includes the mutation's own processing). p50/p99 over all deliveries.
+   commit-to-delivery: it includes the mutation's own processing). p50/p99 over all deliveries; also when
+   each edit's event was published (the relay's NOTIFY, heard on a connection of the bench's own), which
+   splits the relay's part from the fan-out's. The bench's own garbage collector is paused for the edits
+   (collector_paused): its full collections over a thousand sockets stopped it for 330-410 ms.
 3. relay: E outbox rows over 8 tenants written directly, then numbered by 1 relay and by 4 concurrent
    relays; events/s for each and the ratio.
 
@@ -18,14 +21,17 @@ The client runs on the same machine (2 cores here), so the figures include its C
 Every subscriber uses one API key and connects from one address, far past what the server allows one key
 (BATON_MAX_SUBSCRIPTIONS_PER_KEY, 500 operations open per process) and one address
 (BATON_IP_WS_CONNECT_BURST/RATE): the limits are not what is measured, so the bench lifts them in the
-environment of the server it starts (subscribers_allowed(), as bench/order_by_number.py's UNTHROTTLED does for the
-query-cost bucket), to as many subscriptions as it opens. A subscription the server refuses anyway (an
-`error` or `complete` answer) stops the bench with the server's message instead of being counted as open."""
+environment of the server it starts (subscribers_allowed(), as bench/order_by_number.py's UNTHROTTLED
+does for the query-cost bucket), to as many subscriptions as it opens. A subscription the server refuses
+anyway (an `error` or `complete` answer) stops the bench with the server's message instead of being
+counted as open."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import json
 import os
 import resource
@@ -35,6 +41,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -44,7 +51,7 @@ from websockets.asyncio.client import connect
 
 from bench.order_by_number import free_port
 from domain.db import SYSTEM_SESSION, make_engine
-from domain.events.relay import relay_once
+from domain.events.relay import CHANNEL, relay_once
 from domain.tenancy import service as tenancy
 
 LOCAL = "postgresql://postgres@127.0.0.1:5432/baton_bench_live"
@@ -215,6 +222,55 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """This process's garbage collector off for a measured window. With a thousand sockets open here,
+    one full collection stopped the bench for 330-410 ms (gc.callbacks): every update that arrived
+    meanwhile was timed late, one edit in fifty, which alone made the p99. That is the client's pause,
+    not the server's; the server's own collections still count (nothing changes in its process)."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+async def edit_many(
+    url: str, client: httpx.AsyncClient, key: str, order_id: str, inboxes: list[list], changes: int
+) -> tuple[list[float], list[float], list[float]]:
+    """K edits one after another; for each, the delivery times to every subscriber, the mutation's
+    round trip, and when its event was published (the relay's NOTIFY, heard on a connection of ours)."""
+    latencies: list[float] = []
+    round_trips: list[float] = []
+    published: list[float] = []
+    notices: list[float] = []
+    listener = await asyncpg.connect(url)
+    await listener.add_listener(CHANNEL, lambda *_: notices.append(time.perf_counter()))
+    edit = (
+        "mutation($id: ID!, $n: String!) { orderUpdate(input: {id: $id, note: $n}) { userErrors { code } } }"
+    )
+    try:
+        with collector_paused():
+            for i in range(changes):
+                counts = [len(b) for b in inboxes]
+                heard = len(notices)
+                sent = time.perf_counter()
+                await gql(client, key, edit, id=order_id, n=f"note {i}")
+                round_trips.append(time.perf_counter() - sent)
+                deadline = time.perf_counter() + 10
+                waiting = [(b, c) for b, c in zip(inboxes, counts, strict=True)]
+                while any(len(b) <= c for b, c in waiting) and time.perf_counter() < deadline:  # noqa: ASYNC110
+                    await asyncio.sleep(0.002)
+                latencies += [b[c][0] - sent for b, c in zip(inboxes, counts, strict=True) if len(b) > c]
+                if len(notices) > heard:
+                    published.append(notices[heard] - sent)
+                await asyncio.sleep(0.05)
+    finally:
+        await listener.close()
+    return latencies, round_trips, published
+
+
 async def bench_subscribers(url: str, idle: int, followers: int, changes: int) -> None:
     engine = make_engine(url, pool_size=1)
     _, issued = await tenancy.create_tenant(engine, f"Bench {uuid.uuid4().hex[:6]}", "USD", 0)
@@ -251,20 +307,7 @@ async def bench_subscribers(url: str, idle: int, followers: int, changes: int) -
             await asyncio.sleep(1)
             for inbox in inboxes:
                 inbox.clear()  # the order as it was, sent on subscribing
-            latencies: list[float] = []
-            round_trips: list[float] = []
-            edit = "mutation($id: ID!, $n: String!) { orderUpdate(input: {id: $id, note: $n}) { userErrors { code } } }"
-            for i in range(changes):
-                counts = [len(b) for b in inboxes]
-                sent = time.perf_counter()
-                await gql(client, key, edit, id=order_id, n=f"note {i}")
-                round_trips.append(time.perf_counter() - sent)
-                deadline = time.perf_counter() + 10
-                waiting = [(b, c) for b, c in zip(inboxes, counts, strict=True)]
-                while any(len(b) <= c for b, c in waiting) and time.perf_counter() < deadline:  # noqa: ASYNC110
-                    await asyncio.sleep(0.002)
-                latencies += [b[c][0] - sent for b, c in zip(inboxes, counts, strict=True) if len(b) > c]
-                await asyncio.sleep(0.05)
+            latencies, round_trips, published = await edit_many(url, client, key, order_id, inboxes, changes)
             missing = followers * changes - len(latencies)
             print(
                 f"latency, {followers} subscribers of one order, {changes} edits ({len(latencies)} deliveries, {missing} missing):"
@@ -274,6 +317,11 @@ async def bench_subscribers(url: str, idle: int, followers: int, changes: int) -
                 f"p99 {pct(latencies, 99) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms (target p99 < 100 ms)"
             )
             print(f"  the mutation's own round trip: p50 {statistics.median(round_trips) * 1000:.1f} ms")
+            if published:
+                print(
+                    f"  mutation sent -> its event published (the relay's NOTIFY seen here): "
+                    f"p50 {statistics.median(published) * 1000:.1f} ms, p99 {pct(published, 99) * 1000:.1f} ms"
+                )
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
