@@ -1,6 +1,7 @@
 """Live-update benchmarks: idle subscribers, delivery latency, relay throughput.
 
     python -m bench.live [--idle 5000] [--followers 1000] [--changes 50] [--events 100000]   (make bench-live)
+                         [--background-writes 0]
 
 Uses DATABASE_URL when set, else a database `baton_bench_live` on the PostgreSQL at 127.0.0.1:5432
 (created when missing). Starts `baton serve` (one process) and drives it from this process:
@@ -13,6 +14,9 @@ Uses DATABASE_URL when set, else a database `baton_bench_live` on the PostgreSQL
    each edit's event was published (the relay's NOTIFY, heard on a connection of the bench's own), which
    splits the relay's part from the fan-out's. The bench's own garbage collector is paused for the edits
    (collector_paused): its full collections over a thousand sockets stopped it for 330-410 ms.
+   The edits are sequential and further apart than the relay's RELAY_GATHER (server/workers.py), so they
+   never wait for it; --background-writes R edits another order R times a second meanwhile, so that the
+   relay gathers as it does under load, and the followed edits land in its pauses.
 3. relay: E outbox rows over 8 tenants written directly, then numbered by 1 relay and by 4 concurrent
    relays; events/s for each and the ratio.
 
@@ -197,6 +201,10 @@ async def setup_shop(client: httpx.AsyncClient, key: str) -> str:
         'mutation($l: ID!) { inventorySet(input: {sku: "TEE", locationId: $l, onHand: 100000}) { userErrors { code } } }',
         l=loc,
     )
+    return await place_order(client, key)
+
+
+async def place_order(client: httpx.AsyncClient, key: str) -> str:
     order = await gql(
         client,
         key,
@@ -238,42 +246,74 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+EDIT = "mutation($id: ID!, $n: String!) { orderUpdate(input: {id: $id, note: $n}) { userErrors { code } } }"
+
+
+async def write_steadily(client: httpx.AsyncClient, key: str, per_second: float, stop: asyncio.Event) -> int:
+    """Edits an order no one follows, `per_second` times a second (as far as the server keeps up), until
+    `stop`: a steady stream of other writes, so the relay runs as under load (RELAY_GATHER)."""
+    order_id = await place_order(client, key)
+    done = 0
+    while not stop.is_set():
+        started = time.perf_counter()
+        await gql(client, key, EDIT, id=order_id, n=f"other {done}")
+        done += 1
+        await asyncio.sleep(max(0.0, 1 / per_second - (time.perf_counter() - started)))
+    return done
+
+
 async def edit_many(
-    url: str, client: httpx.AsyncClient, key: str, order_id: str, inboxes: list[list], changes: int
-) -> tuple[list[float], list[float], list[float]]:
+    url: str,
+    client: httpx.AsyncClient,
+    key: str,
+    order_id: str,
+    inboxes: list[list],
+    changes: int,
+    background: float = 0.0,
+) -> tuple[list[float], list[float], list[float], list[float]]:
     """K edits one after another; for each, the delivery times to every subscriber, the mutation's
-    round trip, and when its event was published (the relay's NOTIFY, heard on a connection of ours)."""
+    round trip, and when its event was published (the relay's NOTIFY, heard on a connection of ours;
+    left out while `background` writes go on, whose NOTIFYs look the same); and the rate those reached."""
     latencies: list[float] = []
     round_trips: list[float] = []
     published: list[float] = []
     notices: list[float] = []
     listener = await asyncpg.connect(url)
     await listener.add_listener(CHANNEL, lambda *_: notices.append(time.perf_counter()))
-    edit = (
-        "mutation($id: ID!, $n: String!) { orderUpdate(input: {id: $id, note: $n}) { userErrors { code } } }"
-    )
+    stop = asyncio.Event()
+    t0 = time.perf_counter()
+    meanwhile: list[float] = []
+    others = None
+    if background > 0:
+        others = asyncio.create_task(write_steadily(client, key, background, stop))
+        await asyncio.sleep(1)
     try:
         with collector_paused():
             for i in range(changes):
                 counts = [len(b) for b in inboxes]
                 heard = len(notices)
                 sent = time.perf_counter()
-                await gql(client, key, edit, id=order_id, n=f"note {i}")
+                await gql(client, key, EDIT, id=order_id, n=f"note {i}")
                 round_trips.append(time.perf_counter() - sent)
                 deadline = time.perf_counter() + 10
                 waiting = [(b, c) for b, c in zip(inboxes, counts, strict=True)]
                 while any(len(b) <= c for b, c in waiting) and time.perf_counter() < deadline:  # noqa: ASYNC110
                     await asyncio.sleep(0.002)
                 latencies += [b[c][0] - sent for b, c in zip(inboxes, counts, strict=True) if len(b) > c]
-                if len(notices) > heard:
+                if len(notices) > heard and others is None:
                     published.append(notices[heard] - sent)
                 await asyncio.sleep(0.05)
     finally:
+        stop.set()
+        if others is not None:
+            elapsed = time.perf_counter() - t0
+            done = await others
+            meanwhile.append(done / elapsed)
         await listener.close()
-    return latencies, round_trips, published
+    return latencies, round_trips, published, meanwhile
 
 
-async def bench_subscribers(url: str, idle: int, followers: int, changes: int) -> None:
+async def bench_subscribers(url: str, idle: int, followers: int, changes: int, background: float) -> None:
     engine = make_engine(url, pool_size=1)
     _, issued = await tenancy.create_tenant(engine, f"Bench {uuid.uuid4().hex[:6]}", "USD", 0)
     await engine.dispose()
@@ -309,7 +349,9 @@ async def bench_subscribers(url: str, idle: int, followers: int, changes: int) -
             await asyncio.sleep(1)
             for inbox in inboxes:
                 inbox.clear()  # the order as it was, sent on subscribing
-            latencies, round_trips, published = await edit_many(url, client, key, order_id, inboxes, changes)
+            latencies, round_trips, published, meanwhile = await edit_many(
+                url, client, key, order_id, inboxes, changes, background
+            )
             missing = followers * changes - len(latencies)
             print(
                 f"latency, {followers} subscribers of one order, {changes} edits ({len(latencies)} deliveries, {missing} missing):"
@@ -319,6 +361,8 @@ async def bench_subscribers(url: str, idle: int, followers: int, changes: int) -
                 f"p99 {pct(latencies, 99) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms (target p99 < 100 ms)"
             )
             print(f"  the mutation's own round trip: p50 {statistics.median(round_trips) * 1000:.1f} ms")
+            if meanwhile:
+                print(f"  meanwhile other writes: {meanwhile[0]:.0f}/s (asked {background:g}/s)")
             if published:
                 print(
                     f"  mutation sent -> its event published (the relay's NOTIFY seen here): "
@@ -392,6 +436,7 @@ async def main() -> None:
     p.add_argument("--followers", type=int, default=1000)
     p.add_argument("--changes", type=int, default=50)
     p.add_argument("--events", type=int, default=100_000)
+    p.add_argument("--background-writes", type=float, default=0.0, metavar="PER_SECOND")
     args = p.parse_args()
     raise_fd_limit()
     url = await database(os.environ.get("DATABASE_URL"))
@@ -399,7 +444,7 @@ async def main() -> None:
 
     await migrate(url)
     await vacuum(url)
-    await bench_subscribers(url, args.idle, args.followers, args.changes)
+    await bench_subscribers(url, args.idle, args.followers, args.changes, args.background_writes)
     await bench_relay(url, args.events)
 
 
