@@ -81,13 +81,12 @@ async def products_by_sku(tx: Transaction, skus: Collection[str]) -> dict[str, P
 async def products_by_id(
     tx: Transaction, product_ids: Collection[uuid.UUID | None]
 ) -> dict[uuid.UUID, Product]:
-    """The products with these IDs, by ID, read (not locked). The statement names no tenant: the IDs
-    come from the shop's own rows (a return's exchange lines), and row-level security holds it to the
-    unit of work's tenant."""
-    return {
-        p.id: p
-        for p in (await tx.session.execute(select(Product).where(Product.id.in_(product_ids)))).scalars()
-    }
+    """The products with these IDs, by ID, read (not locked): the shop's own, as row-level security
+    also holds it."""
+    found = await tx.session.execute(
+        select(Product).where(Product.tenant_id == tx.tenant_id, Product.id.in_(product_ids))
+    )
+    return {p.id: p for p in found.scalars()}
 
 
 async def skus_by_id(tx: Transaction, product_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
