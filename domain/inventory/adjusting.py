@@ -85,6 +85,7 @@ async def adjust(tx: Transaction, data: AdjustInput) -> tuple[InventoryLevel, Pr
         raise Unhandled
     level = InventoryLevel(**{c: row[c] for c in LEVEL_COLUMNS})
     policy = BackorderPolicy(row["backorder_policy"])
+    level.allow_backorder = policy is BackorderPolicy.ALLOW
     product = Product(id=level.product_id, sku=row["sku"], backorder_policy=policy)
     check_adjustment(level.on_hand, data.delta)
     note = (data.note or "").strip()[:500] or None

@@ -15,12 +15,14 @@ from sqlalchemy import (
     UniqueConstraint,
     case,
     func,
+    select,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
+from domain.catalog.models import BackorderPolicy, Product
 from domain.db import Base, new_id, utcnow
 from domain.events.base import EventSource
 from domain.inventory.events import InventoryLevelChanged
@@ -91,7 +93,8 @@ class InventoryMovement(Base):
 
 def sellable_units(on_hand: int, committed: int, safety_stock: int) -> int:
     """What a level can still promise to new orders: negative after a shrinkage, below the safety stock,
-    or with backorders. Events record it as it is (their `available`); allocation ranks levels by it."""
+    or with backorders. Allocation ranks levels by it; `available` (below) is what the API and the
+    events show of it."""
     return on_hand - committed - safety_stock
 
 
@@ -131,6 +134,15 @@ class InventoryLevel(EventSource, Base):
         default=utcnow,
         onupdate=utcnow,
         server_default=func.now(),
+    )
+    # Read with the level (a subquery; not a column): whether its product takes backorders, so that the
+    # `available` its events record follows the one rule (available) as the API's does. Kept through a
+    # flush (a level's own changes cannot change it), where a lazy reload would need IO in async code.
+    allow_backorder: Mapped[bool] = column_property(
+        select(Product.backorder_policy == BackorderPolicy.ALLOW)
+        .where(Product.id == product_id)
+        .scalar_subquery(),
+        expire_on_flush=False,
     )
 
     __table_args__ = (
@@ -172,7 +184,7 @@ class InventoryLevel(EventSource, Base):
                 kind=kind.value,
                 on_hand=self.on_hand,
                 committed=self.committed,
-                available=self.sellable,
+                available=available(self.sellable, bool(self.allow_backorder)),
                 on_hand_delta=on_hand_delta,
                 committed_delta=committed_delta,
                 damaged=self.damaged,

@@ -97,6 +97,8 @@ async def reserve_at_levels(
                 kind=MovementKind.RESERVED.value,
                 on_hand=row["on_hand"],
                 committed=committed,
+                # never negative here (the statement reserves only units still sellable), so the
+                # `available` rule needs no backorder policy to give the same
                 available=sellable_units(row["on_hand"], committed, row["safety_stock"]),
                 on_hand_delta=0,
                 committed_delta=r.quantity,

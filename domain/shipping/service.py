@@ -18,7 +18,7 @@ from domain.fulfillment.picking import LinePick, check_stock, pick_lines
 from domain.fulfillment.repository import Locked
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus
 from domain.inventory.events import InventoryLevelChanged
-from domain.inventory.models import MovementKind, sellable_units
+from domain.inventory.models import MovementKind, available, sellable_units
 from domain.orders.models import OrderAllocation
 from domain.orders.status import AllocationStatus, OrderStatus
 from domain.reading import Row
@@ -176,6 +176,7 @@ def _movements(
         level = locked.levels[key]
         on_hand, committed = balances[key][0] - quantity, balances[key][1] - quantity
         balances[key] = (on_hand, committed)
+        sellable = sellable_units(on_hand, committed, level.safety_stock)
         movements.append(
             Movement(
                 level.id, level.product_id, level.location_id, quantity, on_hand, committed, level.damaged
@@ -189,7 +190,7 @@ def _movements(
                 kind=MovementKind.SHIPPED.value,
                 on_hand=on_hand,
                 committed=committed,
-                available=sellable_units(on_hand, committed, level.safety_stock),
+                available=available(sellable, level.allow_backorder),
                 on_hand_delta=-quantity,
                 committed_delta=-quantity,
                 damaged=level.damaged,
