@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from domain.events.base import Event
+from domain.ids import to_global
+from domain.inventory.allocation import Allocation
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +66,24 @@ class StockReserved(Event):
     type: ClassVar[str] = "ORDER_STOCK_RESERVED"
     aggregate_type: ClassVar[str] = "Order"
     allocations: list[dict[str, object]]
+
+    @classmethod
+    def of(
+        cls, order_id: uuid.UUID, taken: Iterable[Allocation], skus: Sequence[str | None]
+    ) -> StockReserved:
+        """What a reservation took: each allocation's SKU (its line's, by index), location and units."""
+        return cls(
+            order_id,
+            allocations=[
+                {
+                    "sku": skus[a.index],
+                    "locationId": to_global("Location", a.location_id),
+                    "quantity": a.quantity,
+                    "backordered": a.backordered,
+                }
+                for a in taken
+            ],
+        )
 
     def message(self) -> str:
         units = sum(int(str(a["quantity"])) for a in self.allocations)

@@ -15,7 +15,6 @@ from domain.errors import Code, DomainError, Problems, Rejected
 from domain.events.base import money
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.priority import default_ship_by
-from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
 from domain.orders.events import OrderCreated, StockReserved
@@ -149,20 +148,8 @@ async def create(tx: Transaction, order: Order, ret: Return, lines: list[ReturnL
             total=money(exchange.total, exchange.currency),
         )
     )
-    exchange.record(
-        StockReserved(
-            exchange.id,
-            allocations=[
-                {
-                    "sku": swaps[a.index].exchange_sku,
-                    "locationId": to_global("Location", a.location_id),
-                    "quantity": a.quantity,
-                    "backordered": False,
-                }
-                for a in allocations
-            ],
-        )
-    )
+    # never backordered: the exchange reserves all or nothing (allow_backorder=False above)
+    exchange.record(StockReserved.of(exchange.id, allocations, [line.exchange_sku for line in swaps]))
     exchange.confirm()
     await tx.session.flush()
     await fulfillment.open_for_order(tx, exchange)

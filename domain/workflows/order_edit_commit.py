@@ -27,7 +27,6 @@ from domain.fulfillment import resizing
 from domain.fulfillment import service as fulfillment
 from domain.fulfillment.backorders import fill_freed
 from domain.fulfillment.priority import compute_priority
-from domain.ids import to_global
 from domain.inventory import service as inventory
 from domain.inventory.allocation import Need
 from domain.inventory.repository import lock_levels
@@ -156,20 +155,7 @@ async def _move_stock(tx: Transaction, order: Order, result: Recalculated) -> No
             )
             for a in planned
         ]
-        order.record(
-            StockReserved(
-                order.id,
-                allocations=[
-                    {
-                        "sku": result.lines[a.index].sku,
-                        "locationId": to_global("Location", a.location_id),
-                        "quantity": a.quantity,
-                        "backordered": a.backordered,
-                    }
-                    for a in planned
-                ],
-            )
-        )
+        order.record(StockReserved.of(order.id, planned, [line.sku for line in result.lines]))
         await _add_lines(tx, order, [line for line in result.lines if line.added])
         tx.session.add_all(added)
         await tx.session.flush()

@@ -22,7 +22,6 @@ from domain.db import utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.events.base import money
 from domain.fulfillment.priority import compute_priority, default_ship_by
-from domain.ids import to_global
 from domain.inventory.allocation import Allocation, Need, allocate, refuse_if_short
 from domain.inventory.reserving import Reservation, reserve_at_levels
 from domain.money import MAX_MINOR, AmountError, to_minor
@@ -272,20 +271,7 @@ async def write(
     await create_order_rows(tx, order, lines, allocations, now, built_in_assessment(risk, tx.actor))
     total = money(totals.total, reserved.currency)
     tx.record(OrderCreated(order.id, number=order.display_number, channel=data.channel, total=total))
-    tx.record(
-        StockReserved(
-            order.id,
-            allocations=[
-                {
-                    "sku": data.lines[a.index].sku,
-                    "locationId": to_global("Location", a.location_id),
-                    "quantity": a.quantity,
-                    "backordered": a.backordered,
-                }
-                for a in reserved.allocations
-            ],
-        )
-    )
+    tx.record(StockReserved.of(order.id, reserved.allocations, [line.sku for line in data.lines]))
     tx.record(assessed(order, BUILT_IN, risk.level, risk.score))
     if rule is not None:
         await approval.request_approval(tx, order, rule)
