@@ -136,7 +136,6 @@ class ReadPool:
         self._dsn = plain_dsn(url)
         self._size = size
         self._pgbouncer = pgbouncer
-        self._wait = wait
         self._loggers: set[QueryLogger] = set()
         self._connections = ReadConnections(self._open_one, size, wait)
 

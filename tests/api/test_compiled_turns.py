@@ -4,15 +4,12 @@ size out of range, gets the general path's coded error from there."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 from tests.api.documents import place_order
-from tests.api.query_counting import counting
 from tests.api.test_compiled_reads import (  # noqa: F401  (fixtures, used by name)
     PAGE_FIELDS,
     _both,
     _compiled_once,
+    _refused,
     no_compiled_read_fails,
     orders,
 )
@@ -23,15 +20,6 @@ TURN = (
 )
 SIZES = [(2, None), (None, 2), (None, None), (0, None), (None, 0), (None, 100), (1, None)]
 REFUSED = [(2, 2), (0, 0), (101, None), (None, 101), (-1, None), (None, -1), (101, 2)]
-
-
-async def _refused(api, plain, shop, document: str, variables: dict) -> None:
-    with counting(api) as statements:
-        compiled, through = await _both(api, plain, shop.admin, document, variables, None)
-        await asyncio.sleep(0)
-    assert json.dumps(compiled) == json.dumps(through), variables
-    assert compiled["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", compiled
-    assert not [s for s in statements.seen if "json_build_object" in s], variables
 
 
 async def test_first_and_last_go_the_way_each_request_says(api, plain, shop, orders):  # noqa: F811
