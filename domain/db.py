@@ -4,6 +4,7 @@ cross-tenant work) the system. Row-level security admits nothing to a transactio
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -52,6 +53,12 @@ def new_id() -> uuid.UUID:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def shifted(sql: str, by: int) -> str:
+    """The statement part with its parameters $n renumbered $(n + by), to follow another part's $1 to $by
+    in one statement."""
+    return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + by}", sql)
 
 
 class Timestamps:

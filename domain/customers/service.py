@@ -5,35 +5,25 @@ import uuid
 from domain.customers.events import CustomerTierChanged
 from domain.customers.models import Customer
 from domain.customers.repository import get_customer
-from domain.db import utcnow
-from domain.uow import Transaction, UnitOfWork
-
-UPSERT = """
-INSERT INTO customers AS c (id, tenant_id, email, first_name, last_name, phone, tier, created_at, updated_at)
-VALUES ($1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::text, 'STANDARD', $7::timestamptz, $7)
-ON CONFLICT (tenant_id, email) DO UPDATE SET
-  first_name = coalesce(EXCLUDED.first_name, c.first_name),
-  last_name = coalesce(EXCLUDED.last_name, c.last_name),
-  phone = coalesce(EXCLUDED.phone, c.phone),
-  updated_at = EXCLUDED.updated_at
-RETURNING c.id, c.tier
-"""
+from domain.uow import UnitOfWork
 
 
-async def upsert_customer(
-    tx: Transaction,
-    email: str,
-    first_name: str | None,
-    last_name: str | None,
-    phone: str | None,
-) -> tuple[uuid.UUID, str]:
-    """The customer (id, tier) with this email, created on first order; newer names and phone win.
-    A step of order placement, written once and run on the unit of work's own connection."""
-    driver = await tx.driver()
-    row = await driver.fetchrow(
-        UPSERT, uuid.uuid4(), tx.tenant_id, email, first_name, last_name, phone, utcnow()
-    )
-    return row["id"], row["tier"]
+def upsert(new_id: int, email: int, first_name: int, last_name: int, phone: int, at: int) -> str:
+    """A WITH's `customer` (id, tier): the customer with this email, created on first order; newer names
+    and phone win. For parameters at these positions; a step of order placement's read."""
+    i, e, f, la, p, t = (f"${n}" for n in (new_id, email, first_name, last_name, phone, at))
+    return f"""customer AS (
+  INSERT INTO customers AS c (id, tenant_id, email, first_name, last_name, phone, tier, created_at,
+    updated_at)
+  VALUES ({i}::uuid, $1::uuid, {e}::text, {f}::text, {la}::text, {p}::text, 'STANDARD', {t}::timestamptz,
+    {t}::timestamptz)
+  ON CONFLICT (tenant_id, email) DO UPDATE SET
+    first_name = coalesce(EXCLUDED.first_name, c.first_name),
+    last_name = coalesce(EXCLUDED.last_name, c.last_name),
+    phone = coalesce(EXCLUDED.phone, c.phone),
+    updated_at = EXCLUDED.updated_at
+  RETURNING c.id, c.tier
+)"""
 
 
 async def set_tier(uow: UnitOfWork, customer_id: uuid.UUID, tier: str) -> Customer:

@@ -2,7 +2,9 @@
 INSERTs, written once and run on the unit of work's own connection.
 
 The tenant's order counter is taken in the same statement, so the tenant row (which every order of the
-tenant queues on, to keep numbers gap-free) is locked only from here to commit: call this last."""
+tenant queues on, to keep numbers gap-free) is locked only from here to commit: call this last.
+Placement runs these parts in the statement that reserves the order's stock, with a guard that leaves
+the counter and every row alone when the reservation came back short (domain/workflows/placement.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +18,12 @@ from typing import Any
 from domain.orders.models import Order
 from domain.uow import Transaction
 
-ORDER_ROWS = """
-WITH counter AS (
+# Common table expressions for a WITH, on parameters $1 to $55 (parameters()): `counter` holds the number,
+# and nothing is written unless `guard` (an SQL condition, "AND ...") holds when the counter is taken.
+ORDER_ROWS_CTES = """
+counter AS (
   UPDATE tenants SET next_order_number = next_order_number + 1, updated_at = $2
-  WHERE id = $1 RETURNING next_order_number - 1 AS number
+  WHERE id = $1 {guard} RETURNING next_order_number - 1 AS number
 ), head AS (
   INSERT INTO orders (id, tenant_id, number, channel, external_id, idempotency_key, request_hash,
     access_token_hash, customer_id, email, status, payment_status, currency, subtotal, shipping, tax, total,
@@ -37,8 +41,8 @@ WITH counter AS (
     subtotal, tax, customizations)
   SELECT l.id, $1::uuid, $3::uuid, l.position, l.product_id, l.sku, l.name, l.quantity, l.unit_price,
     l.subtotal, l.tax, l.customizations::jsonb
-  FROM unnest($30::uuid[], $31::int[], $32::uuid[], $33::text[], $34::text[], $35::int[], $36::bigint[],
-    $37::bigint[], $38::bigint[], $39::text[])
+  FROM counter, unnest($30::uuid[], $31::int[], $32::uuid[], $33::text[], $34::text[], $35::int[],
+    $36::bigint[], $37::bigint[], $38::bigint[], $39::text[])
     WITH ORDINALITY AS l(id, position, product_id, sku, name, quantity, unit_price, subtotal, tax,
       customizations, n)
   ORDER BY l.n
@@ -46,17 +50,16 @@ WITH counter AS (
   INSERT INTO order_allocations (id, tenant_id, order_id, line_id, product_id, location_id, quantity, status,
     shipped, created_at)
   SELECT a.id, $1::uuid, $3::uuid, a.line_id, a.product_id, a.location_id, a.quantity, a.status, 0, $2
-  FROM unnest($40::uuid[], $41::uuid[], $42::uuid[], $43::uuid[], $44::int[], $45::text[])
+  FROM counter, unnest($40::uuid[], $41::uuid[], $42::uuid[], $43::uuid[], $44::int[], $45::text[])
     WITH ORDINALITY AS a(id, line_id, product_id, location_id, quantity, status, n)
   ORDER BY a.n
 ), risk AS (
   INSERT INTO order_risk_assessments (id, tenant_id, order_id, source, level, score, facts, actor, created_at)
   SELECT r.id, $1::uuid, $3::uuid, r.source, r.level, r.score, r.facts::jsonb, r.actor, $2
-  FROM unnest($50::uuid[], $51::text[], $52::text[], $53::int[], $54::text[], $55::text[])
+  FROM counter, unnest($50::uuid[], $51::text[], $52::text[], $53::int[], $54::text[], $55::text[])
     AS r(id, source, level, score, facts, actor)
-)
-SELECT number FROM counter
-"""
+)"""
+ORDER_ROWS = f"WITH {ORDER_ROWS_CTES.format(guard='')}\nSELECT number FROM counter"
 
 
 @dataclass(frozen=True)
@@ -116,23 +119,21 @@ def columns(rows: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
     return [[getattr(row, name) for row in rows] for name in names]
 
 
-async def create_order_rows(
+def parameters(
     tx: Transaction,
     order: Order,
     lines: list[NewLine],
     allocations: list[NewAllocation],
     now: datetime,
     assessment: NewAssessment | None = None,
-) -> int:
-    """Numbers the order and writes it, its lines (positions in list order), its allocations and its risk
-    assessment if any; sets and returns the number. `order` is a new, unsaved Order with every other column
-    filled; unassessed (risk NONE) unless it says otherwise."""
+) -> list[Any]:
+    """$1 to $55 of ORDER_ROWS_CTES for the order, its lines (positions in list order), its allocations and
+    its risk assessment if any. `order` is a new, unsaved Order with every column but the number filled;
+    unassessed (risk NONE) unless it says otherwise."""
     if order.address_key is None:
         order.address_key = address_key(order.shipping_address)
     assessments = [] if assessment is None else [assessment]
-    driver = await tx.driver()
-    number = await driver.fetchval(
-        ORDER_ROWS,
+    return [
         tx.tenant_id,
         now,
         order.id,
@@ -174,6 +175,19 @@ async def create_order_rows(
         *columns(assessments, ("id", "source", "level", "score")),
         [json.dumps(a.facts) for a in assessments],
         [a.actor for a in assessments],
-    )
+    ]
+
+
+async def create_order_rows(
+    tx: Transaction,
+    order: Order,
+    lines: list[NewLine],
+    allocations: list[NewAllocation],
+    now: datetime,
+    assessment: NewAssessment | None = None,
+) -> int:
+    """Numbers the order and writes it with its rows (see parameters()); sets and returns the number."""
+    driver = await tx.driver()
+    number = await driver.fetchval(ORDER_ROWS, *parameters(tx, order, lines, allocations, now, assessment))
     order.number = number
     return number

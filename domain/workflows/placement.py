@@ -1,7 +1,8 @@
-"""Placing an order in a few statements written once: one read of everything the rules need (JSON as
-text, decoded here whatever codecs the connection has) and one conditional reservation
-(domain/inventory/reserving.py) in `reserve`; then, after the customer's upsert, one write of the order's
-rows with its number (domain/orders/rows.py) in `write`; then the unit of work's events and commit.
+"""Placing an order in a few statements written once: in `plan`, one read of everything the rules need
+(JSON as text, decoded here whatever codecs the connection has) that also upserts the customer; in
+`write`, one statement that reserves the stock (domain/inventory/reserving.py) and, only if every level
+still had the units, numbers and writes the order's rows (domain/orders/rows.py); then the unit of
+work's events and commit. The levels and the tenant's counter are locked from that statement to commit.
 
 The read takes no lock: the plan it allows is reserved by an UPDATE that succeeds only where the units are
 still there. When that comes back short, or when the read shows a short line or a backorder (where the
@@ -18,19 +19,22 @@ from typing import Any
 
 from domain.catalog.customization import Option, options_of, price_line
 from domain.catalog.models import BackorderPolicy
-from domain.db import utcnow
+from domain.customers.service import upsert
+from domain.db import shifted, utcnow
 from domain.errors import Code, DomainError, Problems
 from domain.events.base import money
 from domain.fulfillment.priority import compute_priority, default_ship_by
+from domain.inventory import reserving
 from domain.inventory.allocation import Allocation, Need, allocate, refuse_if_short
-from domain.inventory.reserving import Reservation, reserve_at_levels
+from domain.inventory.reserving import Reservation, Reservations
 from domain.money import MAX_MINOR, AmountError, to_minor
 from domain.orders import approval_request as approval
+from domain.orders import rows
 from domain.orders.events import OrderCreated, StockReserved
 from domain.orders.inputs import OrderInput
 from domain.orders.models import Order
 from domain.orders.pricing import Totals, price_order
-from domain.orders.rows import NewAllocation, NewLine, create_order_rows
+from domain.orders.rows import NewAllocation, NewLine
 from domain.orders.status import AllocationStatus, CustomerTier, FulfillmentStatus, OrderStatus, PaymentStatus
 from domain.risk import history as risk_history
 from domain.risk.assessments import assessed, built_in_assessment
@@ -47,8 +51,9 @@ WITH product AS MATERIALIZED (
   SELECT v.id, v.product_id, v.location_id, v.on_hand - v.committed - v.safety_stock AS sellable
   FROM inventory_levels v WHERE v.tenant_id = $1 AND v.product_id IN (SELECT id FROM product)
   ORDER BY v.product_id, v.location_id {lock}
-)
-SELECT t.currency, t.tax_rate_bps, t.shipping_rates::text AS shipping_rates,
+), {customer}
+SELECT (SELECT id FROM customer) AS customer_id, (SELECT tier FROM customer) AS customer_tier,
+  t.currency, t.tax_rate_bps, t.shipping_rates::text AS shipping_rates,
   (SELECT json_agg(product) FROM product)::text AS products,
   (SELECT json_agg(l.id ORDER BY l.priority, l.code) FROM locations l
    WHERE l.tenant_id = $1 AND l.active)::text AS locations,
@@ -58,9 +63,18 @@ SELECT t.currency, t.tax_rate_bps, t.shipping_rates::text AS shipping_rates,
 FROM tenants t WHERE t.id = $1
 """
 HISTORY = risk_history.columns(3, 4, 5, 6, 7)  # fraud risk: what came before the order (domain/risk/)
-# Approval rules ($3 is the customer's email, as in HISTORY)
-READ = _READ.format(lock="", approval=approval.READ_RULES, history=HISTORY)
-READ_LOCKED = _READ.format(lock="FOR UPDATE", approval=approval.READ_RULES, history=HISTORY)
+CUSTOMER = upsert(8, 3, 9, 10, 11, 12)  # $3 is the customer's email, as in HISTORY and the approval rules
+READ = _READ.format(lock="", approval=approval.READ_RULES, history=HISTORY, customer=CUSTOMER)
+READ_LOCKED = _READ.format(
+    lock="FOR UPDATE", approval=approval.READ_RULES, history=HISTORY, customer=CUSTOMER
+)
+# The reservation, then the order's rows on the parameters after it, guarded by the reservation's count
+# ($12: the levels it must move). The guard reads `moved`, so the levels are locked before the counter.
+GUARDED = f"AND (SELECT count(*) FROM moved) = ${reserving.PARAMETERS + 1}"
+WRITE = f"""WITH {reserving.RESERVE_CTES},
+{shifted(rows.ORDER_ROWS_CTES, reserving.PARAMETERS + 1).format(guard=GUARDED)}
+SELECT c.number, m.id, m.on_hand, m.committed, m.damaged, m.safety_stock
+FROM (SELECT (SELECT number FROM counter) AS number) c LEFT JOIN moved m ON true"""
 # Levels for backorders at a location that never stocked the product, so that a receipt there fills them.
 ENSURE_LEVELS = """
 INSERT INTO inventory_levels (id, tenant_id, product_id, location_id, on_hand, committed, incoming, damaged,
@@ -89,8 +103,9 @@ class Product:
 
 
 @dataclass(frozen=True)
-class Reserved:
-    """An order that is priced and whose stock is reserved, before it is written."""
+class Planned:
+    """An order that is priced, whose customer is upserted and whose stock reservations are planned,
+    before it is written."""
 
     order_id: uuid.UUID
     at: datetime
@@ -99,18 +114,24 @@ class Reserved:
     totals: Totals
     needs: list[Need]
     allocations: list[Allocation]
+    reservations: Reservations
+    customer: tuple[uuid.UUID, str]  # id, tier
     approval_rules: approval.ShopRules  # the shop's approval rules (domain/orders/approval_request.py)
     risk: Assessment  # the built-in fraud-risk assessment
     signals: Signals
 
 
-async def reserve(tx: Transaction, data: OrderInput, lock: bool, signals: Signals) -> Reserved:
-    """Prices the order and reserves its stock in the open unit of work, recording the levels' events;
+async def plan(tx: Transaction, data: OrderInput, lock: bool, signals: Signals) -> Planned:
+    """Prices the order, upserts its customer and plans its stock's reservations in the open unit of work;
     raises Contended (lock=False only), Rejected or DomainError otherwise."""
     now = utcnow()
     driver = await tx.driver()
     skus = sorted({line.sku for line in data.lines})
-    row = await driver.fetchrow(READ_LOCKED if lock else READ, tx.tenant_id, skus, *signals.parameters(now))
+    c = data.customer
+    customer = (uuid.uuid4(), c.first_name, c.last_name, c.phone, now)
+    row = await driver.fetchrow(
+        READ_LOCKED if lock else READ, tx.tenant_id, skus, *signals.parameters(now), *customer
+    )
     products = _products(data, json.loads(row["products"] or "[]"))
     currency = next(iter(products.values())).currency
     rate = json.loads(row["shipping_rates"] or "{}").get(data.shipping_method, "0")
@@ -163,47 +184,59 @@ async def reserve(tx: Transaction, data: OrderInput, lock: bool, signals: Signal
         await driver.execute(
             ENSURE_LEVELS, tx.tenant_id, [k[0] for k in missing], [k[1] for k in missing], now
         )
-    reservations = [
-        Reservation(
-            levels[needs[a.index].product_id, a.location_id][0],
-            needs[a.index].product_id,
-            a.location_id,
-            a.quantity,
-        )
-        for a in plan.allocations
-        if not a.backordered
-    ]
-    if not await reserve_at_levels(tx, order_id, reservations, now):
-        raise Contended
-    rules = approval.read(row)
-    return Reserved(order_id, now, products, currency, totals, needs, plan.allocations, rules, risk, signals)
+    reservations = Reservations(
+        [
+            Reservation(
+                levels[needs[a.index].product_id, a.location_id][0],
+                needs[a.index].product_id,
+                a.location_id,
+                a.quantity,
+            )
+            for a in plan.allocations
+            if not a.backordered
+        ]
+    )
+    return Planned(
+        order_id,
+        now,
+        products,
+        currency,
+        totals,
+        needs,
+        plan.allocations,
+        reservations,
+        (row["customer_id"], row["customer_tier"]),
+        approval.read(row),
+        risk,
+        signals,
+    )
 
 
 async def write(
     tx: Transaction,
     data: OrderInput,
-    reserved: Reserved,
-    customer: tuple[uuid.UUID, str],
+    planned: Planned,
     fingerprint: str,
     shipping: dict[str, Any],
     billing: dict[str, Any] | None,
     token_hash: str,
 ) -> Order:
-    """Numbers and writes the reserved order for the customer (id, tier); records its events."""
-    now, totals, products = reserved.at, reserved.totals, reserved.products
+    """Reserves the planned order's stock and, when every level still had the units, numbers and writes
+    it; records their events. Raises Contended when a level no longer had them."""
+    now, totals, products, customer = planned.at, planned.totals, planned.products, planned.customer
     ship_by = data.ship_by or default_ship_by(data.shipping_method, now)
     # An approval rule that holds the order, if one matches.
     rule = approval.rule_for(
-        reserved.approval_rules,
+        planned.approval_rules,
         data,
         totals.total,
-        reserved.currency,
+        planned.currency,
         customer[1],
         shipping,
-        reserved.risk.level,
+        planned.risk.level,
     )
     order = Order(
-        id=reserved.order_id,
+        id=planned.order_id,
         tenant_id=tx.tenant_id,
         channel=data.channel,
         external_id=data.external_id,
@@ -214,7 +247,7 @@ async def write(
         email=data.customer.email,
         status=OrderStatus.PENDING_APPROVAL if rule else OrderStatus.PENDING,
         payment_status=PaymentStatus.PENDING,
-        currency=reserved.currency,
+        currency=planned.currency,
         subtotal=totals.subtotal,
         shipping=totals.shipping,
         tax=totals.tax,
@@ -235,10 +268,10 @@ async def write(
         adjustment=0,
         adjustments=[],
         edit_refunded=0,
-        risk_level=reserved.risk.level,
-        risk_score=reserved.risk.score,
-        client_ip=reserved.signals.client_ip,
-        address_key=reserved.signals.address_key,
+        risk_level=planned.risk.level,
+        risk_score=planned.risk.score,
+        client_ip=planned.signals.client_ip,
+        address_key=planned.signals.address_key,
         version=1,
         created_at=now,
         updated_at=now,
@@ -260,18 +293,30 @@ async def write(
     allocations = [
         NewAllocation(
             lines[a.index].id,
-            reserved.needs[a.index].product_id,
+            planned.needs[a.index].product_id,
             a.location_id,
             a.quantity,
             AllocationStatus.BACKORDERED if a.backordered else AllocationStatus.RESERVED,
         )
-        for a in reserved.allocations
+        for a in planned.allocations
     ]
-    risk = reserved.risk
-    await create_order_rows(tx, order, lines, allocations, now, built_in_assessment(risk, tx.actor))
-    total = money(totals.total, reserved.currency)
+    risk = planned.risk
+    order_rows = rows.parameters(tx, order, lines, allocations, now, built_in_assessment(risk, tx.actor))
+    reservations = planned.reservations
+    driver = await tx.driver()
+    written = await driver.fetch(
+        WRITE,
+        *reservations.parameters(tx, order.id, now),
+        len(reservations.per_level),
+        *order_rows,
+    )
+    moved = [r for r in written if r["id"] is not None]
+    if written[0]["number"] is None or not reservations.record(tx, moved):
+        raise Contended
+    order.number = written[0]["number"]
+    total = money(totals.total, planned.currency)
     tx.record(OrderCreated(order.id, number=order.display_number, channel=data.channel, total=total))
-    tx.record(StockReserved.of(order.id, reserved.allocations, [line.sku for line in data.lines]))
+    tx.record(StockReserved.of(order.id, planned.allocations, [line.sku for line in data.lines]))
     tx.record(assessed(order, BUILT_IN, risk.level, risk.score))
     if rule is not None:
         await approval.request_approval(tx, order, rule)

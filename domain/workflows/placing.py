@@ -1,7 +1,8 @@
 """orderCreate: place an order. Checks the request, then in one lean unit of work (every statement
 written once and run on the driver): a repeat of an earlier request answers with its order; otherwise the
-order is priced, assessed and its stock reserved, the customer upserted, and the order written with its
-events (placement.py). Without level locks first; with them when the answer needs exact figures."""
+order is priced, assessed and its customer upserted, then its stock reserved and the order written in one
+statement, with its events (placement.py). Without level locks first; with them when the answer needs exact
+figures."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from domain.customers.service import upsert_customer
 from domain.errors import Code, DomainError, Problems
 from domain.orders import access
 from domain.orders.inputs import OrderInput
@@ -54,11 +54,9 @@ async def _place_order(uow: UnitOfWork, data: OrderInput, client_ip: str | None)
                     if existing is not None:
                         return Placed(existing, created=False)
                     token = access.new_token()
-                    reserved = await placement.reserve(tx, data, lock, signals)
-                    c = data.customer
-                    customer = await upsert_customer(tx, c.email, c.first_name, c.last_name, c.phone)
+                    planned = await placement.plan(tx, data, lock, signals)
                     order = await placement.write(
-                        tx, data, reserved, customer, fingerprint, shipping, billing, access.digest(token)
+                        tx, data, planned, fingerprint, shipping, billing, access.digest(token)
                     )
                     await uow.commit()
                     return Placed(order, created=True, access_token=token)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from domain.orders import queries as order_queries
-from domain.workflows import placing as order_service
+from domain.workflows import placement
 from schema.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from tests.api.documents import (
     ORDER,
@@ -147,8 +147,9 @@ async def test_every_error_of_a_failing_list_is_masked(api, shop, monkeypatch):
 
 
 async def test_an_unexpected_exception_in_a_mutation_is_masked_and_changes_nothing(api, shop, monkeypatch):
-    # Fails mid-way through the use case: after the stock is reserved, before the order is written.
-    monkeypatch.setattr(order_service, "upsert_customer", explode_async)
+    # Fails mid-way through the use case: after the statement that reserves the stock and writes the
+    # order's rows, before its events are written and the transaction commits.
+    monkeypatch.setattr(placement, "assessed", explode)
 
     response = await api.post(shop.admin, ORDER_CREATE, {"input": order_input([("TEE", 1)])})
 
