@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from structlog.contextvars import bind_contextvars
 
+from domain.audit.grouping import GroupedAppender
 from domain.events.hub import Hub
 from domain.limits.budgets import Budgets
 from domain.reading import Reader, ReadPool
@@ -35,6 +36,7 @@ class Context:
     response: Any = None
     connection_params: Any = None
     hub: Hub | None = None  # live subscriptions
+    audit: GroupedAppender | None = None  # the audit log's writer (schema/audit.py); else one per entry
     webhook_allow_private: bool = False  # whether endpoint URLs may resolve to internal addresses
     budgets: Budgets | None = None  # query-cost buckets per API key (schema/pricing.py charges them)
     shopper_budgets: Budgets | None = None  # public keys': per key and client IP, in this process

@@ -131,7 +131,11 @@ async def _record(context: Any, notes: list[Note]) -> None:
                 client_ip=getattr(client, "host", None),
             )
         )
-    await append(context.engine, principal.tenant_id, actions)
+    grouped = getattr(context, "audit", None)
+    if grouped is not None:
+        await grouped.append(principal.tenant_id, actions)
+    else:
+        await append(context.engine, principal.tenant_id, actions)
 
 
 def _outcome(note: Note) -> tuple[Outcome, list[str]]:

@@ -24,6 +24,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from domain.audit.grouping import GroupedAppender
 from domain.availability import unavailable
 from domain.db import Limits, make_engine
 from domain.events.hub import Hub
@@ -95,6 +96,7 @@ class BatonGraphQL(PersistedQueries, GraphQL):
             max_subscriptions_per_connection=settings.max_subscriptions,
         )
         self.engine = engine
+        self.audit = GroupedAppender(engine)
         self.reads = reads
         self.keys = keys
         self.grants = grants
@@ -131,6 +133,7 @@ class BatonGraphQL(PersistedQueries, GraphQL):
             request=request,
             response=response,
             hub=self.hub,
+            audit=self.audit,
             webhook_allow_private=self.settings.webhook_allow_private,
             budgets=self.budgets,
             shopper_budgets=self.shopper_budgets,
@@ -322,6 +325,7 @@ def create_app(settings: Settings, database_url: str, direct_url: str | None = N
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await hub.close()
+            await view.audit.close()
             await reads.close()
             await engine.dispose()
 
