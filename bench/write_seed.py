@@ -130,3 +130,14 @@ async def relay_lag(url: str, tenant_id: uuid.UUID) -> dict[str, float]:
         return {k: float(v or 0) for k, v in dict(row).items()}
     finally:
         await conn.close()
+
+
+async def commits(url: str) -> int:
+    """Transactions committed in the database so far (pg_stat_database), every client's."""
+    conn = await asyncpg.connect(url)
+    try:
+        return int(
+            await conn.fetchval("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+        )
+    finally:
+        await conn.close()
