@@ -27,7 +27,9 @@ from tests.integration.builders import (
 )
 from tests.integration.statement_counting import counted_engine
 
-MAX_STATEMENTS = 8  # BEGIN, tenant, the read, the reservation, the customer, the order's rows, events, COMMIT
+# BEGIN, tenant, the read with the customer, the reservation with the order's rows, events, COMMIT (issue
+# 13 asks for 8 at most)
+MAX_STATEMENTS = 6
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ async def crowd(db: AsyncEngine, database_url: str) -> AsyncIterator[AsyncEngine
     await engine.dispose()
 
 
-async def test_a_three_line_order_takes_at_most_eight_statements(db, tenant, database_url):
+async def test_a_three_line_order_takes_at_most_six_statements(db, tenant, database_url):
     here = await location(db, tenant.id, "HERE")
     for sku in ("MUG", "TEE", "CAP"):
         await product(db, tenant.id, sku, stock={here.id: 100})
