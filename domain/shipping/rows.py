@@ -1,10 +1,11 @@
 """Writing a shipment in one statement, written once and run on the unit of work's own connection: the
 shipment (its unique key on carrier + tracking number decides duplicates), its lines, the units leaving
-their levels (onHand and committed) with a SHIPPED ledger row each, and the allocations' shipped units.
+their levels (onHand and committed) with a SHIPPED ledger row each, the allocations' shipped units, and
+the fulfillment order's and the order's new status where they changed.
 
-The caller has locked the levels and the allocations (domain/fulfillment/repository.py lock_fulfillment)
-and checked the rules, so the figures it computed from the locked rows are the figures written; the
-table's check constraints still guard them."""
+The caller has locked the order, the levels, the fulfillment order and the allocations
+(domain/fulfillment/repository.py lock_fulfillment_lean) and checked the rules, so the figures it
+computed from the locked rows are the figures written; the tables' check constraints still guard them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.fulfillment.models import FulfillmentOrder
 from domain.inventory.models import MovementKind
+from domain.orders.models import Order
 from domain.reading import Row
 from domain.shipping.models import Shipment
 from domain.uow import Transaction
@@ -48,15 +51,15 @@ WITH shipment AS (
     WITH ORDINALITY AS s(id, allocation_id, order_line_id, sku, quantity, n)
   ORDER BY s.n
   RETURNING id, tenant_id, shipment_id, allocation_id, order_line_id, sku, quantity
+), fulfillment AS (
+  UPDATE fulfillment_orders SET status = $30::text, updated_at = $11
+  WHERE tenant_id = $2 AND id = $4 AND $31::bool
+), head AS (
+  UPDATE orders SET status = $32::text, fulfillment_status = $33::text, shipped_at = $34::timestamptz,
+    version = $35::int, updated_at = $11
+  WHERE tenant_id = $2 AND id = $3 AND $36::bool
 )
 SELECT id, tenant_id, shipment_id, allocation_id, order_line_id, sku, quantity FROM line ORDER BY sku
-"""
-
-# Units shipped and units ordered of one order, read after the shipment's statement so it counts.
-UNITS = """
-SELECT (SELECT coalesce(sum(shipped), 0) FROM order_allocations WHERE tenant_id = $1 AND order_id = $2)::int
-    AS shipped,
-  (SELECT coalesce(sum(quantity), 0) FROM order_lines WHERE tenant_id = $1 AND order_id = $2)::int AS ordered
 """
 
 SHIPMENTS_UNIQUE = "uq_shipments_tenant_id_carrier_tracking_number"
@@ -90,9 +93,13 @@ async def write_shipment(
     movements: list[Movement],
     lines: list[NewShipmentLine],
     now: datetime,
+    fo: FulfillmentOrder | None,
+    order: Order | None,
 ) -> list[Row]:
-    """Writes it all; returns the shipment's lines as the lines_by_shipment loader reads them (its
-    columns, ordered by SKU). Raises asyncpg's UniqueViolationError on a duplicate tracking number."""
+    """Writes it all, with the fulfillment order's status and the order's status, fulfillment status,
+    shipped_at and version as they now are (None: unchanged); returns the shipment's lines as the
+    lines_by_shipment loader reads them (its columns, ordered by SKU). Raises asyncpg's
+    UniqueViolationError on a duplicate tracking number."""
     per_level: dict[uuid.UUID, int] = {}
     for m in movements:
         per_level[m.level_id] = per_level.get(m.level_id, 0) + m.quantity
@@ -131,11 +138,12 @@ async def write_shipment(
         [line.order_line_id for line in lines],
         [line.sku for line in lines],
         [line.quantity for line in lines],
+        fo.status if fo else None,
+        fo is not None,
+        order.status if order else None,
+        order.fulfillment_status if order else None,
+        order.shipped_at if order else None,
+        order.version if order else None,
+        order is not None,
         record_class=Row,
     )
-
-
-async def units(tx: Transaction, order_id: uuid.UUID) -> tuple[int, int]:
-    """(units shipped, units ordered) of the order, in one statement."""
-    row = await (await tx.driver()).fetchrow(UNITS, tx.tenant_id, order_id)
-    return row["shipped"], row["ordered"]
