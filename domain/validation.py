@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -59,6 +60,7 @@ def email(problems: Problems, value: str | None, field: tuple[str | int, ...]) -
     return cleaned.lower() if cleaned else None
 
 
+@lru_cache(maxsize=4096)  # customers come back; the check was ~6 % of placing an order (cProfile)
 def is_email(value: str) -> bool:
     try:
         validate_email(value, check_deliverability=False)

