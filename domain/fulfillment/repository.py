@@ -18,7 +18,7 @@ from domain.catalog.repository import get_location
 from domain.errors import Code, DomainError
 from domain.fulfillment.models import FulfillmentHold, FulfillmentOrder
 from domain.inventory.models import InventoryLevel
-from domain.inventory.repository import lock_levels
+from domain.inventory.repository import LEVEL_COLUMNS, lock_levels
 from domain.orders.models import Order, OrderAllocation, OrderLine
 from domain.orders.rows import order_from_row
 from domain.orders.status import AllocationStatus
@@ -105,10 +105,9 @@ SELECT o.* FROM orders o WHERE o.tenant_id = $1 AND o.id = (
   SELECT f.order_id FROM fulfillment_orders f WHERE f.tenant_id = $1 AND f.id = $2)
 FOR NO KEY UPDATE OF o
 """
-LEAN_LEVELS_AND_FO = """
+LEAN_LEVELS_AND_FO = f"""
 WITH level AS MATERIALIZED (
-  SELECT l.id, l.tenant_id, l.product_id, l.location_id, l.on_hand, l.committed, l.incoming, l.damaged,
-    l.safety_stock, l.reorder_point, l.bin_code, l.updated_at
+  SELECT {", ".join("l." + c for c in LEVEL_COLUMNS)}
   FROM inventory_levels l
   WHERE l.tenant_id = $1 AND l.product_id IN (
     SELECT a.product_id FROM order_allocations a
@@ -131,21 +130,7 @@ FROM order_allocations a JOIN order_lines l ON l.id = a.line_id
 WHERE a.tenant_id = $1 AND a.fulfillment_order_id = $2 AND a.status IN ('RESERVED', 'BACKORDERED')
 ORDER BY a.product_id, a.created_at, a.id FOR UPDATE OF a
 """
-LEVEL_FIELDS = (
-    "id",
-    "tenant_id",
-    "product_id",
-    "location_id",
-    "on_hand",
-    "committed",
-    "incoming",
-    "damaged",
-    "safety_stock",
-    "reorder_point",
-    "bin_code",
-    "updated_at",
-    "allow_backorder",
-)
+LEVEL_FIELDS = (*LEVEL_COLUMNS, "allow_backorder")
 
 
 @dataclass

@@ -15,24 +15,11 @@ from domain.catalog.models import BackorderPolicy, Product
 from domain.db import utcnow
 from domain.errors import Code, DomainError
 from domain.inventory.models import AdjustReason, InventoryLevel, MovementKind
+from domain.inventory.repository import LEVEL_COLUMNS
 from domain.uow import Transaction
 
 MAX_UNITS = 1_000_000_000
 
-LEVEL_COLUMNS = (
-    "id",
-    "tenant_id",
-    "product_id",
-    "location_id",
-    "on_hand",
-    "committed",
-    "incoming",
-    "damaged",
-    "safety_stock",
-    "reorder_point",
-    "bin_code",
-    "updated_at",
-)
 LOCK = f"""
 SELECT {", ".join("v." + c for c in LEVEL_COLUMNS)}, p.sku, p.backorder_policy,
   EXISTS (SELECT 1 FROM order_allocations a WHERE a.tenant_id = $1 AND a.product_id = p.id

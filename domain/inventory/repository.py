@@ -17,6 +17,21 @@ from domain.errors import Code, Problems
 from domain.inventory.models import InventoryLevel
 from domain.uow import Transaction
 
+# A level's table columns, for statements run on the driver that build InventoryLevel objects from rows.
+LEVEL_COLUMNS = (
+    "id",
+    "tenant_id",
+    "product_id",
+    "location_id",
+    "on_hand",
+    "committed",
+    "incoming",
+    "damaged",
+    "safety_stock",
+    "reorder_point",
+    "bin_code",
+    "updated_at",
+)
 LOCK_LEVELS = """
 SELECT id FROM inventory_levels WHERE tenant_id = $1 AND product_id = ANY($2::uuid[])
 ORDER BY product_id, location_id FOR UPDATE
