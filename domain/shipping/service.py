@@ -17,8 +17,7 @@ from domain.fulfillment import repository as repo
 from domain.fulfillment.picking import LinePick, check_stock, pick_lines
 from domain.fulfillment.repository import Locked
 from domain.fulfillment.status import DONE, FulfillmentOrderStatus
-from domain.inventory.events import InventoryLevelChanged
-from domain.inventory.models import MovementKind, available, sellable_units
+from domain.inventory.models import MovementKind
 from domain.orders.models import OrderAllocation
 from domain.orders.status import AllocationStatus, OrderStatus
 from domain.reading import Row
@@ -190,37 +189,25 @@ async def _ship(uow: UnitOfWork, data: ShipmentInput, carrier: Carrier) -> Shipp
 def _movements(
     tx: Transaction, locked: Locked, picked: list[tuple[OrderAllocation, int]], order_id: uuid.UUID
 ) -> list[Movement]:
-    """Each pick's units leaving its level, with the balances after it (picks at one level in turn),
-    and its INVENTORY_LEVEL_CHANGED event, as InventoryLevel.move would record it. The locked levels
-    are not changed in the session: the shipment's statement writes them."""
-    balances = {key: (lv.on_hand, lv.committed) for key, lv in locked.levels.items()}
+    """Each pick's units leaving its level (picks at one level in turn), with the balances after it and
+    its INVENTORY_LEVEL_CHANGED event: InventoryLevel.move on the locked levels, which are in no session
+    (the shipment's statement writes them)."""
     movements = []
     for a, quantity in picked:
-        key = (a.product_id, a.location_id)
-        level = locked.levels[key]
-        on_hand, committed = balances[key][0] - quantity, balances[key][1] - quantity
-        balances[key] = (on_hand, committed)
-        sellable = sellable_units(on_hand, committed, level.safety_stock)
+        level = locked.levels[a.product_id, a.location_id]
+        level.move(MovementKind.SHIPPED, -quantity, -quantity, order_id=order_id, actor=tx.actor)
         movements.append(
             Movement(
-                level.id, level.product_id, level.location_id, quantity, on_hand, committed, level.damaged
-            )
-        )
-        tx.record(
-            InventoryLevelChanged(
                 level.id,
-                product_id=level.product_id,
-                location_id=level.location_id,
-                kind=MovementKind.SHIPPED.value,
-                on_hand=on_hand,
-                committed=committed,
-                available=available(sellable, level.allow_backorder),
-                on_hand_delta=-quantity,
-                committed_delta=-quantity,
-                damaged=level.damaged,
-                damaged_delta=0,
+                level.product_id,
+                level.location_id,
+                quantity,
+                level.on_hand,
+                level.committed,
+                level.damaged,
             )
         )
+    tx.adopt(*locked.levels.values())
     return movements
 
 
